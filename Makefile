@@ -1,0 +1,48 @@
+# Encore — the two commands: `make demo` (a running kiosk on demo content) and `make test` (the whole suite).
+# Each sets itself up idempotently on a fresh Debian / Raspberry Pi OS machine: apt packages, .venv, the package.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export KIVY_NO_ARGS := 1
+export KIVY_NO_FILELOG := 1
+export KIVY_NO_CONSOLELOG := 1
+DEMO_DATA ?= $(CURDIR)/demo-data
+
+.PHONY: all setup system venv test lint typecheck pytest demo bench screenshots clean
+
+all: test
+
+system:
+	@scripts/setup-system.sh
+
+$(STAMP): pyproject.toml scripts/apt-packages.txt
+	@scripts/setup-system.sh
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup venv: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check kiosk tests bench
+	$(VENV)/bin/ruff format --check kiosk tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy kiosk/domain
+
+pytest: $(STAMP)
+	SDL_VIDEODRIVER=offscreen $(PY) -m pytest
+
+test: lint typecheck pytest
+
+demo: $(STAMP)
+	$(PY) -m kiosk --data-dir $(DEMO_DATA) run --demo
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,89 @@
+"""The small contracts the domain needs from the outside world.
+
+Adapters in :mod:`kiosk.adapters` implement them for real (libvlc, TinyDB, JSON Lines, gpiozero); fakes in
+``tests/fakes.py`` implement them for domain tests. Only :mod:`kiosk.wiring` picks which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from kiosk.domain.models import Resident, Song
+
+
+class Clock(Protocol):
+    """Time, passed in so that tests can drive it."""
+
+    def now(self) -> datetime:
+        """Wall-clock time, timezone-aware UTC."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary start, never going backwards."""
+        ...
+
+    def trusted(self) -> bool:
+        """False while the wall clock is implausible (before 2024, or it jumped backwards)."""
+        ...
+
+
+class Journal(Protocol):
+    """The append-only engagement event log (JSON Lines, one file per day)."""
+
+    def append(
+        self,
+        type: str,
+        *,
+        session_id: str | None = None,
+        resident_id: str | None = None,
+        song_id: str | None = None,
+        source: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Write one event now (never raises: trouble is reported through ``problem``)."""
+        ...
+
+    def sync(self) -> None:
+        """Force the written events to storage (song and session boundaries)."""
+        ...
+
+
+class Catalogue(Protocol):
+    """The scanned music library."""
+
+    def songs(self) -> Sequence[Song]: ...
+
+    def get(self, song_id: str) -> Song | None: ...
+
+    def mark_suspect(self, song_id: str, reason: str) -> None:
+        """Flag a song the player could not play (or that ended far too early)."""
+        ...
+
+
+class ResidentStore(Protocol):
+    """Resident profiles (the only place names, photos and staff ids live)."""
+
+    def all(self) -> Sequence[Resident]: ...
+
+    def get(self, resident_id: str) -> Resident | None: ...
+
+    def add_avoid_song(self, resident_id: str, song_title: str) -> None:
+        """Put a song on the resident's avoid list (staff confirmed after a distress stop)."""
+        ...
+
+
+class EngagementHistory(Protocol):
+    """What selection learns from: per resident, per song, the recent outcomes."""
+
+    def outcomes(self, resident_id: str) -> Iterable[Mapping[str, Any]]:
+        """Dicts with at least ``song_id``, ``at`` (ISO UTC), ``outcome`` (completed/skipped/liked/distress),
+        ``listened_s``."""
+        ...
+
+
+class SessionRollups(Protocol):
+    """Per-session summaries stored as documents, so reports never re-read a year of events."""
+
+    def add(self, rollup: Mapping[str, Any]) -> None: ...
