@@ -1,0 +1,82 @@
+"""The engagement journal's vocabulary: event types, and the rollup and observation documents.
+
+The journal (``<data>/events/YYYY-MM-DD.jsonl``) holds one JSON object per line::
+
+    {"v": 1, "at": "2026-06-01T10:00:00.123Z", "clock_ok": true, "mono": 1234.567, "seq": 42,
+     "kiosk": "lounge-1", "session": "<uuid>", "resident": "<opaque uuid or null>", "type": "song_end",
+     "song": "<song_id or null>", "source": "touch|button|dial|auto|staff|null", "detail": {...}}
+
+Residents appear only as their opaque ``resident_id``. The ``detail`` keys per type are listed below; readers
+must ignore keys they do not know (the schema grows by adding keys; ``v`` changes only on an incompatible change).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+SCHEMA_VERSION = 1
+
+
+class EventType(StrEnum):
+    SESSION_START = "session_start"  # detail: mode, residents (list of ids), resumed (bool)
+    SESSION_END = "session_end"  # detail: reason (length|idle|stop|distress|failures|shutdown), listened_s
+    SONG_START = "song_start"  # detail: title, artist, year, decade, mode, reason (why selection chose it)
+    SONG_END = (
+        "song_end"  # detail: outcome (completed|skipped|failed|stopped|distress), listened_s, at_s, error
+    )
+    PAUSE = "pause"  # detail: at_s
+    RESUME = "resume"  # detail: paused_s
+    LIKE = "like"  # detail: at_s
+    DISTRESS = "distress"  # detail: at_s
+    VOLUME = "volume"  # detail: volume_pct, capped (bool)
+    MODE = "mode"  # detail: mode, chosen_by (resident|schedule|staff)
+    TUNE = "tune"  # detail: decade
+    OBSERVATION = "observation"  # staff form, see OBSERVATION_SCALES / REACTIONS
+    AVOID_CHANGE = "avoid_change"  # detail: action (added|dismissed), song
+    STAFF = "staff"  # detail: action (login|login_failed|lockout|export|rescan|import...)
+
+
+class SongOutcome(StrEnum):
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    STOPPED = "stopped"
+    DISTRESS = "distress"
+
+
+# MiDAS-style staff observation, each 0-100.
+OBSERVATION_SCALES = ("interest", "response", "initiation", "involvement", "enjoyment")
+REACTIONS = (
+    "smiled",
+    "sang",
+    "tapped",
+    "moved",
+    "talked_memories",
+    "calm",
+    "restless",
+    "tearful",
+    "distressed",
+)
+
+# A session rollup document (stored per month in "rollups-YYYY-MM", written when a session ends):
+#   session_id, kiosk_id, resident_ids (list), mode, started_at, ended_at (ISO UTC), clock_ok (bool),
+#   end_reason, listened_s, songs_started, songs_completed, songs_skipped, songs_failed, likes,
+#   distress_stops, plays: list of {song_id, title, artist, decade, outcome, listened_s, liked, at}
+ROLLUP_KEYS = (
+    "session_id",
+    "kiosk_id",
+    "resident_ids",
+    "mode",
+    "started_at",
+    "ended_at",
+    "clock_ok",
+    "end_reason",
+    "listened_s",
+    "songs_started",
+    "songs_completed",
+    "songs_skipped",
+    "songs_failed",
+    "likes",
+    "distress_stops",
+    "plays",
+)
