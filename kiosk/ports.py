@@ -6,10 +6,11 @@ Adapters in :mod:`kiosk.adapters` implement them for real (libvlc, TinyDB, JSON 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Resident, Song
 
 
@@ -87,3 +88,24 @@ class SessionRollups(Protocol):
     """Per-session summaries stored as documents, so reports never re-read a year of events."""
 
     def add(self, rollup: Mapping[str, Any]) -> None: ...
+
+
+class SessionControl(Protocol):
+    """What the UI, the GPIO buttons and the headless driver use to drive a session.
+
+    ``post`` is called on the main loop's thread only (GPIO callbacks hand over to the main loop first).
+    ``pump`` runs on the main loop: it drains player events queued by libvlc's thread and advances fades and
+    timers; adapters call the ``waker`` given to :meth:`set_waker` (thread-safe) to ask for a prompt pump.
+    """
+
+    def post(self, intent: Intent, source: Source, arg: object = None) -> None: ...
+
+    def view(self) -> SessionView: ...
+
+    def subscribe(self, listener: Callable[[SessionView], None]) -> None:
+        """Call ``listener`` with a new snapshot after every change (on the main loop)."""
+        ...
+
+    def pump(self) -> None: ...
+
+    def set_waker(self, waker: Callable[[], None]) -> None: ...
