@@ -1,0 +1,72 @@
+"""Session rollups and staff observations, stored as documents split by month.
+
+A report over a year reads 12 small files of per-session summaries instead of a year of raw events, and no
+file a write rewrites grows past a few MB. Store names: ``rollups-YYYY-MM`` (tables "sessions" and
+"observations"), by the session's start month.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from kiosk.adapters.docstore import DataFolder
+
+_NAME = re.compile(r"^rollups-(\d{4})-(\d{2})\.json$")
+
+
+def store_name(iso_time: str) -> str:
+    """``"2026-06-01T10:00:00+00:00"`` -> ``"rollups-2026-06"``."""
+    return f"rollups-{iso_time[:7]}"
+
+
+class RollupStore:
+    """Implements :class:`kiosk.ports.SessionRollups` over monthly TinyDB files."""
+
+    def __init__(self, data: DataFolder):
+        self.data = data
+
+    def add(self, rollup: Mapping[str, Any]) -> None:
+        """Store one session's rollup (replacing an earlier one with the same session_id)."""
+        with self.data.write(store_name(str(rollup["started_at"]))) as db:
+            table = db.table("sessions")
+            table.remove(lambda d: d.get("session_id") == rollup["session_id"])
+            table.insert(dict(rollup))
+
+    def add_observation(self, session_started_at: str, observation: Mapping[str, Any]) -> None:
+        """Store a staff observation form (scales, reactions) with the session it belongs to."""
+        with self.data.write(store_name(session_started_at)) as db:
+            db.table("observations").insert(dict(observation))
+
+    def months(self, start: date | None = None, end: date | None = None) -> list[str]:
+        """Store names whose month overlaps [start, end], oldest first."""
+        names = []
+        for path in sorted(self.data.root.glob("rollups-*.json")):
+            m = _NAME.match(path.name)
+            if not m:
+                continue
+            first = date(int(m.group(1)), int(m.group(2)), 1)
+            if start and (first.year, first.month) < (start.year, start.month):
+                continue
+            if end and first > end:
+                continue
+            names.append(path.stem)
+        return names
+
+    def sessions(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
+        """Rollups of sessions that started within [start, end] (dates inclusive, compared on the ISO date)."""
+        for name in self.months(start, end):
+            for doc in self.data.read(name).table("sessions").all():
+                day = str(doc.get("started_at", ""))[:10]
+                if start and day < start.isoformat():
+                    continue
+                if end and day > end.isoformat():
+                    continue
+                yield dict(doc)
+
+    def observations(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
+        for name in self.months(start, end):
+            for doc in self.data.read(name).table("observations").all():
+                yield dict(doc)
