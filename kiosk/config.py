@@ -164,7 +164,8 @@ def build_config(
     for name, value in raw.items():
         if name not in known:
             hint = did_you_mean(name, known, "[{}]")
-            problems.append(Problem(name, f"unknown section{hint}"))
+            what = "unknown section" if isinstance(value, dict) else "unknown setting outside any [section]"
+            problems.append(Problem(name, f"{what}{hint}"))
         elif not isinstance(value, dict):
             problems.append(Problem(name, f"must be a section written [{name}], got {kind_of(value)}"))
         else:
@@ -248,6 +249,13 @@ def _check_kiosk(kiosk: KioskConfig, problems: list[Problem]) -> KioskConfig:
             )
         )
         kiosk = replace(kiosk, id=KioskConfig().id)
+    if kiosk.mode == "personal" and not kiosk.resident.strip():
+        problems.append(
+            Problem(
+                "kiosk.resident", "personal mode needs the staff id of the room's resident (or use lounge)"
+            )
+        )
+        kiosk = replace(kiosk, mode="lounge")
     if kiosk.staff_pin_hash:
         try:
             parse_pin_hash(kiosk.staff_pin_hash)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain.models import Mode
 from kiosk.domain.schedule import parse_time
 
 
@@ -50,7 +51,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "display.orientation": ("landscape", "portrait"),
     "audio.output": ("auto", "alsa", "pulse", "pipewire", "dummy"),
     "kiosk.mode": ("personal", "lounge"),
-    "quiet_hours.mode": ("", "listen", "relax", "move", "sing"),
+    "quiet_hours.mode": ("", *(m.value for m in Mode)),
 }
 
 TIMES = frozenset({"quiet_hours.start", "quiet_hours.end"})  # "" or "HH:MM"

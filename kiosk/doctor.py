@@ -182,6 +182,10 @@ def check_gpio(config: Config, model_file: Path = Path("/proc/device-tree/model"
         return Check(
             status, "gpio", f"{model}: lgpio missing ({exc})", "sudo apt install python3-lgpio; make setup"
         )
+    chips = sorted(Path("/dev").glob("gpiochip*"))
+    if not chips or not os.access(chips[0], os.R_OK | os.W_OK):
+        where = chips[0] if chips else "/dev/gpiochip*"
+        return Check(WARN, "gpio", f"{model}: no access to {where}", "add the user to the gpio group")
     if factory and factory != "lgpio":
         return Check(WARN, "gpio", f"{model}: GPIOZERO_PIN_FACTORY={factory}", "use lgpio on a Pi 4/5")
     return Check(OK, "gpio", f"{model}: lgpio pin factory; {pins}")

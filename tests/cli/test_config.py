@@ -303,3 +303,47 @@ def test_strict_error_reaches_the_cli_as_exit_1(tmp_path, capsys):
     ctx = Context(data_dir=tmp_path, config_path=write(tmp_path, "[audio]\nmax_volume_pct = 150\n"))
     with pytest.raises(UserError):
         ctx.config()
+
+
+def test_personal_mode_needs_a_resident(tmp_path):
+    assert problems(tmp_path, '[kiosk]\nmode = "personal"\n') == [
+        "1: kiosk.resident: personal mode needs the staff id of the room's resident (or use lounge)"
+    ]
+    config = load_config(write(tmp_path, '[kiosk]\nmode = "personal"\n'), strict=False)
+    assert config.kiosk.mode == "lounge"
+
+
+def test_top_level_stray_setting(tmp_path):
+    assert problems(tmp_path, "max_volume_pct = 50\n[audio]\n") == [
+        "1: max_volume_pct: unknown setting outside any [section]"
+    ]
+
+
+def test_quiet_hours_mode(tmp_path):
+    config = load_config(write(tmp_path, '[quiet_hours]\nmode = ""\n'))
+    assert config.quiet_hours.mode == ""
+    assert problems(tmp_path, '[quiet_hours]\nmode = "sleep"\n')[0].startswith(
+        "2: quiet_hours.mode: must be one of listen, relax, move, sing; got 'sleep'"
+    )
+
+
+def test_policy_at_combines_config_and_resident(tmp_path):
+    from kiosk.config import policy_at, quiet_hours_of
+    from kiosk.domain.models import Resident
+    from kiosk.domain.schedule import parse_schedule
+
+    config = load_config(
+        write(
+            tmp_path,
+            '[audio]\nmax_volume_pct = 70\n[quiet_hours]\nstart = "21:00"\nend = "07:00"\nmax_volume_pct = 30\n'
+            '[schedule]\ndefault = "16:00-18:00 listen"\n',
+        )
+    )
+    assert quiet_hours_of(Config()) is None
+    assert quiet_hours_of(config).start_min == 21 * 60
+    ada = Resident("r-1", "A1", "Ada", 1940, volume_cap_pct=60, schedule=parse_schedule("16:00-17:00 relax"))
+    afternoon = policy_at(config, 16 * 60 + 30, ada)
+    assert (afternoon.mode, afternoon.volume_cap_pct, afternoon.may_start_by_itself) == (Mode.RELAX, 60, True)
+    assert policy_at(config, 17 * 60 + 30, ada).mode == Mode.LISTEN
+    night = policy_at(config, 23 * 60)
+    assert (night.mode, night.volume_cap_pct, night.may_start_by_itself) == (Mode.RELAX, 30, False)
