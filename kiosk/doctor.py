@@ -2,7 +2,8 @@
 
 Each check is a small function returning one or more :class:`Check` rows (status, name, detail, hint). They
 never raise: anything unexpected becomes a FAIL row naming the error. :func:`run_checks` runs them all.
-No check plays sound, changes settings or writes outside a temporary file in the data folder.
+No check changes settings; the only writes are temporary files (a probe in the data folder, a silent WAV that
+the audio check plays for 0.3 s to prove the output opens).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import wave
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -37,6 +41,24 @@ class Check(NamedTuple):
     name: str
     detail: str
     hint: str = ""
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Hide libasound's own error lines (written straight to fd 2) while libvlc probes the outputs."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def check_python() -> Check:
@@ -130,6 +152,61 @@ def check_libvlc(config: Config) -> Check:
         return Check(OK, "libvlc", detail)
     finally:
         instance.release()
+
+
+def _silent_wav(folder: Path, seconds: float = 0.3) -> Path:
+    path = folder / "silence.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * int(8000 * seconds))
+    return path
+
+
+def check_audio_output(config: Config, timeout_s: float = 3.0) -> Check:
+    """Play 0.3 s of silence through the configured output: libvlc counts the buffers the output took."""
+    output = config.audio.output
+    target = f"{output} {config.audio.device}".strip() if output == "alsa" else output
+    try:
+        import vlc
+
+        instance = vlc.Instance(_vlc_args(config))
+    except Exception as exc:
+        return Check(
+            FAIL, "audio output", f"libvlc does not load: {exc}", "sudo apt install libvlc5 vlc-plugin-base"
+        )
+    if instance is None:
+        return Check(
+            FAIL, "audio output", "libvlc does not start", "sudo apt install libvlc5 vlc-plugin-base"
+        )
+    player = instance.media_player_new()
+    try:
+        with tempfile.TemporaryDirectory(prefix="kiosk-doctor-") as folder:
+            media = instance.media_new_path(str(_silent_wav(Path(folder))))
+            player.set_media(media)
+            player.play()
+            deadline = time.monotonic() + timeout_s
+            while time.monotonic() < deadline and player.get_state() not in (
+                vlc.State.Ended,
+                vlc.State.Error,
+            ):
+                time.sleep(0.02)  # polling from this thread: no libvlc call inside a libvlc callback
+            stats = vlc.MediaStats()
+            media.get_stats(stats)
+            player.stop()
+            media.release()
+    finally:
+        player.release()
+        instance.release()
+    if stats.played_abuffers > 0:
+        return Check(OK, "audio output", f"{target}: played 0.3 s of silence")
+    return Check(
+        WARN,
+        "audio output",
+        f"{target}: could not open the sound output",
+        "no sound card, wrong [audio] device, or the running kiosk holds it (sudo systemctl stop kiosk, retry)",
+    )
 
 
 def _alsa_devices(vlc: Any, instance: Any) -> list[str]:
@@ -362,8 +439,9 @@ def run_checks(config: Config, data_dir: Path, config_path: Path | None = None) 
         check_python,
         check_packages,
         lambda: check_config(config, config_path),
-        lambda: check_libvlc(config),
+        lambda: _quietly(check_libvlc, config),
         lambda: check_sound_card(config),
+        lambda: _quietly(check_audio_output, config),
         check_display,
         lambda: check_gpio(config),
         lambda: check_data_dir(Path(data_dir)),
@@ -376,6 +454,11 @@ def run_checks(config: Config, data_dir: Path, config_path: Path | None = None) 
     for step in steps:
         rows.extend(_safe(step))
     return rows
+
+
+def _quietly(check: Callable[[Config], Check], config: Config) -> Check:
+    with _quiet_stderr():
+        return check(config)
 
 
 def _safe(step: Callable[[], Check | list[Check]]) -> Iterator[Check]:

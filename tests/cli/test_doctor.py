@@ -16,6 +16,7 @@ from kiosk.doctor import (
     WARN,
     alsa_cards,
     check_attention,
+    check_audio_output,
     check_clock,
     check_config,
     check_data_dir,
@@ -138,6 +139,14 @@ def test_libvlc_names_a_missing_alsa_device():
     row = check_libvlc(Config(audio=AudioConfig(output="alsa", device="plughw:CARD=Nowhere")))
     assert row.status == WARN and "'plughw:CARD=Nowhere' not found" in row.detail
     assert check_libvlc(Config(audio=AudioConfig(output="dummy"))).status == OK
+
+
+def test_audio_output_plays_silence_through_the_configured_output():
+    ok = check_audio_output(Config(audio=AudioConfig(output="dummy")))
+    assert (ok.status, ok.detail) == (OK, "dummy: played 0.3 s of silence")
+    bad = check_audio_output(Config(audio=AudioConfig(output="alsa", device="plughw:CARD=Nowhere")))
+    assert bad.status == WARN and "alsa plughw:CARD=Nowhere: could not open" in bad.detail
+    assert bad.hint
 
 
 def test_display(tmp_path):
