@@ -68,3 +68,49 @@ def test_hash_pin_command_refuses_a_bad_pin():
     assert "4 to 8 digits" in out.stderr and "Traceback" not in out.stderr
     empty = _hash_pin_cli("")
     assert empty.returncode == 1 and "no PIN" in empty.stderr
+
+
+def _run_in_pty(answers: list[str]) -> tuple[int, str]:
+    """Run `kiosk hash-pin` on a real pseudo-terminal, typing ``answers`` at its prompts."""
+    import os
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pty is its controlling terminal
+        os.execv(sys.executable, [sys.executable, "-m", "kiosk", "hash-pin"])
+    out = b""
+    pending = list(answers)
+    while True:
+        ready, _, _ = select.select([fd], [], [], 20)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+        if pending and out.endswith(b": "):  # a prompt waits (echo off already: getpass sets it first)
+            os.write(fd, pending.pop(0).encode() + b"\n")
+    if not ready:
+        os.kill(pid, 9)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+
+
+def test_hash_pin_at_a_terminal_asks_twice_without_echo():
+    code, out = _run_in_pty(["7391", "7391"])
+    assert code == 0, out
+    assert "Staff PIN (4-8 digits):" in out and "Same PIN again:" in out
+    assert "7391" not in out  # never echoed
+    line = next(word for word in out.split() if word.startswith("scrypt$"))
+    assert verify_pin("7391", line)
+
+
+def test_hash_pin_at_a_terminal_refuses_different_pins():
+    code, out = _run_in_pty(["7391", "7392"])
+    assert code == 1
+    assert "the two PINs differ" in out and "scrypt$" not in out
