@@ -231,3 +231,18 @@ def test_attention_notes_are_listed(data_dir):
     assert "damaged-store: residents restored" in rows[0].detail
     (data_dir / "attention.json").write_text("{not json")
     assert check_attention(data_dir)[0].status == WARN
+
+
+def test_a_crashing_check_becomes_a_fail_row_and_the_others_still_run(data_dir, monkeypatch):
+    import kiosk.doctor as doctor
+
+    def boom(config, config_path=None):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(doctor, "check_config", boom)
+    rows = doctor.run_checks(Config(audio=AudioConfig(output="dummy")), data_dir)
+    crashed = [r for r in rows if r.name == "config"]
+    assert crashed == [
+        doctor.Check(FAIL, "config", "check crashed: RuntimeError: disk on fire", "report this as a bug")
+    ]
+    assert any(r.name == "clock" for r in rows)
