@@ -305,13 +305,13 @@ def _gpio(table: Mapping[str, Any], problems: list[Problem], gpio_check: GpioChe
         else:
             pins[pin] = action.strip()
     if gpio_check is not None:
-        for pin, message in gpio_check(dict(pins)):
-            if pin is None:
+        for bad_pin, message in gpio_check(dict(pins)):
+            if bad_pin is None:
                 problems.append(Problem("gpio.pins", message))
                 pins = {}
             else:
-                problems.append(Problem(f"gpio.pins.{pin}", message))
-                pins.pop(pin, None)
+                problems.append(Problem(f"gpio.pins.{bad_pin}", message))
+                pins.pop(bad_pin, None)
     return pins
 
 
