@@ -14,7 +14,14 @@ from pathlib import Path
 from kiosk.config import Config
 from kiosk.doctor.audio import alsa_cards, check_audio_output, check_libvlc, check_sound_card
 from kiosk.doctor.rows import FAIL, OK, WARN, Check, quiet_stderr
-from kiosk.doctor.storage import check_attention, check_config, check_data_dir, check_journal, check_music_dir
+from kiosk.doctor.storage import (
+    check_attention,
+    check_config,
+    check_data_dir,
+    check_journal,
+    check_music_dir,
+    check_staff_pin,
+)
 from kiosk.doctor.system import check_clock, check_display, check_gpio, check_packages, check_python
 
 __all__ = [
@@ -36,6 +43,7 @@ __all__ = [
     "check_packages",
     "check_python",
     "check_sound_card",
+    "check_staff_pin",
     "run_checks",
 ]
 
@@ -47,6 +55,7 @@ def run_checks(config: Config, data_dir: Path, config_path: Path | None = None) 
         ("python", check_python),
         ("packages", check_packages),
         ("config", lambda: check_config(config, config_path)),
+        ("staff pin", lambda: check_staff_pin(config)),
         ("libvlc", lambda: _quietly(check_libvlc, config)),
         ("sound card", lambda: check_sound_card(config)),
         ("audio output", lambda: _quietly(check_audio_output, config)),

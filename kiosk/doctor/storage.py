@@ -69,6 +69,17 @@ def check_config(config: Config, config_path: Path | None = None) -> Check:
     return Check(OK, "config", f"{where} valid")
 
 
+def check_staff_pin(config: Config) -> Check:
+    if not config.kiosk.staff_pin_hash:
+        return Check(
+            WARN,
+            "staff pin",
+            "no staff PIN set",
+            'run `kiosk hash-pin`, put staff_pin_hash = "scrypt$..." under [kiosk]',
+        )
+    return Check(OK, "staff pin", "set (stored as a scrypt hash)")
+
+
 def check_music_dir(config: Config) -> Check:
     folder = config.library.music_dir
     if not folder.is_dir():

@@ -246,3 +246,13 @@ def test_a_crashing_check_becomes_a_fail_row_and_the_others_still_run(data_dir, 
         doctor.Check(FAIL, "config", "check crashed: RuntimeError: disk on fire", "report this as a bug")
     ]
     assert any(r.name == "clock" for r in rows)
+
+
+def test_staff_pin_row():
+    from kiosk.config import KioskConfig
+    from kiosk.doctor import check_staff_pin
+    from kiosk.pin import hash_pin
+
+    assert check_staff_pin(Config()).status == WARN
+    with_pin = Config(kiosk=KioskConfig(staff_pin_hash=hash_pin("1234", n=16)))
+    assert check_staff_pin(with_pin).status == OK
