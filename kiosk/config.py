@@ -1,17 +1,36 @@
-"""The kiosk's settings (kiosk.toml): one typed schema with documented defaults.
+"""The kiosk's settings (kiosk.toml): one typed schema with documented defaults, and its loader.
 
-A missing file means all defaults. NOTE: loading and validation are still minimal here (the foundation work
-replaces :func:`load_config` with full checking: every error at once, key paths, "did you mean").
+A missing file means all defaults (content/kiosk.example.toml lists them). :func:`load_config` reports every
+problem at once, each as ``FILE:LINE: section.key: message`` with a "did you mean" for misspelt names. Strict
+(every CLI command): a bad file raises :class:`UserError` (exit 1). Not strict (``kiosk run``, which must never
+crash-loop): the bad settings fall back to their defaults, the good ones are kept, and ``Config.problems``
+lists what was wrong for the staff "needs attention" note. Value rules live in :mod:`kiosk.config_check`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from kiosk.domain.models import ScheduleSlot
+from kiosk.config_check import (
+    KIOSK_ID,
+    Problem,
+    check_value,
+    did_you_mean,
+    key_lines,
+    kind_of,
+    line_of,
+    toml_error_line,
+)
+from kiosk.domain.models import Mode, Resident, ScheduleSlot
+from kiosk.domain.policy import Policy, QuietHours, resolve_policy
+from kiosk.domain.schedule import parse_schedule, parse_time
 from kiosk.errors import UserError
+from kiosk.pin import parse_pin_hash
 
 
 @dataclass(frozen=True)
@@ -44,7 +63,7 @@ class KioskConfig:
     mode: str = "lounge"  # personal | lounge
     id: str = "kiosk-1"
     resident: str = ""  # personal mode: the staff id of the room's resident
-    staff_pin_hash: str = ""  # "scrypt$<salt hex>$<hash hex>" (kiosk set-pin / install.sh writes it)
+    staff_pin_hash: str = ""  # "scrypt$n$r$p$<salt hex>$<hash hex>" (`kiosk hash-pin`; install.sh writes it)
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,7 @@ class QuietHoursConfig:
     start: str = ""  # "21:00"; empty = no quiet hours
     end: str = ""  # "07:00"
     max_volume_pct: int = 40
+    mode: str = "relax"  # the mode while quiet hours last; "" keeps the schedule's
 
 
 @dataclass(frozen=True)
@@ -80,16 +100,237 @@ class Config:
     problems: tuple[str, ...] = ()  # what was wrong (when loaded non-strict, defaults stand in)
 
 
-def load_config(path: Path, *, strict: bool = True) -> Config:
+# The plain sections: TOML [name] -> dataclass. [schedule] and [gpio] have their own shapes (below).
+SECTIONS: dict[str, type[Any]] = {
+    "display": DisplayConfig,
+    "audio": AudioConfig,
+    "library": LibraryConfig,
+    "kiosk": KioskConfig,
+    "quiet_hours": QuietHoursConfig,
+    "session": SessionConfig,
+    "journal": JournalConfig,
+}
+SPECIAL_SECTIONS: dict[str, tuple[str, ...]] = {"schedule": ("default",), "gpio": ("pins",)}
+GPIO_PINS = range(0, 28)  # BCM numbers on the 40-pin header
+
+# A later check of the [gpio.pins] actions (known actions, reserved pins): it gets the pins that passed the
+# basic checks and yields (pin, message) per problem; pin None means "the whole table". Bad pins are dropped
+# when not strict (pin None: no buttons at all).
+GpioCheck = Callable[[Mapping[int, str]], Iterable[tuple[int | None, str]]]
+
+
+def load_config(path: Path, *, strict: bool = True, gpio_check: GpioCheck | None = None) -> Config:
     """Read ``path`` (missing = defaults). Bad content: UserError when ``strict``, else defaults + problems."""
     path = Path(path)
-    if not path.exists():
-        return Config()
+    source = str(path)
     try:
-        with path.open("rb") as fh:
-            tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        if strict:
-            raise UserError(f"{path}: {exc}") from None
-        return Config(problems=(f"{path}: {exc}",))
-    return Config()
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config()
+    except (OSError, UnicodeDecodeError) as exc:
+        return _finish(Config(), [Problem("", f"cannot read the config file: {exc}")], source, strict)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = f"not valid TOML: {exc} (nothing from this file is used)"
+        return _finish(Config(), [Problem("", message, toml_error_line(str(exc)))], source, strict)
+    problems: list[Problem] = []
+    config = build_config(raw, problems, base_dir=path.parent, gpio_check=gpio_check)
+    lines = key_lines(text)
+    located = [replace(p, line=p.line or line_of(lines, p.key)) for p in problems]
+    located.sort(key=lambda p: p.line or 0)  # in file order (stable: same line keeps check order)
+    return _finish(config, located, source, strict)
+
+
+def _finish(config: Config, problems: list[Problem], source: str, strict: bool) -> Config:
+    if not problems:
+        return config
+    messages = [p.format(source) for p in problems]
+    if strict:
+        raise UserError(messages)
+    return replace(config, problems=tuple(messages))
+
+
+def build_config(
+    raw: Mapping[str, Any],
+    problems: list[Problem],
+    *,
+    base_dir: Path = Path("."),
+    gpio_check: GpioCheck | None = None,
+) -> Config:
+    """Turn parsed TOML into a :class:`Config`; every problem is appended, and its setting keeps its default."""
+    known = list(SECTIONS) + list(SPECIAL_SECTIONS)
+    tables: dict[str, Mapping[str, Any]] = {}
+    for name, value in raw.items():
+        if name not in known:
+            hint = did_you_mean(name, known, "[{}]")
+            what = "unknown section" if isinstance(value, dict) else "unknown setting outside any [section]"
+            problems.append(Problem(name, f"{what}{hint}"))
+        elif not isinstance(value, dict):
+            problems.append(Problem(name, f"must be a section written [{name}], got {kind_of(value)}"))
+        else:
+            tables[name] = value
+    parts: dict[str, Any] = {}
+    for name, cls in SECTIONS.items():
+        parts[name] = _section(name, cls, tables.get(name, {}), problems)
+    parts["library"] = _resolve_library(parts["library"], base_dir)
+    parts["audio"] = _check_volumes(parts["audio"], problems)
+    parts["quiet_hours"] = _check_quiet_hours(parts["quiet_hours"], problems)
+    parts["kiosk"] = _check_kiosk(parts["kiosk"], problems)
+    schedule = _schedule(tables.get("schedule", {}), problems)
+    gpio = _gpio(tables.get("gpio", {}), problems, gpio_check)
+    return Config(**parts, schedule=schedule, gpio=gpio)
+
+
+def _unknown_keys(
+    section: str, table: Mapping[str, Any], known: Iterable[str], problems: list[Problem]
+) -> None:
+    names = list(known)
+    for key in table:
+        if key not in names:
+            problems.append(Problem(f"{section}.{key}", f"unknown setting{did_you_mean(key, names)}"))
+
+
+def _section(name: str, cls: type[Any], table: Mapping[str, Any], problems: list[Problem]) -> Any:
+    defaults = cls()
+    fields = {f.name for f in dataclasses.fields(cls)}
+    _unknown_keys(name, table, fields, problems)
+    values: dict[str, Any] = {}
+    for key in fields & set(table):
+        converted, message = check_value(f"{name}.{key}", table[key], getattr(defaults, key))
+        if message:
+            problems.append(Problem(f"{name}.{key}", message))
+        else:
+            values[key] = converted
+    return cls(**values)
+
+
+def _resolve_library(library: LibraryConfig, base_dir: Path) -> LibraryConfig:
+    """A relative music_dir is relative to the folder of kiosk.toml, not to wherever a command runs."""
+    if library.music_dir.is_absolute():
+        return library
+    return replace(library, music_dir=base_dir / library.music_dir)
+
+
+def _check_volumes(audio: AudioConfig, problems: list[Problem]) -> AudioConfig:
+    if audio.start_volume_pct <= audio.max_volume_pct:
+        return audio
+    problems.append(
+        Problem(
+            "audio.start_volume_pct",
+            f"must not be above audio.max_volume_pct ({audio.max_volume_pct}), got {audio.start_volume_pct}",
+        )
+    )
+    return replace(audio, start_volume_pct=min(AudioConfig().start_volume_pct, audio.max_volume_pct))
+
+
+def _check_quiet_hours(quiet: QuietHoursConfig, problems: list[Problem]) -> QuietHoursConfig:
+    if any(p.key in ("quiet_hours.start", "quiet_hours.end") for p in problems):
+        return replace(quiet, start="", end="")  # a bad time is already reported: no quiet hours
+    if bool(quiet.start) != bool(quiet.end):
+        missing = "end" if quiet.start else "start"
+        problems.append(
+            Problem(f"quiet_hours.{missing}", "set both start and end (like 21:00 and 07:00), or neither")
+        )
+        return replace(quiet, start="", end="")
+    if quiet.start and quiet.start == quiet.end:
+        problems.append(
+            Problem("quiet_hours.end", f"is the same as start ({quiet.start}): no quiet hours at all")
+        )
+        return replace(quiet, start="", end="")
+    return quiet
+
+
+def _check_kiosk(kiosk: KioskConfig, problems: list[Problem]) -> KioskConfig:
+    if not KIOSK_ID.fullmatch(kiosk.id):
+        problems.append(
+            Problem(
+                "kiosk.id", f"must be 1-64 letters, digits, '.', '_' or '-' (like kiosk-1), got {kiosk.id!r}"
+            )
+        )
+        kiosk = replace(kiosk, id=KioskConfig().id)
+    if kiosk.mode == "personal" and not kiosk.resident.strip():
+        problems.append(
+            Problem(
+                "kiosk.resident", "personal mode needs the staff id of the room's resident (or use lounge)"
+            )
+        )
+        kiosk = replace(kiosk, mode="lounge")
+    if kiosk.staff_pin_hash:
+        try:
+            parse_pin_hash(kiosk.staff_pin_hash)
+        except ValueError as exc:
+            problems.append(Problem("kiosk.staff_pin_hash", f"{exc}; make one with: kiosk hash-pin"))
+            kiosk = replace(kiosk, staff_pin_hash="")
+    return kiosk
+
+
+def _schedule(table: Mapping[str, Any], problems: list[Problem]) -> tuple[ScheduleSlot, ...]:
+    _unknown_keys("schedule", table, SPECIAL_SECTIONS["schedule"], problems)
+    text = table.get("default", "")
+    if not isinstance(text, str):
+        problems.append(
+            Problem("schedule.default", f'must be text like "16:00-18:00 relax", got {kind_of(text)}')
+        )
+        return ()
+    try:
+        return parse_schedule(text)
+    except ValueError as exc:
+        problems.append(Problem("schedule.default", str(exc)))
+        return ()
+
+
+def _gpio(table: Mapping[str, Any], problems: list[Problem], gpio_check: GpioCheck | None) -> dict[int, str]:
+    _unknown_keys("gpio", table, SPECIAL_SECTIONS["gpio"], problems)
+    pins_raw = table.get("pins", {})
+    if not isinstance(pins_raw, dict):
+        problems.append(
+            Problem("gpio.pins", f"must be a section written [gpio.pins], got {kind_of(pins_raw)}")
+        )
+        return {}
+    pins: dict[int, str] = {}
+    for key, action in pins_raw.items():
+        where = f"gpio.pins.{key}"
+        try:
+            pin = int(key)
+        except ValueError:
+            problems.append(Problem(where, f"the key must be a BCM pin number 0-27, got {key!r}"))
+            continue
+        if pin not in GPIO_PINS:
+            problems.append(Problem(where, f"must be a BCM pin number 0-27, got {pin}"))
+        elif not isinstance(action, str) or not action.strip():
+            problems.append(
+                Problem(where, f'must be an action name in quotes (like "play_pause"), got {action!r}')
+            )
+        else:
+            pins[pin] = action.strip()
+    if gpio_check is not None:
+        for bad_pin, message in gpio_check(dict(pins)):
+            if bad_pin is None:
+                problems.append(Problem("gpio.pins", message))
+                pins = {}
+            else:
+                problems.append(Problem(f"gpio.pins.{bad_pin}", message))
+                pins.pop(bad_pin, None)
+    return pins
+
+
+def quiet_hours_of(config: Config) -> QuietHours | None:
+    """The config's quiet hours for :func:`kiosk.domain.policy.resolve_policy` (None when not set)."""
+    quiet = config.quiet_hours
+    if not quiet.start or not quiet.end:
+        return None
+    mode = Mode(quiet.mode) if quiet.mode else None
+    return QuietHours(parse_time(quiet.start), parse_time(quiet.end), quiet.max_volume_pct, mode)
+
+
+def policy_at(config: Config, minute_of_day: int, resident: Resident | None = None) -> Policy:
+    """Mode, volume cap and "may music start by itself" for ``minute_of_day`` (local) on this kiosk."""
+    return resolve_policy(
+        minute_of_day,
+        kiosk_max_volume_pct=config.audio.max_volume_pct,
+        resident_schedule=resident.schedule if resident else (),
+        kiosk_schedule=config.schedule,
+        quiet_hours=quiet_hours_of(config),
+        resident_volume_cap_pct=resident.volume_cap_pct if resident else 100,
+    )

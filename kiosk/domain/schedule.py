@@ -6,6 +6,7 @@ schedule wins over the kiosk's default; the kiosk's quiet hours win over both (s
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from kiosk.domain.models import Mode, ScheduleSlot
@@ -34,8 +35,10 @@ def parse_schedule(text: str, separator: str = ";") -> tuple[ScheduleSlot, ...]:
         try:
             slots.append(ScheduleSlot(start, end, Mode(mode.lower())))
         except ValueError:
-            names = ", ".join(x.value for x in Mode)
-            raise ValueError(f"{mode!r} is not a mode (one of: {names})") from None
+            names = [x.value for x in Mode]
+            close = difflib.get_close_matches(mode.lower(), names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"{mode!r} is not a mode (one of: {', '.join(names)}){hint}") from None
     return tuple(slots)
 
 
