@@ -296,3 +296,17 @@ def read_events(
                     continue
                 stats.events += 1
                 yield event
+
+
+def consent_refused(data: Any, store: str = "residents", table: str = "residents") -> Callable[[str], bool]:
+    """An ``excluded_residents`` predicate over the residents store (a :class:`DataFolder`): True for a
+    resident whose ``consent`` is "no". The view reloads only when the store changed, so it is cheap."""
+    view = data.read(store)
+
+    def refused(resident_id: str) -> bool:
+        return any(
+            doc.get("resident_id") == resident_id and doc.get("consent") == "no"
+            for doc in view.table(table).all()
+        )
+
+    return refused
