@@ -6,8 +6,9 @@ group, not one per event:
 
 - at most ``sync_interval_s`` after the first unsynced event (:meth:`JsonlJournal.maybe_sync`, which the main
   loop may call as often as it likes: when nothing is due it is one attribute test);
-- at once for session start/end and song start; a song end is synced at the next pump or event, which is
-  nearly always the next song's start or the session's end, so one song change costs one fsync, not two.
+- at once for a song start and a session end; a session start or song end is due at once too, but synced at
+  the next pump or event, which is nearly always the (next) song's start or the session's end, so a song
+  change costs one fsync, not two.
 
 ``seq`` continues across restarts (read from the tail of the newest day file). A torn last line left by a
 power cut is ended with a newline before appending, so it stays one bad line that readers skip and count.
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 BOUNDARY_TYPES = frozenset(
     {EventType.SESSION_START, EventType.SESSION_END, EventType.SONG_START, EventType.SONG_END}
 )
-_SYNC_AT_ONCE = frozenset({EventType.SESSION_START, EventType.SESSION_END, EventType.SONG_START})
+_SYNC_AT_ONCE = frozenset({EventType.SESSION_END, EventType.SONG_START})
+_SYNC_AT_NEXT_PUMP = frozenset({EventType.SESSION_START, EventType.SONG_END})
 DEFAULT_RETENTION_DAYS = 3 * 365
 ATTENTION_KIND = "journal-stopped"
 _TAIL_BYTES = 64 * 1024
@@ -156,8 +158,8 @@ class JsonlJournal:
             self._unsynced = True
             if type in _SYNC_AT_ONCE:
                 self.sync()
-            elif type == EventType.SONG_END:
-                self._sync_due = mono  # due now: synced by the next pump or event (often the next song)
+            elif type in _SYNC_AT_NEXT_PUMP:
+                self._sync_due = mono  # due now: synced by the next pump or event (often a song start)
             else:
                 if self._sync_due is None:
                     self._sync_due = mono + self.sync_interval_s

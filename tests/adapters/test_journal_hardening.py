@@ -68,7 +68,7 @@ def test_failing_fsync_stops_journaling_too(data_dir, monkeypatch):
         real(fd)
 
     monkeypatch.setattr(journal_mod.os, "fsync", read_only_journal)
-    journal.append("session_start", session_id="s1")
+    journal.append("song_start", session_id="s1")
     assert journal.problem and "Read-only" in journal.problem
     assert attention.notes(data_dir)[0]["kind"] == journal_mod.ATTENTION_KIND
 
@@ -187,7 +187,8 @@ def test_retention_runs_once_a_day_on_its_own(data_dir):
 def test_fsyncs_are_grouped(data_dir, fsyncs):
     clock = FakeClock()
     journal = _journal(data_dir, clock)
-    journal.append("session_start", session_id="s")  # a boundary: synced at once
+    journal.append("session_start", session_id="s")
+    journal.append("song_start", session_id="s")  # the session's first song: one fsync for both
     assert len(fsyncs) == 1
     for _ in range(10):  # a burst (a volume dial turning): one fsync within the second
         journal.append("volume", session_id="s", detail={"volume_pct": 40})
@@ -205,6 +206,8 @@ def test_fsyncs_are_grouped(data_dir, fsyncs):
     journal.append("song_end", session_id="s")
     journal.maybe_sync()  # the last song end is due at the very next pump
     assert len(fsyncs) == 4
+    journal.append("session_end", session_id="s")  # synced at once
+    assert len(fsyncs) == 5
 
 
 def test_reading_streams_lazily(data_dir):
