@@ -131,37 +131,45 @@ def _set_aside(path: Path) -> Path:
     return aside
 
 
+def _newest_good_backup(path: Path) -> tuple[Path, bytes, dict[str, Any]] | None:
+    for candidate in backup_paths(path):
+        try:
+            raw = candidate.read_bytes()
+            return candidate, raw, _decode(candidate, raw)
+        except (OSError, DamagedStore):
+            continue
+    return None
+
+
 def recover(path: Path) -> tuple[dict[str, Any], str | None]:
     """Load a store, repairing a damaged file from its newest good backup. The caller holds the folder lock.
 
-    Returns the content and, when something was repaired, the note given to staff.
+    Returns the content and, when something was repaired, the note given to staff. If the folder cannot be
+    written (read-only), the backup's content is returned without repairing anything.
     """
     path = Path(path)
     try:
         return _load(path), None
     except DamagedStore as exc:
         damage = exc
-    good: tuple[Path, bytes, dict[str, Any]] | None = None
-    for candidate in backup_paths(path):
-        try:
-            raw = candidate.read_bytes()
-            good = (candidate, raw, _decode(candidate, raw))
-            break
-        except (OSError, DamagedStore):
-            continue
+    good = _newest_good_backup(path)
     if damage.reason == "empty" and good is None:
         return {}, None  # nothing lost: an empty file and nothing better to offer
-    aside = _set_aside(path)
+    data: dict[str, Any] = good[2] if good else {}
+    try:
+        aside = _set_aside(path)
+        if good is not None:
+            atomic_write_bytes(path, good[1])
+    except OSError as exc:
+        log.error("docstore: %s is damaged (%s) and could not be repaired: %s", path.name, damage.reason, exc)
+        return data, None
     if good is not None:
-        candidate, raw, data = good
-        atomic_write_bytes(path, raw)
-        saved = datetime.fromtimestamp(candidate.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        saved = datetime.fromtimestamp(good[0].stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
         message = (
             f"{path.name} was damaged ({damage.reason}). The backup saved {saved} was put back; "
             f"changes made after it are lost. The damaged copy is kept as {aside.name}."
         )
     else:
-        data = {}
         message = (
             f"{path.name} was damaged ({damage.reason}) and no good backup was found, so it starts empty. "
             f"The damaged copy is kept as {aside.name}; restore a 'kiosk backup' copy if you have one."
@@ -217,8 +225,14 @@ class ReloadingReadStorage(Storage):
                 self._data = _load(self.path)
             except DamagedStore:
                 folder = self.folder or DataFolder(self.path.parent)
-                with folder.locked():
-                    self._data = recover(self.path)[0]
+                try:
+                    with folder.locked():
+                        self._data = recover(self.path)[0]
+                except (
+                    OSError
+                ):  # cannot even take the lock (read-only folder): read the backup, repair nothing
+                    good = _newest_good_backup(self.path)
+                    self._data = good[2] if good else {}
                 stamp = self._stat()
             self._stamp = stamp
         return self._data

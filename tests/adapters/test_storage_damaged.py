@@ -125,3 +125,16 @@ def test_attention_notes_replace_by_kind_and_clear(data_dir):
     assert attention.notes(data_dir) == []
     assert attention.note(data_dir, "c", "after damage") is True
     assert [n["kind"] for n in attention.notes(data_dir)] == ["c"]
+
+
+def test_a_reader_that_cannot_repair_still_gets_the_backup(data_dir, monkeypatch):
+    data = DataFolder(data_dir)
+    _fill(data)
+    data.path("residents").write_bytes(b"\x00" * 50)
+
+    def read_only(*_args, **_kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(DataFolder, "locked", read_only)
+    assert _ids(data.read("residents")) == ["r0", "r1", "r2", "r3"]
+    assert data.path("residents").read_bytes() == b"\x00" * 50  # left for a process that can repair it
