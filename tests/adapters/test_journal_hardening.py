@@ -217,3 +217,15 @@ def test_reading_streams_lazily(data_dir):
     assert next(stream)["type"] == "like"  # a generator: nothing is read before it is asked for
     journal.append("pause")  # written after the read began, still reached by the open stream
     assert [e["type"] for e in stream] == ["pause"]
+
+
+def test_rollups_follow_the_retention_by_whole_months(data_dir):
+    from kiosk.adapters.rollups import RollupStore
+
+    store = RollupStore(DataFolder(data_dir))
+    for month in ["2023-04", "2023-05", "2023-06", "2026-05"]:
+        store.add({"session_id": month, "started_at": f"{month}-15T10:00:00Z"})
+    assert (data_dir / ".backups" / "rollups-2023-04.json.1").exists()
+    assert store.prune(date(2026, 6, 1), 1096) == 2  # cutoff 2023-06-01: April and May ended before it
+    assert store.months() == ["rollups-2023-06", "rollups-2026-05"]
+    assert not (data_dir / ".backups" / "rollups-2023-04.json.1").exists()
