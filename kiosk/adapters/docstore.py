@@ -296,7 +296,9 @@ class DataFolder:
             self._sweep_temp_files(name)
             db = TinyDB(self.path(name), storage=BufferedAtomicStorage, folder=self)
             yield db
-            db.storage.commit()
+            storage = db.storage
+            assert isinstance(storage, BufferedAtomicStorage)
+            storage.commit()
 
     def read(self, name: str) -> TinyDB:
         """A read-only view of one store that follows changes made by other processes."""
