@@ -1,8 +1,9 @@
 """`kiosk backup` / `kiosk restore`: a consistent copy of the data folder, and putting one back.
 
 A backup folder holds ``manifest.json`` (format, version, time, and every file with its size and sha256) and
-``data/`` (the files). The copy is taken under the data folder's lock, so no store is caught mid-write; journal
-day files are copied up to their last complete line. Left out: the lock files, ``.backups/`` (rotating store
+``data/`` (the files). Stores, rollups and photos are copied under the data folder's lock, so no store is
+caught mid-write; then the journal's day files (append-only, the bulk of the data: no need to hold up the
+kiosk's writes meanwhile) are copied up to their last complete line. Left out: the lock files, ``.backups/`` (rotating store
 copies), temp files, damaged copies, ``attention.json`` (this kiosk's own notes) and ``erasures.json``: the
 list of erased residents stays with the kiosk, so a restore can never bring an erased resident back.
 
@@ -94,6 +95,10 @@ def _makedirs(folder: Path) -> None:
         folder.mkdir(mode=DIR_MODE)
 
 
+def _is_journal(rel: str) -> bool:
+    return rel.startswith("events/") and rel.endswith(".jsonl")
+
+
 def _complete_lines_size(fd: int, size: int) -> int:
     """The length of a JSON Lines file up to its last newline (a line being written stays out)."""
     tail = os.pread(fd, min(size, 64 * 1024), max(0, size - 64 * 1024))
@@ -141,10 +146,20 @@ def create_backup(data: DataFolder, dest: Path) -> BackupResult:
     try:
         _makedirs(dest / FILES_DIR)
         os.chmod(dest, DIR_MODE)
-        with data.locked():
-            for rel in data_files(root):
-                complete_lines = rel.startswith("events/") and rel.endswith(".jsonl")
-                size, sha = _copy(root / rel, dest / FILES_DIR / rel, complete_lines=complete_lines)
+        with data.locked():  # stores, rollups, photos: as one consistent moment
+            names = data_files(root)
+            for rel in names:
+                if not _is_journal(rel):
+                    size, sha = _copy(root / rel, dest / FILES_DIR / rel)
+                    files.append({"path": rel, "size": size, "sha256": sha})
+        # The journal (the bulk) is append-only and needs no lock: each day file is copied up to its last
+        # complete line, after the stores, so it holds at least every event the stores reflect.
+        for rel in names:
+            if _is_journal(rel):
+                try:
+                    size, sha = _copy(root / rel, dest / FILES_DIR / rel, complete_lines=True)
+                except FileNotFoundError:
+                    continue  # a day past the retention, deleted meanwhile
                 files.append({"path": rel, "size": size, "sha256": sha})
         _fsync_tree(dest / FILES_DIR)
         manifest = {
