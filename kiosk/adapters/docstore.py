@@ -7,6 +7,12 @@ block ends without an exception. So an import is all-or-nothing, and nobody lose
 
 Readers (:meth:`DataFolder.read`) reload when the file changed on disk (inode, size, mtime).
 
+After each successful write a copy goes to ``<data>/.backups/<name>.json.1`` (older ones shift to .2, .3):
+one extra write, not fsync'd (cheap on an SD card; a torn backup is simply skipped). A store file found
+damaged when it is opened (truncated, NUL-filled, not JSON, not a document dict) is renamed aside as
+``<name>.json.damaged-YYYYMMDDTHHMMSSZ``, the newest good backup is put back, and a note for staff goes to
+``<data>/attention.json`` (:mod:`kiosk.adapters.attention`). Both the write and the read path recover.
+
 Usage::
 
     data = DataFolder(path)
@@ -17,44 +23,168 @@ Usage::
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from kiosk.adapters.atomic import atomic_write_bytes
+from kiosk.adapters import attention
+from kiosk.adapters.atomic import FILE_MODE, atomic_write_bytes
+
+log = logging.getLogger(__name__)
+
+BACKUP_DIR = ".backups"
+BACKUPS_KEPT = 3
+DAMAGED_KEPT = 5  # damaged copies kept per store (oldest deleted), so repeated trouble cannot fill the disk
+
+
+class DamagedStore(ValueError):
+    """A store file that cannot be a TinyDB document file; ``reason`` says how, in plain words."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: damaged ({reason})")
+        self.path = path
+        self.reason = reason
 
 
 def _encode(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
+def _decode(path: Path, raw: bytes) -> dict[str, Any]:
+    """The document dict in ``raw``, or :class:`DamagedStore`."""
+    if not raw.strip():
+        raise DamagedStore(path, "empty")
+    if b"\x00" in raw:
+        raise DamagedStore(path, "NUL bytes: cut short by a power failure?")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise DamagedStore(path, "not JSON: truncated or overwritten") from None
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise DamagedStore(path, "not a document file")
+    return data
+
+
 def _load(path: Path) -> dict[str, Any]:
+    """The store's content; a missing file is an empty store; a damaged one raises :class:`DamagedStore`."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return {}
-    if not raw.strip():
-        return {}
-    data = json.loads(raw.decode("utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: not a TinyDB document file")
-    return data
+    return _decode(path, raw)
+
+
+def backup_paths(path: Path) -> list[Path]:
+    """The rotating backups of a store file, newest first."""
+    folder = path.parent / BACKUP_DIR
+    return [folder / f"{path.name}.{i}" for i in range(1, BACKUPS_KEPT + 1)]
+
+
+def write_backup(path: Path, raw: bytes) -> None:
+    """Shift the backups of ``path`` by one and save ``raw`` as the newest. Best effort, never raises."""
+    try:
+        backups = backup_paths(path)
+        backups[0].parent.mkdir(mode=0o700, exist_ok=True)
+        for older, newer in zip(reversed(backups[1:]), reversed(backups[:-1]), strict=True):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(newer, older)
+        tmp = backups[0].with_name(f".{backups[0].name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            view = memoryview(raw)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, backups[0])
+    except OSError as exc:
+        log.warning("docstore: could not save a backup of %s (%s)", path.name, exc)
+
+
+def _utc_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename a damaged file to ``<name>.damaged-<UTC stamp>`` and drop the oldest such copies."""
+    aside = path.with_name(f"{path.name}.damaged-{_utc_stamp()}")
+    n = 1
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.damaged-{_utc_stamp()}-{n}")
+        n += 1
+    os.replace(path, aside)
+    copies = sorted(path.parent.glob(f"{path.name}.damaged-*"), key=lambda p: p.stat().st_mtime_ns)
+    for old in copies[:-DAMAGED_KEPT]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+    return aside
+
+
+def _newest_good_backup(path: Path) -> tuple[Path, bytes, dict[str, Any]] | None:
+    for candidate in backup_paths(path):
+        try:
+            raw = candidate.read_bytes()
+            return candidate, raw, _decode(candidate, raw)
+        except (OSError, DamagedStore):
+            continue
+    return None
+
+
+def recover(path: Path) -> tuple[dict[str, Any], str | None]:
+    """Load a store, repairing a damaged file from its newest good backup. The caller holds the folder lock.
+
+    Returns the content and, when something was repaired, the note given to staff. If the folder cannot be
+    written (read-only), the backup's content is returned without repairing anything.
+    """
+    path = Path(path)
+    try:
+        return _load(path), None
+    except DamagedStore as exc:
+        damage = exc
+    good = _newest_good_backup(path)
+    if damage.reason == "empty" and good is None:
+        return {}, None  # nothing lost: an empty file and nothing better to offer
+    data: dict[str, Any] = good[2] if good else {}
+    try:
+        aside = _set_aside(path)
+        if good is not None:
+            atomic_write_bytes(path, good[1])
+    except OSError as exc:
+        log.error("docstore: %s is damaged (%s) and could not be repaired: %s", path.name, damage.reason, exc)
+        return data, None
+    if good is not None:
+        saved = datetime.fromtimestamp(good[0].stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        message = (
+            f"{path.name} was damaged ({damage.reason}). The backup saved {saved} was put back; "
+            f"changes made after it are lost. The damaged copy is kept as {aside.name}."
+        )
+    else:
+        message = (
+            f"{path.name} was damaged ({damage.reason}) and no good backup was found, so it starts empty. "
+            f"The damaged copy is kept as {aside.name}; restore a 'kiosk backup' copy if you have one."
+        )
+    log.error("docstore: %s", message)
+    attention.note(path.parent, f"store-damaged:{path.stem}", message)
+    return data, message
 
 
 class BufferedAtomicStorage(Storage):
     """TinyDB storage for one locked transaction: read once, write once (atomically) at commit."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, folder: DataFolder | None = None):
         self.path = Path(path)
-        self._data: dict[str, Any] = _load(self.path)
+        self._data: dict[str, Any] = recover(self.path)[0]
         self.dirty = False
 
     def read(self) -> dict[str, Any] | None:
@@ -66,26 +196,44 @@ class BufferedAtomicStorage(Storage):
 
     def commit(self) -> None:
         if self.dirty:
-            atomic_write_bytes(self.path, _encode(self._data))
+            raw = _encode(self._data)
+            atomic_write_bytes(self.path, raw)
             self.dirty = False
+            write_backup(self.path, raw)
 
 
 class ReloadingReadStorage(Storage):
     """Read-only TinyDB storage that rereads the file only when it changed on disk."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, folder: DataFolder | None = None):
         self.path = Path(path)
+        self.folder = folder
         self._stamp: tuple[int, int, int] | None = None
         self._data: dict[str, Any] = {}
 
-    def read(self) -> dict[str, Any] | None:
+    def _stat(self) -> tuple[int, int, int]:
         try:
             st = os.stat(self.path)
-            stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+            return (st.st_ino, st.st_size, st.st_mtime_ns)
         except FileNotFoundError:
-            stamp = (0, 0, 0)
+            return (0, 0, 0)
+
+    def read(self) -> dict[str, Any] | None:
+        stamp = self._stat()
         if stamp != self._stamp:
-            self._data = _load(self.path)
+            try:
+                self._data = _load(self.path)
+            except DamagedStore:
+                folder = self.folder or DataFolder(self.path.parent)
+                try:
+                    with folder.locked():
+                        self._data = recover(self.path)[0]
+                except (
+                    OSError
+                ):  # cannot even take the lock (read-only folder): read the backup, repair nothing
+                    good = _newest_good_backup(self.path)
+                    self._data = good[2] if good else {}
+                stamp = self._stat()
             self._stamp = stamp
         return self._data
 
@@ -104,6 +252,7 @@ class DataFolder:
         self._mutex = threading.RLock()
         self._lock_fd: int | None = None
         self._depth = 0
+        self._swept: set[str] = set()
 
     def path(self, name: str) -> Path:
         """The file behind a store name (``"residents"`` -> ``<data>/residents.json``)."""
@@ -131,14 +280,41 @@ class DataFolder:
                     os.close(self._lock_fd)
                     self._lock_fd = None
 
+    def _sweep_temp_files(self, name: str) -> None:
+        """Delete temp files a killed writer of this store left behind (we hold the lock: none is live)."""
+        if name in self._swept:
+            return
+        self._swept.add(name)
+        for tmp in self.root.glob(f".{name}.json.*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
     @contextmanager
     def write(self, name: str) -> Iterator[TinyDB]:
         """A locked read-modify-write of one store; written once, atomically, if the block succeeds."""
         with self.locked():
-            db = TinyDB(self.path(name), storage=BufferedAtomicStorage)
+            self._sweep_temp_files(name)
+            db = TinyDB(self.path(name), storage=BufferedAtomicStorage, folder=self)
             yield db
-            db.storage.commit()
+            storage = db.storage
+            assert isinstance(storage, BufferedAtomicStorage)
+            storage.commit()
 
     def read(self, name: str) -> TinyDB:
         """A read-only view of one store that follows changes made by other processes."""
-        return TinyDB(self.path(name), storage=ReloadingReadStorage)
+        return TinyDB(self.path(name), storage=ReloadingReadStorage, folder=self)
+
+    def store_names(self) -> list[str]:
+        """Every document store in the folder (``residents``, ``rollups-2026-06``...)."""
+        return sorted(p.stem for p in self.root.glob("*.json") if p.name != attention.FILE_NAME)
+
+    def check_all(self) -> list[str]:
+        """Open every store once, repairing damaged ones (call at start-up); returns the staff notes given."""
+        messages = []
+        with self.locked():
+            for name in self.store_names():
+                self._sweep_temp_files(name)
+                message = recover(self.path(name))[1]
+                if message:
+                    messages.append(message)
+        return messages

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.docstore import DataFolder, backup_paths
 
 _NAME = re.compile(r"^rollups-(\d{4})-(\d{2})\.json$")
 
@@ -70,3 +70,20 @@ class RollupStore:
         for name in self.months(start, end):
             for doc in self.data.read(name).table("observations").all():
                 yield dict(doc)
+
+    def prune(self, today: date, older_than_days: int) -> int:
+        """Delete whole months that ended before ``today - older_than_days`` (and their rotating backups), so
+        rollups follow the journal's retention. Returns how many months went."""
+        cutoff = today - timedelta(days=max(0, older_than_days))
+        removed = 0
+        with self.data.locked():
+            for name in self.months(end=cutoff):
+                year, month = int(name[8:12]), int(name[13:15])
+                last_day = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+                if last_day >= cutoff:
+                    continue
+                path = self.data.path(name)
+                for p in [path, *backup_paths(path)]:
+                    p.unlink(missing_ok=True)
+                removed += 1
+        return removed
