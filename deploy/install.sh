@@ -1,0 +1,579 @@
+#!/usr/bin/env bash
+# Encore installer: turns a fresh Raspberry Pi OS (Bookworm or Trixie, 64-bit, Lite or Desktop) into a kiosk.
+#
+#   git clone <encore> encore && sudo encore/deploy/install.sh
+#
+# Safe to run again (that is also how you update: git pull, then run it again). It asks what it needs to know
+# (audio output, display, staff PIN, backup passphrase) unless given as options. Every change is printed;
+# --dry-run prints them without changing anything.
+#
+# Options:
+#   --audio jack|hdmi|usb|i2s|card:NAME   where the sound goes (ALSA card; Pi 5 has no jack)
+#   --i2s-overlay NAME                    add dtoverlay=NAME to config.txt (an I2S amplifier/DAC HAT)
+#   --display official7|touch2|touch2-landscape|hdmi   the screen (sets DPI and size in kiosk.toml)
+#   --dpi N                               screen dots per inch (HDMI screens: pixels across the diagonal / inches)
+#   --pin-stdin                           read the staff PIN (4-8 digits) from standard input
+#   --backup-passphrase-file FILE         the passphrase for backups leaving the Pi (else asked, or generated)
+#   --skip-apt                            do not install Debian packages
+#   --yes                                 never ask: use the options and defaults
+#   --root DIR                            install into DIR instead of / (an image, or a test); system commands
+#                                         (apt, useradd, systemctl, pip, chown) are printed and skipped
+#   --dry-run                             print every change, change nothing
+#   -h, --help
+# For tests and unusual systems: ENCORE_PYTHON (the python3 to use), ENCORE_ARCH (dpkg architecture).
+set -euo pipefail
+umask 022
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PREFIX=/opt/encore
+KIOSK_USER=kiosk
+KIOSK_GROUPS=(audio video render input gpio)
+CONFIG=/etc/kiosk/kiosk.toml
+PASS_FILE=/etc/kiosk/backup.pass
+PYTHON=${ENCORE_PYTHON:-python3}
+APT_PACKAGES=(libvlc5 vlc-plugin-base libsdl2-2.0-0 libsdl2-image-2.0-0 libsdl2-ttf-2.0-0 libmtdev1 libgl1
+  libegl1 libgles2 libgbm1 libdrm2 python3-venv python3-pip alsa-utils gnupg polkitd systemd-timesyncd util-linux)
+APT_PACKAGES_PI=(liblgpio1)
+KIOSK_UNITS=(kiosk.service kiosk-backup.service kiosk-backup.timer kiosk-report.service kiosk-report.timer
+  kiosk-usb-mount@.service)
+
+root=/
+dry_run=0
+assume_yes=0
+skip_apt=0
+pin_stdin=0
+audio=""
+i2s_overlay=""
+display=""
+dpi=""
+passphrase_src=""
+changes=0
+commands=0
+
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "install: $*" >&2; exit 1; }
+say() { printf '%s\n' "$*"; }
+note() { printf '  note: %s\n' "$*"; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --audio) audio=${2:?--audio needs jack, hdmi, usb, i2s or card:NAME}; shift ;;
+    --i2s-overlay) i2s_overlay=${2:?--i2s-overlay needs an overlay name}; shift ;;
+    --display) display=${2:?--display needs official7, touch2, touch2-landscape or hdmi}; shift ;;
+    --dpi) dpi=${2:?--dpi needs a number}; shift ;;
+    --pin-stdin) pin_stdin=1 ;;
+    --backup-passphrase-file) passphrase_src=${2:?--backup-passphrase-file needs a file}; shift ;;
+    --skip-apt) skip_apt=1 ;;
+    --yes|-y) assume_yes=1 ;;
+    --root) root=${2:?--root needs a folder}; shift ;;
+    --dry-run) dry_run=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "install: unknown option: $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+case "$audio" in ''|jack|hdmi|usb|i2s|card:?*) ;; *) die "--audio: '$audio' is not one of jack, hdmi, usb, i2s, card:NAME" ;; esac
+case "$display" in ''|official7|touch2|touch2-landscape|hdmi) ;; *) die "--display: '$display' is not one of official7, touch2, touch2-landscape, hdmi" ;; esac
+case "$dpi" in ''|[1-9][0-9]|[1-9][0-9][0-9]) ;; *) die "--dpi: '$dpi' is not a number from 10 to 999" ;; esac
+[ -d "$root" ] || die "--root: $root is not a folder"
+root=$(cd "$root" && pwd)
+fake_root=0
+[ "$root" = / ] || fake_root=1
+interactive=0
+if [ "$assume_yes" -eq 0 ] && [ -t 0 ] && [ "$pin_stdin" -eq 0 ]; then
+  interactive=1
+fi
+
+# The path of $1 inside the target root.
+p() { if [ "$fake_root" -eq 1 ]; then printf '%s%s' "$root" "$1"; else printf '%s' "$1"; fi; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Change primitives: each prints what it does ("would ..." in a dry run) and does nothing when all is in place.
+
+run() {  # a system command
+  commands=$((commands + 1))
+  local shown; shown=$(printf '%q ' "$@"); shown=${shown% }
+  if [ "$dry_run" -eq 1 ]; then
+    say "would run: $shown"
+  elif [ "$fake_root" -eq 1 ]; then
+    say "skipped under --root: $shown"
+  else
+    say "+ $shown"
+    "$@"
+  fi
+}
+
+owner_of() { stat -c '%U:%G' "$1" 2>/dev/null || echo "?"; }
+mode_of() { stat -c '%04a' "$1" 2>/dev/null || echo "?"; }
+
+set_owner_mode() {  # PATH(target) MODE OWNER: fix mode and owner of an existing path
+  local t; t=$(p "$1")
+  if [ "$(mode_of "$t")" != "$2" ]; then
+    changes=$((changes + 1))
+    if [ "$dry_run" -eq 1 ]; then say "would chmod $2 $1"; else chmod "$2" "$t"; say "chmod $2 $1"; fi
+  fi
+  if [ "$fake_root" -eq 0 ] && [ "$(owner_of "$t")" != "$3" ]; then
+    changes=$((changes + 1))
+    if [ "$dry_run" -eq 1 ]; then say "would chown $3 $1"; else chown "$3" "$t"; say "chown $3 $1"; fi
+  fi
+}
+
+ensure_dir() {  # PATH MODE OWNER
+  local t; t=$(p "$1")
+  if [ -d "$t" ]; then
+    set_owner_mode "$1" "$2" "$3"
+    return 0
+  fi
+  changes=$((changes + 1))
+  if [ "$dry_run" -eq 1 ]; then
+    say "would create dir $1 mode $2 owner $3"
+    return 0
+  fi
+  mkdir -p "$t"
+  chmod "$2" "$t"
+  if [ "$fake_root" -eq 0 ]; then chown "$3" "$t"; fi
+  say "created dir $1 mode $2 owner $3"
+}
+
+put_file() {  # SOURCE PATH MODE OWNER: install a file when missing or different
+  local src=$1 dest=$2 t; t=$(p "$2")
+  if [ -f "$t" ] && cmp -s "$src" "$t"; then
+    set_owner_mode "$dest" "$3" "$4"
+    return 0
+  fi
+  changes=$((changes + 1))
+  local verb=install; [ -e "$t" ] && verb=update
+  if [ "$dry_run" -eq 1 ]; then
+    say "would $verb file $dest mode $3 owner $4"
+    return 0
+  fi
+  mkdir -p "$(dirname "$t")"
+  install -m "$3" "$src" "$t"
+  if [ "$fake_root" -eq 0 ]; then chown "$4" "$t"; fi
+  say "${verb}ed file $dest mode $3 owner $4"
+}
+
+put_text() {  # PATH MODE OWNER, content on stdin
+  local tmp; tmp=$(mktemp)
+  cat > "$tmp"
+  put_file "$tmp" "$@"
+  rm -f "$tmp"
+}
+
+has_user() {
+  if [ "$fake_root" -eq 1 ]; then grep -q "^$1:" "$(p /etc/passwd)" 2>/dev/null; else id -u "$1" >/dev/null 2>&1; fi
+}
+has_group() {
+  if [ "$fake_root" -eq 1 ]; then grep -q "^$1:" "$(p /etc/group)" 2>/dev/null; else getent group "$1" >/dev/null; fi
+}
+in_group() {  # USER GROUP
+  if [ "$fake_root" -eq 1 ]; then
+    grep -Eq "^$2:[^:]*:[^:]*:(.*,)?$1(,|$)" "$(p /etc/group)" 2>/dev/null
+  else
+    id -nG "$1" 2>/dev/null | tr ' ' '\n' | grep -qx "$2"
+  fi
+}
+
+toml_get() { "$PYTHON" "$SRC/deploy/tomlset.py" --get "$(p "$CONFIG")" "$1" "$2" 2>/dev/null; }
+toml_set() {  # SECTION KEY JSON_VALUE [shown value]
+  local t; t=$(p "$CONFIG")
+  local current; current=$(toml_get "$1" "$2" || true)
+  [ "$current" = "$3" ] && return 0
+  changes=$((changes + 1))
+  if [ "$dry_run" -eq 1 ] || [ ! -f "$t" ]; then
+    say "would set [$1] $2 = ${4:-$3} in $CONFIG"
+    return 0
+  fi
+  "$PYTHON" "$SRC/deploy/tomlset.py" "$t" "$1" "$2" "$3" || die "could not set [$1] $2 in $CONFIG"
+  say "set [$1] $2 = ${4:-$3} in $CONFIG"
+}
+
+add_kernel_arg() {  # ARG: append to cmdline.txt (one line) when missing
+  local f
+  f=$(boot_file cmdline.txt) || { note "no cmdline.txt found: add $1 to the kernel command line by hand"; return 0; }
+  if tr ' ' '\n' < "$f" | grep -qx -- "$1"; then return 0; fi
+  changes=$((changes + 1))
+  if [ "$dry_run" -eq 1 ]; then say "would add $1 to ${f#"${root%/}"}"; return 0; fi
+  sed -i "1 s|\$| $1|" "$f"
+  say "added $1 to ${f#"${root%/}"}"
+}
+
+add_config_txt_line() {  # LINE: append to config.txt ([all] section at the end) when missing
+  local f
+  f=$(boot_file config.txt) || { note "no config.txt found: add '$1' by hand"; return 0; }
+  if grep -qxF -- "$1" "$f"; then return 0; fi
+  changes=$((changes + 1))
+  if [ "$dry_run" -eq 1 ]; then say "would add '$1' to ${f#"${root%/}"}"; return 0; fi
+  printf '\n[all]\n# Encore\n%s\n' "$1" >> "$f"
+  say "added '$1' to ${f#"${root%/}"}"
+}
+
+boot_file() {  # NAME: the file in /boot/firmware (Bookworm, Trixie) or /boot (older)
+  local d
+  for d in /boot/firmware /boot; do
+    if [ -f "$(p "$d/$1")" ]; then p "$d/$1"; return 0; fi
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. Refuse clearly on systems the kiosk cannot run on.
+
+preflight() {
+  local arch pyver model
+  if [ "$dry_run" -eq 0 ] && [ "$fake_root" -eq 0 ] && [ "$(id -u)" -ne 0 ]; then
+    die "run me as root: sudo $0 (or try --dry-run first)"
+  fi
+  [ -d "$(p /run/systemd/system)" ] || die "this system does not run systemd; Encore needs Raspberry Pi OS (Bookworm or Trixie)"
+  arch=${ENCORE_ARCH:-$(dpkg --print-architecture 2>/dev/null || uname -m)}
+  case "$arch" in
+    arm64|aarch64) ;;
+    amd64|x86_64) note "a PC ($arch), not a Pi: fine for a trial, no GPIO" ;;
+    armhf|armel|i386|armv7l|armv6l) die "this is a 32-bit system ($arch): flash Raspberry Pi OS (64-bit) instead" ;;
+    *) die "unsupported architecture '$arch': Encore needs 64-bit Raspberry Pi OS" ;;
+  esac
+  command -v "$PYTHON" >/dev/null 2>&1 || die "python3 not found: install it (sudo apt install python3)"
+  pyver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || die "$PYTHON does not run"
+  case "$pyver" in
+    3.1[1-9]|3.[2-9][0-9]|[4-9].*) ;;
+    *) die "Python $pyver is too old: Encore needs 3.11 or newer (Raspberry Pi OS Bookworm or Trixie)" ;;
+  esac
+  model=""
+  if [ -r "$(p /proc/device-tree/model)" ]; then model=$(tr -d '\0' < "$(p /proc/device-tree/model)"); fi
+  if [ -f "$(p /etc/os-release)" ]; then
+    # shellcheck disable=SC1090
+    codename=$(. "$(p /etc/os-release)" && echo "${VERSION_CODENAME:-}")
+    case "$codename" in bookworm|trixie) ;; *) note "untested OS release '${codename:-unknown}' (Bookworm and Trixie are tested)" ;; esac
+  fi
+  is_pi5=0
+  case "$model" in *"Raspberry Pi 5"*) is_pi5=1 ;; esac
+  say "Encore installer: ${model:-unknown hardware}, $arch, Python $pyver, target root $root$([ "$dry_run" -eq 1 ] && echo ' (dry run: nothing changes)')"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. Questions (only when interactive and not answered by options).
+
+ask() {  # PROMPT DEFAULT -> answer on stdout
+  local answer
+  read -r -p "$1 [$2] " answer </dev/tty
+  printf '%s' "${answer:-$2}"
+}
+
+config_is_new=0
+[ -f "$(p "$CONFIG")" ] || config_is_new=1
+
+questions() {
+  if [ "$interactive" -eq 1 ] && [ -z "$audio" ] && [ "$config_is_new" -eq 1 ]; then
+    say "Where should the sound go?  jack (Pi 4 headphone socket) / hdmi / usb (USB speaker or DAC) / i2s (amplifier HAT)"
+    if [ -r /proc/asound/cards ]; then say "Sound cards found:"; sed 's/^/    /' /proc/asound/cards; fi
+    audio=$(ask "Audio output" "$([ "${is_pi5:-0}" -eq 1 ] && echo hdmi || echo jack)")
+  fi
+  if [ "$interactive" -eq 1 ] && [ -z "$display" ] && [ "$config_is_new" -eq 1 ]; then
+    say "Which screen?  official7 (the original 7\" touch display) / touch2 (Touch Display 2) / touch2-landscape / hdmi"
+    display=$(ask "Display" official7)
+  fi
+  if [ "$interactive" -eq 1 ] && [ "$display" = hdmi ] && [ -z "$dpi" ]; then
+    local inches width
+    inches=$(ask "Screen diagonal in inches (e.g. 15.6)" 15.6)
+    width=$(ask "Screen resolution WIDTHxHEIGHT" 1920x1080)
+    dpi=$("$PYTHON" -c 'import sys; w, h = map(int, sys.argv[2].split("x")); print(round((w*w+h*h) ** 0.5 / float(sys.argv[1])))' "$inches" "$width" 2>/dev/null) || die "could not work out the DPI from '$inches' and '$width'"
+  fi
+  case "$audio" in ''|jack|hdmi|usb|i2s|card:?*) ;; *) die "audio output '$audio' is not one of jack, hdmi, usb, i2s, card:NAME" ;; esac
+  case "$display" in ''|official7|touch2|touch2-landscape|hdmi) ;; *) die "display '$display' is not one of official7, touch2, touch2-landscape, hdmi" ;; esac
+  if [ "$audio" = jack ] && [ "${is_pi5:-0}" -eq 1 ]; then
+    die "the Raspberry Pi 5 has no headphone jack: choose --audio hdmi, usb or i2s"
+  fi
+}
+
+read_pin() {
+  pin=""
+  if [ "$pin_stdin" -eq 1 ]; then
+    IFS= read -r pin || true
+  elif [ "$interactive" -eq 1 ]; then
+    local current again
+    current=$(toml_get kiosk staff_pin_hash || true)
+    if [ -n "$current" ] && [ "$current" != '""' ]; then
+      return 0  # a PIN is set already; --pin-stdin changes it
+    fi
+    read -r -s -p "Staff PIN for the staff screen (4-8 digits): " pin </dev/tty; echo
+    read -r -s -p "The same PIN again: " again </dev/tty; echo
+    [ "$pin" = "$again" ] || die "the two PINs differ; nothing was set (run the installer again)"
+  fi
+  if [ -n "$pin" ]; then
+    case "$pin" in *[!0-9]*) die "the staff PIN must be digits only (4 to 8)" ;; esac
+    if [ ${#pin} -lt 4 ] || [ ${#pin} -gt 8 ]; then die "the staff PIN must be 4 to 8 digits"; fi
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. The install.
+
+install_packages() {
+  [ "$skip_apt" -eq 0 ] || { say "skipping Debian packages (--skip-apt)"; return 0; }
+  local wanted=("${APT_PACKAGES[@]}") missing=() pkg
+  case "${ENCORE_ARCH:-$(dpkg --print-architecture 2>/dev/null || uname -m)}" in
+    arm64|aarch64)
+      for pkg in "${APT_PACKAGES_PI[@]}"; do
+        if [ "$fake_root" -eq 1 ] || apt-cache show "$pkg" >/dev/null 2>&1; then wanted+=("$pkg"); fi
+      done
+      ;;
+  esac
+  for pkg in "${wanted[@]}"; do
+    if [ "$fake_root" -eq 1 ] || ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -gt 0 ] || { say "Debian packages: all present"; return 0; }
+  run apt-get update
+  run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+ensure_user() {
+  if has_user "$KIOSK_USER"; then
+    say "user $KIOSK_USER: exists"
+  else
+    run useradd --system --user-group --home-dir /var/lib/kiosk --no-create-home --shell /usr/sbin/nologin \
+      --comment "Encore kiosk" "$KIOSK_USER"
+  fi
+  local g
+  for g in "${KIOSK_GROUPS[@]}"; do
+    if ! has_group "$g"; then
+      note "group $g does not exist here (fine off a Pi; on a Pi, ${g} access may fail)"
+      continue
+    fi
+    in_group "$KIOSK_USER" "$g" || run usermod -aG "$g" "$KIOSK_USER"
+  done
+}
+
+install_venv() {
+  local extra=""
+  case "${ENCORE_ARCH:-$(dpkg --print-architecture 2>/dev/null || uname -m)}" in arm64|aarch64) extra="[pi]" ;; esac
+  ensure_dir /opt/encore 0755 root:root
+  if [ ! -x "$(p $PREFIX/bin/python)" ]; then
+    run "$PYTHON" -m venv "$PREFIX"
+  fi
+  run "$PREFIX/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
+  run "$PREFIX/bin/pip" install --quiet --disable-pip-version-check --upgrade "$SRC$extra"
+  ensure_dir $PREFIX/libexec 0755 root:root
+  put_file "$SRC/deploy/kiosk-backup.sh" $PREFIX/libexec/kiosk-backup.sh 0755 root:root
+  put_file "$SRC/deploy/kiosk-usb-mount.sh" $PREFIX/libexec/kiosk-usb-mount.sh 0755 root:root
+  ensure_dir $PREFIX/share 0755 root:root
+  ensure_dir $PREFIX/share/doc 0755 root:root
+  ensure_dir $PREFIX/share/doc/encore 0755 root:root
+  local doc
+  for doc in docs/readme/deploy.md docs/pi-acceptance.md; do
+    [ -f "$SRC/$doc" ] && put_file "$SRC/$doc" "$PREFIX/share/doc/encore/$(basename "$doc")" 0644 root:root
+  done
+  return 0
+}
+
+install_folders() {
+  ensure_dir /etc/kiosk 0750 root:$KIOSK_USER
+  ensure_dir /var/lib/kiosk 0700 $KIOSK_USER:$KIOSK_USER
+  ensure_dir /var/lib/kiosk/kivy 0700 $KIOSK_USER:$KIOSK_USER
+  ensure_dir /srv/kiosk 0755 root:root
+  ensure_dir /srv/kiosk/music 0755 $KIOSK_USER:$KIOSK_USER
+  ensure_dir /var/backups/kiosk 0700 root:root
+  ensure_dir /media/kiosk-usb 0755 root:root
+}
+
+install_config() {
+  local example="$SRC/content/kiosk.example.toml"
+  if [ "$config_is_new" -eq 1 ]; then
+    if [ -f "$example" ]; then
+      put_file "$example" $CONFIG 0640 root:$KIOSK_USER
+    else
+      note "content/kiosk.example.toml not in this checkout: starting from a short file (defaults apply)"
+      put_text $CONFIG 0640 root:$KIOSK_USER <<'TOML'
+# Encore kiosk settings. Every setting has a default; see the documentation for the full list.
+TOML
+    fi
+  else
+    say "config $CONFIG: kept (exists)"
+    set_owner_mode $CONFIG 0640 root:$KIOSK_USER
+  fi
+  configure_audio
+  configure_display
+  configure_pin
+}
+
+configure_audio() {
+  local card=""
+  case "$audio" in
+    "") [ "$config_is_new" -eq 1 ] && note "no --audio given: the kiosk picks a sound output itself (kiosk doctor shows which)"; return 0 ;;
+    jack) card=Headphones ;;
+    hdmi) card=vc4hdmi0 ;;
+    card:*) card=${audio#card:} ;;
+    usb|i2s)
+      if [ -r /proc/asound/cards ] && [ "$fake_root" -eq 0 ]; then
+        if [ "$audio" = usb ]; then
+          card=$(grep -m1 'USB-Audio' /proc/asound/cards | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p')
+        else
+          card=$(grep -v -e Headphones -e vc4hdmi -e USB-Audio /proc/asound/cards | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p' | head -n1)
+        fi
+      fi
+      if [ -z "$card" ]; then
+        if [ "$dry_run" -eq 1 ] || [ "$fake_root" -eq 1 ]; then
+          card="<first $audio sound card>"
+        else
+          die "no $audio sound card found (plug it in / set --i2s-overlay, reboot, or name it: --audio card:NAME from 'aplay -l')"
+        fi
+      fi
+      ;;
+  esac
+  toml_set audio output '"alsa"'
+  toml_set audio device "\"plughw:CARD=$card\""
+  if [ -n "$i2s_overlay" ]; then add_config_txt_line "dtoverlay=$i2s_overlay"; fi
+}
+
+configure_display() {
+  local w="" h="" d="" orient=landscape
+  case "$display" in
+    "") [ -z "$dpi" ] && return 0 ;;
+    official7) w=800; h=480; d=133 ;;
+    touch2) w=720; h=1280; d=210; orient=portrait ;;
+    touch2-landscape) w=1280; h=720; d=210; add_config_txt_line "dtoverlay=vc4-kms-dsi-ili9881-7inch,rotation=90" ;;
+    hdmi) d=96; [ -z "$dpi" ] && note "HDMI screen with no --dpi: using 96; set [display] dpi for honest button sizes" ;;
+  esac
+  [ -n "$dpi" ] && d=$dpi
+  [ -n "$d" ] && toml_set display dpi "$d"
+  [ -n "$w" ] && toml_set display width "$w"
+  [ -n "$h" ] && toml_set display height "$h"
+  [ -n "$display" ] && toml_set display orientation "\"$orient\""
+  return 0
+}
+
+configure_pin() {
+  [ -n "$pin" ] || {
+    local current; current=$(toml_get kiosk staff_pin_hash || true)
+    if [ -z "$current" ] || [ "$current" = '""' ]; then
+      note "no staff PIN set yet: the staff screen stays locked. Set one: sudo $SRC/deploy/install.sh --skip-apt --pin-stdin <<< 1234"
+    fi
+    return 0
+  }
+  local hasher="$PREFIX/bin/kiosk" line
+  changes=$((changes + 1))
+  if [ "$dry_run" -eq 1 ]; then
+    say "would set [kiosk] staff_pin_hash = <output of $hasher hash-pin> in $CONFIG (the PIN itself is never stored)"
+    return 0
+  fi
+  if [ "$fake_root" -eq 1 ] && [ ! -x "$(p "$hasher")" ]; then
+    say "skipped under --root: $hasher hash-pin (the package is not installed in a folder root)"
+    return 0
+  fi
+  [ -x "$(p "$hasher")" ] || die "$hasher is missing: the package did not install"
+  line=$(printf '%s\n' "$pin" | "$(p "$hasher")" hash-pin) || die "kiosk hash-pin failed; the PIN was not set"
+  line=$(printf '%s' "$line" | tail -n1 | tr -d '[:space:]')
+  case "$line" in scrypt\$*) ;; *) die "kiosk hash-pin printed something unexpected; the PIN was not set" ;; esac
+  "$PYTHON" "$SRC/deploy/tomlset.py" "$(p "$CONFIG")" kiosk staff_pin_hash "\"$line\"" || die "could not write the PIN hash"
+  say "set [kiosk] staff_pin_hash in $CONFIG (hashed; the PIN itself is not stored)"
+}
+
+install_backup_passphrase() {
+  local t; t=$(p "$PASS_FILE")
+  if [ -n "$passphrase_src" ]; then
+    [ -r "$passphrase_src" ] || die "--backup-passphrase-file: cannot read $passphrase_src"
+    [ "$(wc -c < "$passphrase_src")" -ge 12 ] || die "--backup-passphrase-file: the passphrase must be at least 12 characters"
+    put_file "$passphrase_src" "$PASS_FILE" 0600 root:root
+    return 0
+  fi
+  if [ -f "$t" ]; then
+    say "backup passphrase $PASS_FILE: kept (exists)"
+    set_owner_mode "$PASS_FILE" 0600 root:root
+    return 0
+  fi
+  local phrase="" again
+  if [ "$interactive" -eq 1 ] && [ "$dry_run" -eq 0 ]; then
+    say "Backups on a USB stick are encrypted. Choose a passphrase (12+ characters) and keep it safe, away from"
+    say "the Pi: without it a backup cannot be restored. Leave empty to have one generated."
+    read -r -s -p "Backup passphrase: " phrase </dev/tty; echo
+    if [ -n "$phrase" ]; then
+      read -r -s -p "The same again: " again </dev/tty; echo
+      [ "$phrase" = "$again" ] || die "the two passphrases differ; run the installer again"
+      [ ${#phrase} -ge 12 ] || die "the passphrase must be at least 12 characters"
+    fi
+  fi
+  if [ -z "$phrase" ]; then
+    phrase=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
+    generated_pass=1
+  fi
+  printf '%s\n' "$phrase" | put_text "$PASS_FILE" 0600 root:root
+}
+
+install_system_files() {
+  local unit
+  for unit in "${KIOSK_UNITS[@]}"; do
+    put_file "$SRC/systemd/$unit" "/etc/systemd/system/$unit" 0644 root:root
+  done
+  put_file "$SRC/deploy/udev/99-encore-usb.rules" /etc/udev/rules.d/99-encore-usb.rules 0644 root:root
+  ensure_dir /etc/polkit-1 0755 root:root
+  ensure_dir /etc/polkit-1/rules.d 0755 root:root
+  put_file "$SRC/deploy/polkit/50-encore-kiosk.rules" /etc/polkit-1/rules.d/50-encore-kiosk.rules 0644 root:root
+  ensure_dir /etc/systemd/journald.conf.d 0755 root:root
+  put_file "$SRC/deploy/journald/50-encore.conf" /etc/systemd/journald.conf.d/50-encore.conf 0644 root:root
+  # The console: never blank, no blinking cursor over the kiosk; the kiosk takes tty1 instead of a login prompt.
+  add_kernel_arg consoleblank=0
+  add_kernel_arg vt.global_cursor_default=0
+}
+
+enable_services() {
+  run systemctl daemon-reload
+  run udevadm control --reload-rules
+  run systemctl enable kiosk.service kiosk-backup.timer kiosk-report.timer
+  run systemctl enable --now systemd-timesyncd.service
+  run systemctl disable getty@tty1.service
+  run systemctl restart systemd-journald.service
+  local target
+  target=$(systemctl get-default 2>/dev/null || echo unknown)
+  if [ "$fake_root" -eq 1 ] || [ "$target" = graphical.target ]; then
+    note "the kiosk draws straight on the screen: the Pi boots to the console, not the desktop"
+    note "(to get the desktop back: sudo systemctl set-default graphical.target; sudo systemctl disable kiosk)"
+    run systemctl set-default multi-user.target
+  fi
+  if [ "$fake_root" -eq 0 ] && [ "$dry_run" -eq 0 ] && systemctl is-active --quiet kiosk.service; then
+    run systemctl restart kiosk.service
+  fi
+  return 0
+}
+
+next_steps() {
+  say ""
+  if [ "$dry_run" -eq 1 ]; then
+    say "Dry run: $changes file change(s) and $commands command(s) would be made. Run without --dry-run to make them."
+    return 0
+  fi
+  if [ "$fake_root" -eq 1 ]; then
+    say "Done: $changes file change(s) under $root; $commands system command(s) skipped (--root)."
+  else
+    say "Done: $changes file change(s), $commands command(s)."
+  fi
+  say "Next:"
+  say "  1. Copy music into /srv/kiosk/music (sudo cp -r ... /srv/kiosk/music && sudo chown -R kiosk: /srv/kiosk/music)"
+  say "     then index it: sudo -u kiosk /opt/encore/bin/kiosk scan"
+  say "  2. Load residents: sudo -u kiosk /opt/encore/bin/kiosk residents import FILE.csv"
+  say "  3. Check everything: sudo -u kiosk /opt/encore/bin/kiosk doctor"
+  say "  4. Reboot (sudo reboot): the kiosk starts by itself on the screen."
+  if [ "${generated_pass:-0}" -eq 1 ]; then
+    say "  5. A backup passphrase was generated. Write it down and keep it away from the Pi:"
+    say "       sudo cat $PASS_FILE"
+  fi
+  say "Settings: $CONFIG.  Logs: journalctl -u kiosk.  Checklist before it goes to a home: docs/pi-acceptance.md"
+}
+
+main() {
+  preflight
+  questions
+  read_pin
+  install_packages
+  ensure_user
+  install_folders
+  install_venv
+  install_config
+  install_backup_passphrase
+  install_system_files
+  enable_services
+  next_steps
+}
+
+main "$@"
