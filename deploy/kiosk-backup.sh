@@ -107,8 +107,13 @@ do_backup() {
   [ -x "$kiosk_bin" ] || die "$kiosk_bin not found: is Encore installed? (deploy/install.sh)"
   [ -d "$data_dir" ] || die "no data folder at $data_dir"
   local stamp name dest
-  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  stamp=$(date -u +%Y%m%dT%H%M%S.%NZ)
   name="$prefix$stamp"
+  local n=1 base=$name
+  while [ -e "$local_dir/$name" ] || [ -e "$stick_dir/encore-backups/$name.tar.gpg" ]; do
+    n=$((n + 1))
+    name="$base-$n"  # two backups within one second
+  done
   if stick_ready; then
     [ -r "$pass_file" ] || die "backup stick found but no passphrase file $pass_file (re-run deploy/install.sh)"
     [ -w "$stick_dir" ] || die "backup stick $stick_dir is not writable (is it locked, or full of errors?)"
