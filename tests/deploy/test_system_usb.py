@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path
 
-from kiosk.adapters.system import power_off, reboot
+from kiosk.adapters.system import clock_synchronized, power_off, reboot
 from kiosk.adapters.usb import find_import_files, mounted_sticks
 
 
@@ -93,3 +93,10 @@ def test_only_mounted_sticks_count(tmp_path: Path) -> None:
     assert mounted_sticks(root) == []
     assert find_import_files(root) == []
     assert find_import_files(tmp_path / "missing") == []
+
+
+def test_clock_synchronized_follows_timesyncd_marker(tmp_path: Path) -> None:
+    marker = tmp_path / "synchronized"
+    assert not clock_synchronized(marker)
+    marker.touch()
+    assert clock_synchronized(marker)
