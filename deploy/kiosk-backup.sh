@@ -66,10 +66,17 @@ prefix="encore-$host-"
 
 as_kiosk() {  # run a command as the kiosk user (when we are root and a user is set)
   if [ -n "$as_user" ] && [ "$(id -u)" -eq 0 ] && [ "$(id -un)" != "$as_user" ]; then
-    runuser -u "$as_user" -- "$@"
+    # setpriv, not runuser/su: no PAM session inside a service, and it works under NoNewPrivileges.
+    setpriv --reuid="$as_user" --regid="$(id -g "$as_user")" --init-groups --reset-env -- "$@"
   else
     "$@"
   fi
+}
+
+make_work() {  # a private folder the kiosk user can write its copy into ($local_dir is root-only)
+  work=$(mktemp -d "${TMPDIR:-/var/tmp}/encore-$1.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  if [ -n "$as_user" ] && [ "$(id -u)" -eq 0 ]; then chown "$as_user:" "$work"; fi
 }
 
 stick_ready() {
@@ -103,6 +110,11 @@ rotate() {  # keep the newest $keep entries named $prefix* in folder $1
   done
 }
 
+clean_parts() {  # leftovers of a backup interrupted by a power cut or a pulled stick
+  [ -d "$1" ] || return 0
+  find "$1" -mindepth 1 -maxdepth 1 \( -name '.encore-*.part' -o -name 'encore-*.part' \) -exec rm -rf {} +
+}
+
 do_backup() {
   [ -x "$kiosk_bin" ] || die "$kiosk_bin not found: is Encore installed? (deploy/install.sh)"
   [ -d "$data_dir" ] || die "no data folder at $data_dir"
@@ -124,10 +136,9 @@ do_backup() {
       [ -d "$dest" ] && rotate "$dest"
       return 0
     fi
-    mkdir -p "$local_dir" "$dest"
-    work=$(mktemp -d "$local_dir/.work.XXXXXX")
-    trap 'rm -rf "$work"' EXIT
-    [ -n "$as_user" ] && [ "$(id -u)" -eq 0 ] && chown "$as_user:" "$work"
+    mkdir -p "$dest"
+    clean_parts "$dest"
+    make_work backup
     as_kiosk "$kiosk_bin" --data-dir "$data_dir" backup "$work/$name" || die "kiosk backup failed; nothing written to the stick"
     tar -C "$work" -cf - "$name" | gpg_run --symmetric --cipher-algo AES256 --output "$dest/$name.tar.gpg.part" \
       || { rm -f "$dest/$name.tar.gpg.part"; die "encrypting the backup onto the stick failed"; }
@@ -145,11 +156,12 @@ do_backup() {
     fi
     mkdir -p "$dest"
     chmod 0700 "$dest"
-    work=$(mktemp -d "$dest/.work.XXXXXX")
-    trap 'rm -rf "$work"' EXIT
-    [ -n "$as_user" ] && [ "$(id -u)" -eq 0 ] && chown "$as_user:" "$work"
+    clean_parts "$dest"
+    make_work backup
     as_kiosk "$kiosk_bin" --data-dir "$data_dir" backup "$work/$name" || die "kiosk backup failed"
-    mv "$work/$name" "$dest/$name"
+    # Via a hidden .part name: a power cut during the move never leaves a half copy that counts as a backup.
+    mv "$work/$name" "$dest/.$name.part"
+    mv "$dest/.$name.part" "$dest/$name"
     echo "kiosk-backup: wrote $dest/$name (no backup stick plugged in: kept on this Pi)"
     rotate "$dest"
   fi
@@ -182,9 +194,7 @@ do_restore() {
     read -r answer
     case "$answer" in y|Y|yes|YES) ;; *) echo "Nothing changed."; exit 1 ;; esac
   fi
-  mkdir -p "$local_dir"
-  work=$(mktemp -d "$local_dir/.restore.XXXXXX")
-  trap 'rm -rf "$work"' EXIT
+  make_work restore
   case "$src" in
     *.gpg)
       [ -r "$pass_file" ] || die "cannot read the passphrase file $pass_file"
@@ -199,7 +209,7 @@ do_restore() {
   esac
   folder=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -n1)
   [ -n "$folder" ] || die "$src: holds no backup folder"
-  [ -n "$as_user" ] && [ "$(id -u)" -eq 0 ] && chown -R "$as_user:" "$work"
+  if [ -n "$as_user" ] && [ "$(id -u)" -eq 0 ]; then chown -R "$as_user:" "$work"; fi
   local was_active=0
   if [ "$use_service" -eq 1 ] && systemctl is-active --quiet kiosk.service 2>/dev/null; then
     was_active=1

@@ -27,7 +27,7 @@ STAND_IN_KIOSK = """#!/bin/sh
 data=$2; cmd=$3; dir=$4
 case "$cmd" in
   backup) [ -e "$dir" ] && exit 8; mkdir "$dir" && cp -a "$data/." "$dir/" ;;
-  restore) find "$data" -mindepth 1 -delete && cp -a "$dir/." "$data/" ;;
+  restore) find "$data" -mindepth 1 -delete && cp -R "$dir/." "$data/" ;;
   *) exit 9 ;;
 esac
 """
@@ -129,7 +129,7 @@ def test_failed_kiosk_backup_is_reported(pi: dict[str, Path]) -> None:
     done = run([BACKUP, "backup", *_opts(pi), "--force-stick"])
     assert done.returncode == 1 and "kiosk backup failed" in done.stderr
     assert not list((pi["stick"] / "encore-backups").iterdir())
-    assert not list(pi["local"].iterdir())
+    assert not pi["local"].exists()  # and no plain copy was left on the Pi either
 
 
 @pytest.mark.parametrize("keep", ["0", "x", ""])
@@ -204,3 +204,42 @@ def test_tomlset_command_line(tmp_path: Path) -> None:
     bad = run([tool, str(conf), "audio", "device", '"x"'])
     assert bad.returncode == 1 and str(conf) in bad.stderr
     assert conf.read_text() == "[audio\nbroken"
+
+
+def test_backup_and_restore_run_kiosk_as_an_unprivileged_user(pi: dict[str, Path]) -> None:
+    """As on the Pi: root runs the wrapper, `kiosk backup|restore` runs as another user (here: nobody)."""
+    import os
+    import pwd
+    import tempfile
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to switch user (as the backup service does)")
+    shared = Path(tempfile.mkdtemp(dir="/var/tmp", prefix="encore-test-"))
+    try:
+        shared.chmod(0o711)
+        data = shared / "data"
+        shutil.copytree(pi["data"], data)
+        data.chmod(0o777)
+        (data / "residents.json").chmod(0o666)
+        kiosk = shared / "kiosk"
+        shutil.copy(pi["kiosk"], kiosk)
+        kiosk.chmod(0o755)
+        opts = _opts(pi)
+        opts[opts.index("--data-dir") + 1] = str(data)
+        opts[opts.index("--kiosk") + 1] = str(kiosk)
+        opts[opts.index("--user") + 1] = "nobody"
+        env = {"TMPDIR": str(shared)}
+        for where in ([], ["--force-stick"]):
+            done = run([BACKUP, "backup", *opts, *where], env=env)
+            assert done.returncode == 0, done.stderr
+        local = next(pi["local"].glob("encore-*"))
+        assert local.stat().st_uid == pwd.getpwnam("nobody").pw_uid  # made by the unprivileged user
+        assert oct(pi["local"].stat().st_mode & 0o777) == "0o700"
+        stick = next((pi["stick"] / "encore-backups").iterdir())
+        (data / "residents.json").write_text("today")
+        done = run([BACKUP, "restore", str(stick), "--yes", *opts], env=env)
+        assert done.returncode == 0, done.stderr
+        assert json.loads((data / "residents.json").read_text())["name"] == MARKER
+        assert sorted(p.name for p in shared.iterdir()) == ["data", "kiosk"]  # work folders cleaned up
+    finally:
+        shutil.rmtree(shared)
