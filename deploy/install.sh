@@ -414,8 +414,11 @@ configure_audio() {
         fi
       fi
       if [ -z "$card" ]; then
-        if [ "$dry_run" -eq 1 ] || [ "$fake_root" -eq 1 ]; then
+        if [ "$dry_run" -eq 1 ]; then
           card="<first $audio sound card>"
+        elif [ "$fake_root" -eq 1 ]; then
+          note "no $audio sound card to look at under --root: [audio] left as it is (name it: --audio card:NAME)"
+          return 0
         else
           die "no $audio sound card found (plug it in / set --i2s-overlay, reboot, or name it: --audio card:NAME from 'aplay -l')"
         fi

@@ -221,3 +221,23 @@ def test_staff_pin_is_hashed_by_kiosk_hash_pin(tmp_path: Path, fake_root: Path) 
         tomllib.loads((fake_root / "etc/kiosk/kiosk.toml").read_text())["kiosk"]["staff_pin_hash"]
         == "scrypt$0011$aabb"
     )
+
+
+def test_interactive_questions_on_a_terminal(fake_root: Path) -> None:
+    """Run under a pseudo-terminal (util-linux `script`), answering the questions as a volunteer would."""
+    if shutil.which("script") is None:
+        pytest.skip("util-linux `script` is needed to give the installer a terminal")
+    answers = (
+        "card:Device\nhdmi\n17.3\n1920x1080\n1234\n1234\na long backup passphrase\na long backup passphrase\n"
+    )
+    done = run(
+        ["script", "-qec", f"{INSTALL} --root {fake_root}", "/dev/null"],
+        env={**PI_ENV, "TERM": "dumb"},
+        stdin=answers,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Where should the sound go?" in done.stdout and "Which screen?" in done.stdout
+    config = tomllib.loads((fake_root / "etc/kiosk/kiosk.toml").read_text())
+    assert config["audio"]["device"] == "plughw:CARD=Device"
+    assert config["display"]["dpi"] == 127  # 2203 px diagonal / 17.3 in
+    assert (fake_root / "etc/kiosk/backup.pass").read_text() == "a long backup passphrase\n"
