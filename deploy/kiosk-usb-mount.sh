@@ -8,11 +8,12 @@
 # Options: --dry-run (print the commands), --label L / --fstype T (instead of asking blkid).
 set -euo pipefail
 
-IMPORT_ROOT=/media/kiosk-usb
-BACKUP_MOUNT=/media/kiosk-backup
+# The environment can move these (tests do); the udev-started service uses the defaults.
+IMPORT_ROOT=${KIOSK_USB_ROOT:-/media/kiosk-usb}
+BACKUP_MOUNT=${KIOSK_BACKUP_MOUNT:-/media/kiosk-backup}
 BACKUP_LABEL=ENCORE-BACKUP
-KIOSK_USER=kiosk
-STATE_DIR=/run/kiosk-usb
+KIOSK_USER=${KIOSK_USB_USER:-kiosk}
+STATE_DIR=${KIOSK_USB_STATE:-/run/kiosk-usb}
 
 dry_run=0
 label=""
@@ -86,10 +87,10 @@ on_root_disk() {  # true when /dev/$1 sits on the disk the system booted from (a
 case "$action" in
   add)
     if [ -z "$fstype" ]; then
-      fstype=$(blkid -o value -s TYPE "/dev/$dev" 2>/dev/null || true)
+      fstype=$(blkid -p -o value -s TYPE "/dev/$dev" 2>/dev/null || true)
     fi
     if [ "$have_label" -eq 0 ]; then
-      label=$(blkid -o value -s LABEL "/dev/$dev" 2>/dev/null || true)
+      label=$(blkid -p -o value -s LABEL "/dev/$dev" 2>/dev/null || true)
     fi
     if [ -z "$fstype" ]; then
       echo "kiosk-usb-mount: /dev/$dev holds no filesystem; not mounting"
