@@ -309,6 +309,8 @@ read_pin() {
 # ---------------------------------------------------------------------------------------------------------------
 # 3. The install.
 
+pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
 install_packages() {
   [ "$skip_apt" -eq 0 ] || { say "skipping Debian packages (--skip-apt)"; return 0; }
   local wanted=("${APT_PACKAGES[@]}") missing=() pkg
@@ -320,7 +322,8 @@ install_packages() {
       ;;
   esac
   for pkg in "${wanted[@]}"; do
-    if [ "$fake_root" -eq 1 ] || ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    # Trixie renamed some libraries (libmtdev1 -> libmtdev1t64); apt installs the new name when asked for the old.
+    if [ "$fake_root" -eq 1 ] || ! { pkg_installed "$pkg" || pkg_installed "${pkg}t64"; }; then
       missing+=("$pkg")
     fi
   done
