@@ -33,7 +33,9 @@ PASS_FILE=/etc/kiosk/backup.pass
 PYTHON=${ENCORE_PYTHON:-python3}
 APT_PACKAGES=(libvlc5 vlc-plugin-base libsdl2-2.0-0 libsdl2-image-2.0-0 libsdl2-ttf-2.0-0 libmtdev1 libgl1
   libegl1 libgles2 libgbm1 libdrm2 python3-venv python3-pip alsa-utils gnupg polkitd systemd-timesyncd util-linux)
-APT_PACKAGES_PI=(liblgpio1)
+# GPIO on a Pi 5 (and 4): lgpio. PyPI has a wheel for Python 3.11 (Bookworm) but not for 3.13 (Trixie), so the
+# venv sees the system's python3-lgpio from the Raspberry Pi OS archive.
+APT_PACKAGES_PI=(liblgpio1 python3-lgpio)
 KIOSK_UNITS=(kiosk.service kiosk-backup.service kiosk-backup.timer kiosk-report.service kiosk-report.timer
   kiosk-usb-mount@.service)
 
@@ -350,11 +352,17 @@ ensure_user() {
 }
 
 install_venv() {
-  local extra=""
-  case "${ENCORE_ARCH:-$(dpkg --print-architecture 2>/dev/null || uname -m)}" in arm64|aarch64) extra="[pi]" ;; esac
+  local extra="" checker=$PYTHON
+  [ -x "$(p $PREFIX/bin/python)" ] && [ "$fake_root" -eq 0 ] && checker=$PREFIX/bin/python
+  case "${ENCORE_ARCH:-$(dpkg --print-architecture 2>/dev/null || uname -m)}" in
+    arm64|aarch64)
+      # lgpio from PyPI only when the system's python3-lgpio is not there to be seen.
+      if [ "$fake_root" -eq 1 ] || ! "$checker" -c 'import lgpio' >/dev/null 2>&1; then extra="[pi]"; fi
+      ;;
+  esac
   ensure_dir /opt/encore 0755 root:root
   if [ ! -x "$(p $PREFIX/bin/python)" ]; then
-    run "$PYTHON" -m venv "$PREFIX"
+    run "$PYTHON" -m venv --system-site-packages "$PREFIX"
   fi
   run "$PREFIX/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
   run "$PREFIX/bin/pip" install --quiet --disable-pip-version-check --upgrade "$SRC$extra"

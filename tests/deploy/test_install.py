@@ -55,7 +55,7 @@ def test_dry_run_shows_files_users_and_permissions_and_changes_nothing(fake_root
         "would create dir /srv/kiosk/music mode 0755 owner kiosk:kiosk",
         "would create dir /var/backups/kiosk mode 0700 owner root:root",
         "would create dir /media/kiosk-usb mode 0755 owner root:root",
-        f"would run: {sys.executable} -m venv /opt/encore",
+        f"would run: {sys.executable} -m venv --system-site-packages /opt/encore",
         f"would run: /opt/encore/bin/pip install --quiet --disable-pip-version-check --upgrade {REPO}\\[pi\\]",
         "would install file /etc/kiosk/kiosk.toml mode 0640 owner root:kiosk",
         'would set [audio] device = "plughw:CARD=Headphones" in /etc/kiosk/kiosk.toml',
