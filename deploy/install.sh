@@ -365,7 +365,14 @@ install_venv() {
     run "$PYTHON" -m venv --system-site-packages "$PREFIX"
   fi
   run "$PREFIX/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
-  run "$PREFIX/bin/pip" install --quiet --disable-pip-version-check --upgrade "$SRC$extra"
+  # Build from a copy, so no root-owned build files are left in the volunteer's checkout.
+  local staged=$SRC
+  if [ "$dry_run" -eq 0 ] && [ "$fake_root" -eq 0 ]; then
+    staged=$(mktemp -d /tmp/encore-src.XXXXXX)
+    tar -C "$SRC" --exclude=./.git --exclude=./.venv --exclude=./demo-data --exclude=./build -cf - . | tar -C "$staged" -xf -
+  fi
+  run "$PREFIX/bin/pip" install --quiet --disable-pip-version-check --upgrade "$staged$extra"
+  [ "$staged" = "$SRC" ] || rm -rf "$staged"
   ensure_dir $PREFIX/libexec 0755 root:root
   put_file "$SRC/deploy/kiosk-backup.sh" $PREFIX/libexec/kiosk-backup.sh 0755 root:root
   put_file "$SRC/deploy/kiosk-usb-mount.sh" $PREFIX/libexec/kiosk-usb-mount.sh 0755 root:root
