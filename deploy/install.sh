@@ -52,7 +52,7 @@ passphrase_src=""
 changes=0
 commands=0
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "install: $*" >&2; exit 1; }
 say() { printf '%s\n' "$*"; }
 note() { printf '  note: %s\n' "$*"; }

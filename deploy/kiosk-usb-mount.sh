@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --dry-run) dry_run=1 ;;
     --label) label=${2-}; have_label=1; shift ;;
     --fstype) fstype=${2-}; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$1") ;;
   esac
   shift

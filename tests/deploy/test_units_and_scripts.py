@@ -177,3 +177,10 @@ def test_kiosk_unit_exposure_stays_low(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     assert "Overall exposure level for kiosk.service" in done.stdout
+
+
+@pytest.mark.parametrize("script", ["install.sh", "kiosk-backup.sh", "kiosk-usb-mount.sh"])
+def test_help_is_the_header_comment(script: str) -> None:
+    done = run([str(DEPLOY / script), "--help"])
+    assert done.returncode == 0 and done.stdout.strip()
+    assert "set -e" not in done.stdout and "#!/" not in done.stdout
