@@ -11,7 +11,9 @@ import pytest
 
 from tests.deploy.conftest import DEPLOY, REPO, SYSTEMD, run
 
-SHELL_SCRIPTS = sorted(DEPLOY.glob("*.sh")) + sorted((REPO / "scripts").glob("*.sh"))
+SHELL_SCRIPTS = (
+    sorted(DEPLOY.glob("*.sh")) + sorted(DEPLOY.glob("lib/*.sh")) + sorted((REPO / "scripts").glob("*.sh"))
+)
 # Where each unit's ExecStart points on a Pi, and the executable standing in for it here.
 STAND_INS = {
     "/opt/encore/bin/kiosk": str(Path(sys.executable).parent / "kiosk"),
@@ -24,7 +26,7 @@ STAND_INS = {
 def test_shellcheck_clean(script: Path) -> None:
     if shutil.which("shellcheck") is None:
         pytest.skip("shellcheck is not installed (it is in scripts/apt-packages.txt: make setup installs it)")
-    done = run(["shellcheck", "--severity=style", str(script)])
+    done = run(["shellcheck", "--external-sources", "--severity=style", str(script)], cwd=script.parent)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
