@@ -208,7 +208,7 @@ install_folders() {
   ensure_dir /etc/kiosk 0750 root:$KIOSK_USER
   ensure_dir /var/lib/kiosk 0700 $KIOSK_USER:$KIOSK_USER
   ensure_dir /var/lib/kiosk/kivy 0700 $KIOSK_USER:$KIOSK_USER
-  ensure_dir /srv/kiosk 0755 root:root
+  ensure_system_dir /srv/kiosk 0755 root:root
   ensure_dir /srv/kiosk/music 0755 $KIOSK_USER:$KIOSK_USER
   ensure_dir /var/backups/kiosk 0700 root:root
   ensure_dir /media/kiosk-usb 0755 root:root
@@ -220,10 +220,10 @@ install_system_files() {
     put_file "$SRC/systemd/$unit" "/etc/systemd/system/$unit" 0644 root:root
   done
   put_file "$SRC/deploy/udev/99-encore-usb.rules" /etc/udev/rules.d/99-encore-usb.rules 0644 root:root
-  ensure_dir /etc/polkit-1 0755 root:root
-  ensure_dir /etc/polkit-1/rules.d 0755 root:root
+  ensure_system_dir /etc/polkit-1 0755 root:root
+  ensure_system_dir /etc/polkit-1/rules.d 0755 root:root
   put_file "$SRC/deploy/polkit/50-encore-kiosk.rules" /etc/polkit-1/rules.d/50-encore-kiosk.rules 0644 root:root
-  ensure_dir /etc/systemd/journald.conf.d 0755 root:root
+  ensure_system_dir /etc/systemd/journald.conf.d 0755 root:root
   put_file "$SRC/deploy/journald/50-encore.conf" /etc/systemd/journald.conf.d/50-encore.conf 0644 root:root
   # The console: never blank, no blinking cursor over the kiosk; the kiosk takes tty1 instead of a login prompt.
   add_kernel_arg consoleblank=0

@@ -52,6 +52,12 @@ ensure_dir() {  # PATH MODE OWNER
   say "created dir $1 mode $2 owner $3"
 }
 
+ensure_system_dir() {  # PATH MODE OWNER: create when missing; an existing one belongs to its package, left alone
+  # (Debian's /etc/polkit-1/rules.d is polkitd:root 0700: "fixing" it to root 0755 would break polkit.)
+  if [ -d "$(p "$1")" ]; then return 0; fi
+  ensure_dir "$@"
+}
+
 put_file() {  # SOURCE PATH MODE OWNER: install a file when missing or different
   local src=$1 dest=$2 t; t=$(p "$2")
   if [ -f "$t" ] && cmp -s "$src" "$t"; then

@@ -93,9 +93,13 @@ def test_install_into_fake_root_sets_permissions_and_is_idempotent(fake_root: Pa
         "--i2s-overlay",
         "hifiberry-dac",
     ]
+    rules_d = fake_root / "etc/polkit-1/rules.d"  # as Debian's polkitd ships it: polkitd-owned, 0700
+    rules_d.mkdir(parents=True)
+    rules_d.chmod(0o700)
     first = run(args, env=PI_ENV)
     assert first.returncode == 0, first.stderr
     assert "skipped under --root: useradd" in first.stdout
+    assert _mode(rules_d) == "0700"  # a package's folder is left as the package made it
 
     expect = {
         "etc/kiosk": "0750",
