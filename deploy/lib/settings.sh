@@ -1,0 +1,183 @@
+# shellcheck shell=bash
+# Sourced by deploy/install.sh: the settings (root, dry_run, ...) are set there, and results are read there.
+# shellcheck disable=SC2154,SC2034
+# Encore installer: the questions (audio, display, staff PIN, backup passphrase) and writing the answers into
+# /etc/kiosk/kiosk.toml and /etc/kiosk/backup.pass.
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. Questions (only when interactive and not answered by options).
+
+ask() {  # PROMPT DEFAULT -> answer on stdout
+  local answer
+  read -r -p "$1 [$2] " answer </dev/tty
+  printf '%s' "${answer:-$2}"
+}
+
+questions() {
+  if [ "$interactive" -eq 1 ] && [ -z "$audio" ] && [ "$config_is_new" -eq 1 ]; then
+    say "Where should the sound go?  jack (Pi 4 headphone socket) / hdmi / usb (USB speaker or DAC) / i2s (amplifier HAT)"
+    if [ -r /proc/asound/cards ]; then say "Sound cards found:"; sed 's/^/    /' /proc/asound/cards; fi
+    audio=$(ask "Audio output" "$([ "${is_pi5:-0}" -eq 1 ] && echo hdmi || echo jack)")
+  fi
+  if [ "$interactive" -eq 1 ] && [ -z "$display" ] && [ "$config_is_new" -eq 1 ]; then
+    say "Which screen?  official7 (the original 7\" touch display) / touch2 (Touch Display 2) / touch2-landscape / hdmi"
+    display=$(ask "Display" official7)
+  fi
+  if [ "$interactive" -eq 1 ] && [ "$display" = hdmi ] && [ -z "$dpi" ]; then
+    local inches width
+    inches=$(ask "Screen diagonal in inches (e.g. 15.6)" 15.6)
+    width=$(ask "Screen resolution WIDTHxHEIGHT" 1920x1080)
+    dpi=$("$PYTHON" -c 'import sys; w, h = map(int, sys.argv[2].split("x")); print(round((w*w+h*h) ** 0.5 / float(sys.argv[1])))' "$inches" "$width" 2>/dev/null) || die "could not work out the DPI from '$inches' and '$width'"
+  fi
+  case "$audio" in ''|jack|hdmi|usb|i2s|card:?*) ;; *) die "audio output '$audio' is not one of jack, hdmi, usb, i2s, card:NAME" ;; esac
+  case "$display" in ''|official7|touch2|touch2-landscape|hdmi) ;; *) die "display '$display' is not one of official7, touch2, touch2-landscape, hdmi" ;; esac
+  if [ "$audio" = jack ] && [ "${is_pi5:-0}" -eq 1 ]; then
+    die "the Raspberry Pi 5 has no headphone jack: choose --audio hdmi, usb or i2s"
+  fi
+}
+
+read_pin() {
+  pin=""
+  if [ "$pin_stdin" -eq 1 ]; then
+    IFS= read -r pin || true
+  elif [ "$interactive" -eq 1 ]; then
+    local current again
+    current=$(toml_get kiosk staff_pin_hash || true)
+    if [ -n "$current" ] && [ "$current" != '""' ]; then
+      return 0  # a PIN is set already; --pin-stdin changes it
+    fi
+    read -r -s -p "Staff PIN for the staff screen (4-8 digits): " pin </dev/tty; echo
+    read -r -s -p "The same PIN again: " again </dev/tty; echo
+    [ "$pin" = "$again" ] || die "the two PINs differ; nothing was set (run the installer again)"
+  fi
+  if [ -n "$pin" ]; then
+    case "$pin" in *[!0-9]*) die "the staff PIN must be digits only (4 to 8)" ;; esac
+    if [ ${#pin} -lt 4 ] || [ ${#pin} -gt 8 ]; then die "the staff PIN must be 4 to 8 digits"; fi
+  fi
+}
+
+install_config() {
+  local example="$SRC/content/kiosk.example.toml"
+  if [ "$config_is_new" -eq 1 ]; then
+    if [ -f "$example" ]; then
+      put_file "$example" "$CONFIG" 0640 "root:$KIOSK_USER"
+    else
+      note "content/kiosk.example.toml not in this checkout: starting from a short file (defaults apply)"
+      put_text "$CONFIG" 0640 "root:$KIOSK_USER" <<'TOML'
+# Encore kiosk settings. Every setting has a default; see the documentation for the full list.
+TOML
+    fi
+  else
+    say "config $CONFIG: kept (exists)"
+    set_owner_mode "$CONFIG" 0640 "root:$KIOSK_USER"
+  fi
+  configure_audio
+  configure_display
+  configure_pin
+}
+
+configure_audio() {
+  local card=""
+  case "$audio" in
+    "") [ "$config_is_new" -eq 1 ] && note "no --audio given: the kiosk picks a sound output itself (kiosk doctor shows which)"; return 0 ;;
+    jack) card=Headphones ;;
+    hdmi) card=vc4hdmi0 ;;
+    card:*) card=${audio#card:} ;;
+    usb|i2s)
+      if [ -r /proc/asound/cards ] && [ "$fake_root" -eq 0 ]; then
+        if [ "$audio" = usb ]; then
+          card=$(grep -m1 'USB-Audio' /proc/asound/cards | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p')
+        else
+          card=$(grep -v -e Headphones -e vc4hdmi -e USB-Audio /proc/asound/cards | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p' | head -n1)
+        fi
+      fi
+      if [ -z "$card" ]; then
+        if [ "$dry_run" -eq 1 ]; then
+          card="<first $audio sound card>"
+        elif [ "$fake_root" -eq 1 ]; then
+          note "no $audio sound card to look at under --root: [audio] left as it is (name it: --audio card:NAME)"
+          return 0
+        else
+          die "no $audio sound card found (plug it in / set --i2s-overlay, reboot, or name it: --audio card:NAME from 'aplay -l')"
+        fi
+      fi
+      ;;
+  esac
+  toml_set audio output '"alsa"'
+  toml_set audio device "\"plughw:CARD=$card\""
+  if [ -n "$i2s_overlay" ]; then add_config_txt_line "dtoverlay=$i2s_overlay"; fi
+}
+
+configure_display() {
+  local w="" h="" d="" orient=landscape
+  case "$display" in
+    "") [ -z "$dpi" ] && return 0 ;;
+    official7) w=800; h=480; d=133 ;;
+    touch2) w=720; h=1280; d=210; orient=portrait ;;
+    touch2-landscape) w=1280; h=720; d=210; add_config_txt_line "dtoverlay=vc4-kms-dsi-ili9881-7inch,rotation=90" ;;
+    hdmi) d=96; [ -z "$dpi" ] && note "HDMI screen with no --dpi: using 96; set [display] dpi for honest button sizes" ;;
+  esac
+  [ -n "$dpi" ] && d=$dpi
+  [ -n "$d" ] && toml_set display dpi "$d"
+  [ -n "$w" ] && toml_set display width "$w"
+  [ -n "$h" ] && toml_set display height "$h"
+  [ -n "$display" ] && toml_set display orientation "\"$orient\""
+  return 0
+}
+
+configure_pin() {
+  [ -n "$pin" ] || {
+    local current; current=$(toml_get kiosk staff_pin_hash || true)
+    if [ -z "$current" ] || [ "$current" = '""' ]; then
+      note "no staff PIN set yet: the staff screen stays locked. Set one: sudo $SRC/deploy/install.sh --skip-apt --pin-stdin <<< 1234"
+    fi
+    return 0
+  }
+  local hasher="$PREFIX/bin/kiosk" line
+  changes=$((changes + 1))
+  if [ "$dry_run" -eq 1 ]; then
+    say "would set [kiosk] staff_pin_hash = <output of $hasher hash-pin> in $CONFIG (the PIN itself is never stored)"
+    return 0
+  fi
+  if [ "$fake_root" -eq 1 ] && [ ! -x "$(p "$hasher")" ]; then
+    say "skipped under --root: $hasher hash-pin (the package is not installed in a folder root)"
+    return 0
+  fi
+  [ -x "$(p "$hasher")" ] || die "$hasher is missing: the package did not install"
+  line=$(printf '%s\n' "$pin" | "$(p "$hasher")" hash-pin) || die "kiosk hash-pin failed; the PIN was not set"
+  line=$(printf '%s' "$line" | tail -n1 | tr -d '[:space:]')
+  case "$line" in scrypt\$*) ;; *) die "kiosk hash-pin printed something unexpected; the PIN was not set" ;; esac
+  "$PYTHON" "$SRC/deploy/tomlset.py" "$(p "$CONFIG")" kiosk staff_pin_hash "\"$line\"" || die "could not write the PIN hash"
+  say "set [kiosk] staff_pin_hash in $CONFIG (hashed; the PIN itself is not stored)"
+}
+
+install_backup_passphrase() {
+  local t; t=$(p "$PASS_FILE")
+  if [ -n "$passphrase_src" ]; then
+    [ -r "$passphrase_src" ] || die "--backup-passphrase-file: cannot read $passphrase_src"
+    [ "$(wc -c < "$passphrase_src")" -ge 12 ] || die "--backup-passphrase-file: the passphrase must be at least 12 characters"
+    put_file "$passphrase_src" "$PASS_FILE" 0600 root:root
+    return 0
+  fi
+  if [ -f "$t" ]; then
+    say "backup passphrase $PASS_FILE: kept (exists)"
+    set_owner_mode "$PASS_FILE" 0600 root:root
+    return 0
+  fi
+  local phrase="" again
+  if [ "$interactive" -eq 1 ] && [ "$dry_run" -eq 0 ]; then
+    say "Backups on a USB stick are encrypted. Choose a passphrase (12+ characters) and keep it safe, away from"
+    say "the Pi: without it a backup cannot be restored. Leave empty to have one generated."
+    read -r -s -p "Backup passphrase: " phrase </dev/tty; echo
+    if [ -n "$phrase" ]; then
+      read -r -s -p "The same again: " again </dev/tty; echo
+      [ "$phrase" = "$again" ] || die "the two passphrases differ; run the installer again"
+      [ ${#phrase} -ge 12 ] || die "the passphrase must be at least 12 characters"
+    fi
+  fi
+  if [ -z "$phrase" ]; then
+    phrase=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
+    generated_pass=1
+  fi
+  printf '%s\n' "$phrase" | put_text "$PASS_FILE" 0600 root:root
+}

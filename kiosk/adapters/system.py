@@ -1,0 +1,86 @@
+"""Power off and reboot the Pi from the staff screen.
+
+The kiosk runs as the unprivileged ``kiosk`` user. ``deploy/install.sh`` installs a polkit rule
+(``deploy/polkit/50-encore-kiosk.rules``) that lets that user, and only that user, power off and reboot through
+logind. Without the rule (a desktop trial, a development machine) the call fails: we return a clear message for
+the staff screen instead of raising, and never ask for a password (``--no-ask-password``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Runner = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What happened: ``ok`` and a sentence staff can read."""
+
+    ok: bool
+    message: str
+
+
+_WORDS = {"poweroff": ("Switching off", "switch off"), "reboot": ("Restarting", "restart")}
+
+
+def _systemctl(action: str, systemctl: str, runner: Runner, timeout_s: float) -> ActionResult:
+    doing, verb = _WORDS[action]
+    exe = shutil.which(systemctl)
+    if exe is None:
+        return ActionResult(False, f"Cannot {verb} from here: systemctl is not available on this computer.")
+    try:
+        done = runner(
+            [exe, "--no-ask-password", action],
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return ActionResult(False, f"Could not {verb}: the system did not answer. Use the power switch.")
+    except OSError as exc:
+        return ActionResult(False, f"Could not {verb}: {exc.strerror or exc}.")
+    if done.returncode == 0:
+        return ActionResult(True, f"{doing} now.")
+    detail = " ".join((done.stderr or done.stdout or "").split())[:200]
+    hint = ""
+    low = detail.lower()
+    if "access denied" in low or "interactive authentication required" in low or "not authorized" in low:
+        hint = " This kiosk user is not allowed to: run deploy/install.sh (it installs the permission)."
+    elif "not been booted with systemd" in low or "failed to connect to bus" in low:
+        hint = " This computer is not running systemd."
+    return ActionResult(False, f"Could not {verb}.{hint} ({detail or f'exit code {done.returncode}'})")
+
+
+def power_off(
+    systemctl: str = "systemctl", runner: Any = subprocess.run, timeout_s: float = 20.0
+) -> ActionResult:
+    """Switch the Pi off (``systemctl poweroff``). Never raises."""
+    return _systemctl("poweroff", systemctl, runner, timeout_s)
+
+
+def reboot(
+    systemctl: str = "systemctl", runner: Any = subprocess.run, timeout_s: float = 20.0
+) -> ActionResult:
+    """Restart the Pi (``systemctl reboot``). Never raises."""
+    return _systemctl("reboot", systemctl, runner, timeout_s)
+
+
+TIMESYNC_MARKER = Path("/run/systemd/timesync/synchronized")
+
+
+def clock_synchronized(marker: Path = TIMESYNC_MARKER) -> bool:
+    """True once systemd-timesyncd has set the clock from the network since boot.
+
+    A Pi has no battery clock (a Pi 5 only with a battery fitted): after a power cut it starts at the time
+    fake-hwclock saved at the last shutdown, which can be hours or days old. timesyncd creates ``marker`` at its
+    first successful synchronisation (systemd >= 249: Bookworm and Trixie), so a Clock's ``trusted()`` can
+    use this. A kiosk that never sees the network stays untrusted: no dates shown, resume judged carefully.
+    """
+    return marker.exists()
