@@ -1,0 +1,424 @@
+"""Which songs to play, for whom, and why: pure, deterministic given the ``random.Random`` passed in.
+
+A song's weight for one resident is ``era x favourites x learned``:
+
+- era (the reminiscence bump): strongest when the resident was 13-19 as the song came out, strong 10-30,
+  weak outside; songs of unknown year come only after every song with a known year (a last resort);
+- favourites: favourite song x8, artist x5, genre x2;
+- learned engagement: likes and full listens raise it, skips in the first 20 s lower it, each outcome
+  fading with a half-life of four weeks (``2 ** score``, bounded).
+
+A group (a lounge) blends by the mean of the residents' weights, so each person's era and favourites count.
+Recently played songs (last three days) are damped. The avoid lists of everyone present are absolute: an
+avoided song, artist, genre or keyword is never a candidate, in any mode, whatever else happens.
+
+Modes sort songs into tiers (fits / unknown / contrary); the best tier is used first, and a mode with too few
+fitting songs widens to the next tier and says so, rather than returning nothing.
+
+Use :class:`Selector` for one song at a time (the session engine, the decade dial) and
+:func:`select_playlist` for a whole list (``kiosk playlist``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.domain.learning import as_utc, learned_scores
+from kiosk.domain.matching import SongText, Terms, song_text
+from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
+from kiosk.domain.songfit import (
+    UNKNOWN_ERA_WEIGHT,
+    AvoidRules,
+    era_weight,
+    mode_fit,
+    resolve_mode,
+)
+
+__all__ = [
+    "AvoidRules",
+    "Choice",
+    "Playlist",
+    "Selector",
+    "era_weight",
+    "mode_fit",
+    "resolve_mode",
+    "select_playlist",
+]
+
+LEARNED_MIN, LEARNED_MAX = -4.0, 3.0  # bounds of the learned score (the factor is 2 ** score)
+RECENT_DAYS = 3.0  # songs played within this many days are damped
+RECENT_FLOOR = 0.15  # weight factor for a song played just now (recovers linearly over RECENT_DAYS)
+FAV_SONG, FAV_ARTIST, FAV_GENRE = 8.0, 5.0, 2.0
+_MODE_WORD = {Mode.RELAX: "calm", Mode.MOVE: "upbeat", Mode.SING: "singable", Mode.LISTEN: ""}
+
+History = Mapping[str, Iterable[Mapping[str, Any]]]  # resident_id -> outcomes
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One chosen song and a short human reason (no names: reasons go into the journal)."""
+
+    song: Song
+    reason: str
+    score: float = 0.0
+    widened: bool = False  # chosen outside the mode (too few fitting songs), or unknown year as last resort
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.song
+        return {
+            "song_id": s.song_id,
+            "title": s.title,
+            "artist": s.artist,
+            "year": s.year,
+            "decade": s.decade,
+            "path": s.path,
+            "reason": self.reason,
+            "score": round(self.score, 6),
+            "widened": self.widened,
+        }
+
+
+class Playlist(list[Choice]):
+    """A list of choices, plus the mode used, where the mode came from, and notes for staff."""
+
+    def __init__(
+        self, choices: Iterable[Choice] = (), *, mode: Mode, mode_source: str, notes: Sequence[str] = ()
+    ) -> None:
+        super().__init__(choices)
+        self.mode = mode
+        self.mode_source = mode_source
+        self.notes = list(notes)
+
+
+# --- the selector ---------------------------------------------------------------------------------------------
+
+
+class _Profile:
+    """One resident, prepared for fast scoring."""
+
+    def __init__(self, resident: Resident, learned: dict[str, float]):
+        self.birth_year = resident.birth_year
+        self.fav_artists = Terms(resident.favourite_artists)
+        self.fav_songs = Terms(resident.favourite_songs)
+        self.fav_genres = Terms(resident.favourite_genres)
+        self.any_favourites = bool(self.fav_artists or self.fav_songs or self.fav_genres)
+        self._by_artist: dict[tuple[str, str], bool] = {}
+        self.learned = learned
+        self._era: dict[int | None, float] = {None: UNKNOWN_ERA_WEIGHT}
+
+    def era(self, year: int | None) -> float:
+        w = self._era.get(year)
+        if w is None:
+            w = era_weight(year - self.birth_year) if year is not None else UNKNOWN_ERA_WEIGHT
+            self._era[year] = w
+        return w
+
+    def favourites(self, song: Song, text: SongText | None = None) -> tuple[bool, bool, bool]:
+        """(favourite song, favourite artist, favourite genre)."""
+        if text is None:
+            text = song_text(song)
+        fs = self.fav_songs.active and self.fav_songs.found_in(text.title)
+        fa = False
+        if self.fav_artists.active:
+            key = (text.artist, text.album_artist)
+            hit = self._by_artist.get(key)
+            if hit is None:
+                hit = self.fav_artists.found_in(text.artist) or self.fav_artists.found_in(text.album_artist)
+                self._by_artist[key] = hit
+            fa = hit
+        fg = self.fav_genres.active and self.fav_genres.found_in(text.genre)
+        return fs, fa, fg
+
+    def weight(self, song: Song, text: SongText | None = None) -> tuple[float, bool]:
+        """(weight, is a favourite)."""
+        year = song.year
+        w = self._era.get(year)
+        if w is None:
+            w = self.era(year)
+        fav = False
+        if self.any_favourites:
+            fs, fa, fg = self.favourites(song, text)
+            if fs:
+                w *= FAV_SONG
+            if fa:
+                w *= FAV_ARTIST
+            if fg:
+                w *= FAV_GENRE
+            fav = fs or fa or fg
+        learned = self.learned.get(song.song_id)
+        if learned:
+            w *= 2.0 ** max(LEARNED_MIN, min(LEARNED_MAX, learned))
+        return w, fav
+
+    def reason_parts(self, song: Song) -> list[str]:
+        parts: list[str] = []
+        if song.year is None:
+            parts.append("year unknown")
+        else:
+            age = song.year - self.birth_year
+            parts.append(f"age {age} when released" if age >= 0 else f"from {song.year}, before their time")
+        fs, fa, fg = self.favourites(song)
+        if fs:
+            parts.append("favourite song")
+        if fa:
+            parts.append("favourite artist")
+        if fg:
+            parts.append("favourite genre")
+        learned = self.learned.get(song.song_id, 0.0)
+        if learned >= 0.5:
+            parts.append("enjoyed before")
+        elif learned <= -0.5:
+            parts.append("often skipped")
+        return parts
+
+
+class Selector:
+    """Scores a catalogue once for the residents present, then hands out songs one at a time or as a list.
+
+    ``now`` is timezone-aware UTC (naive is taken as UTC for history); the schedule uses local time.
+    ``history`` maps resident_id -> plays ``{song_id, outcome, listened_s, liked, at}`` (see
+    :func:`learned_scores`). ``recently_played`` (song_id -> when) defaults to what ``history`` shows.
+    """
+
+    def __init__(
+        self,
+        songs: Sequence[Song],
+        residents: Sequence[Resident],
+        mode: Mode | str | None = None,
+        rng: random.Random | None = None,
+        now: datetime | None = None,
+        history: History | None = None,
+        *,
+        recently_played: Mapping[str, datetime] | None = None,
+        default_schedule: tuple[ScheduleSlot, ...] = (),
+        quiet: bool = False,
+    ) -> None:
+        self.now = as_utc(now or datetime.now(UTC))
+        self.rng = rng if rng is not None else random.Random()
+        self.residents = list(residents)
+        self.mode, self.mode_source = resolve_mode(mode, self.residents, self.now, default_schedule, quiet)
+        history = history or {}
+        last_played: dict[str, datetime] = {}
+        profiles: list[_Profile] = []
+        for r in self.residents:
+            scores, last = learned_scores(history.get(r.resident_id, ()), self.now, recent_days=RECENT_DAYS)
+            profiles.append(_Profile(r, scores))
+            for sid, at in last.items():
+                if sid not in last_played or at > last_played[sid]:
+                    last_played[sid] = at
+        if recently_played is not None:
+            last_played = {k: as_utc(v) for k, v in recently_played.items()}
+        self._profiles = profiles
+        self.avoid = AvoidRules.of(self.residents)
+        self.songs: list[Song] = list(songs)
+        self.avoided = 0
+        self.fit_counts = [0, 0, 0]
+        # candidates: (rank, weight, index); rank = 2 * mode tier + (known year or favourite)
+        cands: list[tuple[int, float, int]] = []
+        avoid = None if self.avoid.empty else self.avoid
+        n = len(profiles)
+        mode_now = self.mode
+        listen = mode_now is Mode.LISTEN
+        single = profiles[0] if n == 1 else None
+        recent_s = RECENT_DAYS * 86400.0
+        for i, song in enumerate(self.songs):
+            text = song_text(song)
+            if avoid is not None and avoid.why(song, text) is not None:
+                self.avoided += 1
+                continue
+            tier = 2 if listen else mode_fit(song, mode_now)
+            self.fit_counts[tier] += 1
+            total = 0.0
+            fav_any = False
+            if single is not None:
+                weight, fav_any = single.weight(song, text)
+            else:
+                for p in profiles:
+                    w, fav = p.weight(song, text)
+                    total += w
+                    fav_any = fav_any or fav
+                weight = total / n if n else UNKNOWN_ERA_WEIGHT
+            played_at = last_played.get(song.song_id)
+            if played_at is not None:
+                ago_s = (self.now - played_at).total_seconds()
+                if ago_s < recent_s:
+                    weight *= RECENT_FLOOR + (1.0 - RECENT_FLOOR) * max(0.0, ago_s) / recent_s
+            known = song.year is not None or fav_any or not profiles
+            cands.append((2 * tier + (1 if known else 0), max(weight, 1e-12), i))
+        self._cands = cands
+        self._last_artist: str | None = None
+
+    # -- explanations --
+
+    def _choice(self, rank: int, weight: float, index: int) -> Choice:
+        song = self.songs[index]
+        tier, known = divmod(rank, 2)
+        if len(self._profiles) == 1:
+            parts = self._profiles[0].reason_parts(song)
+        elif self._profiles:
+            best = max(self._profiles, key=lambda p: p.weight(song)[0])
+            parts = best.reason_parts(song)
+            suits = sum(1 for p in self._profiles if p.weight(song)[0] >= 0.5)
+            parts.append(f"suits {suits} of {len(self._profiles)} listeners")
+        else:
+            parts = ["no profile: any era"]
+        widened = False
+        if tier < 2:
+            word = _MODE_WORD[self.mode]
+            parts.append(f"not marked {word} (too few {word} songs)")
+            widened = True
+        if not known:
+            widened = True
+        return Choice(song, "; ".join(parts), weight, widened)
+
+    # -- one at a time --
+
+    def _draw(self, pool: list[tuple[int, float, int]], avoid_artist: str | None) -> Choice | None:
+        if not pool:
+            return None
+        best = max(c[0] for c in pool)
+        top = [c for c in pool if c[0] == best]
+        if avoid_artist:
+            other = [c for c in top if self.songs[c[2]].artist.casefold() != avoid_artist]
+            if other:
+                top = other
+        total = sum(c[1] for c in top)
+        x = self.rng.random() * total
+        for cand in top:
+            x -= cand[1]
+            if x < 0:
+                break
+        choice = self._choice(*cand)
+        self._last_artist = choice.song.artist.casefold() or None
+        return choice
+
+    def next(self, exclude_ids: Iterable[str] = (), last_artist: str | None = None) -> Choice | None:
+        """The next song (not in ``exclude_ids``, e.g. played this session), or None when none is left.
+
+        Not the same artist as ``last_artist`` (default: the artist this selector chose last) when avoidable.
+        """
+        excluded = set(exclude_ids)
+        pool = [c for c in self._cands if self.songs[c[2]].song_id not in excluded]
+        avoid_artist = last_artist.casefold() if last_artist else self._last_artist
+        return self._draw(pool, avoid_artist)
+
+    def for_decade(self, decade: str, exclude_ids: Iterable[str] = ()) -> Choice | None:
+        """A song from ``decade`` (``"1950s"``) for the radio dial; None when that decade has none to play."""
+        excluded = set(exclude_ids)
+        pool = [
+            c
+            for c in self._cands
+            if self.songs[c[2]].decade == decade and self.songs[c[2]].song_id not in excluded
+        ]
+        return self._draw(pool, self._last_artist)
+
+    # -- a whole list --
+
+    def playlist(self, count: int, exclude_ids: Iterable[str] = ()) -> Playlist:
+        """``count`` songs: weighted sampling without repeats, best tier first, artists spread out."""
+        excluded = set(exclude_ids)
+        rng = self.rng
+        keyed: list[tuple[int, float, int, float]] = []
+        for rank, weight, index in self._cands:
+            if excluded and self.songs[index].song_id in excluded:
+                continue
+            # Efraimidis-Spirakis weighted sampling: a larger key is a more likely pick.
+            keyed.append((rank, math.log(1.0 - rng.random()) / weight, index, weight))
+        want = max(0, count)
+        if len(keyed) > 4 * want + 64:
+            order = heapq.nlargest(4 * want + 64, keyed)
+        else:
+            order = sorted(keyed, reverse=True)
+        per_artist_max = max(2, want // 6)
+        picked: list[tuple[int, float, int]] = []
+        deferred: list[tuple[int, float, int]] = []
+        by_artist: dict[str, int] = {}
+        last = ""
+
+        def ok(index: int) -> bool:
+            artist = self.songs[index].artist.casefold()
+            return not artist or (artist != last and by_artist.get(artist, 0) < per_artist_max)
+
+        def take(cand: tuple[int, float, int]) -> None:
+            nonlocal last
+            picked.append(cand)
+            last = self.songs[cand[2]].artist.casefold()
+            by_artist[last] = by_artist.get(last, 0) + 1
+
+        def drain(pool: Iterable[tuple[int, float, int, float]]) -> None:
+            for rank, _key, index, weight in pool:
+                if len(picked) >= want:
+                    return
+                for j, d in enumerate(deferred):  # a song held back earlier goes first once it may
+                    if d[0] >= rank and ok(d[2]):
+                        take(deferred.pop(j))
+                        break
+                if len(picked) >= want:
+                    return
+                if ok(index):
+                    take((rank, weight, index))
+                else:
+                    deferred.append((rank, weight, index))
+
+        drain(order)
+        if len(picked) < want and len(order) < len(keyed):
+            seen = {c[2] for c in order}
+            drain(sorted((c for c in keyed if c[2] not in seen), reverse=True))
+        while len(picked) < want and deferred:  # unavoidable repeats of an artist
+            take(deferred.pop(0))
+        choices = [self._choice(*c) for c in picked]
+        return Playlist(choices, mode=self.mode, mode_source=self.mode_source, notes=self._notes(choices))
+
+    def _notes(self, choices: Sequence[Choice]) -> list[str]:
+        notes = [f"mode {self.mode.value} ({self.mode_source})"]
+        if self.avoided:
+            notes.append(f"{self.avoided} songs left out by avoid lists")
+        if self.mode is not Mode.LISTEN:
+            fitting = self.fit_counts[2]
+            outside = sum(1 for c in choices if "not marked" in c.reason)
+            if outside:
+                word = _MODE_WORD[self.mode]
+                notes.append(
+                    f"only {fitting} songs are marked {word}: added {outside} others to fill the list"
+                )
+        unknown = sum(1 for c in choices if c.song.year is None and c.widened)
+        if unknown:
+            notes.append(f"{unknown} songs of unknown year used: too few songs with a known year")
+        if not choices:
+            notes.append("no songs to choose from" if not self.avoided else "every song is on an avoid list")
+        return notes
+
+
+def select_playlist(
+    songs: Sequence[Song],
+    residents: Sequence[Resident],
+    *,
+    mode: Mode | str | None = None,
+    count: int = 20,
+    rng: random.Random,
+    now: datetime,
+    history: History | None = None,
+    recently_played: Mapping[str, datetime] | None = None,
+    default_schedule: tuple[ScheduleSlot, ...] = (),
+    quiet: bool = False,
+    exclude_ids: Iterable[str] = (),
+) -> Playlist:
+    """A playlist of up to ``count`` songs for ``residents`` (one, or a lounge group). See :class:`Selector`."""
+    selector = Selector(
+        songs,
+        residents,
+        mode,
+        rng,
+        now,
+        history,
+        recently_played=recently_played,
+        default_schedule=default_schedule,
+        quiet=quiet,
+    )
+    return selector.playlist(count, exclude_ids)
