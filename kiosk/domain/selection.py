@@ -156,6 +156,10 @@ class _Profile:
             w *= 2.0 ** max(LEARNED_MIN, min(LEARNED_MAX, learned))
         return w, fav
 
+    def suits(self, song: Song) -> bool:
+        """From this resident's youth (age 10-30), or one of their favourites."""
+        return self.era(song.year) >= 0.5 or any(self.favourites(song))
+
     def reason_parts(self, song: Song) -> list[str]:
         parts: list[str] = []
         if song.year is None:
@@ -264,8 +268,9 @@ class Selector:
         elif self._profiles:
             best = max(self._profiles, key=lambda p: p.weight(song)[0])
             parts = best.reason_parts(song)
-            suits = sum(1 for p in self._profiles if p.weight(song)[0] >= 0.5)
-            parts.append(f"suits {suits} of {len(self._profiles)} listeners")
+            suits = sum(1 for p in self._profiles if p.suits(song))
+            if suits > 1:
+                parts.append(f"suits {suits} of {len(self._profiles)} listeners")
         else:
             parts = ["no profile: any era"]
         widened = False
