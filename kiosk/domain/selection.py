@@ -375,8 +375,9 @@ class Selector:
         if len(picked) < want and len(order) < len(keyed):
             seen = {c[2] for c in order}
             drain(sorted((c for c in keyed if c[2] not in seen), reverse=True))
-        while len(picked) < want and deferred:  # unavoidable repeats of an artist
-            take(deferred.pop(0))
+        while len(picked) < want and deferred:  # past the per-artist share: still not twice in a row
+            j = next((j for j, d in enumerate(deferred) if self.songs[d[2]].artist.casefold() != last), 0)
+            take(deferred.pop(j))
         choices = [self._choice(*c) for c in picked]
         return Playlist(choices, mode=self.mode, mode_source=self.mode_source, notes=self._notes(choices))
 
