@@ -18,7 +18,7 @@ import json
 import re
 import uuid
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -112,6 +112,21 @@ def _column_name(header: str) -> str:
     return re.sub(r"[\s\-]+", "_", header.strip().strip('"').strip().casefold())
 
 
+_ALIASES = {
+    "name": "first_name",
+    "born": "birth_year",
+    "year_of_birth": "birth_year",
+    "volume": "volume_cap_pct",
+}
+
+
+def _suggest(col: str) -> str:
+    """A " (did you mean ...?)" hint for an unknown column or key."""
+    guess = _ALIASES.get(col) or col.replace("favorite", "favourite").replace("fav_", "favourite_")
+    close = [guess] if guess in COLUMNS else difflib.get_close_matches(guess, COLUMNS, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def _check_header(names: list[str], where: str, problems: list[str]) -> None:
     seen: set[str] = set()
     for raw in names:
@@ -122,9 +137,7 @@ def _check_header(names: list[str], where: str, problems: list[str]) -> None:
             problems.append(f"{where}: {col}: column appears twice")
         seen.add(col)
         if col not in COLUMNS:
-            close = difflib.get_close_matches(col, COLUMNS, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            problems.append(f"{where}: {raw.strip()[:40]}: unknown column{hint}")
+            problems.append(f"{where}: {raw.strip()[:40]}: unknown column{_suggest(col)}")
     for col in REQUIRED:
         if col not in seen:
             problems.append(f"{where}: {col}: required column is missing")
@@ -200,9 +213,7 @@ def _read_json(text: str, name: str) -> Source:
             continue
         for key, value in item.items():
             if key not in COLUMNS:
-                close = difflib.get_close_matches(str(key), COLUMNS, n=1)
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                problems.append(f"{name}:{line}: {str(key)[:40]}: unknown field{hint}")
+                problems.append(f"{name}:{line}: {str(key)[:40]}: unknown field{_suggest(str(key))}")
             elif isinstance(value, dict):
                 problems.append(f"{name}:{line}: {key}: must be text, a number or a list")
         rows.append(Row(line, {k: v for k, v in item.items() if k in COLUMNS and not isinstance(v, dict)}))
@@ -376,11 +387,18 @@ class Outcome:
         return out
 
 
-def _merge(plan: Plan, docs: list[dict[str, Any]]) -> tuple[list[tuple[Resident, Planned | None]], Outcome]:
-    """What each planned row becomes, against the residents stored now."""
+def _same_picture(old: Resident | None, sha: str | None) -> bool:
+    """Whether the photo given is the one already stored (the original, or the kiosk's own exported copy)."""
+    if old is None or not old.photo or sha is None:
+        return False
+    return sha in (old.extra.get("photo_sha256"), old.extra.get("photo_stored_sha256"))
+
+
+def _merge(plan: Plan, docs: list[dict[str, Any]]) -> tuple[list[tuple[Resident, bytes | None]], Outcome]:
+    """What each changed row becomes (with the photo to write, if any), against the residents stored now."""
     existing = {str(d.get("staff_id", "")).casefold(): store.resident_from_doc(d) for d in docs}
     outcome = Outcome()
-    result: list[tuple[Resident, Planned | None]] = []
+    result: list[tuple[Resident, bytes | None]] = []
     seen: set[str] = set()
     for item in plan.residents:
         fields = dict(item.fields)
@@ -389,23 +407,27 @@ def _merge(plan: Plan, docs: list[dict[str, Any]]) -> tuple[list[tuple[Resident,
         resident_id = old.resident_id if old else str(uuid.uuid4())
         extra = dict(old.extra) if old else {}
         photo: str | None = None
+        jpeg: bytes | None = None
         if item.photo_jpeg is not None:
             photo = store.photo_relpath(resident_id)
-            extra["photo_sha256"] = item.photo_sha256
+            if not _same_picture(old, item.photo_sha256):
+                jpeg = item.photo_jpeg
+                extra["photo_sha256"] = item.photo_sha256
+                extra["photo_stored_sha256"] = hashlib.sha256(jpeg).hexdigest()
         else:
             extra.pop("photo_sha256", None)
+            extra.pop("photo_stored_sha256", None)
         new = Resident(resident_id=resident_id, photo=photo, extra=extra, **fields)
         if old is None:
             outcome.added.append(new.staff_id)
-            result.append((new, item))
+            result.append((new, jpeg))
             continue
         changed = changed_fields(old, new)
         if changed:
             outcome.updated.append((new.staff_id, changed))
-            result.append((new, item))
+            result.append((new, jpeg))
         else:
             outcome.unchanged.append(new.staff_id)
-            result.append((replace(new, photo=old.photo), None))
     outcome.not_in_file = sorted(
         str(d.get("staff_id")) for d in docs if str(d.get("staff_id", "")).casefold() not in seen
     )
@@ -423,12 +445,10 @@ def apply_import(plan: Plan, data: DataFolder) -> Outcome:
     with data.write(store.STORE) as db:
         table = db.table(store.TABLE)
         merged, outcome = _merge(plan, [dict(d) for d in table.all()])
-        for resident, item in merged:
-            if item is None:
-                continue
-            if item.photo_jpeg is not None:
-                store.write_photo(data, resident.resident_id, item.photo_jpeg)
-            else:
+        for resident, jpeg in merged:
+            if jpeg is not None:
+                store.write_photo(data, resident.resident_id, jpeg)
+            elif resident.photo is None:
                 store.delete_photo(data, store.photo_relpath(resident.resident_id))
             store.upsert_doc(table, resident)
     return outcome
