@@ -101,7 +101,12 @@ def learned_scores(
             if at is None:
                 continue
             days = today - at.date().toordinal()
-        signal = outcome_signal(play)
+        outcome = play.get("outcome")
+        signal = SIGNAL_LIKED if play.get("liked") or outcome == "liked" else 0.0
+        if outcome == "completed":
+            signal += SIGNAL_COMPLETED
+        elif outcome is not None and outcome != "liked":
+            signal += outcome_signal({"outcome": outcome, "listened_s": play.get("listened_s")})
         if signal:
             if at is not None:
                 age_days = max(0.0, (now - at).total_seconds() / 86400.0)

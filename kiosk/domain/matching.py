@@ -9,7 +9,9 @@ side of leaving a song out, which is the safe side.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from typing import NamedTuple
 
 from kiosk.domain.models import Song
@@ -67,7 +69,7 @@ class Terms:
 
     def __init__(self, items: Iterable[str]):
         self.terms = norm_terms(items)
-        self._padded = tuple(f" {t} " for t in self.terms)
+        self.padded = tuple(f" {t} " for t in self.terms)
         self.active = bool(self.terms)
 
     def __bool__(self) -> bool:
@@ -75,7 +77,7 @@ class Terms:
 
     def found_in(self, padded_text: str) -> bool:
         """Whether any term's words appear in ``padded_text`` (from :func:`padded`)."""
-        for term in self._padded:  # noqa: SIM110 (a plain loop is faster than any() here)
+        for term in self.padded:  # noqa: SIM110 (a plain loop is faster than any() here)
             if term in padded_text:
                 return True
         return False
@@ -89,6 +91,7 @@ class SongText(NamedTuple):
     album_artist: str
     genre: str
     everything: str  # title, artist, album, album artist, genre and path, for keywords
+    artists: str  # artist and album artist (terms never span the double space between them)
 
 
 _SONG_TEXT: dict[str, tuple[Song, SongText]] = {}
@@ -115,7 +118,30 @@ def song_text(song: Song) -> SongText:
             )
         )
         + " ",
+        padded(song.artist) + padded(song.album_artist),
     )
     if len(_SONG_TEXT) < _CACHE_MAX:
         _SONG_TEXT[song.song_id] = (song, text)
     return text
+
+
+class TextColumn:
+    """One padded field of many songs joined into one string, to find terms in all of them at C speed.
+
+    Padded texts never let a term span two of them (terms hold single spaces; the join makes a double one).
+    """
+
+    def __init__(self, texts: Sequence[str]):
+        self.blob = "".join(texts)
+        self.ends = list(accumulate(len(t) for t in texts))
+
+    def rows_with(self, terms: Terms) -> set[int]:
+        """Indices of the texts that contain any of ``terms``."""
+        rows: set[int] = set()
+        blob, ends = self.blob, self.ends
+        for term in terms.padded:
+            pos = blob.find(term)
+            while pos != -1:
+                rows.add(bisect_right(ends, pos))
+                pos = blob.find(term, pos + 1)
+        return rows

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.domain.learning import as_utc, learned_scores
-from kiosk.domain.matching import SongText, Terms, song_text
+from kiosk.domain.matching import SongText, Terms, TextColumn, song_text
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
 from kiosk.domain.songfit import (
     UNKNOWN_ERA_WEIGHT,
@@ -108,9 +108,11 @@ class _Profile:
         self.fav_songs = Terms(resident.favourite_songs)
         self.fav_genres = Terms(resident.favourite_genres)
         self.any_favourites = bool(self.fav_artists or self.fav_songs or self.fav_genres)
-        self._by_artist: dict[tuple[str, str], bool] = {}
+        self._by_artists: dict[str, bool] = {}
+        self._by_genre: dict[str, bool] = {}
         self.learned = learned
         self._era: dict[int | None, float] = {None: UNKNOWN_ERA_WEIGHT}
+        self.fav_rows: set[int] = set()  # catalogue indices of favourite songs (set by the Selector)
 
     def era(self, year: int | None) -> float:
         w = self._era.get(year)
@@ -119,23 +121,24 @@ class _Profile:
             self._era[year] = w
         return w
 
-    def favourites(self, song: Song, text: SongText | None = None) -> tuple[bool, bool, bool]:
-        """(favourite song, favourite artist, favourite genre)."""
-        if text is None:
-            text = song_text(song)
-        fs = self.fav_songs.active and self.fav_songs.found_in(text.title)
+    def favourites(self, text: SongText, index: int) -> tuple[bool, bool, bool]:
+        """(favourite song, favourite artist, favourite genre) of the catalogue's song ``index``."""
+        fs = index in self.fav_rows
         fa = False
         if self.fav_artists.active:
-            key = (text.artist, text.album_artist)
-            hit = self._by_artist.get(key)
+            hit = self._by_artists.get(text.artists)
             if hit is None:
-                hit = self.fav_artists.found_in(text.artist) or self.fav_artists.found_in(text.album_artist)
-                self._by_artist[key] = hit
+                hit = self._by_artists[text.artists] = self.fav_artists.found_in(text.artists)
             fa = hit
-        fg = self.fav_genres.active and self.fav_genres.found_in(text.genre)
+        fg = False
+        if self.fav_genres.active:
+            hit = self._by_genre.get(text.genre)
+            if hit is None:
+                hit = self._by_genre[text.genre] = self.fav_genres.found_in(text.genre)
+            fg = hit
         return fs, fa, fg
 
-    def weight(self, song: Song, text: SongText | None = None) -> tuple[float, bool]:
+    def weight(self, song: Song, text: SongText, index: int) -> tuple[float, bool]:
         """(weight, is a favourite)."""
         year = song.year
         w = self._era.get(year)
@@ -143,31 +146,65 @@ class _Profile:
             w = self.era(year)
         fav = False
         if self.any_favourites:
-            fs, fa, fg = self.favourites(song, text)
-            if fs:
-                w *= FAV_SONG
-            if fa:
-                w *= FAV_ARTIST
-            if fg:
-                w *= FAV_GENRE
-            fav = fs or fa or fg
+            fs, fa, fg = self.favourites(text, index)
+            if fs or fa or fg:
+                fav = True
+                w *= (FAV_SONG if fs else 1.0) * (FAV_ARTIST if fa else 1.0) * (FAV_GENRE if fg else 1.0)
         learned = self.learned.get(song.song_id)
         if learned:
             w *= 2.0 ** max(LEARNED_MIN, min(LEARNED_MAX, learned))
         return w, fav
 
-    def suits(self, song: Song) -> bool:
-        """From this resident's youth (age 10-30), or one of their favourites."""
-        return self.era(song.year) >= 0.5 or any(self.favourites(song))
+    def weights(self, songs: Sequence[Song], texts: Sequence[SongText]) -> tuple[list[float], set[int]]:
+        """:meth:`weight` of every song (a tight loop: this is most of a playlist's cost), and the
+        indices of the favourites."""
+        era_get, era = self._era.get, self.era
+        learned_get = self.learned.get
+        fav_rows = self.fav_rows
+        fav_artists, fav_genres = self.fav_artists, self.fav_genres
+        by_artists, by_genre = self._by_artists, self._by_genre
+        any_fav = self.any_favourites
+        out: list[float] = []
+        favs: set[int] = set()
+        for i, song in enumerate(songs):
+            year = song.year
+            w = era_get(year) or era(year)
+            if any_fav:
+                text = texts[i]
+                factor = FAV_SONG if i in fav_rows else 1.0
+                if fav_artists.active:
+                    hit = by_artists.get(text.artists)
+                    if hit is None:
+                        hit = by_artists[text.artists] = fav_artists.found_in(text.artists)
+                    if hit:
+                        factor *= FAV_ARTIST
+                if fav_genres.active:
+                    hit = by_genre.get(text.genre)
+                    if hit is None:
+                        hit = by_genre[text.genre] = fav_genres.found_in(text.genre)
+                    if hit:
+                        factor *= FAV_GENRE
+                if factor != 1.0:
+                    w *= factor
+                    favs.add(i)
+            learned = learned_get(song.song_id)
+            if learned:
+                w *= 2.0 ** (LEARNED_MIN if learned < LEARNED_MIN else min(LEARNED_MAX, learned))
+            out.append(w)
+        return out, favs
 
-    def reason_parts(self, song: Song) -> list[str]:
+    def suits(self, song: Song, index: int) -> bool:
+        """From this resident's youth (age 10-30), or one of their favourites."""
+        return self.era(song.year) >= 0.5 or any(self.favourites(song_text(song), index))
+
+    def reason_parts(self, song: Song, index: int) -> list[str]:
         parts: list[str] = []
         if song.year is None:
             parts.append("year unknown")
         else:
             age = song.year - self.birth_year
             parts.append(f"age {age} when released" if age >= 0 else f"from {song.year}, before their time")
-        fs, fa, fg = self.favourites(song)
+        fs, fa, fg = self.favourites(song_text(song), index)
         if fs:
             parts.append("favourite song")
         if fa:
@@ -231,23 +268,27 @@ class Selector:
         listen = mode_now is Mode.LISTEN
         single = profiles[0] if n == 1 else None
         recent_s = RECENT_DAYS * 86400.0
+        texts = [song_text(s) for s in self.songs]
+        blocked = avoid.blocked_rows(self.songs, texts) if avoid is not None else set()
+        titles: TextColumn | None = None
+        for p in profiles:
+            if p.fav_songs.active:
+                titles = titles or TextColumn([t.title for t in texts])
+                p.fav_rows = titles.rows_with(p.fav_songs)
+        per = [p.weights(self.songs, texts) for p in profiles]
+        single_w, single_f = per[0] if single is not None else ([], set())
         for i, song in enumerate(self.songs):
-            text = song_text(song)
-            if avoid is not None and avoid.why(song, text) is not None:
+            if avoid is not None and (i in blocked or avoid.blocks_by_name(texts[i])):
                 self.avoided += 1
                 continue
             tier = 2 if listen else mode_fit(song, mode_now)
             self.fit_counts[tier] += 1
-            total = 0.0
-            fav_any = False
             if single is not None:
-                weight, fav_any = single.weight(song, text)
+                weight = single_w[i]
+                fav_any = i in single_f
             else:
-                for p in profiles:
-                    w, fav = p.weight(song, text)
-                    total += w
-                    fav_any = fav_any or fav
-                weight = total / n if n else UNKNOWN_ERA_WEIGHT
+                weight = sum(w[i] for w, _ in per) / n if n else UNKNOWN_ERA_WEIGHT
+                fav_any = any(i in f for _, f in per)
             played_at = last_played.get(song.song_id)
             if played_at is not None:
                 ago_s = (self.now - played_at).total_seconds()
@@ -264,11 +305,11 @@ class Selector:
         song = self.songs[index]
         tier, known = divmod(rank, 2)
         if len(self._profiles) == 1:
-            parts = self._profiles[0].reason_parts(song)
+            parts = self._profiles[0].reason_parts(song, index)
         elif self._profiles:
-            best = max(self._profiles, key=lambda p: p.weight(song)[0])
-            parts = best.reason_parts(song)
-            suits = sum(1 for p in self._profiles if p.suits(song))
+            best = max(self._profiles, key=lambda p: p.weight(song, song_text(song), index)[0])
+            parts = best.reason_parts(song, index)
+            suits = sum(1 for p in self._profiles if p.suits(song, index))
             if suits > 1:
                 parts.append(f"suits {suits} of {len(self._profiles)} listeners")
         else:

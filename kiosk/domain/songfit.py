@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from kiosk.domain.matching import SongText, Terms, song_text
+from kiosk.domain.matching import SongText, Terms, TextColumn, song_text
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
 from kiosk.domain.schedule import mode_at
 
@@ -72,7 +72,8 @@ class AvoidRules:
         self.genres = Terms(genres)
         self.keywords = Terms(keywords)
         self.song_ids = frozenset(s.strip() for s in songs if s.strip())
-        self._artist_verdict: dict[str, bool] = {}
+        self._by_artists: dict[str, bool] = {}
+        self._by_genre: dict[str, bool] = {}
 
     @classmethod
     def of(cls, residents: Iterable[Resident]) -> AvoidRules:
@@ -88,23 +89,70 @@ class AvoidRules:
     def empty(self) -> bool:
         return not (self.artists or self.songs or self.genres or self.keywords)
 
-    def why(self, song: Song, text: SongText | None = None) -> str | None:
-        """Why ``song`` must not play (``"avoided artist"``...), or None when it may."""
-        if text is None:
-            text = song_text(song)
+    def blocks_by_name(self, text: SongText) -> bool:
+        """Whether the song's artist or genre is avoided (cached per distinct artist and genre)."""
         if self.artists.active:
-            key = text.artist + "\0" + text.album_artist
-            verdict = self._artist_verdict.get(key)
-            if verdict is None:
-                verdict = self.artists.found_in(text.artist) or self.artists.found_in(text.album_artist)
-                self._artist_verdict[key] = verdict
-            if verdict:
-                return "avoided artist"
-        if self.songs.active and (song.song_id in self.song_ids or self.songs.found_in(text.title)):
+            hit = self._by_artists.get(text.artists)
+            if hit is None:
+                hit = self._by_artists[text.artists] = self.artists.found_in(text.artists)
+            if hit:
+                return True
+        if self.genres.active:
+            hit = self._by_genre.get(text.genre)
+            if hit is None:
+                hit = self._by_genre[text.genre] = self.genres.found_in(text.genre)
+            if hit:
+                return True
+        return False
+
+    def blocked_rows(self, songs: Sequence[Song], texts: Sequence[SongText]) -> set[int]:
+        """Indices of ``songs`` blocked by title or keyword (searched over the whole catalogue at once)."""
+        rows: set[int] = set()
+        if self.songs.active:
+            rows |= TextColumn([t.title for t in texts]).rows_with(self.songs)
+            rows.update(i for i, s in enumerate(songs) if s.song_id in self.song_ids)
+        if self.keywords.active:
+            rows |= TextColumn([t.everything for t in texts]).rows_with(self.keywords)
+        return rows
+
+    def blocks(self, song: Song, text: SongText) -> bool:
+        """Whether ``song`` must not play (one song at a time)."""
+        if self.artists.active:
+            hit = self._by_artists.get(text.artists)
+            if hit is None:
+                hit = self._by_artists[text.artists] = self.artists.found_in(text.artists)
+            if hit:
+                return True
+        if self.songs.active:
+            if song.song_id in self.song_ids:
+                return True
+            title = text.title
+            for term in self.songs.padded:
+                if term in title:
+                    return True
+        if self.genres.active:
+            hit = self._by_genre.get(text.genre)
+            if hit is None:
+                hit = self._by_genre[text.genre] = self.genres.found_in(text.genre)
+            if hit:
+                return True
+        if self.keywords.active:
+            everything = text.everything
+            for term in self.keywords.padded:
+                if term in everything:
+                    return True
+        return False
+
+    def why(self, song: Song) -> str | None:
+        """Why ``song`` must not play (``"avoided artist"``...), or None when it may."""
+        text = song_text(song)
+        if self.artists.found_in(text.artists):
+            return "avoided artist"
+        if song.song_id in self.song_ids or self.songs.found_in(text.title):
             return "avoided song"
-        if self.genres.active and self.genres.found_in(text.genre):
+        if self.genres.found_in(text.genre):
             return "avoided genre"
-        if self.keywords.active and self.keywords.found_in(text.everything):
+        if self.keywords.found_in(text.everything):
             return "avoided keyword"
         return None
 
