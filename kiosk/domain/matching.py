@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import NamedTuple
 
 from kiosk.domain.models import Song
@@ -125,6 +125,13 @@ def song_text(song: Song) -> SongText:
     return text
 
 
+def rows_where(column: Sequence[str], values: set[str]) -> Iterable[int]:
+    """Indices of ``column`` whose value is in ``values`` (a C-speed pass)."""
+    if not values:
+        return ()
+    return compress(range(len(column)), map(values.__contains__, column))
+
+
 class TextColumn:
     """One padded field of many songs joined into one string, to find terms in all of them at C speed.
 
@@ -133,7 +140,7 @@ class TextColumn:
 
     def __init__(self, texts: Sequence[str]):
         self.blob = "".join(texts)
-        self.ends = list(accumulate(len(t) for t in texts))
+        self.ends = list(accumulate(map(len, texts)))
 
     def rows_with(self, terms: Terms) -> set[int]:
         """Indices of the texts that contain any of ``terms``."""

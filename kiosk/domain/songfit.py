@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 
-from kiosk.domain.matching import SongText, Terms, TextColumn, song_text
+from kiosk.domain.matching import SongText, Terms, TextColumn, rows_where, song_text
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
 from kiosk.domain.schedule import mode_at
 
@@ -53,6 +54,19 @@ def mode_fit(song: Song, mode: Mode) -> int:
     return 1
 
 
+class CatalogueColumns(Protocol):
+    """What :meth:`AvoidRules.blocked` needs of a catalogue (see ``selection._Columns``)."""
+
+    songs: Sequence[Song]
+    index_of: dict[str, int]
+    artists: list[str]
+    genres: list[str]
+
+    def titles(self) -> TextColumn: ...
+
+    def everything(self) -> TextColumn: ...
+
+
 class AvoidRules:
     """The union of avoid lists: hard exclusions, matched forgivingly (see :mod:`kiosk.domain.matching`).
 
@@ -89,30 +103,24 @@ class AvoidRules:
     def empty(self) -> bool:
         return not (self.artists or self.songs or self.genres or self.keywords)
 
-    def blocks_by_name(self, text: SongText) -> bool:
-        """Whether the song's artist or genre is avoided (cached per distinct artist and genre)."""
-        if self.artists.active:
-            hit = self._by_artists.get(text.artists)
-            if hit is None:
-                hit = self._by_artists[text.artists] = self.artists.found_in(text.artists)
-            if hit:
-                return True
-        if self.genres.active:
-            hit = self._by_genre.get(text.genre)
-            if hit is None:
-                hit = self._by_genre[text.genre] = self.genres.found_in(text.genre)
-            if hit:
-                return True
-        return False
-
-    def blocked_rows(self, songs: Sequence[Song], texts: Sequence[SongText]) -> set[int]:
-        """Indices of ``songs`` blocked by title or keyword (searched over the whole catalogue at once)."""
+    def blocked(self, cat: CatalogueColumns) -> set[int]:
+        """Indices of every blocked song of a catalogue (whole-column passes: titles and keywords searched
+        in one string, artists and genres decided once per distinct value)."""
         rows: set[int] = set()
         if self.songs.active:
-            rows |= TextColumn([t.title for t in texts]).rows_with(self.songs)
-            rows.update(i for i, s in enumerate(songs) if s.song_id in self.song_ids)
+            rows |= cat.titles().rows_with(self.songs)
+            rows.update(cat.index_of[sid] for sid in self.song_ids if sid in cat.index_of)
         if self.keywords.active:
-            rows |= TextColumn([t.everything for t in texts]).rows_with(self.keywords)
+            rows |= cat.everything().rows_with(self.keywords)
+        for terms, column, cache in (
+            (self.artists, cat.artists, self._by_artists),
+            (self.genres, cat.genres, self._by_genre),
+        ):
+            if terms.active:
+                for value in set(column):
+                    if value not in cache:
+                        cache[value] = terms.found_in(value)
+                rows.update(rows_where(column, {v for v, hit in cache.items() if hit}))
         return rows
 
     def blocks(self, song: Song, text: SongText) -> bool:
