@@ -188,6 +188,8 @@ def _read_json(text: str, name: str) -> Source:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _Problems([f"{name}:{exc.lineno}: not valid JSON ({exc.msg})"]) from None
+    except RecursionError:
+        raise ValueError("is nested too deeply to be a residents file") from None
     items = doc.get("residents") if isinstance(doc, dict) else doc
     if not isinstance(items, list):
         raise ValueError('must hold a list of residents: [{"id": ..., "first_name": ..., "birth_year": ...}]')

@@ -387,3 +387,22 @@ def test_add_avoid_song_from_the_kiosk(data_dir: Path, tmp_path: Path) -> None:
     s.add_avoid_song(r.resident_id, "Danny Boy")
     s.add_avoid_song(r.resident_id, "danny boy")  # already there, whatever the case
     assert s.get(r.resident_id).avoid_songs == ("We'll Meet Again", "Danny Boy")  # type: ignore[union-attr]
+
+
+def test_photo_with_too_many_pixels_is_refused(kiosk: Run, tmp_path: Path) -> None:
+    Image.new("1", (8000, 8000)).save(tmp_path / "huge.png")  # 64 million pixels, a small file
+    csv = write(tmp_path / "r.csv", f"{HEADER},photo\nR-1,Ada,1938,huge.png\n")
+    rc, _, err = kiosk("residents", "import", str(csv))
+    assert rc == 1 and "too large for a photo" in err
+
+
+def test_deeply_nested_json_gets_a_message(kiosk: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000)
+    rc, _, err = kiosk("residents", "import", str(path))
+    assert rc == 1 and "nested too deeply" in err
+
+
+def test_residents_without_action_is_usage(data_dir: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--data-dir", str(data_dir), "residents"])
+    assert exc.value.code == 2
