@@ -276,12 +276,9 @@ class Selector:
         self._profiles = profiles
         self.avoid = AvoidRules.of(self.residents)
         self.songs: list[Song] = list(songs)
-        self.avoided = 0
-        self.fit_counts = [0, 0, 0]
-        # candidates: (rank, weight, index); rank = 2 * mode tier + (known year or favourite)
         cat = _Columns(self.songs)
         blocked = self.avoid.blocked(cat)
-        self.avoided = len(blocked)
+        self.avoided = len(blocked)  # songs left out by avoid lists
         n = len(profiles)
         per = [p.weights(cat) for p in profiles]
         if n == 1:
@@ -307,6 +304,7 @@ class Selector:
             tiers = [2] * len(self.songs)
         else:
             tiers = [mode_fit(s, self.mode) for s in self.songs]
+        # candidates: (rank, weight, catalogue index)
         cands: list[tuple[int, float, int]] = [
             (tier + tier + is_known, w if w > 1e-12 else 1e-12, i)
             for i, (tier, is_known, w) in enumerate(zip(tiers, known, weights, strict=True))
@@ -314,7 +312,7 @@ class Selector:
         ]
         fits = Counter(tiers)
         fits.subtract(tiers[i] for i in blocked)
-        self.fit_counts = [fits[0], fits[1], fits[2]]
+        self.fit_counts = [fits[0], fits[1], fits[2]]  # playable songs per mode tier
         self._cands = cands
         self._last_artist: str | None = None
 
