@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import io
 import json
+import os
 import re
 import uuid
 import warnings
@@ -26,6 +27,7 @@ from typing import Any
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kiosk.adapters import residents as store
+from kiosk.adapters.atomic import fsync_dir
 from kiosk.adapters.docstore import DataFolder
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.residents import COLUMNS, REQUIRED, changed_fields, validate_row
@@ -398,7 +400,12 @@ def _same_picture(old: Resident | None, sha: str | None) -> bool:
 
 def _merge(plan: Plan, docs: list[dict[str, Any]]) -> tuple[list[tuple[Resident, bytes | None]], Outcome]:
     """What each changed row becomes (with the photo to write, if any), against the residents stored now."""
-    existing = {str(d.get("staff_id", "")).casefold(): store.resident_from_doc(d) for d in docs}
+    existing: dict[str, Resident] = {}
+    for doc in docs:
+        try:
+            existing[str(doc.get("staff_id", "")).casefold()] = store.resident_from_doc(doc)
+        except ValueError:
+            continue  # a damaged document: the row is imported as new
     outcome = Outcome()
     result: list[tuple[Resident, bytes | None]] = []
     seen: set[str] = set()
@@ -443,14 +450,29 @@ def preview_import(plan: Plan, data: DataFolder) -> Outcome:
 
 
 def apply_import(plan: Plan, data: DataFolder) -> Outcome:
-    """Write the plan in one locked transaction (photos first, then every profile in one atomic write)."""
-    with data.write(store.STORE) as db:
-        table = db.table(store.TABLE)
-        merged, outcome = _merge(plan, [dict(d) for d in table.all()])
+    """Write the plan under the folder's lock: new photos are staged beside their final names, every profile
+    goes in one atomic write, and only once that is on disk are the photos moved into place (or removed).
+    If anything fails before, the staged photos are deleted and nothing has changed."""
+    staged: list[tuple[Path, Path]] = []
+    with data.locked():
+        try:
+            with data.write(store.STORE) as db:
+                table = db.table(store.TABLE)
+                merged, outcome = _merge(plan, [dict(d) for d in table.all()])
+                for resident, jpeg in merged:
+                    if jpeg is not None:
+                        final = data.root / store.photo_relpath(resident.resident_id)
+                        staged.append((store.stage_photo(data, resident.resident_id, jpeg), final))
+                    store.upsert_doc(table, resident)
+        except BaseException:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        for tmp, final in staged:
+            os.replace(tmp, final)
+        if staged:
+            fsync_dir(data.root / store.PHOTO_DIR)
         for resident, jpeg in merged:
-            if jpeg is not None:
-                store.write_photo(data, resident.resident_id, jpeg)
-            elif resident.photo is None:
+            if jpeg is None and resident.photo is None:
                 store.delete_photo(data, store.photo_relpath(resident.resident_id))
-            store.upsert_doc(table, resident)
     return outcome

@@ -49,15 +49,28 @@ def resident_to_doc(resident: Resident) -> dict[str, Any]:
 
 
 def resident_from_doc(doc: dict[str, Any]) -> Resident:
-    """The :class:`Resident` of a stored document (unknown keys are ignored, so the schema can grow)."""
+    """The :class:`Resident` of a stored document (unknown keys are ignored, so the schema can grow).
+
+    ValueError when the document is not a resident (a damaged store); a bad schedule or consent value falls
+    back to none / not recorded rather than hiding the resident.
+    """
     values = {k: v for k, v in doc.items() if k in _FIELDS}
     for key, value in list(values.items()):
         if isinstance(value, list):
             values[key] = tuple(str(v) for v in value)
-    values["schedule"] = parse_schedule(str(values.get("schedule") or ""))
-    values["consent"] = Consent(values.get("consent") or "")
+    try:
+        values["schedule"] = parse_schedule(str(values.get("schedule") or ""))
+    except ValueError:
+        values["schedule"] = ()
+    try:
+        values["consent"] = Consent(values.get("consent") or "")
+    except ValueError:
+        values["consent"] = Consent.UNKNOWN
     values["extra"] = dict(values.get("extra") or {})
-    return Resident(**values)
+    try:
+        return Resident(**values)
+    except TypeError as exc:
+        raise ValueError(f"not a resident document: {exc}") from None
 
 
 def photo_relpath(resident_id: str) -> str:
@@ -72,6 +85,15 @@ def write_photo(data: DataFolder, resident_id: str, jpeg: bytes) -> str:
     rel = photo_relpath(resident_id)
     atomic_write_bytes(data.root / rel, jpeg)
     return rel
+
+
+def stage_photo(data: DataFolder, resident_id: str, jpeg: bytes) -> Path:
+    """Write a photo (0600) beside its final name, for the caller to move into place after its commit."""
+    folder = data.root / PHOTO_DIR
+    folder.mkdir(mode=0o700, exist_ok=True)
+    tmp = folder / f".{resident_id}.jpg.new"
+    atomic_write_bytes(tmp, jpeg)
+    return tmp
 
 
 def delete_photo(data: DataFolder, rel: str | None) -> None:
@@ -96,18 +118,29 @@ class ResidentsStore:
 
     def __init__(self, data: DataFolder):
         self.data = data
+        self.skipped = 0  # damaged documents skipped by the last all()
 
     def _docs(self) -> list[dict[str, Any]]:
         return [dict(d) for d in self.data.read(STORE).table(TABLE).all()]
 
     def all(self) -> Sequence[Resident]:
-        """Every resident, ordered by staff id."""
-        return sorted((resident_from_doc(d) for d in self._docs()), key=lambda r: r.staff_id.casefold())
+        """Every resident, ordered by staff id (a damaged document is skipped and counted in ``skipped``)."""
+        residents = []
+        self.skipped = 0
+        for doc in self._docs():
+            try:
+                residents.append(resident_from_doc(doc))
+            except ValueError:
+                self.skipped += 1
+        return sorted(residents, key=lambda r: r.staff_id.casefold())
 
     def get(self, resident_id: str) -> Resident | None:
         for doc in self._docs():
             if doc.get("resident_id") == resident_id:
-                return resident_from_doc(doc)
+                try:
+                    return resident_from_doc(doc)
+                except ValueError:
+                    return None
         return None
 
     def by_staff_id(self, staff_id: str) -> Resident | None:

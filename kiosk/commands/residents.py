@@ -62,7 +62,12 @@ def run_import(args: argparse.Namespace, ctx: Any) -> int:
     for note in plan.notes:
         print(f"note: {note}")
     data = _data(ctx)
-    outcome = preview_import(plan, data) if args.dry_run else apply_import(plan, data)
+    try:
+        outcome = preview_import(plan, data) if args.dry_run else apply_import(plan, data)
+    except OSError as exc:
+        raise UserError(
+            f"{ctx.data_dir}: could not write the data folder ({exc.strerror or exc}); nothing was imported"
+        ) from None
     print(f"{path}: {len(plan.residents)} residents read")
     for line in outcome.lines():
         print(f"  {line}")

@@ -406,3 +406,31 @@ def test_residents_without_action_is_usage(data_dir: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["--data-dir", str(data_dir), "residents"])
     assert exc.value.code == 2
+
+
+def test_failure_while_writing_leaves_no_photos_behind(
+    kiosk: Run, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.adapters import residents as residents_adapter
+
+    photo(tmp_path / "a.jpg")
+    csv = write(tmp_path / "a.csv", f"{HEADER},photo\nR-1,Ada,1938,a.jpg\n")
+
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(residents_adapter, "upsert_doc", disk_full)
+    rc, _, err = kiosk("residents", "import", str(csv))
+    assert rc == 1 and "No space left on device); nothing was imported" in err
+    assert list((data_dir / "photos").iterdir()) == []
+    assert not (data_dir / "residents.json").exists()
+
+
+def test_damaged_document_does_not_hide_the_others(kiosk: Run, data_dir: Path, tmp_path: Path) -> None:
+    assert kiosk("residents", "import", str(write(tmp_path / "a.csv", f"{HEADER}\nR-1,Ada,1938\n")))[0] == 0
+    with DataFolder(data_dir).write("residents") as db:
+        db.table("residents").insert({"staff_id": "broken"})
+    s = store(data_dir)
+    assert [r.staff_id for r in s.all()] == ["R-1"] and s.skipped == 1
+    rc, out, _ = kiosk("residents", "list")
+    assert rc == 0 and "R-1" in out
