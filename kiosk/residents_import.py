@@ -146,11 +146,18 @@ def _check_header(names: list[str], where: str, problems: list[str]) -> None:
 
 
 def _read_csv(text: str, name: str) -> Source:
-    header_line = text.split("\n", 1)[0]
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d])
-    if counts[delimiter] == 0:
-        delimiter = ","
+    skipped = 0
+    first_line = text.split("\n", 1)[0]
+    hint = re.fullmatch(r'"?sep=(.)"?\s*', first_line)  # Excel's "sep=;" line
+    if hint:
+        delimiter = hint.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        skipped = 1
+    else:
+        counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+        delimiter = max(counts, key=lambda d: counts[d])
+        if counts[delimiter] == 0:
+            delimiter = ","
     list_sep = "," if delimiter == ";" else ";"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     problems: list[str] = []
@@ -159,11 +166,11 @@ def _read_csv(text: str, name: str) -> Source:
         header = next(reader, None)
         if header is None:
             raise ValueError("is empty")
-        _check_header(header, f"{name}:1", problems)
+        _check_header(header, f"{name}:{1 + skipped}", problems)
         columns = [_column_name(h) for h in header]
         prev_end = reader.line_num
         for cells in reader:
-            line = prev_end + 1
+            line = prev_end + 1 + skipped
             prev_end = reader.line_num
             if not any(c.strip() for c in cells):
                 continue  # blank lines and Excel's trailing ";;;;" rows
@@ -176,7 +183,7 @@ def _read_csv(text: str, name: str) -> Source:
             values = {col: cells[i] for i, col in enumerate(columns) if col in COLUMNS and i < len(cells)}
             rows.append(Row(line, values))
     except csv.Error as exc:
-        raise ValueError(f"line {reader.line_num}: not valid CSV ({exc})") from None
+        raise ValueError(f"line {reader.line_num + skipped}: not valid CSV ({exc})") from None
     if problems:
         raise _Problems(problems)
     notes = []

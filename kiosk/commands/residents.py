@@ -84,7 +84,10 @@ def run_import(args: argparse.Namespace, ctx: Any) -> int:
 def _consent_text(r: Resident) -> str:
     if r.consent == Consent.UNKNOWN:
         return "consent not recorded"
-    return f"{r.consent.value} {r.consent_date}".strip()
+    when = f" ({r.consent_date})" if r.consent_date else ""
+    if r.consent == Consent.NO:
+        return f"no{when}: music only, nothing recorded"
+    return f"yes{when}"
 
 
 def run_list(args: argparse.Namespace, ctx: Any) -> int:

@@ -434,3 +434,23 @@ def test_damaged_document_does_not_hide_the_others(kiosk: Run, data_dir: Path, t
     assert [r.staff_id for r in s.all()] == ["R-1"] and s.skipped == 1
     rc, out, _ = kiosk("residents", "list")
     assert rc == 0 and "R-1" in out
+
+
+def test_excel_sep_line_and_friendly_headers(kiosk: Run, data_dir: Path, tmp_path: Path) -> None:
+    csv = write(
+        tmp_path / "r.csv",
+        "sep=;\nID;First Name;Birth-Year;Avoid Keywords\nR-1;Ada;1938;war, funeral\nR-2;;1940;\n",
+    )
+    rc, _, err = kiosk("residents", "import", str(csv))
+    assert rc == 1 and f"{csv}:4: first_name: is required" in err  # line numbers count the sep= line
+    write(csv, "sep=;\nID;First Name;Birth-Year;Avoid Keywords\nR-1;Ada;1938;war, funeral\n")
+    rc, _, err = kiosk("residents", "import", str(csv))
+    assert rc == 0, err
+    assert store(data_dir).all()[0].avoid_keywords == ("war", "funeral")
+
+
+def test_json_object_with_residents_key(kiosk: Run, data_dir: Path, tmp_path: Path) -> None:
+    text = '{\n  "residents": [\n    {"id": "R-1", "first_name": "Ada", "birth_year": 1938},\n    {"id": "R-2", "first_name": "Bo", "birth_year": 2020}\n  ]\n}\n'
+    path = write(tmp_path / "r.json", text)
+    rc, _, err = kiosk("residents", "import", str(path))
+    assert rc == 1 and f"{path}:4: birth_year: 2020 is out of range" in err
