@@ -31,6 +31,7 @@ from kiosk.adapters.atomic import fsync_dir
 from kiosk.adapters.docstore import DataFolder
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.residents import COLUMNS, REQUIRED, changed_fields, validate_row
+from kiosk.errors import UserError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a residents file is a few KB; anything past this is the wrong file
 MAX_PHOTO_BYTES = 25 * 1024 * 1024
@@ -483,3 +484,18 @@ def apply_import(plan: Plan, data: DataFolder) -> Outcome:
             if jpeg is None and resident.photo is None:
                 store.delete_photo(data, store.photo_relpath(resident.resident_id))
     return outcome
+
+
+def import_file(path: Path, data: DataFolder, *, dry_run: bool = False) -> tuple[Plan, Outcome]:
+    """Check ``path`` and (unless ``dry_run``) import it: the whole of ``kiosk residents import``, for
+    callers such as ``kiosk demo-content``. Raises :class:`UserError` with every problem; nothing changes then."""
+    plan, problems = plan_import(path)
+    if plan is None:
+        raise UserError([*problems, f"{path}: nothing was imported (fix the lines above and run it again)"])
+    try:
+        outcome = preview_import(plan, data) if dry_run else apply_import(plan, data)
+    except OSError as exc:
+        raise UserError(
+            f"{data.root}: could not write the data folder ({exc.strerror or exc}); nothing was imported"
+        ) from None
+    return plan, outcome

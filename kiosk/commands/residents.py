@@ -17,7 +17,7 @@ from kiosk.adapters.residents import ResidentsStore, resident_to_doc
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.residents import COLUMNS, to_row
 from kiosk.errors import UserError
-from kiosk.residents_import import apply_import, plan_import, preview_import
+from kiosk.residents_import import import_file
 
 
 def register(sub: Any) -> None:
@@ -46,28 +46,15 @@ def register(sub: Any) -> None:
     rm.set_defaults(func=run_remove)
 
 
-def run(args: argparse.Namespace, ctx: Any) -> int:  # pragma: no cover - argparse picks a sub-action
-    return int(args.func(args, ctx))
-
-
 def _data(ctx: Any) -> DataFolder:
     return DataFolder(ctx.data_dir)
 
 
 def run_import(args: argparse.Namespace, ctx: Any) -> int:
     path = Path(args.file)
-    plan, problems = plan_import(path)
-    if plan is None:
-        raise UserError([*problems, f"{path}: nothing was imported (fix the lines above and run it again)"])
+    plan, outcome = import_file(path, _data(ctx), dry_run=args.dry_run)
     for note in plan.notes:
         print(f"note: {note}")
-    data = _data(ctx)
-    try:
-        outcome = preview_import(plan, data) if args.dry_run else apply_import(plan, data)
-    except OSError as exc:
-        raise UserError(
-            f"{ctx.data_dir}: could not write the data folder ({exc.strerror or exc}); nothing was imported"
-        ) from None
     print(f"{path}: {len(plan.residents)} residents read")
     for line in outcome.lines():
         print(f"  {line}")
