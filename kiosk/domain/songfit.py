@@ -55,7 +55,7 @@ def mode_fit(song: Song, mode: Mode) -> int:
 
 
 class CatalogueColumns(Protocol):
-    """What :meth:`AvoidRules.blocked` needs of a catalogue (see ``selection._Columns``)."""
+    """What :meth:`AvoidRules.blocked` needs of a catalogue (see ``scoring.Columns``)."""
 
     songs: Sequence[Song]
     index_of: dict[str, int]
