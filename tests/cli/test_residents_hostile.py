@@ -172,3 +172,12 @@ def test_excel_sep_line_and_friendly_headers(kiosk: Run, data_dir: Path, tmp_pat
     rc, _, err = kiosk("residents", "import", str(csv))
     assert rc == 0, err
     assert store(data_dir).all()[0].avoid_keywords == ("war", "funeral")
+
+
+def test_latin1_bytes_not_in_windows_1252(kiosk: Run, data_dir: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "l1.csv"
+    csv.write_bytes(f"{HEADER},notes\nR-1,Ada,1938,".encode() + b"odd \x81 byte\n")
+    rc, out, err = kiosk("residents", "import", str(csv))
+    assert rc == 0, err
+    assert "read as Latin-1" in out
+    assert store(data_dir).all()[0].first_name == "Ada"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.domain.models import Consent, Mode, Resident, ScheduleSlot
-from kiosk.domain.residents import changed_fields, split_list, to_row, validate_row
+from kiosk.domain.residents import COLUMNS, changed_fields, split_list, to_row, validate_row
 
 TODAY = date(2026, 6, 1)
 GOOD = {"id": "R-001", "first_name": "Margaret", "birth_year": "1938"}
@@ -159,3 +161,24 @@ def test_export_row_round_trips() -> None:
     semicolon = to_row(r, list_sep=",")
     assert semicolon["schedule"] == "16:00-18:00 relax"
     assert changed_fields(r, Resident(resident_id="u1", **{**fields, "birth_year": 1932})) == ["birth_year"]
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=80),
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.lists(st.one_of(st.text(max_size=10), st.integers()), max_size=5),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(row=st.dictionaries(st.sampled_from(COLUMNS), VALUES))
+def test_any_row_gives_problems_never_an_exception(row: dict[str, object]) -> None:
+    fields, found = validate_row(row, today=TODAY)
+    assert all(p.field in COLUMNS and p.message for p in found)
+    if not found:
+        fields.pop("photo")
+        Resident(resident_id="x", **fields)  # a valid row always makes a Resident
