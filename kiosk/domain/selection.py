@@ -8,7 +8,8 @@ A song's weight for one resident is ``era x favourites x learned``:
 - learned engagement: likes and full listens raise it, skips in the first 20 s lower it, each outcome
   fading with a half-life of four weeks (``2 ** score``, bounded).
 
-A group (a lounge) blends by the mean of the residents' weights, so each person's era and favourites count.
+A group (a lounge) blends by the mean of the residents' weights, each first scaled to the same total, so each
+person's era and favourites count equally, however many songs of their youth the library holds.
 Recently played songs (last three days) are damped. The avoid lists of everyone present are absolute: an
 avoided song, artist, genre or keyword is never a candidate, in any mode, whatever else happens.
 
@@ -147,7 +148,14 @@ class Selector:
         if n == 1:
             weights, favs = per[0]
         elif n:
-            weights = [sum(ws) / n for ws in zip(*(w for w, _ in per), strict=True)]
+            # Each listener gets an equal share of the whole: someone whose youth has few songs in the
+            # library is not drowned out by someone whose decades fill it.
+            scaled = []
+            for w, _ in per:
+                total = sum(w[i] for i in range(len(w)) if i not in blocked) or 1.0
+                factor = len(w) / total
+                scaled.append([x * factor for x in w])
+            weights = [sum(ws) / n for ws in zip(*scaled, strict=True)]
             favs = set().union(*(f for _, f in per))
         else:
             weights, favs = [UNKNOWN_ERA_WEIGHT] * len(self.songs), set()

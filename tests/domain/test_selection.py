@@ -433,3 +433,15 @@ def test_learning_early_skips_move_down_and_old_outcomes_fade() -> None:
     recent_like = rank_of("s5", {"r1": plays("s5", "completed", 2, days_ago=7, liked=True)})
     old_like = rank_of("s5", {"r1": plays("s5", "completed", 2, days_ago=300, liked=True)})
     assert recent_like < old_like - 2
+
+
+def test_group_share_does_not_depend_on_library_size_of_each_era() -> None:
+    songs = [song(i, 1925 + i % 10) for i in range(50)]  # a little of the 1920s-30s
+    songs += [song(1000 + i, 1965 + i % 10) for i in range(500)]  # a lot of the 1960s-70s
+    group = [resident("a", 1910), resident("b", 1950)]
+    eras: Counter[str] = Counter()
+    for seed in range(20):
+        for c in select_playlist(songs, group, count=20, rng=random.Random(seed), now=NOW):
+            eras["old" if (c.song.year or 0) < 1950 else "new"] += 1
+    # unscaled means would give the 1910-born listener about 9 % here (their era is 1 song in 11)
+    assert eras["old"] > 0.25 * 400
