@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ def register(sub: Any) -> None:
 
     rm = rsub.add_parser("remove", help="erase a resident's profile and photo for good")
     rm.add_argument("id", metavar="ID", help="the resident's id (as in the residents file)")
+    rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rm.set_defaults(func=run_remove)
 
 
@@ -153,6 +155,12 @@ def run_remove(args: argparse.Namespace, ctx: Any) -> int:
     resident = store.by_staff_id(args.id) or store.get(args.id)
     if resident is None:
         raise UserError(f"no resident with id {args.id!r} (kiosk residents list shows the ids)")
+    if not args.yes and sys.stdin.isatty():
+        name = resident.display_name
+        answer = input(f"Erase {resident.staff_id} ({name}) for good: profile and photo? [y/N] ")
+        if answer.strip().casefold() not in ("y", "yes"):
+            print("Nothing was erased.")
+            return 1
     store.remove(resident.resident_id)
     print(
         f"Removed {resident.staff_id}: profile and photo erased. Their listening history stays only as "
