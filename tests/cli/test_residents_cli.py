@@ -252,3 +252,15 @@ def test_json_object_with_residents_key(kiosk: Run, data_dir: Path, tmp_path: Pa
     path = write(tmp_path / "r.json", text)
     rc, _, err = kiosk("residents", "import", str(path))
     assert rc == 1 and f"{path}:4: birth_year: 2020 is out of range" in err
+
+
+def test_remove_asks_at_a_terminal(kiosk: Run, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert kiosk("residents", "import", str(REPO / "content/demo/residents.csv"))[0] == 0
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    rc, out, _ = kiosk("residents", "remove", "D-02")
+    assert rc == 1 and "Nothing was erased" in out
+    assert store(data_dir).by_staff_id("D-02") is not None
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    assert kiosk("residents", "remove", "D-02")[0] == 0
+    assert store(data_dir).by_staff_id("D-02") is None
