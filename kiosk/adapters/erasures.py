@@ -1,48 +1,59 @@
-"""Erasures that outlive backups: a resident removed from the kiosk stays removed after any restore.
+"""Erasures that survive a restore: ``kiosk residents remove`` records the opaque id here, and every restore
+re-applies the list, so restoring an older backup cannot bring an erased resident back.
 
-The list lives in the store "erasures" (``<data>/erasures.json``), which backups leave out and restores keep.
-It holds only opaque resident ids and dates: nothing that names anyone.
+Store ``"erasures"``, table ``"erasures"``: documents ``{"resident_id", "at"}`` (no names: the id is opaque).
 """
 
 from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
+from pathlib import Path
+
+from tinydb import Query
 
 from kiosk.adapters.docstore import DataFolder
 
 STORE = "erasures"
+TABLE = "erasures"
 RESIDENTS_STORE = "residents"
+RESIDENTS_TABLE = "residents"
 
 
 def record_erasure(data: DataFolder, resident_id: str) -> None:
     """Remember that ``resident_id`` was erased (idempotent)."""
     with data.write(STORE) as db:
-        table = db.table("erasures")
-        if not any(doc.get("resident_id") == resident_id for doc in table.all()):
-            table.insert({"resident_id": resident_id, "at": datetime.now(UTC).isoformat(timespec="seconds")})
+        table = db.table(TABLE)
+        if not table.search(Query().resident_id == resident_id):
+            table.insert({"resident_id": resident_id, "at": datetime.now(UTC).isoformat()})
 
 
 def erased_ids(data: DataFolder) -> set[str]:
-    return {str(doc["resident_id"]) for doc in data.read(STORE).table("erasures").all()}
+    """Every resident_id ever erased."""
+    return {str(d.get("resident_id")) for d in data.read(STORE).table(TABLE).all()}
+
+
+def _unlink_photo(data: DataFolder, photo: object) -> None:
+    if not isinstance(photo, str) or not photo:
+        return
+    root = data.root.resolve()
+    target = (data.root / photo).resolve()
+    if target.is_relative_to(root) and target != root:
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            Path(target).unlink()
 
 
 def apply_erasures(data: DataFolder) -> int:
-    """Delete every erased resident's profile and photo that a restore brought back; returns how many."""
-    ids = erased_ids(data)
-    if not ids:
-        return 0
-    removed = 0
-    with data.write(RESIDENTS_STORE) as db:
-        table = db.table("residents")
-        for doc in table.all():
-            if doc.get("resident_id") in ids:
-                photo = doc.get("photo")
-                if photo:
-                    target = (data.root / str(photo)).resolve()
-                    if data.root.resolve() in target.parents:
-                        with contextlib.suppress(FileNotFoundError):
-                            target.unlink()
-                table.remove(doc_ids=[doc.doc_id])
-                removed += 1
-    return removed
+    """Delete residents-store documents (and their photos) whose id was erased; how many were deleted."""
+    with data.locked():
+        erased = erased_ids(data)
+        if not erased:
+            return 0
+        with data.write(RESIDENTS_STORE) as db:
+            table = db.table(RESIDENTS_TABLE)
+            doomed = [d for d in table.all() if d.get("resident_id") in erased]
+            for doc in doomed:
+                _unlink_photo(data, doc.get("photo"))
+            if doomed:
+                table.remove(doc_ids=[d.doc_id for d in doomed])
+        return len(doomed)

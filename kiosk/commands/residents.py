@@ -1,0 +1,169 @@
+"""`kiosk residents import FILE [--dry-run] | list [--json] | export FILE | remove ID`: resident profiles."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.adapters.atomic import atomic_write_bytes
+from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.residents import ResidentsStore, resident_to_doc
+from kiosk.domain.models import Consent, Resident
+from kiosk.domain.residents import COLUMNS, to_row
+from kiosk.errors import UserError
+from kiosk.residents_import import import_file
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("residents", help="import, list, export or remove resident profiles")
+    rsub = p.add_subparsers(dest="residents_command", metavar="ACTION")
+    rsub.required = True
+
+    imp = rsub.add_parser("import", help="load profiles from a CSV or JSON file (all or nothing)")
+    imp.add_argument("file", metavar="FILE", help="residents.csv or residents.json")
+    imp.add_argument("--dry-run", action="store_true", help="check the file and show what would change")
+    imp.set_defaults(func=run_import)
+
+    lst = rsub.add_parser("list", help="list the residents in the kiosk")
+    lst.add_argument("--json", action="store_true", help="machine-readable output")
+    lst.set_defaults(func=run_list)
+
+    exp = rsub.add_parser("export", help="write every profile to a file that import reads back")
+    exp.add_argument(
+        "file", metavar="FILE", help="residents.csv (or .json); photos go into photos/ beside it"
+    )
+    exp.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    exp.set_defaults(func=run_export)
+
+    rm = rsub.add_parser("remove", help="erase a resident's profile and photo for good")
+    rm.add_argument("id", metavar="ID", help="the resident's id (as in the residents file)")
+    rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rm.set_defaults(func=run_remove)
+
+
+def _data(ctx: Any) -> DataFolder:
+    return DataFolder(ctx.data_dir)
+
+
+def run_import(args: argparse.Namespace, ctx: Any) -> int:
+    path = Path(args.file)
+    plan, outcome = import_file(path, _data(ctx), dry_run=args.dry_run)
+    for note in plan.notes:
+        print(f"note: {note}")
+    print(f"{path}: {len(plan.residents)} residents read")
+    for line in outcome.lines():
+        print(f"  {line}")
+    if args.dry_run:
+        print("Dry run: nothing was changed.")
+    else:
+        print(
+            f"Imported: {len(outcome.added)} new, {len(outcome.updated)} updated, "
+            f"{len(outcome.unchanged)} unchanged."
+        )
+    return 0
+
+
+def _consent_text(r: Resident) -> str:
+    if r.consent == Consent.UNKNOWN:
+        return "consent not recorded"
+    when = f" ({r.consent_date})" if r.consent_date else ""
+    if r.consent == Consent.NO:
+        return f"no{when}: music only, nothing recorded"
+    return f"yes{when}"
+
+
+def run_list(args: argparse.Namespace, ctx: Any) -> int:
+    residents = ResidentsStore(_data(ctx)).all()
+    if args.json:
+        docs = []
+        for r in residents:
+            doc = resident_to_doc(r)
+            doc.pop("extra", None)
+            doc["consent_recorded"] = r.consent != Consent.UNKNOWN
+            docs.append(doc)
+        print(json.dumps(docs, ensure_ascii=False, indent=2))
+        return 0
+    if not residents:
+        print("No residents yet. Load them with: kiosk residents import residents.csv")
+        return 0
+    rows = [("ID", "NAME", "BORN", "ROOM", "CONSENT", "PHOTO")]
+    for r in residents:
+        name = r.first_name if not r.preferred_name else f"{r.preferred_name} ({r.first_name})"
+        rows.append(
+            (
+                r.staff_id,
+                name,
+                str(r.birth_year),
+                r.room or "lounge",
+                _consent_text(r),
+                "yes" if r.photo else "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    missing = sum(1 for r in residents if r.consent == Consent.UNKNOWN)
+    if missing:
+        print(f"\n{missing} resident(s) without recorded consent: their listening is logged as usual.")
+    return 0
+
+
+def _photo_name(staff_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", staff_id) + ".jpg"
+
+
+def run_export(args: argparse.Namespace, ctx: Any) -> int:
+    dest = Path(args.file)
+    if dest.exists() and not args.force:
+        raise UserError(f"{dest}: already exists (use --force to replace it)")
+    if not dest.parent.is_dir():
+        raise UserError(f"{dest.parent}: no such folder")
+    store = ResidentsStore(_data(ctx))
+    residents = store.all()
+    rows = []
+    for r in residents:
+        photo = ""
+        src = store.photo_path(r)
+        if src is not None:
+            photo = f"photos/{_photo_name(r.staff_id)}"
+            (dest.parent / "photos").mkdir(mode=0o700, exist_ok=True)
+            atomic_write_bytes(dest.parent / photo, src.read_bytes())
+        rows.append(to_row(r, photo=photo))
+    if dest.suffix.casefold() == ".json":
+        data = json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8")
+    else:
+        buf = io.StringIO(newline="")
+        writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        data = buf.getvalue().encode("utf-8-sig")  # the BOM makes Excel show accents right
+    atomic_write_bytes(dest, data)
+    os.chmod(dest, 0o600)
+    print(f"{dest}: {len(rows)} residents exported (the file holds personal data: keep it safe)")
+    return 0
+
+
+def run_remove(args: argparse.Namespace, ctx: Any) -> int:
+    store = ResidentsStore(_data(ctx))
+    resident = store.by_staff_id(args.id) or store.get(args.id)
+    if resident is None:
+        raise UserError(f"no resident with id {args.id!r} (kiosk residents list shows the ids)")
+    if not args.yes and sys.stdin.isatty():
+        name = resident.display_name
+        answer = input(f"Erase {resident.staff_id} ({name}) for good: profile and photo? [y/N] ")
+        if answer.strip().casefold() not in ("y", "yes"):
+            print("Nothing was erased.")
+            return 1
+    store.remove(resident.resident_id)
+    print(
+        f"Removed {resident.staff_id}: profile and photo erased. Their listening history stays only as "
+        "anonymous statistics, and restoring an older backup will not bring the profile back."
+    )
+    return 0

@@ -1,0 +1,151 @@
+"""Scoring songs for one resident over a whole catalogue: the catalogue as columns, and a resident's profile
+prepared for fast whole-catalogue passes (era, favourites, learned engagement). Used by
+:mod:`kiosk.domain.selection`; see there for the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kiosk.domain.matching import SongText, Terms, TextColumn, rows_where, song_text
+from kiosk.domain.models import Resident, Song
+from kiosk.domain.songfit import UNKNOWN_ERA_WEIGHT, era_weight
+
+LEARNED_MIN, LEARNED_MAX = -4.0, 3.0  # bounds of the learned score (the factor is 2 ** score)
+FAV_SONG, FAV_ARTIST, FAV_GENRE = 8.0, 5.0, 2.0
+
+
+class Columns:
+    """The catalogue as columns (years, ids, normalised artists and genres), for fast whole-catalogue passes."""
+
+    def __init__(self, songs: Sequence[Song]):
+        self.songs = songs
+        self.texts = [song_text(s) for s in songs]
+        self.years = [s.year for s in songs]
+        self.distinct_years = set(self.years)
+        self.index_of = {s.song_id: i for i, s in enumerate(songs)}
+        self.artists = [t.artists for t in self.texts]
+        self.genres = [t.genre for t in self.texts]
+        self._titles: TextColumn | None = None
+        self._everything: TextColumn | None = None
+
+    def titles(self) -> TextColumn:
+        if self._titles is None:
+            self._titles = TextColumn([t.title for t in self.texts])
+        return self._titles
+
+    def everything(self) -> TextColumn:
+        if self._everything is None:
+            self._everything = TextColumn([t.everything for t in self.texts])
+        return self._everything
+
+
+class Profile:
+    """One resident, prepared for fast scoring."""
+
+    def __init__(self, resident: Resident, learned: dict[str, float]):
+        self.birth_year = resident.birth_year
+        self.fav_artists = Terms(resident.favourite_artists)
+        self.fav_songs = Terms(resident.favourite_songs)
+        self.fav_genres = Terms(resident.favourite_genres)
+        self.any_favourites = bool(self.fav_artists or self.fav_songs or self.fav_genres)
+        self._by_artists: dict[str, bool] = {}
+        self._by_genre: dict[str, bool] = {}
+        self.learned = learned
+        self._era: dict[int | None, float] = {None: UNKNOWN_ERA_WEIGHT}
+        self.fav_rows: set[int] = set()  # catalogue indices of favourite songs (set by the Selector)
+
+    def era(self, year: int | None) -> float:
+        w = self._era.get(year)
+        if w is None:
+            w = era_weight(year - self.birth_year) if year is not None else UNKNOWN_ERA_WEIGHT
+            self._era[year] = w
+        return w
+
+    def favourites(self, text: SongText, index: int) -> tuple[bool, bool, bool]:
+        """(favourite song, favourite artist, favourite genre) of the catalogue's song ``index``."""
+        fs = index in self.fav_rows
+        fa = False
+        if self.fav_artists.active:
+            hit = self._by_artists.get(text.artists)
+            if hit is None:
+                hit = self._by_artists[text.artists] = self.fav_artists.found_in(text.artists)
+            fa = hit
+        fg = False
+        if self.fav_genres.active:
+            hit = self._by_genre.get(text.genre)
+            if hit is None:
+                hit = self._by_genre[text.genre] = self.fav_genres.found_in(text.genre)
+            fg = hit
+        return fs, fa, fg
+
+    def weight(self, song: Song, text: SongText, index: int) -> tuple[float, bool]:
+        """(weight, is a favourite)."""
+        year = song.year
+        w = self._era.get(year)
+        if w is None:
+            w = self.era(year)
+        fav = False
+        if self.any_favourites:
+            fs, fa, fg = self.favourites(text, index)
+            if fs or fa or fg:
+                fav = True
+                w *= (FAV_SONG if fs else 1.0) * (FAV_ARTIST if fa else 1.0) * (FAV_GENRE if fg else 1.0)
+        learned = self.learned.get(song.song_id)
+        if learned:
+            w *= 2.0 ** max(LEARNED_MIN, min(LEARNED_MAX, learned))
+        return w, fav
+
+    def weights(self, cat: Columns) -> tuple[list[float], set[int]]:
+        """:meth:`weight` of every song, column by column (this is most of a playlist's cost), and the
+        indices of the favourites."""
+        era_of = {year: self.era(year) for year in cat.distinct_years}
+        weights = list(map(era_of.__getitem__, cat.years))
+        factor: dict[int, float] = {}
+        if self.fav_songs.active:
+            self.fav_rows = cat.titles().rows_with(self.fav_songs)
+            for i in self.fav_rows:
+                factor[i] = FAV_SONG
+        for terms, column, cache, boost in (
+            (self.fav_artists, cat.artists, self._by_artists, FAV_ARTIST),
+            (self.fav_genres, cat.genres, self._by_genre, FAV_GENRE),
+        ):
+            if terms.active:
+                for value in set(column):
+                    if value not in cache:
+                        cache[value] = terms.found_in(value)
+                for i in rows_where(column, {v for v, hit in cache.items() if hit}):
+                    factor[i] = factor.get(i, 1.0) * boost
+        for i, f in factor.items():
+            weights[i] *= f
+        index_of = cat.index_of
+        for song_id, learned in self.learned.items():
+            row = index_of.get(song_id)
+            if row is not None and learned:
+                weights[row] *= 2.0 ** max(LEARNED_MIN, min(LEARNED_MAX, learned))
+        return weights, set(factor)
+
+    def suits(self, song: Song, index: int) -> bool:
+        """From this resident's youth (age 10-30), or one of their favourites."""
+        return self.era(song.year) >= 0.5 or any(self.favourites(song_text(song), index))
+
+    def reason_parts(self, song: Song, index: int) -> list[str]:
+        parts: list[str] = []
+        if song.year is None:
+            parts.append("year unknown")
+        else:
+            age = song.year - self.birth_year
+            parts.append(f"age {age} when released" if age >= 0 else f"from {song.year}, before their time")
+        fs, fa, fg = self.favourites(song_text(song), index)
+        if fs:
+            parts.append("favourite song")
+        if fa:
+            parts.append("favourite artist")
+        if fg:
+            parts.append("favourite genre")
+        learned = self.learned.get(song.song_id, 0.0)
+        if learned >= 0.5:
+            parts.append("enjoyed before")
+        elif learned <= -0.5:
+            parts.append("often skipped")
+        return parts

@@ -1,0 +1,366 @@
+"""Which songs to play, for whom, and why: pure, deterministic given the ``random.Random`` passed in.
+
+A song's weight for one resident is ``era x favourites x learned``:
+
+- era (the reminiscence bump): strongest when the resident was 13-19 as the song came out, strong 10-30,
+  weak outside; songs of unknown year come only after every song with a known year (a last resort);
+- favourites: favourite song x8, artist x5, genre x2;
+- learned engagement: likes and full listens raise it, skips in the first 20 s lower it, each outcome
+  fading with a half-life of four weeks (``2 ** score``, bounded).
+
+A group (a lounge) blends by the mean of the residents' weights, each first scaled to the same total, so each
+person's era and favourites count equally, however many songs of their youth the library holds.
+Recently played songs (last three days) are damped. The avoid lists of everyone present are absolute: an
+avoided song, artist, genre or keyword is never a candidate, in any mode, whatever else happens.
+
+Modes sort songs into tiers (fits / unknown / contrary); the best tier is used first, and a mode with too few
+fitting songs widens to the next tier and says so, rather than returning nothing.
+
+Use :class:`Selector` for one song at a time (the session engine, the decade dial) and
+:func:`select_playlist` for a whole list (``kiosk playlist``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.domain.learning import as_utc, learned_scores
+from kiosk.domain.matching import song_text
+from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
+from kiosk.domain.scoring import Columns, Profile
+from kiosk.domain.songfit import (
+    UNKNOWN_ERA_WEIGHT,
+    AvoidRules,
+    era_weight,
+    mode_fit,
+    resolve_mode,
+)
+
+__all__ = [
+    "prepare",
+    "AvoidRules",
+    "Choice",
+    "Playlist",
+    "Selector",
+    "era_weight",
+    "mode_fit",
+    "resolve_mode",
+    "select_playlist",
+]
+
+RECENT_DAYS = 3.0  # songs played within this many days are damped
+RECENT_FLOOR = 0.15  # weight factor for a song played just now (recovers linearly over RECENT_DAYS)
+_MODE_WORD = {Mode.RELAX: "calm", Mode.MOVE: "upbeat", Mode.SING: "singable", Mode.LISTEN: ""}
+
+History = Mapping[str, Iterable[Mapping[str, Any]]]  # resident_id -> outcomes
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One chosen song and a short human reason (no names: reasons go into the journal)."""
+
+    song: Song
+    reason: str
+    score: float = 0.0
+    widened: bool = False  # chosen outside the mode (too few fitting songs), or unknown year as last resort
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.song
+        return {
+            "song_id": s.song_id,
+            "title": s.title,
+            "artist": s.artist,
+            "year": s.year,
+            "decade": s.decade,
+            "path": s.path,
+            "reason": self.reason,
+            "score": round(self.score, 6),
+            "widened": self.widened,
+        }
+
+
+class Playlist(list[Choice]):
+    """A list of choices, plus the mode used, where the mode came from, and notes for staff."""
+
+    def __init__(
+        self, choices: Iterable[Choice] = (), *, mode: Mode, mode_source: str, notes: Sequence[str] = ()
+    ) -> None:
+        super().__init__(choices)
+        self.mode = mode
+        self.mode_source = mode_source
+        self.notes = list(notes)
+
+
+# --- the selector ---------------------------------------------------------------------------------------------
+
+
+class Selector:
+    """Scores a catalogue once for the residents present, then hands out songs one at a time or as a list.
+
+    ``now`` is timezone-aware UTC (naive is taken as UTC for history); the schedule uses local time.
+    ``history`` maps resident_id -> plays ``{song_id, outcome, listened_s, liked, at}`` (see
+    :func:`learned_scores`). ``recently_played`` (song_id -> when) defaults to what ``history`` shows.
+    """
+
+    def __init__(
+        self,
+        songs: Sequence[Song],
+        residents: Sequence[Resident],
+        mode: Mode | str | None = None,
+        rng: random.Random | None = None,
+        now: datetime | None = None,
+        history: History | None = None,
+        *,
+        recently_played: Mapping[str, datetime] | None = None,
+        default_schedule: tuple[ScheduleSlot, ...] = (),
+        quiet: bool = False,
+    ) -> None:
+        self.now = as_utc(now or datetime.now(UTC))
+        self.rng = rng if rng is not None else random.Random()
+        self.residents = list(residents)
+        self.mode, self.mode_source = resolve_mode(mode, self.residents, self.now, default_schedule, quiet)
+        history = history or {}
+        last_played: dict[str, datetime] = {}
+        profiles: list[Profile] = []
+        for r in self.residents:
+            scores, last = learned_scores(history.get(r.resident_id, ()), self.now, recent_days=RECENT_DAYS)
+            profiles.append(Profile(r, scores))
+            for sid, at in last.items():
+                if sid not in last_played or at > last_played[sid]:
+                    last_played[sid] = at
+        if recently_played is not None:
+            last_played = {k: as_utc(v) for k, v in recently_played.items()}
+        self._profiles = profiles
+        self.avoid = AvoidRules.of(self.residents)
+        self.songs: list[Song] = list(songs)
+        cat = Columns(self.songs)
+        blocked = self.avoid.blocked(cat)
+        self.avoided = len(blocked)  # songs left out by avoid lists
+        n = len(profiles)
+        per = [p.weights(cat) for p in profiles]
+        if n == 1:
+            weights, favs = per[0]
+        elif n:
+            # Each listener gets an equal share of the whole: someone whose youth has few songs in the
+            # library is not drowned out by someone whose decades fill it.
+            scaled = []
+            for w, _ in per:
+                total = sum(w[i] for i in range(len(w)) if i not in blocked) or 1.0
+                factor = len(w) / total
+                scaled.append([x * factor for x in w])
+            weights = [sum(ws) / n for ws in zip(*scaled, strict=True)]
+            favs = set().union(*(f for _, f in per))
+        else:
+            weights, favs = [UNKNOWN_ERA_WEIGHT] * len(self.songs), set()
+        recent_s = RECENT_DAYS * 86400.0
+        for song_id, played_at in last_played.items():
+            i = cat.index_of.get(song_id)
+            ago_s = (self.now - played_at).total_seconds()
+            if i is not None and ago_s < recent_s:
+                weights[i] *= RECENT_FLOOR + (1.0 - RECENT_FLOOR) * max(0.0, ago_s) / recent_s
+        # rank = 2 * mode tier + (year known, or a favourite): a lower rank is used only when higher ones run out
+        known = [y is not None for y in cat.years]
+        for i in favs:
+            known[i] = True
+        if not profiles:
+            known = [True] * len(known)
+        if self.mode is Mode.LISTEN:
+            tiers = [2] * len(self.songs)
+        else:
+            tiers = [mode_fit(s, self.mode) for s in self.songs]
+        # candidates: (rank, weight, catalogue index)
+        cands: list[tuple[int, float, int]] = [
+            (tier + tier + is_known, w if w > 1e-12 else 1e-12, i)
+            for i, (tier, is_known, w) in enumerate(zip(tiers, known, weights, strict=True))
+            if i not in blocked
+        ]
+        fits = Counter(tiers)
+        fits.subtract(tiers[i] for i in blocked)
+        self.fit_counts = [fits[0], fits[1], fits[2]]  # playable songs per mode tier
+        self._cands = cands
+        self._last_artist: str | None = None
+
+    # -- explanations --
+
+    def _choice(self, rank: int, weight: float, index: int) -> Choice:
+        song = self.songs[index]
+        tier, known = divmod(rank, 2)
+        if len(self._profiles) == 1:
+            parts = self._profiles[0].reason_parts(song, index)
+        elif self._profiles:
+            best = max(self._profiles, key=lambda p: p.weight(song, song_text(song), index)[0])
+            parts = best.reason_parts(song, index)
+            suits = sum(1 for p in self._profiles if p.suits(song, index))
+            if suits > 1:
+                parts.append(f"suits {suits} of {len(self._profiles)} listeners")
+        else:
+            parts = ["no profile: any era"]
+        widened = False
+        if tier < 2:
+            word = _MODE_WORD[self.mode]
+            parts.append(f"not marked {word} (too few {word} songs)")
+            widened = True
+        if not known:
+            widened = True
+        return Choice(song, "; ".join(parts), weight, widened)
+
+    # -- one at a time --
+
+    def _draw(self, pool: list[tuple[int, float, int]], avoid_artist: str | None) -> Choice | None:
+        if not pool:
+            return None
+        best = max(c[0] for c in pool)
+        top = [c for c in pool if c[0] == best]
+        if avoid_artist:
+            other = [c for c in top if self.songs[c[2]].artist.casefold() != avoid_artist]
+            if other:
+                top = other
+        total = sum(c[1] for c in top)
+        x = self.rng.random() * total
+        for cand in top:
+            x -= cand[1]
+            if x < 0:
+                break
+        choice = self._choice(*cand)
+        self._last_artist = choice.song.artist.casefold() or None
+        return choice
+
+    def next(self, exclude_ids: Iterable[str] = (), last_artist: str | None = None) -> Choice | None:
+        """The next song (not in ``exclude_ids``, e.g. played this session), or None when none is left.
+
+        Not the same artist as ``last_artist`` (default: the artist this selector chose last) when avoidable.
+        """
+        excluded = set(exclude_ids)
+        pool = [c for c in self._cands if self.songs[c[2]].song_id not in excluded]
+        avoid_artist = last_artist.casefold() if last_artist else self._last_artist
+        return self._draw(pool, avoid_artist)
+
+    def for_decade(self, decade: str, exclude_ids: Iterable[str] = ()) -> Choice | None:
+        """A song from ``decade`` (``"1950s"``) for the radio dial; None when that decade has none to play."""
+        excluded = set(exclude_ids)
+        pool = [
+            c
+            for c in self._cands
+            if self.songs[c[2]].decade == decade and self.songs[c[2]].song_id not in excluded
+        ]
+        return self._draw(pool, self._last_artist)
+
+    # -- a whole list --
+
+    def playlist(self, count: int, exclude_ids: Iterable[str] = ()) -> Playlist:
+        """``count`` songs: weighted sampling without repeats, best tier first, artists spread out."""
+        excluded = set(exclude_ids)
+        rng = self.rng
+        keyed: list[tuple[int, float, int, float]] = []
+        for rank, weight, index in self._cands:
+            if excluded and self.songs[index].song_id in excluded:
+                continue
+            # Efraimidis-Spirakis weighted sampling: a larger key is a more likely pick.
+            keyed.append((rank, math.log(1.0 - rng.random()) / weight, index, weight))
+        want = max(0, count)
+        if len(keyed) > 4 * want + 64:
+            order = heapq.nlargest(4 * want + 64, keyed)
+        else:
+            order = sorted(keyed, reverse=True)
+        per_artist_max = max(2, want // 6)
+        picked: list[tuple[int, float, int]] = []
+        deferred: list[tuple[int, float, int]] = []
+        by_artist: dict[str, int] = {}
+        last = ""
+
+        def ok(index: int) -> bool:
+            artist = self.songs[index].artist.casefold()
+            return not artist or (artist != last and by_artist.get(artist, 0) < per_artist_max)
+
+        def take(cand: tuple[int, float, int]) -> None:
+            nonlocal last
+            picked.append(cand)
+            last = self.songs[cand[2]].artist.casefold()
+            by_artist[last] = by_artist.get(last, 0) + 1
+
+        def drain(pool: Iterable[tuple[int, float, int, float]]) -> None:
+            for rank, _key, index, weight in pool:
+                if len(picked) >= want:
+                    return
+                for j, d in enumerate(deferred):  # a song held back earlier goes first once it may
+                    if d[0] >= rank and ok(d[2]):
+                        take(deferred.pop(j))
+                        break
+                if len(picked) >= want:
+                    return
+                if ok(index):
+                    take((rank, weight, index))
+                else:
+                    deferred.append((rank, weight, index))
+
+        drain(order)
+        if len(picked) < want and len(order) < len(keyed):
+            seen = {c[2] for c in order}
+            drain(sorted((c for c in keyed if c[2] not in seen), reverse=True))
+        while len(picked) < want and deferred:  # past the per-artist share: still not twice in a row
+            j = next((j for j, d in enumerate(deferred) if self.songs[d[2]].artist.casefold() != last), 0)
+            take(deferred.pop(j))
+        choices = [self._choice(*c) for c in picked]
+        return Playlist(choices, mode=self.mode, mode_source=self.mode_source, notes=self._notes(choices))
+
+    def _notes(self, choices: Sequence[Choice]) -> list[str]:
+        notes = [f"mode {self.mode.value} ({self.mode_source})"]
+        if self.avoided:
+            notes.append(f"{self.avoided} songs left out by avoid lists")
+        if self.mode is not Mode.LISTEN:
+            fitting = self.fit_counts[2]
+            outside = sum(1 for c in choices if "not marked" in c.reason)
+            if outside:
+                word = _MODE_WORD[self.mode]
+                notes.append(
+                    f"only {fitting} songs are marked {word}: added {outside} others to fill the list"
+                )
+        unknown = sum(1 for c in choices if c.song.year is None and c.widened)
+        if unknown:
+            notes.append(f"{unknown} songs of unknown year used: too few songs with a known year")
+        if not choices:
+            notes.append("no songs to choose from" if not self.avoided else "every song is on an avoid list")
+        return notes
+
+
+def prepare(songs: Iterable[Song]) -> None:
+    """Normalise every song's text now (the first selection over a new catalogue pays ~0.3 s for 10,000
+    songs otherwise): call at start-up and after a rescan, off the UI's critical path."""
+    for song in songs:
+        song_text(song)
+
+
+def select_playlist(
+    songs: Sequence[Song],
+    residents: Sequence[Resident],
+    *,
+    mode: Mode | str | None = None,
+    count: int = 20,
+    rng: random.Random,
+    now: datetime,
+    history: History | None = None,
+    recently_played: Mapping[str, datetime] | None = None,
+    default_schedule: tuple[ScheduleSlot, ...] = (),
+    quiet: bool = False,
+    exclude_ids: Iterable[str] = (),
+) -> Playlist:
+    """A playlist of up to ``count`` songs for ``residents`` (one, or a lounge group). See :class:`Selector`."""
+    selector = Selector(
+        songs,
+        residents,
+        mode,
+        rng,
+        now,
+        history,
+        recently_played=recently_played,
+        default_schedule=default_schedule,
+        quiet=quiet,
+    )
+    return selector.playlist(count, exclude_ids)
