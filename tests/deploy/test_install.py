@@ -122,7 +122,9 @@ def test_install_into_fake_root_sets_permissions_and_is_idempotent(fake_root: Pa
         REPO / "systemd/kiosk.service"
     ).read_bytes()
     config = tomllib.loads((fake_root / "etc/kiosk/kiosk.toml").read_text())
-    assert config["audio"] == {"output": "alsa", "device": "plughw:CARD=sndrpihifiberry"}
+    assert (config["audio"]["output"], config["audio"]["device"]) == ("alsa", "plughw:CARD=sndrpihifiberry")
+    # made from the commented example, so the other settings keep their documented defaults
+    assert config["audio"]["max_volume_pct"] == 80
     assert config["display"]["dpi"] == 141
     assert len((fake_root / "etc/kiosk/backup.pass").read_text().strip()) >= 24
     cmdline = (fake_root / "boot/firmware/cmdline.txt").read_text()
