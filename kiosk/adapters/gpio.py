@@ -154,7 +154,7 @@ class GpioHandle:
         bad = {pin for pin, _ in check_pins(config.gpio, buses) if pin is not None}
         pins = {pin: action for pin, action in config.gpio.items() if pin not in bad}
         leds, encoder = dict(options.leds), options.encoder
-        for key, message in check_extras(pins, leds, encoder, (), buses):
+        for key, message in list(check_extras(pins, leds, encoder, (), buses)):
             log.warning("gpio: %s: %s (left out)", key, message)
             if key.startswith("gpio.leds."):
                 leds.pop(key.removeprefix("gpio.leds."), None)
