@@ -360,10 +360,10 @@ def _gpio_options(table: Mapping[str, Any], problems: list[Problem]) -> GpioOpti
         where, raw = f"gpio.{key}", table[key]
         if key == "staff_hold":
             if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
-                message = (
-                    f'must be a list of two action names, like ["volume_down", "volume_up"], got {raw!r}'
+                example = '["volume_down", "volume_up"]'
+                problems.append(
+                    Problem(where, f"must be a list of two action names, like {example}, got {raw!r}")
                 )
-                problems.append(Problem(where, message))
             else:
                 values[key] = tuple(a.strip() for a in raw)
             continue
