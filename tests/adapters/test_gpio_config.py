@@ -158,3 +158,14 @@ def test_a_bad_dial_drops_the_dial_only(tmp_path):
 def test_default_staff_hold_unwired_is_no_error(tmp_path):
     config = load_config(write(tmp_path, '[gpio.pins]\n17 = "play_pause"\n'))
     assert config.gpio_options.staff_hold == ("volume_down", "volume_up")
+
+
+def test_doctor_row_names_the_wiring(tmp_path):
+    from kiosk.doctor import check_gpio
+
+    config = load_config(write(tmp_path, GOOD))
+    row = check_gpio(config, tmp_path / "no-model")  # off a Pi
+    assert row.detail.startswith("mock: no GPIO, buttons disabled (5 button(s) configured (play_pause 17,")
+    assert "2 LED(s); dial (volume); staff hold volume_down + volume_up 6 s" in row.detail
+    bare = check_gpio(load_config(tmp_path / "none.toml"), tmp_path / "no-model")
+    assert "no buttons configured" in bare.detail and "staff hold" not in bare.detail
