@@ -35,15 +35,17 @@ def led_level(action: str, view: SessionView) -> LedLevel:
         return LedLevel.BREATHE if view.status == Status.PLAYING else LedLevel.ON
     if action == STAFF:
         return LedLevel.ON  # held, it always opens the staff PIN screen
+    if action == "next":
+        return LedLevel.ON  # another song; with nothing playing the engine starts the music
     if not has_song:
-        return LedLevel.OFF  # next, like, volume, stop, distress: nothing to act on without a song
+        return LedLevel.OFF  # like, volume, stop, distress: nothing to act on without a song
     if action == "like":
         return LedLevel.OFF if view.song is not None and view.song.liked else LedLevel.ON
     if action == "volume_up":
         return LedLevel.ON if view.volume_pct < view.volume_cap_pct else LedLevel.OFF
     if action == "volume_down":
         return LedLevel.ON if view.volume_pct > 0 else LedLevel.OFF
-    if action in ("next", "stop", "distress"):
+    if action in ("stop", "distress"):
         return LedLevel.ON
     return LedLevel.OFF
 

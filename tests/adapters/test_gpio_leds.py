@@ -69,7 +69,8 @@ def wait_for_breathing(pin, timeout_s=5.0):
 def test_idle_only_play_pause_is_lit(factory, leds):
     leds()
     assert level(factory, "play_pause") == pytest.approx(LIT_BRIGHTNESS)
-    for action in ("next", "like", "volume_up", "volume_down"):
+    assert level(factory, "next") == pytest.approx(LIT_BRIGHTNESS)  # "Another song" starts music too
+    for action in ("like", "volume_up", "volume_down"):
         assert level(factory, action) == 0
 
 
@@ -82,7 +83,7 @@ def test_playing_breathes_play_pause_and_lights_the_rest(factory, leds):
     control.publish(SessionView(status=Status.PAUSED, song=SONG, volume_pct=40, volume_cap_pct=80))
     assert level(factory, "play_pause") == pytest.approx(LIT_BRIGHTNESS)  # paused: steady, not breathing
     control.publish(SessionView(status=Status.ENDED))
-    assert [level(factory, a) for a in ("next", "like", "volume_up")] == [0, 0, 0]
+    assert [level(factory, a) for a in ("like", "volume_up", "volume_down")] == [0, 0, 0]
     assert level(factory, "play_pause") == pytest.approx(LIT_BRIGHTNESS)  # one press brings more music
 
 
@@ -107,21 +108,21 @@ def test_same_view_again_does_not_touch_the_pins(factory, leds):
 
 def test_each_press_flashes_then_returns_to_its_state(factory, leds):
     control, main, timers = leds()
-    press_pin = factory.pin(27)
+    press_pin = factory.pin(22)
     press_pin.drive_low()
     main.drain()
-    assert level(factory, "next") == 1.0  # off in idle, flashes on
+    assert level(factory, "like") == 1.0  # off in idle, flashes on
     assert timers.fire_all() == [pytest.approx(0.2)]
     main.drain()
-    assert level(factory, "next") == 0
+    assert level(factory, "like") == 0
     control.publish(playing())
     press_pin.drive_high()
     press_pin.drive_low()
     main.drain()
-    assert level(factory, "next") == 1.0  # lit at 0.6, flashes to full
+    assert level(factory, "like") == 1.0  # lit at 0.6, flashes to full
     timers.fire_all()
     main.drain()
-    assert level(factory, "next") == pytest.approx(LIT_BRIGHTNESS)
+    assert level(factory, "like") == pytest.approx(LIT_BRIGHTNESS)
 
 
 def test_rapid_presses_keep_flashing_until_the_last_flash_ends(factory, leds):
@@ -154,12 +155,12 @@ def test_a_flash_arriving_with_a_state_change_ends_in_the_new_state(factory, led
 
 def test_plain_leds_light_and_flash_by_inverting(factory, leds):
     control, main, timers = leds(pwm=False)
-    assert level(factory, "play_pause") == 1 and level(factory, "next") == 0
+    assert level(factory, "play_pause") == 1 and level(factory, "like") == 0
     control.publish(playing())
     assert level(factory, "play_pause") == 1  # a plain LED cannot breathe: steady on
-    factory.pin(27).drive_low()
+    factory.pin(22).drive_low()
     main.drain()
-    assert level(factory, "next") == 0  # lit LED flashes dark
+    assert level(factory, "like") == 0  # lit LED flashes dark
     timers.fire_all()
     main.drain()
-    assert level(factory, "next") == 1
+    assert level(factory, "like") == 1

@@ -23,11 +23,11 @@ def view(status: Status, song: SongView | None = SONG, volume: int = 40, cap: in
     [
         (
             view(Status.IDLE, None),
-            {"play_pause": ON, "next": OFF, "like": OFF, "volume_up": OFF, "volume_down": OFF, "stop": OFF},
+            {"play_pause": ON, "next": ON, "like": OFF, "volume_up": OFF, "volume_down": OFF, "stop": OFF},
         ),
         (
             view(Status.CHOOSING, None),
-            {"play_pause": ON, "next": OFF, "like": OFF, "volume_up": OFF, "volume_down": OFF, "stop": OFF},
+            {"play_pause": ON, "next": ON, "like": OFF, "volume_up": OFF, "volume_down": OFF, "stop": OFF},
         ),
         (
             view(Status.PLAYING),
@@ -39,7 +39,7 @@ def view(status: Status, song: SongView | None = SONG, volume: int = 40, cap: in
         ),
         (
             view(Status.ENDED, None),
-            {"play_pause": ON, "next": OFF, "like": OFF, "volume_up": OFF, "volume_down": OFF, "stop": OFF},
+            {"play_pause": ON, "next": ON, "like": OFF, "volume_up": OFF, "volume_down": OFF, "stop": OFF},
         ),
         (
             view(Status.PLAYING, LIKED, volume=80, cap=80),
