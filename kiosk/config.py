@@ -26,7 +26,14 @@ from kiosk.config_check import (
     line_of,
     toml_error_line,
 )
-from kiosk.domain.buttons import BUSES, EncoderPins, check_extras, check_pins
+from kiosk.config_gpio import (
+    GPIO_SCALARS,
+    GPIO_TABLES,
+    GpioOptions,
+    gpio_cross_check,
+    read_gpio_options,
+)
+from kiosk.domain.buttons import check_pins
 from kiosk.domain.models import Mode, Resident, ScheduleSlot
 from kiosk.domain.policy import Policy, QuietHours, resolve_policy
 from kiosk.domain.schedule import parse_schedule, parse_time
@@ -88,26 +95,6 @@ class JournalConfig:
 
 
 @dataclass(frozen=True)
-class GpioOptions:
-    """[gpio] beyond the button table: debounce, staff hold, buses that reserve pins, LEDs and the dial."""
-
-    bounce_time_ms: int = 20  # contact bounce filter for the switches (1-200 ms)
-    staff_hold: tuple[str, ...] = ("volume_down", "volume_up")  # hold both 5 s -> staff PIN; () = off
-    staff_hold_s: float = 5.0
-    led_pwm: bool = True  # LEDs dim and breathe (PWMLED); false = plain on/off LEDs
-    i2c: bool = False  # buses switched on in /boot/firmware/config.txt: their pins are not for buttons
-    spi: bool = False
-    uart: bool = False
-    i2s: bool = False  # I2S sound HAT (HiFiBerry and the like): BCM 18-21
-    leds: dict[str, int] = field(default_factory=dict)  # action -> BCM pin of the LED in that button
-    encoder: EncoderPins | None = None  # the radio dial ([gpio.encoder] with a and b), or none
-
-    def buses(self) -> tuple[str, ...]:
-        """The buses switched on (names as in :data:`kiosk.domain.buttons.BUSES`)."""
-        return tuple(name for name in BUSES if getattr(self, name))
-
-
-@dataclass(frozen=True)
 class Config:
     display: DisplayConfig = field(default_factory=DisplayConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -132,8 +119,6 @@ SECTIONS: dict[str, type[Any]] = {
     "session": SessionConfig,
     "journal": JournalConfig,
 }
-GPIO_SCALARS = ("bounce_time_ms", "staff_hold", "staff_hold_s", "led_pwm", "i2c", "spi", "uart", "i2s")
-GPIO_TABLES = ("pins", "leds", "encoder")
 SPECIAL_SECTIONS: dict[str, tuple[str, ...]] = {"schedule": ("default",), "gpio": GPIO_TABLES + GPIO_SCALARS}
 GPIO_PINS = range(0, 28)  # BCM numbers on the 40-pin header
 
@@ -203,7 +188,7 @@ def build_config(
     parts["kiosk"] = _check_kiosk(parts["kiosk"], problems)
     schedule = _schedule(tables.get("schedule", {}), problems)
     gpio_table = tables.get("gpio", {})
-    gpio_options = _gpio_options(gpio_table, problems)
+    gpio_options = read_gpio_options(gpio_table, problems)
     if gpio_check is None:
         buses = gpio_options.buses()
 
@@ -211,7 +196,7 @@ def build_config(
             return check_pins(pins, buses)
 
     gpio = _gpio(gpio_table, problems, gpio_check)
-    gpio_options = _gpio_cross_check(gpio, gpio_options, problems, "staff_hold" in gpio_table)
+    gpio_options = gpio_cross_check(gpio, gpio_options, problems, "staff_hold" in gpio_table)
     return Config(**parts, schedule=schedule, gpio=gpio, gpio_options=gpio_options)
 
 
@@ -348,99 +333,6 @@ def _gpio(table: Mapping[str, Any], problems: list[Problem], gpio_check: GpioChe
                 problems.append(Problem(f"gpio.pins.{bad_pin}", message))
                 pins.pop(bad_pin, None)
     return pins
-
-
-def _gpio_options(table: Mapping[str, Any], problems: list[Problem]) -> GpioOptions:
-    """[gpio]'s scalars, [gpio.leds] and [gpio.encoder], shape-checked; a bad one keeps its default."""
-    defaults = GpioOptions()
-    values: dict[str, Any] = {}
-    for key in GPIO_SCALARS:
-        if key not in table:
-            continue
-        where, raw = f"gpio.{key}", table[key]
-        if key == "staff_hold":
-            if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
-                example = '["volume_down", "volume_up"]'
-                problems.append(
-                    Problem(where, f"must be a list of two action names, like {example}, got {raw!r}")
-                )
-            else:
-                values[key] = tuple(a.strip() for a in raw)
-            continue
-        converted, message = check_value(where, raw, getattr(defaults, key))
-        low, high = {"bounce_time_ms": (1, 200), "staff_hold_s": (2, 30)}.get(key, (None, None))
-        if not message and low is not None and not low <= converted <= high:
-            message = f"must be {low}-{high}, got {raw}"
-        if message:
-            problems.append(Problem(where, message))
-        else:
-            values[key] = converted
-    values["leds"] = _gpio_leds(table.get("leds", {}), problems)
-    values["encoder"] = _gpio_encoder(table.get("encoder", {}), problems)
-    return GpioOptions(**values)
-
-
-def _gpio_leds(raw: Any, problems: list[Problem]) -> dict[str, int]:
-    if not isinstance(raw, dict):
-        problems.append(Problem("gpio.leds", f"must be a section written [gpio.leds], got {kind_of(raw)}"))
-        return {}
-    leds: dict[str, int] = {}
-    for action, pin in raw.items():
-        if isinstance(pin, bool) or not isinstance(pin, int) or pin not in GPIO_PINS:
-            problems.append(Problem(f"gpio.leds.{action}", f"must be a BCM pin number 0-27, got {pin!r}"))
-        else:
-            leds[str(action).strip()] = pin
-    return leds
-
-
-def _gpio_encoder(raw: Any, problems: list[Problem]) -> EncoderPins | None:
-    if not isinstance(raw, dict):
-        problems.append(
-            Problem("gpio.encoder", f"must be a section written [gpio.encoder], got {kind_of(raw)}")
-        )
-        return None
-    if not raw:
-        return None
-    _unknown_keys("gpio.encoder", raw, ("a", "b", "switch", "function"), problems)
-    pins: dict[str, int] = {}
-    for name in ("a", "b", "switch"):
-        pin = raw.get(name)
-        if pin is None:
-            if name != "switch":
-                problems.append(Problem("gpio.encoder", f"needs both a and b (BCM pins); {name} is missing"))
-        elif isinstance(pin, bool) or not isinstance(pin, int) or pin not in GPIO_PINS:
-            problems.append(Problem(f"gpio.encoder.{name}", f"must be a BCM pin number 0-27, got {pin!r}"))
-        else:
-            pins[name] = pin
-    function = raw.get("function", "decade")
-    if not isinstance(function, str):
-        problems.append(Problem("gpio.encoder.function", f'must be "decade" or "volume", got {function!r}'))
-        return None
-    if "a" not in pins or "b" not in pins or ("switch" in raw and "switch" not in pins):
-        return None
-    return EncoderPins(pins["a"], pins["b"], pins.get("switch"), function.strip().lower())
-
-
-def _gpio_cross_check(
-    pins: Mapping[int, str], options: GpioOptions, problems: list[Problem], hold_set: bool
-) -> GpioOptions:
-    """LEDs, dial and staff hold against the buttons and each other; a bad part is dropped.
-
-    The default staff hold is only reported as unwired when kiosk.toml names it (``hold_set``).
-    """
-    leds, encoder, staff_hold = dict(options.leds), options.encoder, options.staff_hold
-    extras = check_extras(
-        pins, options.leds, options.encoder, options.staff_hold, options.buses(), require_wired=hold_set
-    )
-    for key, message in extras:
-        problems.append(Problem(key, message))
-        if key.startswith("gpio.leds."):
-            leds.pop(key.removeprefix("gpio.leds."), None)
-        elif key.startswith("gpio.encoder"):
-            encoder = None
-        elif key == "gpio.staff_hold":
-            staff_hold = ()
-    return replace(options, leds=leds, encoder=encoder, staff_hold=staff_hold)
 
 
 def quiet_hours_of(config: Config) -> QuietHours | None:
