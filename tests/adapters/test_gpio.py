@@ -298,6 +298,11 @@ def test_off_a_pi_buttons_are_disabled_with_a_clear_log(tmp_path, caplog):
     model.write_text("Raspberry Pi 5 Model B Rev 1.0\x00")
     factory, status = open_pin_factory({"GPIOZERO_PIN_FACTORY": "nonesuch"}, model)
     assert factory is None and "unknown pin factory 'nonesuch'" in status
+    try:
+        import lgpio  # noqa: F401
+    except ImportError:  # this machine: a Pi without lgpio runs on, without buttons, and says why
+        factory, status = open_pin_factory({}, model)
+        assert factory is None and status.startswith("no GPIO: buttons disabled (lgpio:")
     with caplog.at_level(logging.INFO, logger="kiosk.adapters.gpio"):
         handle = start_gpio(Config(gpio=dict(DEFAULT)), FakeSessionControl(), MainQueue().post)
     assert not handle.enabled
