@@ -150,6 +150,17 @@ class GpioHandle:
         if not self.enabled:
             log.info("%s", status)
             return
+        try:
+            self._open(config)
+        except Exception as exc:  # whatever the pins say, the kiosk runs on without buttons
+            log.warning("gpio: buttons disabled: %s", exc)
+            self.close()
+            self.enabled = False
+            self.status = f"no GPIO: buttons disabled ({exc})"
+
+    def _open(self, config: Config) -> None:
+        """Open the buttons, LEDs and dial that pass the layout checks, and follow the session's snapshots."""
+        options = config.gpio_options
         buses = options.buses()
         bad = {pin for pin, _ in check_pins(config.gpio, buses) if pin is not None}
         pins = {pin: action for pin, action in config.gpio.items() if pin not in bad}
@@ -170,13 +181,13 @@ class GpioHandle:
             self._add_encoder(encoder)
         log.info(
             "%s; %d button(s), %d LED(s)%s",
-            status,
+            self.status,
             len(self.buttons),
             len(self._leds),
             f", dial ({self._dial_function})" if encoder else "",
         )
-        control.subscribe(self._on_view)
-        self._on_view(control.view())
+        self._control.subscribe(self._on_view)
+        self._on_view(self._control.view())
 
     # --- building (main thread) ---
 

@@ -320,3 +320,20 @@ def test_bad_layout_given_directly_is_left_out_not_fatal(factory, rig, caplog):
     press(factory, 17)
     main.drain()
     assert control.intents() == [Intent.PLAY_PAUSE]
+
+
+def test_trouble_while_opening_leaves_the_kiosk_running_without_buttons(factory, caplog):
+    class BrokenControl(FakeSessionControl):
+        def view(self):
+            raise RuntimeError("engine not ready")
+
+    with caplog.at_level(logging.WARNING, logger="kiosk.adapters.gpio"):
+        handle = start_gpio(
+            Config(gpio=dict(DEFAULT)), BrokenControl(), MainQueue().post, pin_factory=factory
+        )
+    assert not handle.enabled
+    assert handle.status == "no GPIO: buttons disabled (engine not ready)"
+    assert "buttons disabled" in caplog.text
+    from gpiozero import Button
+
+    Button(17, pin_factory=factory).close()  # the pins it had opened were released
