@@ -26,6 +26,14 @@ from kiosk.config_check import (
     line_of,
     toml_error_line,
 )
+from kiosk.config_gpio import (
+    GPIO_SCALARS,
+    GPIO_TABLES,
+    GpioOptions,
+    gpio_cross_check,
+    read_gpio_options,
+)
+from kiosk.domain.buttons import check_pins
 from kiosk.domain.models import Mode, Resident, ScheduleSlot
 from kiosk.domain.policy import Policy, QuietHours, resolve_policy
 from kiosk.domain.schedule import parse_schedule, parse_time
@@ -97,6 +105,7 @@ class Config:
     journal: JournalConfig = field(default_factory=JournalConfig)
     schedule: tuple[ScheduleSlot, ...] = ()  # the kiosk's default modes by time of day
     gpio: dict[int, str] = field(default_factory=dict)  # BCM pin -> action
+    gpio_options: GpioOptions = field(default_factory=GpioOptions)  # LEDs, dial, staff hold, buses
     problems: tuple[str, ...] = ()  # what was wrong (when loaded non-strict, defaults stand in)
 
 
@@ -110,7 +119,7 @@ SECTIONS: dict[str, type[Any]] = {
     "session": SessionConfig,
     "journal": JournalConfig,
 }
-SPECIAL_SECTIONS: dict[str, tuple[str, ...]] = {"schedule": ("default",), "gpio": ("pins",)}
+SPECIAL_SECTIONS: dict[str, tuple[str, ...]] = {"schedule": ("default",), "gpio": GPIO_TABLES + GPIO_SCALARS}
 GPIO_PINS = range(0, 28)  # BCM numbers on the 40-pin header
 
 # A later check of the [gpio.pins] actions (known actions, reserved pins): it gets the pins that passed the
@@ -178,8 +187,17 @@ def build_config(
     parts["quiet_hours"] = _check_quiet_hours(parts["quiet_hours"], problems)
     parts["kiosk"] = _check_kiosk(parts["kiosk"], problems)
     schedule = _schedule(tables.get("schedule", {}), problems)
-    gpio = _gpio(tables.get("gpio", {}), problems, gpio_check)
-    return Config(**parts, schedule=schedule, gpio=gpio)
+    gpio_table = tables.get("gpio", {})
+    gpio_options = read_gpio_options(gpio_table, problems)
+    if gpio_check is None:
+        buses = gpio_options.buses()
+
+        def gpio_check(pins: Mapping[int, str]) -> Iterable[tuple[int | None, str]]:
+            return check_pins(pins, buses)
+
+    gpio = _gpio(gpio_table, problems, gpio_check)
+    gpio_options = gpio_cross_check(gpio, gpio_options, problems, "staff_hold" in gpio_table)
+    return Config(**parts, schedule=schedule, gpio=gpio, gpio_options=gpio_options)
 
 
 def _unknown_keys(
@@ -296,7 +314,9 @@ def _gpio(table: Mapping[str, Any], problems: list[Problem], gpio_check: GpioChe
         except ValueError:
             problems.append(Problem(where, f"the key must be a BCM pin number 0-27, got {key!r}"))
             continue
-        if pin not in GPIO_PINS:
+        if pin in pins:
+            problems.append(Problem(where, f"BCM {pin} is already used by the {pins[pin]} button"))
+        elif pin not in GPIO_PINS:
             problems.append(Problem(where, f"must be a BCM pin number 0-27, got {pin}"))
         elif not isinstance(action, str) or not action.strip():
             problems.append(

@@ -62,3 +62,44 @@ class FakeJournal:
 
     def of_type(self, type: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == type]
+
+
+class FakeSessionControl:
+    """A SessionControl that records every post (with the thread it came from) and publishes views by hand."""
+
+    def __init__(self, view: Any = None) -> None:
+        import threading
+
+        from kiosk.domain.intents import SessionView, Status
+
+        self._view = view if view is not None else SessionView(status=Status.IDLE)
+        self._listeners: list[Any] = []
+        self.posts: list[tuple[Any, Any, object]] = []  # (intent, source, arg)
+        self.post_threads: list[int] = []
+        self.waker: Any = None
+        self._threading = threading
+
+    def post(self, intent: Any, source: Any, arg: object = None) -> None:
+        self.posts.append((intent, source, arg))
+        self.post_threads.append(self._threading.get_ident())
+
+    def view(self) -> Any:
+        return self._view
+
+    def subscribe(self, listener: Any) -> None:
+        self._listeners.append(listener)
+
+    def pump(self) -> None:
+        pass
+
+    def set_waker(self, waker: Any) -> None:
+        self.waker = waker
+
+    def publish(self, view: Any) -> None:
+        """Change the session's state and tell every listener, as the engine does after a change."""
+        self._view = view
+        for listener in list(self._listeners):
+            listener(view)
+
+    def intents(self) -> list[Any]:
+        return [intent for intent, _source, _arg in self.posts]

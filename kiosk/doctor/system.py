@@ -61,8 +61,28 @@ def is_raspberry_pi(model_file: Path = Path("/proc/device-tree/model")) -> str:
     return model if "Raspberry Pi" in model else ""
 
 
+def gpio_summary(config: Config) -> str:
+    """What [gpio] wires up, for the doctor row: buttons (pin and action), LEDs, dial, staff hold."""
+    options = config.gpio_options
+    if not config.gpio:
+        parts = ["no buttons configured"]
+    else:
+        wired = ", ".join(f"{action} {pin}" for pin, action in sorted(config.gpio.items()))
+        parts = [f"{len(config.gpio)} button(s) configured ({wired})"]
+    if options.leds:
+        parts.append(f"{len(options.leds)} LED(s)")
+    if options.encoder is not None:
+        parts.append(f"dial ({options.encoder.function})")
+    held = set(config.gpio.values())
+    if options.encoder is not None and options.encoder.switch is not None:
+        held.add("play_pause")
+    if len(options.staff_hold) == 2 and set(options.staff_hold) <= held:
+        parts.append(f"staff hold {' + '.join(options.staff_hold)} {options.staff_hold_s:g} s")
+    return "; ".join(parts)
+
+
 def check_gpio(config: Config, model_file: Path = Path("/proc/device-tree/model")) -> Check:
-    pins = f"{len(config.gpio)} button(s) configured" if config.gpio else "no buttons configured"
+    pins = gpio_summary(config)
     model = is_raspberry_pi(model_file)
     if not model:
         return Check(WARN, "gpio", f"mock: no GPIO, buttons disabled ({pins})", "normal off a Raspberry Pi")
