@@ -63,6 +63,7 @@ class Song:
     language: str = ""
     replaygain_db: float | None = None
     suspect: str | None = None  # why the player flagged it (failed to play, ended early), or None
+    era_note: str = ""  # why other date evidence was set aside, e.g. "date 2005 ignored (compilation flag)"
 
     @property
     def decade(self) -> str | None:

@@ -1,0 +1,347 @@
+"""Tag reading with mutagen: MP3 (ID3v1, v2.3, v2.4), FLAC, Ogg Vorbis, Opus, M4A/AAC, WAV.
+
+Memory stays flat whatever the file size: the audio is never read (mutagen reads headers, tags and, for Ogg,
+the last page); before mutagen runs, the size of the tag block is read from the container's headers, and a file
+whose tags are huge (giant embedded cover art) is skipped with a reason instead of being loaded. Cover art is
+never decoded.
+
+:func:`read_file` also returns a content fingerprint, the song's engagement identity: a hash of the first and
+last blocks of the AUDIO (after the ID3/FLAC/Ogg header tags, before an ID3v1 trailer) plus the duration in
+whole seconds, so a renamed, moved or retagged MP3 or FLAC keeps its identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import mutagen
+from mutagen.id3 import ID3
+
+from kiosk.domain.era import parse_bpm, parse_track_no
+from kiosk.domain.library import TagInfo, UnreadableFile
+
+AUDIO_EXTENSIONS = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".wav"})
+BLOCK_BYTES = 64 * 1024
+MAX_TAG_BYTES = 16 * 1024 * 1024  # tags (mostly cover art) larger than this: skip the file, do not load it
+_MAX_OGG_HEADER_PAGES = 2048
+
+_FORMATS = {
+    "MP3": "mp3",
+    "EasyMP3": "mp3",
+    "FLAC": "flac",
+    "OggVorbis": "ogg",
+    "OggOpus": "opus",
+    "OggFLAC": "ogg",
+    "MP4": "m4a",
+    "EasyMP4": "m4a",
+    "WAVE": "wav",
+    "AAC": "aac",
+}
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What reading one file gives: its tags and its content fingerprint."""
+
+    tags: TagInfo
+    content_id: str
+
+
+def _syncsafe(b: bytes) -> int:
+    return (b[0] << 21) | (b[1] << 14) | (b[2] << 7) | b[3]
+
+
+def _read_at(fh: BinaryIO, offset: int, n: int) -> bytes:
+    fh.seek(offset)
+    return fh.read(n)
+
+
+def _tag_span(fh: BinaryIO, head: bytes, size: int) -> tuple[int, int]:
+    """``(tag bytes, audio start offset)`` from the container headers, reading a few bytes at a time."""
+    if head[:3] == b"ID3" and len(head) >= 10:
+        tag = _syncsafe(head[6:10]) + 10 + (10 if head[5] & 0x10 else 0)
+        return tag, min(tag, size)
+    if head[:4] == b"fLaC":
+        offset, total = 4, 0
+        while offset + 4 <= size:
+            hdr = head[offset : offset + 4] if offset + 4 <= len(head) else _read_at(fh, offset, 4)
+            if len(hdr) < 4:
+                break
+            length = int.from_bytes(hdr[1:4], "big")
+            total += 4 + length
+            offset += 4 + length
+            if hdr[0] & 0x80:
+                break
+        return total, min(offset, size)
+    if head[:4] == b"OggS":
+        offset, total = 0, 0
+        for _ in range(_MAX_OGG_HEADER_PAGES):
+            hdr = _read_at(fh, offset, 27)
+            if len(hdr) < 27 or hdr[:4] != b"OggS":
+                break
+            granule = struct.unpack("<q", hdr[6:14])[0]
+            if granule > 0:
+                break  # the first audio page
+            segments = _read_at(fh, offset + 27, hdr[26])
+            body = sum(segments)
+            total += body
+            offset += 27 + hdr[26] + body
+        return total, offset
+    if head[4:8] == b"ftyp":
+        offset, moov = 0, 0
+        while offset + 8 <= size:
+            hdr = _read_at(fh, offset, 16)
+            atom = int.from_bytes(hdr[:4], "big")
+            if atom == 1 and len(hdr) >= 16:
+                atom = int.from_bytes(hdr[8:16], "big")
+            elif atom == 0:
+                atom = size - offset
+            if atom < 8:
+                break
+            if hdr[4:8] == b"moov":
+                moov = atom
+            offset += atom
+        return moov, 0
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        offset, tag, start = 12, 0, 0
+        while offset + 8 <= size:
+            hdr = _read_at(fh, offset, 8)
+            if len(hdr) < 8:
+                break
+            length = int.from_bytes(hdr[4:8], "little")
+            if hdr[:4].lower() == b"id3 ":
+                tag = length
+            if hdr[:4] == b"data" and not start:
+                start = offset + 8
+            offset += 8 + length + (length & 1)
+        return tag, start
+    return 0, 0
+
+
+def _first(tags: Any, *keys: str) -> str:
+    for key in keys:
+        try:
+            value = tags.get(key)
+        except (KeyError, ValueError, TypeError):
+            value = None
+        if value is None:
+            continue
+        text = _text(value)
+        if text:
+            return text
+    return ""
+
+
+def _text(value: Any) -> str:
+    """Plain text of a tag value: lists joined, ID3 frames' text, MP4 freeform bytes decoded."""
+    if value is None:
+        return ""
+    if hasattr(value, "text") and not isinstance(value, str | bytes):
+        value = value.text
+    if isinstance(value, list | tuple):
+        parts = [_text(v) for v in value]
+        return "; ".join(p for p in parts if p)
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace").strip("\x00").strip()
+    return str(value).strip()
+
+
+def _gain_db(text: str) -> float | None:
+    try:
+        return float(text.lower().replace("db", "").strip())
+    except ValueError:
+        return None
+
+
+def _from_id3(tags: ID3) -> dict[str, Any]:
+    def frame(fid: str) -> str:
+        frames = tags.getall(fid)
+        return _text(frames[0]) if frames else ""
+
+    def txxx(*names: str) -> tuple[str, str] | None:
+        wanted = {n.lower() for n in names}
+        for f in tags.getall("TXXX"):
+            if str(f.desc).lower() in wanted and _text(f):
+                return f"TXXX:{f.desc}", _text(f)
+        return None
+
+    original = [(fid, frame(fid)) for fid in ("TDOR", "TORY") if frame(fid)]
+    for extra in (txxx("ORIGINALDATE", "ORIGINAL DATE"), txxx("ORIGINALYEAR", "ORIGINAL YEAR")):
+        if extra:
+            original.append(extra)
+    recording = [(fid, frame(fid)) for fid in ("TDRC", "TYER", "TDAT", "TDRL") if frame(fid)]
+    recording = [(k, v) for k, v in recording if k != "TDAT"]
+    lyrics = any(_text(f) for f in tags.getall("USLT")) or bool(txxx("LYRICS", "UNSYNCEDLYRICS"))
+    language = frame("TLAN")
+    if not language:
+        langs = [str(f.lang) for f in tags.getall("USLT") if getattr(f, "lang", "")]
+        language = langs[0] if langs else ""
+    gain = txxx("REPLAYGAIN_TRACK_GAIN")
+    genres = tags.getall("TCON")
+    genre = "; ".join(g for f in genres for g in getattr(f, "genres", [])) if genres else ""
+    return {
+        "title": frame("TIT2"),
+        "artist": frame("TPE1"),
+        "album": frame("TALB"),
+        "album_artist": frame("TPE2"),
+        "genre": genre,
+        "track_no": parse_track_no(frame("TRCK")),
+        "bpm": parse_bpm(frame("TBPM") or None),
+        "has_lyrics": lyrics,
+        "language": language,
+        "original_dates": tuple(original),
+        "recording_dates": tuple(recording),
+        "compilation": frame("TCMP") in ("1", "true"),
+        "replaygain_db": _gain_db(gain[1]) if gain else None,
+    }
+
+
+def _from_vorbis(tags: Any) -> dict[str, Any]:
+    original = [
+        (key.upper(), _first(tags, key))
+        for key in ("originaldate", "originalyear", "original_date", "original_year", "origyear")
+        if _first(tags, key)
+    ]
+    recording = [(key.upper(), _first(tags, key)) for key in ("date", "year") if _first(tags, key)]
+    return {
+        "title": _first(tags, "title"),
+        "artist": _first(tags, "artist"),
+        "album": _first(tags, "album"),
+        "album_artist": _first(tags, "albumartist", "album artist", "album_artist"),
+        "genre": _first(tags, "genre"),
+        "track_no": parse_track_no(_first(tags, "tracknumber") or None),
+        "bpm": parse_bpm(_first(tags, "bpm", "tempo") or None),
+        "has_lyrics": bool(_first(tags, "lyrics", "unsyncedlyrics", "unsynced lyrics")),
+        "language": _first(tags, "language"),
+        "original_dates": tuple(original),
+        "recording_dates": tuple(recording),
+        "compilation": _first(tags, "compilation").lower() in ("1", "true", "yes"),
+        "replaygain_db": _gain_db(_first(tags, "replaygain_track_gain"))
+        if _first(tags, "replaygain_track_gain")
+        else None,
+    }
+
+
+def _from_mp4(tags: Any) -> dict[str, Any]:
+    def free(*names: str) -> str:
+        for name in names:
+            for prefix in ("----:com.apple.iTunes:", "----:com.apple.iTunes:".lower()):
+                text = _first(tags, prefix + name)
+                if text:
+                    return text
+        return ""
+
+    original = []
+    for label, names in (
+        ("ORIGINALDATE", ("ORIGINALDATE", "originaldate")),
+        ("ORIGINALYEAR", ("ORIGINALYEAR", "originalyear")),
+    ):
+        text = free(*names)
+        if text:
+            original.append((label, text))
+    trkn = tags.get("trkn")
+    tmpo = tags.get("tmpo")
+    gain = free("replaygain_track_gain", "REPLAYGAIN_TRACK_GAIN")
+    return {
+        "title": _first(tags, "\xa9nam"),
+        "artist": _first(tags, "\xa9ART"),
+        "album": _first(tags, "\xa9alb"),
+        "album_artist": _first(tags, "aART"),
+        "genre": _first(tags, "\xa9gen", "gnre"),
+        "track_no": parse_track_no(trkn[0][0] if trkn else None),
+        "bpm": parse_bpm(tmpo[0] if tmpo else None),
+        "has_lyrics": bool(_first(tags, "\xa9lyr")),
+        "language": free("LANGUAGE", "language"),
+        "original_dates": tuple(original),
+        "recording_dates": (("\xa9day", _first(tags, "\xa9day")),) if _first(tags, "\xa9day") else (),
+        "compilation": bool(tags.get("cpil")),
+        "replaygain_db": _gain_db(gain) if gain else None,
+    }
+
+
+def _tag_fields(audio: Any) -> dict[str, Any]:
+    tags = audio.tags
+    if tags is None:
+        return {}
+    if isinstance(tags, ID3):
+        return _from_id3(tags)
+    name = type(tags).__name__
+    if name in ("MP4Tags",):
+        return _from_mp4(tags)
+    if hasattr(tags, "keys"):
+        return _from_vorbis(tags)
+    return {}
+
+
+class MutagenTagReader:
+    """The :class:`kiosk.ports.TagReader` over mutagen, with a cap on the tag size it will load."""
+
+    def __init__(self, max_tag_bytes: int = MAX_TAG_BYTES, block_bytes: int = BLOCK_BYTES):
+        self.max_tag_bytes = max_tag_bytes
+        self.block_bytes = block_bytes
+        self.reads = 0  # files actually opened and parsed (tests prove incremental rescans skip them)
+
+    def read(self, path: str) -> TagInfo:
+        return self.read_file(path).tags
+
+    def read_file(self, path: str) -> FileScan:
+        """Tags plus content fingerprint of one file; :class:`UnreadableFile` with a plain reason if not."""
+        self.reads += 1
+        try:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size == 0:
+                    raise UnreadableFile("empty file (0 bytes)")
+                head = fh.read(self.block_bytes)
+                tag_bytes, audio_start = _tag_span(fh, head, size)
+                if tag_bytes > self.max_tag_bytes:
+                    raise UnreadableFile(
+                        f"embedded tags or cover art too large ({tag_bytes / 1e6:.1f} MB; "
+                        f"limit {self.max_tag_bytes / 1e6:.0f} MB): remove the picture from the file"
+                    )
+                fh.seek(0)
+                try:
+                    audio = mutagen.File(fh)
+                except (mutagen.MutagenError, ValueError, struct.error, EOFError, IndexError) as exc:
+                    raise UnreadableFile(f"not a readable audio file ({_short(exc)})") from None
+                if audio is None:
+                    raise UnreadableFile("not an audio file (unknown format)")
+                length = float(getattr(audio.info, "length", 0.0) or 0.0)
+                if length <= 0:
+                    raise UnreadableFile("no audio in the file (length 0 s)")
+                fields = _tag_fields(audio)
+                fmt = _FORMATS.get(type(audio).__name__, type(audio).__name__.lower())
+                content_id = self._fingerprint(fh, head, size, audio_start, length)
+        except UnreadableFile:
+            raise
+        except PermissionError:
+            raise UnreadableFile("cannot open: permission denied") from None
+        except OSError as exc:
+            raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from None
+        except Exception as exc:  # noqa: BLE001 - a damaged file must never stop a scan
+            raise UnreadableFile(f"damaged or unsupported file ({_short(exc)})") from None
+        return FileScan(TagInfo(duration_s=length, format=fmt, **fields), content_id)
+
+    def _fingerprint(self, fh: BinaryIO, head: bytes, size: int, start: int, length: float) -> str:
+        end = size
+        if size >= 128 and _read_at(fh, size - 128, 3) == b"TAG":
+            end = size - 128  # ID3v1 trailer: tags, not audio
+        start = min(start, end)
+        first = head[start : start + self.block_bytes] if start < len(head) else b""
+        if len(first) < min(self.block_bytes, end - start):
+            first = _read_at(fh, start, min(self.block_bytes, end - start))
+        tail_at = max(start, end - self.block_bytes)
+        last = _read_at(fh, tail_at, end - tail_at)
+        digest = hashlib.sha1(first, usedforsecurity=False)
+        digest.update(last)
+        digest.update(str(round(length)).encode())
+        return digest.hexdigest()[:20]
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 80 else text[:77] + "..."
