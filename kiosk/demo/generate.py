@@ -169,7 +169,7 @@ def _write_wav(path: Path, samples: np.ndarray) -> None:
 
 
 def _encode(wav: Path, out: Path, fmt: str) -> None:
-    cmd = ["sox", "-q", str(wav), *_SOX_QUALITY[fmt], str(out)]
+    cmd = ["sox", "-q", "-R", str(wav), *_SOX_QUALITY[fmt], str(out)]
     try:
         subprocess.run(cmd, check=True, capture_output=True, timeout=120)
     except FileNotFoundError:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SAMPLE_RATE = 44100
+SAMPLE_RATE = 22050  # plenty for these soft tones (harmonics stay below 10 kHz), and twice as fast
+_TABLE_SIZE = 4096
+_TABLES: dict[tuple[float, ...], np.ndarray] = {}
 _NOTE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d)$")
 _SEMITONES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _CHORD = re.compile(r"^([A-G])([#b]?)(maj7|m7|m|7|dim|aug|6|sus4)?$")
@@ -99,6 +101,21 @@ VOICES = {
 }
 
 
+def _wavetable(harmonics: tuple[float, ...], f0: float) -> np.ndarray:
+    """One cycle of the voice's waveform (harmonics above Nyquist left out), cached: one lookup per sample
+    instead of one sine per harmonic."""
+    usable = tuple(a if f0 * k < SAMPLE_RATE / 2.2 else 0.0 for k, a in enumerate(harmonics, 1))
+    table = _TABLES.get(usable)
+    if table is None:
+        x = np.arange(_TABLE_SIZE) * (2 * math.pi / _TABLE_SIZE)
+        table = np.zeros(_TABLE_SIZE)
+        for k, amp in enumerate(usable, 1):
+            if amp:
+                table += amp * np.sin(k * x)
+        _TABLES[usable] = table
+    return table
+
+
 def render_note(
     out: np.ndarray, start_s: float, dur_s: float, midi: float, voice: Voice, gain: float
 ) -> None:
@@ -116,10 +133,9 @@ def render_note(
         depth = (2 ** (voice.vibrato_cents / 1200) - 1) * f0
         onset = np.clip((t - 0.25) / 0.3, 0.0, 1.0)
         phase = phase + onset * (depth / 5.5) * np.sin(2 * math.pi * 5.5 * t)
-    wave = np.zeros(n)
-    for k, amp in enumerate(voice.harmonics, 1):
-        if amp and f0 * k < SAMPLE_RATE / 2.2:
-            wave += amp * np.sin(k * phase)
+    wave = _wavetable(voice.harmonics, f0)[
+        (phase * (_TABLE_SIZE / (2 * math.pi))).astype(np.int64) & (_TABLE_SIZE - 1)
+    ]
     env = np.minimum(1.0, t / voice.attack_s) * np.exp(-voice.decay_per_s * t)
     held = t <= dur_s
     tail = np.exp(-(t - dur_s) / (release / 4)) * np.exp(-voice.decay_per_s * dur_s)
