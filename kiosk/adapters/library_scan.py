@@ -15,7 +15,8 @@ so the kiosk can keep flagging songs meanwhile (their ``suspect`` marks are kept
 from __future__ import annotations
 
 import contextlib
-import json
+import functools
+import hashlib
 import logging
 import os
 import time
@@ -27,8 +28,12 @@ from typing import Any
 
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.tags import AUDIO_EXTENSIONS, MutagenTagReader
+from kiosk.domain import era as _era
+from kiosk.domain import library as _library
+from kiosk.domain import models as _models
+from kiosk.domain import sidecar as _sidecar
 from kiosk.domain.era import SidecarEntry
-from kiosk.domain.library import TagInfo, UnreadableFile, build_song
+from kiosk.domain.library import TagInfo, UnreadableFile, build_song, song_document
 from kiosk.domain.sidecar import SIDECAR_NAME, Sidecar, merge_folder_entries, parse_sidecar
 from kiosk.errors import UserError
 
@@ -60,6 +65,7 @@ class ScanReport:
     sidecar_problems: list[str] = field(default_factory=list)
     written: bool = False  # False when nothing changed (no write: the SD card is spared)
     elapsed_s: float = 0.0
+    phases_s: dict[str, float] = field(default_factory=dict)  # walk, read (tags), write: where time went
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,30 @@ class _Walker:
         return self.files
 
 
+@functools.cache
+def _rules_stamp() -> str:
+    """Changes whenever the era/mood rules change, so stored results computed by older rules are redone."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for module in (_era, _library, _models, _sidecar):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _context(ref: _FileRef) -> str:
+    """Everything besides the tags that decides a song's record; equal context + unchanged file = same doc."""
+    key = repr(
+        (
+            _rules_stamp(),
+            ref.abs_path,
+            ref.folder_names,
+            ref.folder_sidecar,
+            ref.file_sidecar,
+            ref.lyrics_path,
+        )
+    )
+    return hashlib.md5(key.encode("utf-8", "surrogateescape"), usedforsecurity=False).hexdigest()[:16]
+
+
 def _load_store(data: DataFolder) -> dict[str, Any]:
     """The catalogue file's content; a damaged file is set aside (the catalogue is rebuilt by the scan)."""
     try:
@@ -225,6 +255,8 @@ def scan_library(
     reader = reader or MutagenTagReader()
     report = ScanReport(music_dir=str(music_dir))
     files = _Walker(music_dir, report).walk()
+    report.phases_s["walk"] = time.perf_counter() - started
+    read_s = 0.0
 
     old_store = _load_store(data)
     old_docs = list(old_store.get(SONGS, {}).values())
@@ -239,10 +271,17 @@ def scan_library(
     total = len(files)
     for done, ref in enumerate(files, 1):
         old = by_rel.get(ref.rel)
+        context = _context(ref)
         if old and old.get("size") == ref.size and old.get("mtime_ns") == ref.mtime_ns and "tags" in old:
-            tags = TagInfo.from_dict(old["tags"])
             content_id = str(old["content_id"])
             report.unchanged += 1
+            if old.get("context") == context and content_id not in used:
+                used[content_id] = ref.rel  # unchanged file, unchanged folder context: the record stands
+                docs.append(old)
+                if progress:
+                    progress(done, total)
+                continue
+            tags = TagInfo.from_dict(old["tags"])
         elif (skip := old_skips.get(ref.rel)) and skip[0] == ref.size and skip[1] == ref.mtime_ns:
             report.unreadable.append((ref.rel, str(skip[2])))  # still the same junk: not read again
             skip_stamps[ref.rel] = skip
@@ -252,8 +291,11 @@ def scan_library(
             continue
         else:
             try:
+                t_read = time.perf_counter()
                 scanned = reader.read_file(ref.abs_path)
+                read_s += time.perf_counter() - t_read
             except UnreadableFile as exc:
+                read_s += time.perf_counter() - t_read
                 report.unreadable.append((_printable(ref.rel), str(exc)))
                 skip_stamps[ref.rel] = [ref.size, ref.mtime_ns, str(exc)]
                 if progress:
@@ -279,9 +321,14 @@ def scan_library(
             lyrics_path=ref.lyrics_path,
             suspect=previous.get("suspect") if previous else None,
         )
-        doc = song.to_dict()
+        doc = song_document(song)
         doc.update(
-            rel=ref.rel, size=ref.size, mtime_ns=ref.mtime_ns, content_id=content_id, tags=tags.to_dict()
+            rel=ref.rel,
+            size=ref.size,
+            mtime_ns=ref.mtime_ns,
+            content_id=content_id,
+            context=context,
+            tags=tags.to_dict(),
         )
         docs.append(doc)
         if previous is None:
@@ -303,15 +350,15 @@ def scan_library(
         "sidecar_problems": list(report.sidecar_problems),
         "skip_stamps": skip_stamps,
     }
-    if _canon(docs) != _canon(old_docs) or _canon(info) != _canon(old_info):
+    # (stored order is not walk order: the store sorts its keys; compare by path)
+    if {d["rel"]: d for d in docs} != by_rel or info != {k: old_info.get(k) for k in info}:
+        t_write = time.perf_counter()
         _write(data, docs, info)
+        report.phases_s["write"] = time.perf_counter() - t_write
         report.written = True
+    report.phases_s["read"] = read_s
     report.elapsed_s = time.perf_counter() - started
     return report
-
-
-def _canon(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _write(data: DataFolder, docs: list[dict[str, Any]], info: dict[str, Any]) -> None:

@@ -140,7 +140,9 @@ def _text(value: Any) -> str:
     """Plain text of a tag value: lists joined, ID3 frames' text, MP4 freeform bytes decoded."""
     if value is None:
         return ""
-    if hasattr(value, "text") and not isinstance(value, str | bytes):
+    if isinstance(value, str):
+        return value.strip()
+    if hasattr(value, "text") and not isinstance(value, bytes):
         value = value.text
     if isinstance(value, list | tuple):
         parts = [_text(v) for v in value]
@@ -158,44 +160,51 @@ def _gain_db(text: str) -> float | None:
 
 
 def _from_id3(tags: ID3) -> dict[str, Any]:
-    def frame(fid: str) -> str:
-        frames = tags.getall(fid)
-        return _text(frames[0]) if frames else ""
+    # One pass over the frames: ID3 keys are "TIT2" for single frames, "TXXX:desc", "USLT:desc:lang"...
+    plain: dict[str, str] = {}
+    txxx: dict[str, tuple[str, str]] = {}
+    uslt_text = False
+    uslt_lang = ""
+    genre = ""
+    for key, f in tags.items():
+        fid = key[:4]
+        if fid == "TXXX":
+            text = _text(f)
+            if text:
+                txxx.setdefault(str(f.desc).lower(), (f"TXXX:{f.desc}", text))
+        elif fid == "USLT":
+            uslt_text = uslt_text or bool(_text(f))
+            uslt_lang = uslt_lang or str(getattr(f, "lang", "") or "")
+        elif fid == "TCON":
+            genre = "; ".join(getattr(f, "genres", []) or [])
+        elif fid[0] == "T" and fid not in plain:
+            plain[fid] = _text(f)
 
-    def txxx(*names: str) -> tuple[str, str] | None:
-        wanted = {n.lower() for n in names}
-        for f in tags.getall("TXXX"):
-            if str(f.desc).lower() in wanted and _text(f):
-                return f"TXXX:{f.desc}", _text(f)
-        return None
+    def extra(*names: str) -> tuple[str, str] | None:
+        return next((txxx[n] for n in names if n in txxx), None)
 
-    original = [(fid, frame(fid)) for fid in ("TDOR", "TORY") if frame(fid)]
-    for extra in (txxx("ORIGINALDATE", "ORIGINAL DATE"), txxx("ORIGINALYEAR", "ORIGINAL YEAR")):
-        if extra:
-            original.append(extra)
-    recording = [(fid, frame(fid)) for fid in ("TDRC", "TYER", "TDAT", "TDRL") if frame(fid)]
-    recording = [(k, v) for k, v in recording if k != "TDAT"]
-    lyrics = any(_text(f) for f in tags.getall("USLT")) or bool(txxx("LYRICS", "UNSYNCEDLYRICS"))
-    language = frame("TLAN")
-    if not language:
-        langs = [str(f.lang) for f in tags.getall("USLT") if getattr(f, "lang", "")]
-        language = langs[0] if langs else ""
-    gain = txxx("REPLAYGAIN_TRACK_GAIN")
-    genres = tags.getall("TCON")
-    genre = "; ".join(g for f in genres for g in getattr(f, "genres", [])) if genres else ""
+    original = [(fid, plain[fid]) for fid in ("TDOR", "TORY") if plain.get(fid)]
+    for found in (extra("originaldate", "original date"), extra("originalyear", "original year")):
+        if found:
+            original.append(found)
+    recording = [(fid, plain[fid]) for fid in ("TDRC", "TYER", "TDRL") if plain.get(fid)]
+    gain = extra("replaygain_track_gain")
+    language = plain.get("TLAN", "")
+    if not language and uslt_lang not in ("", "XXX", "xxx"):
+        language = uslt_lang
     return {
-        "title": frame("TIT2"),
-        "artist": frame("TPE1"),
-        "album": frame("TALB"),
-        "album_artist": frame("TPE2"),
+        "title": plain.get("TIT2", ""),
+        "artist": plain.get("TPE1", ""),
+        "album": plain.get("TALB", ""),
+        "album_artist": plain.get("TPE2", ""),
         "genre": genre,
-        "track_no": parse_track_no(frame("TRCK")),
-        "bpm": parse_bpm(frame("TBPM") or None),
-        "has_lyrics": lyrics,
+        "track_no": parse_track_no(plain.get("TRCK") or None),
+        "bpm": parse_bpm(plain.get("TBPM") or None),
+        "has_lyrics": uslt_text or bool(extra("lyrics", "unsyncedlyrics")),
         "language": language,
         "original_dates": tuple(original),
         "recording_dates": tuple(recording),
-        "compilation": frame("TCMP") in ("1", "true"),
+        "compilation": plain.get("TCMP", "") in ("1", "true"),
         "replaygain_db": _gain_db(gain[1]) if gain else None,
     }
 
@@ -277,6 +286,35 @@ def _tag_fields(audio: Any) -> dict[str, Any]:
     return {}
 
 
+def _kind(head: bytes, ext: str) -> Any:
+    """The mutagen class for a file whose header we have already read (saves mutagen's format guessing);
+    ``None`` when unsure (then :func:`mutagen.File` decides)."""
+    from mutagen.flac import FLAC
+    from mutagen.mp3 import MP3
+    from mutagen.mp4 import MP4
+    from mutagen.oggopus import OggOpus
+    from mutagen.oggvorbis import OggVorbis
+    from mutagen.wave import WAVE
+
+    if head[:4] == b"fLaC":
+        return FLAC
+    if head[:4] == b"OggS":
+        if b"OpusHead" in head[:80]:
+            return OggOpus
+        if b"\x01vorbis" in head[:80]:
+            return OggVorbis
+        return None
+    if head[4:8] == b"ftyp":
+        return MP4
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return WAVE
+    if ext == ".mp3" and (
+        head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+    ):
+        return MP3
+    return None
+
+
 class MutagenTagReader:
     """The :class:`kiosk.ports.TagReader` over mutagen, with a cap on the tag size it will load."""
 
@@ -304,8 +342,9 @@ class MutagenTagReader:
                         f"limit {self.max_tag_bytes / 1e6:.0f} MB): remove the picture from the file"
                     )
                 fh.seek(0)
+                kind = _kind(head, os.path.splitext(path)[1].lower())
                 try:
-                    audio = mutagen.File(fh)
+                    audio = kind(fh) if kind is not None else mutagen.File(fh)
                 except (mutagen.MutagenError, ValueError, struct.error, EOFError, IndexError) as exc:
                     raise UnreadableFile(f"not a readable audio file ({_short(exc)})") from None
                 if audio is None:
@@ -327,15 +366,17 @@ class MutagenTagReader:
         return FileScan(TagInfo(duration_s=length, format=fmt, **fields), content_id)
 
     def _fingerprint(self, fh: BinaryIO, head: bytes, size: int, start: int, length: float) -> str:
+        whole = len(head) == size  # a small file: everything is in ``head`` already, no more reads
         end = size
-        if size >= 128 and _read_at(fh, size - 128, 3) == b"TAG":
+        if size >= 128 and (head[-128:-125] if whole else _read_at(fh, size - 128, 3)) == b"TAG":
             end = size - 128  # ID3v1 trailer: tags, not audio
         start = min(start, end)
-        first = head[start : start + self.block_bytes] if start < len(head) else b""
-        if len(first) < min(self.block_bytes, end - start):
-            first = _read_at(fh, start, min(self.block_bytes, end - start))
+        want = min(self.block_bytes, end - start)
+        first = head[start : start + want]
+        if len(first) < want:
+            first = _read_at(fh, start, want)
         tail_at = max(start, end - self.block_bytes)
-        last = _read_at(fh, tail_at, end - tail_at)
+        last = head[tail_at:end] if whole else _read_at(fh, tail_at, end - tail_at)
         digest = hashlib.sha1(first, usedforsecurity=False)
         digest.update(last)
         digest.update(str(round(length)).encode())
