@@ -242,10 +242,14 @@ def scan_library(
     music_dir: Path,
     progress: Progress | None = None,
     reader: MutagenTagReader | None = None,
+    *,
+    allow_empty: bool = False,
 ) -> ScanReport:
     """Scan ``music_dir`` into the ``catalogue`` store; ``progress(done, total)`` after each file.
 
-    Raises :class:`UserError` when the music folder does not exist (nothing stored is changed then).
+    Raises :class:`UserError` (and changes nothing) when the music folder does not exist, or when it holds no
+    music at all while the catalogue has songs (an unplugged USB stick must not empty the kiosk) unless
+    ``allow_empty``.
     """
     started = time.perf_counter()
     music_dir = Path(music_dir).expanduser()
@@ -262,6 +266,11 @@ def scan_library(
     old_docs = list(old_store.get(SONGS, {}).values())
     by_rel = {d.get("rel"): d for d in old_docs}
     old_ids = {d.get("song_id"): d for d in old_docs}
+    if not files and old_docs and not allow_empty:
+        raise UserError(
+            f"{music_dir}: no music found, but the catalogue has {len(old_docs)} songs; kept them "
+            "(is the USB stick or disk plugged in?)"
+        )
     old_info = next(iter(old_store.get(SCAN_INFO, {}).values()), None) or {}
     old_skips = old_info.get("skip_stamps", {})
     skip_stamps: dict[str, list[Any]] = {}

@@ -21,6 +21,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--music-dir", metavar="DIR", help="music folder (default: [library] music_dir in kiosk.toml)"
     )
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="accept a music folder with no music at all (empties the catalogue)",
+    )
     p.set_defaults(func=run)
 
 
@@ -64,7 +69,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
                 bar.refresh()
 
     try:
-        report = scan_library(data, music_dir, progress)
+        report = scan_library(data, music_dir, progress, allow_empty=args.allow_empty)
     finally:
         if bar is not None:
             bar.close()

@@ -193,6 +193,30 @@ def test_missing_music_folder_changes_nothing(library, data_dir, tmp_path):
     assert data.path("catalogue").read_bytes() == before
 
 
+def test_empty_music_folder_keeps_the_catalogue(library, data_dir, tmp_path):
+    data = DataFolder(data_dir)
+    scan_library(data, library)
+    before = data.path("catalogue").read_bytes()
+    (tmp_path / "empty-mount").mkdir()
+    with pytest.raises(UserError, match="no music found"):
+        scan_library(data, tmp_path / "empty-mount")
+    assert data.path("catalogue").read_bytes() == before
+    report = scan_library(data, tmp_path / "empty-mount", allow_empty=True)
+    assert report.songs == 0 and report.removed == 7
+
+
+def test_rescan_of_many_unchanged_files_writes_nothing(tmp_path, data_dir):
+    """The store sorts document keys ("1", "10", "2"...): comparing in stored order would rewrite every time."""
+    for i in range(12):
+        make_audio(tmp_path / "m" / "1960s" / f"{i:02d}.ogg", freq=300 + 10 * i, title=f"Song {i}")
+    data = DataFolder(data_dir)
+    assert scan_library(data, tmp_path / "m").written
+    stamp = os.stat(data.path("catalogue")).st_mtime_ns
+    again = scan_library(data, tmp_path / "m")
+    assert not again.written and again.unchanged == 12
+    assert os.stat(data.path("catalogue")).st_mtime_ns == stamp
+
+
 def test_progress_reports_every_file(library, data_dir):
     calls = []
     scan_library(DataFolder(data_dir), library, progress=lambda done, total: calls.append((done, total)))
