@@ -145,6 +145,10 @@ def test_fingerprint_follows_the_audio_not_the_name_or_tags(tmp_path):
     assert reader.read_file(str(moved)).content_id == first
     other = make_audio(tmp_path / "b.mp3", seconds=2.0, freq=523, title="One")
     assert reader.read_file(str(other)).content_id != first
+    flac = make_audio(tmp_path / "c.flac", seconds=2.0, title="Two")
+    flac_id = reader.read_file(str(flac)).content_id
+    write_tags(flac, "flac", lyrics="words " * 3000, picture_bytes=b"\xff\xd8" + bytes(20_000))
+    assert reader.read_file(str(flac)).content_id == flac_id
 
 
 def test_reads_are_counted(tmp_path):
