@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import mutagen  # noqa: E402
 from mutagen import id3  # noqa: E402
 
+from kiosk.adapters.catalogue import TinyCatalogue  # noqa: E402
 from kiosk.adapters.docstore import DataFolder  # noqa: E402
 from kiosk.adapters.library_scan import scan_library  # noqa: E402
 
@@ -195,6 +196,23 @@ def main() -> int:
         )
         size_mb = data.path("catalogue").stat().st_size / 1e6
         print(f"{'catalogue file':<44}{size_mb:>10.1f}MB")
+        t = time.perf_counter()
+        catalogue = TinyCatalogue(data)
+        loaded = catalogue.songs()
+        load_s = time.perf_counter() - t
+        t = time.perf_counter()
+        for _ in range(100):
+            catalogue.songs()
+        cached_s = (time.perf_counter() - t) / 100
+        t = time.perf_counter()
+        with open(data.path("catalogue"), "rb") as fh:
+            json.loads(fh.read())
+        json_s = time.perf_counter() - t
+        print(
+            f"{'catalogue load, ' + str(len(loaded)) + ' songs (vs json.loads)':<44}{load_s:>11.2f}s{json_s:>11.2f}s"
+            f"{load_s / json_s:>8.2f}"
+        )
+        print(f"{'catalogue songs() again, file unchanged':<44}{cached_s * 1000:>10.2f}ms")
         assert report.songs == N_FILES and again.read == 0, (report.songs, again.read, report.unreadable[:3])
         mem = memory_check(tmp, paths[0].read_bytes())
         print()

@@ -24,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from kiosk.demo import files as files_module
 from kiosk.demo import synth
+from kiosk.demo.files import SIDECAR_FOLDER, lrc_text, sidecar_text, tag_file
 from kiosk.domain.models import decade_of
 from kiosk.errors import UserError
 
@@ -32,11 +34,8 @@ GENERATOR_VERSION = 1
 STAMP_NAME = ".encore-demo.json"
 FORMATS = ("mp3", "ogg", "flac")
 PLACES = ("decade", "reissue", "sidecar", "folder", "unknown")
-SIDECAR_FOLDER = "Wartime Favourites (1998 reissue)"
 SIDECAR_RECORDING_YEAR = 1998
 _SOX_QUALITY = {"mp3": ["-C", "128"], "ogg": ["-C", "4"], "flac": ["-C", "5"]}
-_RIGHTS = "Public domain melody; synthesised by the Encore demo generator"
-_RIGHTS_DEMO = "Invented demo tune; synthesised by the Encore demo generator (free to use)"
 
 
 def default_songs_file() -> Path:
@@ -112,7 +111,7 @@ def load_songs(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 def _stamp(songs_file: Path) -> str:
     digest = hashlib.sha256(songs_file.read_bytes())
-    for module in (synth.__file__, __file__):
+    for module in (synth.__file__, __file__, files_module.__file__):
         digest.update(Path(module).read_bytes())
     digest.update(str(GENERATOR_VERSION).encode())
     return digest.hexdigest()
@@ -182,114 +181,6 @@ def _encode(wav: Path, out: Path, fmt: str) -> None:
         raise UserError(f"sox could not write {out.name}: {err}{hint}") from None
 
 
-def _tag(path: Path, song: dict[str, Any], defaults: dict[str, Any], duration_tags: dict[str, str]) -> None:
-    """Real tags in each format's own way (ID3 frames, Vorbis comments)."""
-    title = song["title"]
-    artist = song.get("artist", defaults.get("artist", "Encore Demo Players"))
-    place = song["place"]
-    album = song.get("album", SIDECAR_FOLDER.split(" (")[0] if place == "sidecar" else "Encore Demo Library")
-    date = duration_tags.get("date")
-    original = duration_tags.get("original")
-    rights = _RIGHTS_DEMO if "seed" in song else _RIGHTS
-    writers = song.get("writers", "Encore demo generator")
-    if song["format"] == "mp3":
-        from mutagen.id3 import (
-            COMM,
-            ID3,
-            TALB,
-            TBPM,
-            TCMP,
-            TCOM,
-            TCON,
-            TDOR,
-            TDRC,
-            TIT2,
-            TLAN,
-            TPE1,
-            TPE2,
-            TRCK,
-            USLT,
-        )
-
-        tags = ID3()
-        tags.add(TIT2(encoding=3, text=title))
-        tags.add(TPE1(encoding=3, text=artist))
-        tags.add(TALB(encoding=3, text=album))
-        tags.add(TCON(encoding=3, text=song.get("genre", "")))
-        tags.add(TCOM(encoding=3, text=writers))
-        tags.add(COMM(encoding=3, lang="eng", desc="", text=rights))
-        if place == "reissue":
-            tags.add(TPE2(encoding=3, text="Various Artists"))
-            tags.add(TCMP(encoding=3, text="1"))
-            tags.add(TRCK(encoding=3, text=duration_tags.get("track", "1")))
-        if song.get("language"):
-            tags.add(TLAN(encoding=3, text=song["language"]))
-        if song.get("bpm"):
-            tags.add(TBPM(encoding=3, text=str(song["bpm"])))
-        if date:
-            tags.add(TDRC(encoding=3, text=date))
-        if original:
-            tags.add(TDOR(encoding=3, text=original))
-        if song.get("embedded_lyrics"):
-            tags.add(USLT(encoding=3, lang="eng", desc="", text=song["embedded_lyrics"]))
-        tags.save(str(path), v2_version=int(song.get("id3", 4)))
-        return
-    from mutagen.flac import FLAC
-    from mutagen.oggvorbis import OggVorbis
-
-    audio = FLAC(str(path)) if song["format"] == "flac" else OggVorbis(str(path))
-    audio["TITLE"] = title
-    audio["ARTIST"] = artist
-    audio["ALBUM"] = album
-    audio["GENRE"] = song.get("genre", "")
-    audio["COMPOSER"] = writers
-    audio["COMMENT"] = rights
-    if place == "reissue":
-        audio["ALBUMARTIST"] = "Various Artists"
-        audio["COMPILATION"] = "1"
-        audio["TRACKNUMBER"] = duration_tags.get("track", "1")
-    if song.get("language"):
-        audio["LANGUAGE"] = song["language"]
-    if song.get("bpm"):
-        audio["BPM"] = str(song["bpm"])
-    if date:
-        audio["DATE"] = date
-    if original:
-        audio[song.get("original_tag", "ORIGINALDATE")] = original
-    if song.get("embedded_lyrics"):
-        audio["LYRICS"] = song["embedded_lyrics"]
-    audio.save()
-
-
-def _lrc(song: dict[str, Any], intro_s: float, bar_s: float, artist: str) -> str:
-    lines = [f"[ti:{song['title']}]", f"[ar:{artist}]", "[by:Encore demo generator; public-domain words]"]
-    for bar, text in song["lrc"]:
-        t = intro_s + float(bar) * bar_s
-        minutes, seconds = divmod(t, 60)
-        lines.append(f"[{int(minutes):02d}:{seconds:05.2f}]{text}")
-    return "\n".join(lines) + "\n"
-
-
-def _sidecar_text(songs: list[dict[str, Any]], paths: dict[str, str]) -> str:
-    lines = [
-        "# Staff correction (an example of how to fix eras): these songs came from a 1998 CD reissue, so",
-        "# their date tags say 1998. Each entry below gives the song's real year, and the kiosk files it",
-        "# under the right decade. `kiosk scan` applies changes to this file without re-reading the music.",
-        'language = "en"',
-        "",
-    ]
-    for song in songs:
-        if song["place"] != "sidecar":
-            continue
-        name = paths[song["id"]].rsplit("/", 1)[1]
-        lines.append(f"[files.{json.dumps(name)}]")
-        lines.append(f"year = {song['year']}")
-        if song.get("sidecar_mood"):
-            lines.append(f'mood = "{song["sidecar_mood"]}"')
-        lines.append("")
-    return "\n".join(lines)
-
-
 def _make_track(
     song: dict[str, Any],
     defaults: dict[str, Any],
@@ -332,12 +223,12 @@ def _make_track(
         date = str(SIDECAR_RECORDING_YEAR)
     elif place == "decade":
         date = str(song.get("date", year))
-    _tag(out, song, defaults, {"date": date or "", "original": original or "", "track": track_no})
+    tag_file(out, song, defaults, {"date": date or "", "original": original or "", "track": track_no})
     lyrics = ""
     if song.get("lrc"):
         bar_s = 60.0 / arr.tempo_bpm * arr.meter
         artist = song.get("artist", defaults.get("artist", ""))
-        out.with_suffix(".lrc").write_text(_lrc(song, intro_s, bar_s, artist), encoding="utf-8")
+        out.with_suffix(".lrc").write_text(lrc_text(song, intro_s, bar_s, artist), encoding="utf-8")
         lyrics = "lrc"
     elif song.get("embedded_lyrics"):
         lyrics = "embedded"
@@ -414,7 +305,7 @@ def generate_demo(
                     if progress:
                         progress(done, len(songs))
         if any(s["place"] == "sidecar" for s in songs):
-            (building / SIDECAR_FOLDER / "era.toml").write_text(_sidecar_text(songs, paths), encoding="utf-8")
+            (building / SIDECAR_FOLDER / "era.toml").write_text(sidecar_text(songs, paths), encoding="utf-8")
         stamp["tracks"] = [t.__dict__ for t in report.tracks]
         (building / STAMP_NAME).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
         old_music = None
