@@ -18,12 +18,16 @@ FIELDS = (
     "path",
     "title",
     "artist",
+    "album",
+    "genre",
     "year",
     "decade",
     "era_source",
     "mood",
     "has_lyrics",
     "language",
+    "bpm",
+    "lyrics_path",
     "duration_s",
 )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from kiosk.domain.era import SidecarEntry
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kiosk.domain.era import SidecarEntry, year_from_name
 from kiosk.domain.library import TagInfo, build_song, title_from_file_name
 from kiosk.domain.sidecar import merge_folder_entries, parse_sidecar
 
@@ -74,3 +77,16 @@ def test_build_song_uses_sidecar_mood_language_and_lrc():
     assert (song.year, song.era_source, song.decade) == (1970, "tag:TDRC", "1970s")
     assert (song.mood, song.language, song.has_lyrics) == ("calm", "en", True)
     assert song.duration_s == 181.26
+
+
+@given(st.text(max_size=200))
+def test_any_text_parses_without_raising(text):
+    sidecar, problems = parse_sidecar(text, "era.toml")
+    assert isinstance(problems, list)
+    assert sidecar.folder.year is None or 1800 <= sidecar.folder.year <= 2099
+
+
+@given(st.text(max_size=60))
+def test_any_folder_name_is_safe(name):
+    year = year_from_name(name)
+    assert year is None or 1800 <= year <= 2099
