@@ -39,8 +39,14 @@ PER_FOLDER = 100
 ROUNDS = 2
 
 
-def _fmt(runs: list[float]) -> str:
-    return "/".join(f"{r:.2f}" for r in runs) + " s"
+def _fmt(runs: list[list[float]]) -> str:
+    return " ".join(f"{w:.2f}/{c:.2f}" for w, c in runs)
+
+
+def _timed(fn):  # -> (result, wall_s, cpu_s)
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
 DECADES = ["1930s", "1940s", "1950s", "1960s", "1970s", "Various", "Mum's CDs", "Compilations"]
@@ -162,38 +168,40 @@ def main() -> int:
         paths = make_library(music, N_FILES)
         print(f"made {len(paths)} tagged MP3 files in {time.perf_counter() - t:.1f} s ({tmp})")
         bare_mutagen_loop(music)  # warm the page cache for both sides alike
-        # alternate baseline and scan, best of ROUNDS each: other work on the machine hits both sides alike
-        base_runs, first_runs, rescan_runs = [], [], []
+        # Alternate baseline and scan; keep the best of ROUNDS of each. CPU time of this process is the fair
+        # measure on a shared machine (other work slows wall time on both sides unevenly); wall time is shown too.
+        base, first, rescan = [], [], []
         for round_no in range(ROUNDS):
-            base_s, count = bare_mutagen_loop(music)
-            base_runs.append(base_s)
+            (_, count), *base_t = _timed(lambda: bare_mutagen_loop(music))
+            base.append(base_t)
             data = DataFolder(tmp / f"data-{round_no}")
-            t = time.perf_counter()
-            report = scan_library(data, music)
-            first_runs.append(time.perf_counter() - t)
+            report, *first_t = _timed(lambda data=data: scan_library(data, music))
+            first.append(first_t)
             for _ in range(2):
-                t = time.perf_counter()
-                again = scan_library(data, music)
-                rescan_runs.append(time.perf_counter() - t)
-        base_s, first_s, rescan_s = min(base_runs), min(first_runs), min(rescan_runs)
+                again, *rescan_t = _timed(lambda data=data: scan_library(data, music))
+                rescan.append(rescan_t)
         print(
-            f"rounds: {ROUNDS} (best of each); all runs: baseline {_fmt(base_runs)}, first scan "
-            f"{_fmt(first_runs)}, rescan {_fmt(rescan_runs)}"
+            f"rounds: {ROUNDS}, best of each (wall/cpu s): baseline {_fmt(base)}; first scan {_fmt(first)}; "
+            f"rescan {_fmt(rescan)}"
         )
-        ratio = first_s / base_s
+        base_w, base_c = min(w for w, _ in base), min(c for _, c in base)
+        first_w, first_c = min(w for w, _ in first), min(c for _, c in first)
+        rescan_w, rescan_c = min(w for w, _ in rescan), min(c for _, c in rescan)
         print()
-        print(f"{'measure':<44}{'this run':>12}{'baseline':>12}{'ratio':>8}  target")
-        print(f"{'bare mutagen loop, ' + str(count) + ' files':<44}{base_s:>11.2f}s{'':>12}{'':>8}")
+        print(f"{'measure':<46}{'wall':>9}{'cpu':>9}{'base cpu':>10}{'ratio':>8}  target")
+        print(f"{'bare mutagen loop, ' + str(count) + ' files':<46}{base_w:>8.2f}s{base_c:>8.2f}s")
+        ratio = first_c / base_c
         print(
-            f"{'first scan, ' + str(report.songs) + ' songs':<44}{first_s:>11.2f}s{base_s:>11.2f}s{ratio:>8.2f}"
-            f"  <= 1.5x {'OK' if ratio <= 1.5 else 'MISSED'}"
+            f"{'first scan, ' + str(report.songs) + ' songs':<46}{first_w:>8.2f}s{first_c:>8.2f}s{base_c:>9.2f}s"
+            f"{ratio:>8.2f}  <= 1.5x (cpu) {'OK' if ratio <= 1.5 else 'MISSED'}"
         )
         phases = ", ".join(f"{k} {v:.2f} s" for k, v in report.phases_s.items())
-        print(f"{'  (first scan: ' + phases + ')':<44}")
+        print(f"{'  (last first scan, wall: ' + phases + ')'}")
         print(
-            f"{'rescan, unchanged (' + str(again.read) + ' files read)':<44}{rescan_s:>11.2f}s{base_s:>11.2f}s"
-            f"{rescan_s / base_s:>8.2f}  <= 1 s {'OK' if rescan_s <= 1.0 else 'MISSED'}"
+            f"{'rescan, unchanged (' + str(again.read) + ' files read)':<46}{rescan_w:>8.2f}s{rescan_c:>8.2f}s"
+            f"{base_c:>9.2f}s{rescan_c / base_c:>8.2f}  <= 1 s (wall) {'OK' if rescan_w <= 1.0 else 'MISSED'}"
         )
+        assert report.songs == N_FILES and again.read == 0, (report.songs, again.read, report.unreadable[:3])
         size_mb = data.path("catalogue").stat().st_size / 1e6
         print(f"{'catalogue file':<44}{size_mb:>10.1f}MB")
         t = time.perf_counter()
@@ -213,7 +221,6 @@ def main() -> int:
             f"{load_s / json_s:>8.2f}"
         )
         print(f"{'catalogue songs() again, file unchanged':<44}{cached_s * 1000:>10.2f}ms")
-        assert report.songs == N_FILES and again.read == 0, (report.songs, again.read, report.unreadable[:3])
         mem = memory_check(tmp, paths[0].read_bytes())
         print()
         print(f"{'peak memory of one scan':<44}{'tracemalloc':>12}{'max RSS':>12}")
