@@ -27,7 +27,6 @@ from kiosk.domain.library import TagInfo, UnreadableFile
 AUDIO_EXTENSIONS = frozenset({".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".wav"})
 BLOCK_BYTES = 64 * 1024
 MAX_TAG_BYTES = 16 * 1024 * 1024  # tags (mostly cover art) larger than this: skip the file, do not load it
-_MAX_OGG_HEADER_PAGES = 2048
 
 _FORMATS = {
     "MP3": "mp3",
@@ -60,8 +59,10 @@ def _read_at(fh: BinaryIO, offset: int, n: int) -> bytes:
     return fh.read(n)
 
 
-def _tag_span(fh: BinaryIO, head: bytes, size: int) -> tuple[int, int]:
-    """``(tag bytes, audio start offset)`` from the container headers, reading a few bytes at a time."""
+def _tag_span(fh: BinaryIO, head: bytes, size: int, limit: int) -> tuple[int, int]:
+    """``(tag bytes, audio start offset)`` from the container headers, reading a few bytes at a time.
+
+    Stops counting once past ``limit`` (the answer is then "too big" whatever the exact size)."""
     if head[:3] == b"ID3" and len(head) >= 10:
         tag = _syncsafe(head[6:10]) + 10 + (10 if head[5] & 0x10 else 0)
         return tag, min(tag, size)
@@ -79,7 +80,7 @@ def _tag_span(fh: BinaryIO, head: bytes, size: int) -> tuple[int, int]:
         return total, min(offset, size)
     if head[:4] == b"OggS":
         offset, total = 0, 0
-        for _ in range(_MAX_OGG_HEADER_PAGES):
+        while total <= limit:
             hdr = _read_at(fh, offset, 27)
             if len(hdr) < 27 or hdr[:4] != b"OggS":
                 break
@@ -335,7 +336,9 @@ class MutagenTagReader:
                 if size == 0:
                     raise UnreadableFile("empty file (0 bytes)")
                 head = fh.read(self.block_bytes)
-                tag_bytes, audio_start = _tag_span(fh, head, size)
+                tag_bytes, audio_start = _tag_span(fh, head, size, self.max_tag_bytes)
+                if tag_bytes > size:
+                    raise UnreadableFile("damaged file (its tag header claims more bytes than the file has)")
                 if tag_bytes > self.max_tag_bytes:
                     raise UnreadableFile(
                         f"embedded tags or cover art too large ({tag_bytes / 1e6:.1f} MB; "

@@ -87,9 +87,10 @@ def test_untagged_file_reads_with_empty_fields(tmp_path):
     [
         ("zero.mp3", b"", "empty file"),
         ("letter.mp3", b"Dear family, here are the songs Mum loves.\n" * 20, "not a readable audio file"),
-        ("noise.flac", b"fLaC" + bytes(range(256)) * 4, "audio"),
+        ("noise.flac", b"fLaC" + bytes(range(256)) * 4, "damaged"),
         ("fake.ogg", b"OggS" + b"\x00" * 200, "audio"),
         ("fake.m4a", b"\x00\x00\x00\x18ftypM4A " + b"\x00" * 100, ""),
+        ("liar.mp3", b"ID3\x04\x00\x00\x7f\x7f\x7f\x7f" + b"\x00" * 100, "claims more bytes"),
     ],
 )
 def test_junk_is_unreadable_with_a_reason(tmp_path, name, content, reason):
