@@ -6,6 +6,7 @@ Tags are written with mutagen in each format's own way.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import subprocess
 import tempfile
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 _CACHE = Path(tempfile.mkdtemp(prefix="encore-audio-"))
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 FORMATS = ("mp3", "flac", "ogg", "opus", "m4a", "wav")
 
 
