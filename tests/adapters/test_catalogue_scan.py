@@ -244,3 +244,16 @@ def test_suspect_marks_made_during_a_scan_are_kept(library, data_dir):
 
     scan_library(data, library, progress=progress)
     assert by_title(data)["Sugar"].suspect == "failed to play"
+
+
+def test_folder_sidecar_reaches_subfolders_and_nearest_wins(tmp_path, data_dir):
+    music = tmp_path / "m"
+    make_audio(music / "Dad" / "Album A" / "a.mp3", freq=300, title="A")
+    make_audio(music / "Dad" / "Album B" / "b.flac", freq=310, title="B")
+    (music / "Dad" / "era.toml").write_text('year = 1952\nmood = "calm"\n')
+    (music / "Dad" / "Album B" / "era.toml").write_text("year = 1961\n")
+    scan_library(DataFolder(data_dir), music)
+    songs = by_title(DataFolder(data_dir))
+    assert (songs["A"].year, songs["A"].era_source, songs["A"].mood) == (1952, "sidecar", "calm")
+    assert (songs["B"].year, songs["B"].mood) == (1961, "calm")
+    assert songs["B"].era_note == "Dad/Album B/era.toml"
