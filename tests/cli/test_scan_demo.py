@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
 
 import mutagen
 import pytest
@@ -41,6 +42,8 @@ def test_song_list_is_licence_clean_and_labelled():
             # public domain everywhere: published before 1930, or traditional (no year)
             assert song.get("year") is None or song["year"] < 1930, song["title"]
             assert song.get("writers"), song["title"]
+            # every writer dead more than 70 years (EU/UK term runs to the end of the 70th year)
+            assert song["died"] and all(y + 70 < date.today().year for y in song["died"]), song["title"]
         if song.get("lrc") or song.get("embedded_lyrics"):
             assert not invented and (song.get("year") or 0) < 1930
 
