@@ -216,7 +216,9 @@ def _from_vorbis(tags: Any) -> dict[str, Any]:
         for key in ("originaldate", "originalyear", "original_date", "original_year", "origyear")
         if _first(tags, key)
     ]
-    recording = [(key.upper(), _first(tags, key)) for key in ("date", "year") if _first(tags, key)]
+    recording = [
+        (key.upper(), _first(tags, key)) for key in ("date", "year", "releasedate") if _first(tags, key)
+    ]
     return {
         "title": _first(tags, "title"),
         "artist": _first(tags, "artist"),
