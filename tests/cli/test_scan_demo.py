@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from datetime import date
 
@@ -48,8 +49,13 @@ def test_song_list_is_licence_clean_and_labelled():
             assert not invented and (song.get("year") or 0) < 1930
 
 
-def test_subset_generates_tagged_files_and_scans_as_promised(tmp_path, data_dir):
-    report = generate_demo(tmp_path / "demo", only=SUBSET, min_duration_s=3.0)
+@pytest.fixture(scope="module")
+def subset(tmp_path_factory):
+    return generate_demo(tmp_path_factory.mktemp("demo"), only=SUBSET, min_duration_s=3.0)
+
+
+def test_subset_generates_tagged_files_and_scans_as_promised(subset, data_dir):
+    report = subset
     music = report.music_dir
     assert len(report.tracks) == len(SUBSET)
     assert {t.format for t in report.tracks} == {"mp3", "ogg", "flac"}
@@ -75,7 +81,25 @@ def test_subset_generates_tagged_files_and_scans_as_promised(tmp_path, data_dir)
     assert songs["Sock Hop Stroll (demo)"].era_source == "folder"
     assert songs["Auld Lang Syne"].year is None
     # the same input again: nothing to do
-    assert generate_demo(tmp_path / "demo", only=SUBSET, min_duration_s=3.0).skipped
+    assert generate_demo(report.dest, only=SUBSET, min_duration_s=3.0).skipped
+
+
+def test_libvlc_plays_the_demo_files(subset):
+    """The player's own library reads every generated file, with the length the catalogue will hold."""
+    vlc = pytest.importorskip("vlc")
+    instance = vlc.Instance("--aout=dummy", "--no-video", "--quiet")
+    assert instance is not None
+    for track in subset.tracks:
+        media = instance.media_new(str(subset.music_dir / track.rel_path))
+        parsed = threading.Event()  # set from libvlc's thread; no libvlc call inside the callback
+        media.event_manager().event_attach(
+            vlc.EventType.MediaParsedChanged, lambda _e, done=parsed: done.set()
+        )
+        media.parse_with_options(vlc.MediaParseFlag.local, 10_000)
+        assert parsed.wait(15), track.rel_path
+        assert media.get_parsed_status() == vlc.MediaParsedStatus.done, track.rel_path
+        assert abs(media.get_duration() / 1000 - track.duration_s) < 0.5, track.rel_path
+        assert media.get_meta(vlc.Meta.Title) == track.title
 
 
 def test_generation_is_deterministic(tmp_path):
