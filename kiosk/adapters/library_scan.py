@@ -34,7 +34,7 @@ from kiosk.domain import models as _models
 from kiosk.domain import sidecar as _sidecar
 from kiosk.domain.era import SidecarEntry
 from kiosk.domain.library import TagInfo, UnreadableFile, build_song, song_document
-from kiosk.domain.sidecar import SIDECAR_NAME, Sidecar, merge_folder_entries, parse_sidecar
+from kiosk.domain.sidecar import SIDECAR_NAMES, Sidecar, merge_folder_entries, parse_sidecar
 from kiosk.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -105,9 +105,9 @@ class _Walker:
     def _problem(self, rel: str, reason: str) -> None:
         self.report.unreadable.append((_printable(rel), reason))
 
-    def _sidecar(self, folder: str, rel_folder: str) -> Sidecar | None:
-        path = os.path.join(folder, SIDECAR_NAME)
-        shown = os.path.join(rel_folder, SIDECAR_NAME) if rel_folder else SIDECAR_NAME
+    def _sidecar(self, folder: str, rel_folder: str, name: str) -> Sidecar | None:
+        path = os.path.join(folder, name)
+        shown = os.path.join(rel_folder, name) if rel_folder else name
         try:
             with open(path, "rb") as fh:
                 raw = fh.read(MAX_SIDECAR_BYTES + 1)
@@ -117,7 +117,8 @@ class _Walker:
         if len(raw) > MAX_SIDECAR_BYTES:
             self.report.sidecar_problems.append(f"{shown}: too large for an era file; ignored")
             return None
-        sidecar, problems = parse_sidecar(raw.decode("utf-8", "replace"), _printable(shown))
+        # utf-8-sig: Notepad may start the file with a byte-order mark
+        sidecar, problems = parse_sidecar(raw.decode("utf-8-sig", "replace"), _printable(shown))
         self.report.sidecar_problems.extend(problems)
         return sidecar
 
@@ -136,7 +137,8 @@ class _Walker:
                 self._problem(rel_folder or ".", f"cannot open folder ({exc.strerror})")
                 continue
             by_name = {e.name for e in children}
-            sidecar = self._sidecar(folder, rel_folder) if SIDECAR_NAME in by_name else None
+            sidecar_name = next((n for n in SIDECAR_NAMES if n in by_name), None)
+            sidecar = self._sidecar(folder, rel_folder, sidecar_name) if sidecar_name else None
             if sidecar is not None:
                 entries = (sidecar.folder, *entries)
             merged = merge_folder_entries(list(entries))

@@ -25,6 +25,8 @@ from typing import Any
 from kiosk.domain.era import MOODS, SidecarEntry, normalise_language, parse_year
 
 SIDECAR_NAME = "era.toml"
+# Windows hides known extensions, so Notepad users easily save "era.toml.txt": accept that too.
+SIDECAR_NAMES = (SIDECAR_NAME, "era.toml.txt", "Era.toml", "ERA.TOML")
 _KEYS = {"year", "decade", "mood", "language"}
 _LINE = re.compile(r"at line (\d+)")
 

@@ -257,3 +257,15 @@ def test_folder_sidecar_reaches_subfolders_and_nearest_wins(tmp_path, data_dir):
     assert (songs["A"].year, songs["A"].era_source, songs["A"].mood) == (1952, "sidecar", "calm")
     assert (songs["B"].year, songs["B"].mood) == (1961, "calm")
     assert songs["B"].era_note == "Dad/Album B/era.toml"
+
+
+def test_notepad_sidecar_with_bom_and_txt_extension(tmp_path, data_dir):
+    music = tmp_path / "m"
+    make_audio(music / "Hymns" / "a.mp3", freq=300, title="Calon Lân")
+    (music / "Hymns" / "era.toml.txt").write_bytes(
+        '\ufeffyear = 1947\r\nlanguage = "Welsh"\r\n'.encode("utf-8")
+    )
+    report = scan_library(DataFolder(data_dir), music)
+    assert report.sidecar_problems == []
+    song = by_title(DataFolder(data_dir))["Calon Lân"]
+    assert (song.year, song.era_source, song.language) == (1947, "sidecar", "cy")
