@@ -44,6 +44,12 @@ SONGS = "songs"
 SCAN_INFO = "scan"
 _STAMP_KEYS = ("rel", "size", "mtime_ns", "content_id", "tags")
 MAX_SIDECAR_BYTES = 256 * 1024
+# Pictures beside the music that stand for the album (the kiosk shows them while a song plays).
+COVER_NAMES = tuple(
+    f"{stem}{ext}"
+    for stem in ("cover", "folder", "front", "album", "Cover", "Folder", "Front", "Album", "COVER", "FOLDER")
+    for ext in (".jpg", ".jpeg", ".png", ".JPG", ".PNG")
+)
 
 Progress = Callable[[int, int], None]
 
@@ -79,6 +85,7 @@ class _FileRef:
     folder_sidecar: SidecarEntry | None
     file_sidecar: SidecarEntry | None
     lyrics_path: str | None
+    cover_path: str | None
 
 
 def _utf8(name: str) -> bool:
@@ -142,6 +149,8 @@ class _Walker:
             if sidecar is not None:
                 entries = (sidecar.folder, *entries)
             merged = merge_folder_entries(list(entries))
+            cover = next((n for n in COVER_NAMES if n in by_name), None)
+            cover_path = os.path.join(folder, cover) if cover else None
             subfolders = []
             for entry in children:
                 name = entry.name
@@ -196,6 +205,7 @@ class _Walker:
                         folder_sidecar=merged,
                         file_sidecar=sidecar.files.get(name) if sidecar else None,
                         lyrics_path=os.path.join(folder, lrc) if lrc else None,
+                        cover_path=cover_path,
                     )
                 )
             stack.extend(reversed(subfolders))
@@ -221,6 +231,7 @@ def _context(ref: _FileRef) -> str:
             ref.folder_sidecar,
             ref.file_sidecar,
             ref.lyrics_path,
+            ref.cover_path,
         )
     )
     return hashlib.md5(key.encode("utf-8", "surrogateescape"), usedforsecurity=False).hexdigest()[:16]
@@ -330,6 +341,7 @@ def scan_library(
             file_sidecar=ref.file_sidecar,
             folder_sidecar=ref.folder_sidecar,
             lyrics_path=ref.lyrics_path,
+            cover_path=ref.cover_path,
             suspect=previous.get("suspect") if previous else None,
         )
         doc = song_document(song)

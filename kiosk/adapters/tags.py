@@ -59,7 +59,7 @@ def _read_at(fh: BinaryIO, offset: int, n: int) -> bytes:
     return fh.read(n)
 
 
-def _tag_span(fh: BinaryIO, head: bytes, size: int, limit: int) -> tuple[int, int]:
+def tag_span(fh: BinaryIO, head: bytes, size: int, limit: int) -> tuple[int, int]:
     """``(tag bytes, audio start offset)`` from the container headers, reading a few bytes at a time.
 
     Stops counting once past ``limit`` (the answer is then "too big" whatever the exact size)."""
@@ -289,7 +289,7 @@ def _tag_fields(audio: Any) -> dict[str, Any]:
     return {}
 
 
-def _kind(head: bytes, ext: str) -> Any:
+def format_class(head: bytes, ext: str) -> Any:
     """The mutagen class for a file whose header we have already read (saves mutagen's format guessing);
     ``None`` when unsure (then :func:`mutagen.File` decides)."""
     from mutagen.flac import FLAC
@@ -338,7 +338,7 @@ class MutagenTagReader:
                 if size == 0:
                     raise UnreadableFile("empty file (0 bytes)")
                 head = fh.read(self.block_bytes)
-                tag_bytes, audio_start = _tag_span(fh, head, size, self.max_tag_bytes)
+                tag_bytes, audio_start = tag_span(fh, head, size, self.max_tag_bytes)
                 if tag_bytes > size:
                     raise UnreadableFile("damaged file (its tag header claims more bytes than the file has)")
                 if tag_bytes > self.max_tag_bytes:
@@ -347,7 +347,7 @@ class MutagenTagReader:
                         f"limit {self.max_tag_bytes / 1e6:.0f} MB): remove the picture from the file"
                     )
                 fh.seek(0)
-                kind = _kind(head, os.path.splitext(path)[1].lower())
+                kind = format_class(head, os.path.splitext(path)[1].lower())
                 try:
                     audio = kind(fh) if kind is not None else mutagen.File(fh)
                 except (mutagen.MutagenError, ValueError, struct.error, EOFError, IndexError) as exc:

@@ -84,6 +84,7 @@ def build_song(
     folder_sidecar: SidecarEntry | None = None,
     lyrics_path: str | None = None,
     suspect: str | None = None,
+    cover_path: str | None = None,
 ) -> Song:
     """The catalogue record for one file: era by :func:`~kiosk.domain.era.decide_era`, mood, language."""
     era = decide_era(
@@ -126,4 +127,5 @@ def build_song(
         language=language,
         replaygain_db=tags.replaygain_db,
         suspect=suspect,
+        cover_path=cover_path,
     )

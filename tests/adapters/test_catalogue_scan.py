@@ -269,3 +269,14 @@ def test_notepad_sidecar_with_bom_and_txt_extension(tmp_path, data_dir):
     assert report.sidecar_problems == []
     song = by_title(DataFolder(data_dir))["Calon Lân"]
     assert (song.year, song.era_source, song.language) == (1947, "sidecar", "cy")
+
+
+def test_folder_picture_is_the_cover(tmp_path, data_dir):
+    music = tmp_path / "m"
+    make_audio(music / "Album" / "a.ogg", freq=300, title="With art")
+    make_audio(music / "Other" / "b.ogg", freq=310, title="Without")
+    (music / "Album" / "Folder.jpg").write_bytes(b"\xff\xd8 picture")
+    scan_library(DataFolder(data_dir), music)
+    songs = by_title(DataFolder(data_dir))
+    assert songs["With art"].cover_path == str((music / "Album" / "Folder.jpg").resolve())
+    assert songs["Without"].cover_path is None

@@ -156,3 +156,17 @@ def test_reads_are_counted(tmp_path):
     reader = MutagenTagReader()
     reader.read(str(make_audio(tmp_path / "a.ogg")))
     assert reader.reads == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_embedded_cover_on_demand(tmp_path, fmt):
+    from kiosk.adapters.covers import embedded_cover
+
+    art = b"\xff\xd8\xff\xe0" + b"cover" * 100
+    with_art = make_audio(tmp_path / f"a.{fmt}", title="x", picture_bytes=art)
+    without = make_audio(tmp_path / f"b.{fmt}", title="y")
+    assert embedded_cover(str(with_art)) == (art, "image/jpeg")
+    assert embedded_cover(str(without)) is None
+    assert embedded_cover(str(with_art), max_bytes=100) is None
+    (tmp_path / "junk.mp3").write_text("no")
+    assert embedded_cover(str(tmp_path / "junk.mp3")) is None
