@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from kiosk.domain.intents import Intent, SessionView, Source
+from kiosk.domain.library import TagInfo
 from kiosk.domain.models import Resident, Song
 
 
@@ -60,6 +61,14 @@ class Catalogue(Protocol):
 
     def mark_suspect(self, song_id: str, reason: str) -> None:
         """Flag a song the player could not play (or that ended far too early)."""
+        ...
+
+
+class TagReader(Protocol):
+    """Reads the tags of one audio file without loading the file (or its cover art) into memory."""
+
+    def read(self, path: str) -> TagInfo:
+        """The file's tags. Raises :class:`kiosk.domain.library.UnreadableFile` with a plain reason."""
         ...
 
 

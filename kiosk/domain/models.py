@@ -63,6 +63,8 @@ class Song:
     language: str = ""
     replaygain_db: float | None = None
     suspect: str | None = None  # why the player flagged it (failed to play, ended early), or None
+    era_note: str = ""  # why other date evidence was set aside, e.g. "date 2005 ignored (compilation flag)"
+    cover_path: str | None = None  # a picture beside the song (cover.jpg, folder.png...), when there is one
 
     @property
     def decade(self) -> str | None:
