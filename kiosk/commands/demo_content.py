@@ -1,4 +1,5 @@
-"""`kiosk demo-content [DEST]`: generate the demo library (synthesised, licence-clean) into DEST/music."""
+"""`kiosk demo-content [DEST]`: generate the demo library (synthesised, licence-clean) into DEST/music and the
+fictional sample residents into DEST/residents."""
 
 from __future__ import annotations
 
@@ -9,13 +10,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from kiosk.demo.generate import default_songs_file, generate_demo
+from kiosk.demo.generate import generate_demo
+from kiosk.demo.setup import write_demo_residents
 from kiosk.domain.models import decade_of
-
-
-def default_dest() -> Path:
-    """content/generated in the source tree (git ignores it)."""
-    return default_songs_file().parents[1] / "generated"
 
 
 def register(sub: Any) -> None:
@@ -26,15 +23,13 @@ def register(sub: Any) -> None:
         "labelled demo tunes for later decades) as tagged MP3, Ogg and FLAC files in DEST/music. "
         "Does nothing when an up-to-date library is already there.",
     )
-    p.add_argument(
-        "dest", nargs="?", metavar="DEST", help="folder to write into (default: content/generated)"
-    )
+    p.add_argument("dest", nargs="?", metavar="DEST", help="folder to write into (default: DATA_DIR/demo)")
     p.add_argument("--force", action="store_true", help="generate again even when it is up to date")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: Any) -> int:
-    dest = Path(args.dest).expanduser() if args.dest else default_dest()
+    dest = Path(args.dest).expanduser() if args.dest else ctx.data_dir / "demo"
     started = time.perf_counter()
     bar = None
     progress = None
@@ -62,5 +57,8 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         print(f"Demo library: {len(report.tracks)} songs in {music} ({time.perf_counter() - started:.0f} s)")
         print("  decades: " + ", ".join(f"{d} {n}" for d, n in sorted(decades.items())))
         print("  formats: " + ", ".join(f"{f} {n}" for f, n in sorted(formats.items())))
+    residents_csv = write_demo_residents(dest / "residents")
+    print(f"Sample residents (fictional): {residents_csv}")
     print(f"Next: kiosk scan --music-dir {music}")
+    print(f"      kiosk residents import {residents_csv}")
     return 0

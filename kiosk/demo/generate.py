@@ -1,4 +1,4 @@
-"""The demo library: synthesise content/demo/songs.toml into tagged MP3, Ogg and FLAC files.
+"""The demo library: synthesise kiosk/demo/data/songs.toml into tagged MP3, Ogg and FLAC files.
 
 ``generate_demo(dest)`` writes ``dest/music/...`` (decade folders, compilation folders, a sidecar example, LRC
 lyrics), deterministically and without network. The folder is built beside the old one and swapped in at the
@@ -39,8 +39,8 @@ _SOX_QUALITY = {"mp3": ["-C", "128"], "ogg": ["-C", "4"], "flac": ["-C", "5"]}
 
 
 def default_songs_file() -> Path:
-    """content/demo/songs.toml in the source tree this package runs from."""
-    return Path(__file__).resolve().parents[2] / "content" / "demo" / "songs.toml"
+    """The demo songs shipped inside the package (so an installed kiosk can make its demo library too)."""
+    return Path(__file__).resolve().parent / "data" / "songs.toml"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """A small, soft synthesiser for the demo library: melody, chords and bass from note lists, with numpy.
 
-Notation (content/demo/songs.toml): ``melody`` is a list of ``NOTE:BEATS`` tokens (``G4:3``, ``F#4:0.5``,
+Notation (kiosk/demo/data/songs.toml): ``melody`` is a list of ``NOTE:BEATS`` tokens (``G4:3``, ``F#4:0.5``,
 ``Bb3:1``, ``R:1`` for a rest; ``|`` bar lines are ignored), ``chords`` one chord name per bar (``C``, ``G7``,
 ``Am``, ``F#dim``, ``Cmaj7``, ``-`` = no chord). Everything is deterministic: same input, same samples.
 """

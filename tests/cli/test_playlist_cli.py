@@ -41,7 +41,9 @@ def catalogue(data_dir: Path) -> list[Song]:
 @pytest.fixture
 def ready(data_dir: Path) -> Path:
     assert (
-        main(["--data-dir", str(data_dir), "residents", "import", str(REPO / "content/demo/residents.csv")])
+        main(
+            ["--data-dir", str(data_dir), "residents", "import", str(REPO / "kiosk/demo/data/residents.csv")]
+        )
         == 0
     )
     catalogue(data_dir)
@@ -81,7 +83,9 @@ def test_playlist_unknown_ids_and_empty_library(data_dir: Path, capsys: pytest.C
     rc, _, err = run(data_dir, capsys, "X-1", "X-2")
     assert rc == 1 and "no resident with id 'X-1'" in err and "no resident with id 'X-2'" in err
     assert (
-        main(["--data-dir", str(data_dir), "residents", "import", str(REPO / "content/demo/residents.csv")])
+        main(
+            ["--data-dir", str(data_dir), "residents", "import", str(REPO / "kiosk/demo/data/residents.csv")]
+        )
         == 0
     )
     rc, _, err = run(data_dir, capsys, "D-01")

@@ -22,7 +22,7 @@ __all__ = ["kiosk"]  # the fixture
 
 
 def test_demo_residents_import_list_and_photos(kiosk: Run, data_dir: Path) -> None:
-    rc, out, err = kiosk("residents", "import", str(REPO / "content/demo/residents.csv"))
+    rc, out, err = kiosk("residents", "import", str(REPO / "kiosk/demo/data/residents.csv"))
     assert rc == 0, err
     assert "new (7)" in out
     residents = store(data_dir).all()
@@ -150,7 +150,7 @@ def test_consent_no_keeps_no_photo(kiosk: Run, data_dir: Path, tmp_path: Path) -
 
 @pytest.mark.parametrize("name", ["out.csv", "out.json"])
 def test_export_round_trips(kiosk: Run, data_dir: Path, tmp_path: Path, name: str) -> None:
-    assert kiosk("residents", "import", str(REPO / "content/demo/residents.csv"))[0] == 0
+    assert kiosk("residents", "import", str(REPO / "kiosk/demo/data/residents.csv"))[0] == 0
     dest = tmp_path / "export" / name
     dest.parent.mkdir()
     rc, out, _ = kiosk("residents", "export", str(dest))
@@ -180,7 +180,7 @@ def test_export_round_trips(kiosk: Run, data_dir: Path, tmp_path: Path, name: st
 
 
 def test_remove_erases_profile_photo_and_survives_restore(kiosk: Run, data_dir: Path) -> None:
-    assert kiosk("residents", "import", str(REPO / "content/demo/residents.csv"))[0] == 0
+    assert kiosk("residents", "import", str(REPO / "kiosk/demo/data/residents.csv"))[0] == 0
     edie = store(data_dir).by_staff_id("D-01")
     assert edie is not None and edie.photo
     backup = (data_dir / "residents.json").read_bytes()
@@ -255,7 +255,7 @@ def test_json_object_with_residents_key(kiosk: Run, data_dir: Path, tmp_path: Pa
 
 
 def test_remove_asks_at_a_terminal(kiosk: Run, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert kiosk("residents", "import", str(REPO / "content/demo/residents.csv"))[0] == 0
+    assert kiosk("residents", "import", str(REPO / "kiosk/demo/data/residents.csv"))[0] == 0
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
     rc, out, _ = kiosk("residents", "remove", "D-02")

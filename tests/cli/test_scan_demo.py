@@ -13,8 +13,10 @@ import pytest
 from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import scan_library
+from kiosk.adapters.residents import ResidentsStore
 from kiosk.cli import main
 from kiosk.demo.generate import default_songs_file, generate_demo, load_songs
+from kiosk.demo.setup import prepare_demo
 from kiosk.errors import UserError
 
 # one song per era case and per format, kept short
@@ -125,14 +127,15 @@ def test_bad_song_list_gives_every_problem(tmp_path):
 @pytest.mark.slow
 def test_full_demo_library(tmp_path, data_dir, capsys):
     """The real generator: >= 24 tracks, >= 6 decades from the 1920s to the 1980s, three formats, >= 20 s each."""
-    assert main(["--data-dir", str(data_dir), "demo-content", str(tmp_path / "demo")]) == 0
+    assert main(["--data-dir", str(data_dir), "demo-content"]) == 0  # default DEST: DATA_DIR/demo
     assert "Next: kiosk scan" in capsys.readouterr().out
-    stamp = json.loads((tmp_path / "demo" / "music" / ".encore-demo.json").read_text())
+    assert (data_dir / "demo" / "residents" / "residents.csv").is_file()
+    stamp = json.loads((data_dir / "demo" / "music" / ".encore-demo.json").read_text())
     tracks = stamp["tracks"]
     assert len(tracks) >= 24
     assert all(t["duration_s"] >= 20.0 for t in tracks)
     assert Counter(t["format"] for t in tracks).keys() == {"mp3", "ogg", "flac"}
-    report = scan_library(DataFolder(data_dir), tmp_path / "demo" / "music")
+    report = scan_library(DataFolder(data_dir), data_dir / "demo" / "music")
     assert report.songs == len(tracks) and report.unreadable == []
     decades_1920_1980 = {d for d in report.per_decade if "1920s" <= d <= "1980s"}
     assert len(decades_1920_1980) >= 6
@@ -142,3 +145,11 @@ def test_full_demo_library(tmp_path, data_dir, capsys):
     assert sum(s.has_lyrics for s in songs) >= 4
     sources = Counter(s.era_source.split(":")[0] for s in songs)
     assert {"tag", "sidecar", "folder", "unknown"} <= sources.keys()
+
+    # `kiosk run --demo` prepares the same folder: music already made, catalogue there, residents imported once
+    said: list[str] = []
+    assert prepare_demo(data_dir, say=said.append) == data_dir / "demo" / "music"
+    assert [line for line in said if "music" in line.lower() and "made" in line] == []
+    assert len(ResidentsStore(DataFolder(data_dir)).all()) >= 6
+    prepare_demo(data_dir, say=said.append)
+    assert sum("residents imported" in line for line in said) == 1

@@ -1,6 +1,6 @@
 """Generate the demo residents' photos: a coloured circle with initials, nothing that looks like a person.
 
-Run from the repository: ``.venv/bin/python content/demo/make_photos.py`` (writes content/demo/photos/*.png).
+Run from the repository: ``.venv/bin/python kiosk/demo/data/make_photos.py`` (writes kiosk/demo/data/photos/*.png).
 Deterministic: the same names give the same files.
 """
 
