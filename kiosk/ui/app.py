@@ -1,0 +1,289 @@
+"""The kiosk App: screens under one ScreenManager, the router, the session pump and staff mode.
+
+:func:`build_ui` builds the widget tree without starting an App (tests and screenshots drive it headless);
+:func:`build_app` wraps it in the Kivy App that ``kiosk run`` starts. Call
+:func:`kiosk.ui.kivy_setup.configure_kivy` first: Kivy reads its window settings when the window opens.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.domain.intents import SessionView
+from kiosk.ports import Clock as KioskClock
+from kiosk.ports import ResidentStore, SessionControl
+from kiosk.ui import i18n, router, theme, units
+from kiosk.ui.pin_check import PinGuard
+from kiosk.ui.staff_api import StaffActions
+from kiosk.ui.touch import TapFilter
+from kiosk.ui.widgets import ScreenRoot, StaffCorner, set_tap_filter
+
+HERE = Path(__file__).resolve().parent
+PUMP_HZ = 20
+_kv_loaded = False
+
+
+def load_kv() -> None:
+    """Load the shared and per-screen .kv files once per process."""
+    global _kv_loaded
+    if _kv_loaded:
+        return
+    from kiosk.ui import icons  # noqa: F401  (registers Icon with the Factory)
+    from kiosk.ui.screens import (  # noqa: F401
+        idle,
+        modes,
+        now_playing,
+        residents,
+        session_end,
+        staff,
+        staff_pin,
+    )
+
+    Builder.load_file(str(HERE / "widgets.kv"))
+    for name in ("idle", "residents", "now_playing", "session_end", "modes", "staff_pin", "staff"):
+        Builder.load_file(str(HERE / "screens" / f"{name}.kv"))
+    _kv_loaded = True
+
+
+def run_in_background(fn: Callable[[], object], done: Callable[[object], None]) -> None:
+    """Run ``fn`` on a worker thread; ``done(result or exception)`` runs on the main loop."""
+
+    def work() -> None:
+        try:
+            result: object = fn()
+        except Exception as exc:  # handed to the screen as a message, never raised on the UI thread
+            result = exc
+        Clock.schedule_once(lambda _dt: done(result), 0)
+
+    threading.Thread(target=work, name="ui-worker", daemon=True).start()
+
+
+class SystemClock:
+    """Fallback kiosk clock when none is given (trusted = after 2024)."""
+
+    def now(self) -> Any:
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def trusted(self) -> bool:
+        return self.now().year >= 2024
+
+
+class KioskUI:
+    """The whole touch UI over a :class:`SessionControl`, without the App (so tests can drive it)."""
+
+    def __init__(
+        self,
+        config: Any,
+        control: SessionControl,
+        residents: ResidentStore,
+        staff: StaffActions,
+        *,
+        data_dir: Path,
+        clock: KioskClock | None = None,
+        now: Callable[[], float] = time.monotonic,
+        run_bg: Callable[[Callable[[], object], Callable[[object], None]], None] = run_in_background,
+        demo_pin_hint: str = "",
+        language: str | None = None,
+    ):
+        from kiosk.ui.screens.idle import IdleScreen
+        from kiosk.ui.screens.idle_presenter import IdlePresenter
+        from kiosk.ui.screens.modes import ModesScreen
+        from kiosk.ui.screens.modes_presenter import ModesPresenter
+        from kiosk.ui.screens.now_playing import NowPlayingScreen
+        from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
+        from kiosk.ui.screens.residents import ResidentsScreen
+        from kiosk.ui.screens.residents_presenter import ResidentsPresenter
+        from kiosk.ui.screens.session_end import SessionEndScreen
+        from kiosk.ui.screens.session_end_presenter import SessionEndPresenter
+        from kiosk.ui.screens.staff import StaffScreen
+        from kiosk.ui.screens.staff_pin import StaffPinScreen
+        from kiosk.ui.screens.staff_pin_presenter import StaffPinPresenter
+        from kiosk.ui.screens.staff_presenter import StaffPresenter
+
+        i18n.set_language(language)
+        units.set_dpi(config.display.dpi)
+        self.tap_filter = TapFilter(theme.DEBOUNCE_S, now)
+        set_tap_filter(self.tap_filter)
+        load_kv()
+        self.config = config
+        self.control = control
+        self.staff = staff
+        self.now = now
+        self.router = router.Router(kiosk_mode=config.kiosk.mode)
+        self.last_touch_s = now()
+        clock = clock or SystemClock()
+
+        self.sm = ScreenManager(transition=NoTransition())
+        self.idle = IdleScreen(presenter=IdlePresenter(control, self.router, clock, self.refresh))
+        self.idle.blank_after_s = config.display.blank_when_idle_s
+        self.residents = ResidentsScreen(
+            presenter=ResidentsPresenter(control, self.router, residents.all, data_dir, self._refresh_picker)
+        )
+        self.residents.on_give_up = self._close_picker
+        modes_presenter = ModesPresenter(control, Path(config.library.music_dir), self._close_modes)
+        self.now_playing = NowPlayingScreen(
+            presenter=NowPlayingPresenter(control, self.refresh), modes=modes_presenter, now_s=now
+        )
+        self.session_end = SessionEndScreen(presenter=SessionEndPresenter(control))
+        self.modes = ModesScreen(presenter=modes_presenter)
+        self.guard = PinGuard(now, on_event=staff.note_staff_event)
+        self.staff_pin = StaffPinScreen(
+            presenter=StaffPinPresenter(
+                config.kiosk.staff_pin_hash, self.guard, run_bg, on_ok=self._staff_ok,
+                on_cancel=self.leave_staff, on_change=lambda: self.staff_pin.refresh(), demo_hint=demo_pin_hint,
+            )
+        )  # fmt: skip
+        self.staff_screen = StaffScreen(
+            presenter=StaffPresenter(staff, run_bg, lambda: self.staff_screen.refresh())
+        )
+        self.staff_screen.on_leave_staff = self.leave_staff
+        self.staff_screen.on_open_modes = self.open_modes
+        for screen in (self.idle, self.residents, self.now_playing, self.session_end, self.modes,
+                       self.staff_pin, self.staff_screen):  # fmt: skip
+            self.sm.add_widget(screen)
+
+        self.root = ScreenRoot()
+        self.root.add_widget(self.sm)
+        corner = units.mm(theme.STAFF_CORNER_MM)
+        self.corner = StaffCorner(now=now, size_hint=(None, None), size=(corner, corner))
+        self.corner.on_hold = self.open_staff_pin
+        self.root.bind(size=self._place_corner)
+        self.root.add_widget(self.corner)
+        self.root.bind(on_touch_down=self._any_touch)
+        control.subscribe(self._on_view)
+        self.refresh()
+
+    # --- routing ---
+    def _place_corner(self, *_args: object) -> None:
+        self.corner.pos = (0, self.root.height - self.corner.height)
+
+    def _any_touch(self, *_args: object) -> None:
+        self.last_touch_s = self.now()
+
+    def _on_view(self, view: SessionView) -> None:
+        self.refresh(view)
+
+    def refresh(self, view: SessionView | None = None) -> None:
+        view = view or self.control.view()
+        name = self.router.screen_for(view)
+        if self.sm.current != name:
+            self.sm.current = name
+        if name == router.NOW_PLAYING:
+            self.now_playing.show(view)
+
+    def _refresh_picker(self) -> None:
+        if self.sm.current == router.RESIDENTS:
+            self.residents.refresh()
+        else:
+            self.refresh()
+
+    def _close_picker(self) -> None:
+        self.router.picker_open = False
+        self.refresh()
+
+    def open_modes(self) -> None:
+        self.router.staff = "off"
+        self.router.modes_open = True
+        self.refresh()
+
+    def _close_modes(self) -> None:
+        self.router.modes_open = False
+        self.refresh()
+
+    # --- staff ---
+    @property
+    def in_staff(self) -> bool:
+        return self.router.staff != "off"
+
+    def open_staff_pin(self) -> None:
+        if self.router.staff == "off":
+            self.router.staff = "pin"
+            self.refresh()
+
+    def _staff_ok(self) -> None:
+        self.router.staff = "on"
+        self.refresh()
+
+    def leave_staff(self) -> None:
+        self.router.staff = "off"
+        self.refresh()
+
+    def tick(self) -> None:
+        """Once a second: staff mode closes after 2 minutes without a touch."""
+        if self.in_staff and self.now() - self.last_touch_s >= theme.STAFF_IDLE_S:
+            self.leave_staff()
+
+
+class EncoreApp(App):
+    """The Kivy App: pumps the session ~20 times a second, and keeps residents inside the kiosk."""
+
+    title = "Encore"
+
+    def __init__(
+        self, ui_factory: Callable[[], KioskUI], control: SessionControl, *, locked: bool, **kw: Any
+    ):
+        super().__init__(**kw)
+        self._ui_factory = ui_factory
+        self.control = control
+        self.locked = locked
+        self.ui: KioskUI | None = None
+
+    def build(self) -> Any:
+        from kivy.core.window import Window
+
+        Window.clearcolor = theme.BACKGROUND
+        self.ui = self._ui_factory()
+        Window.bind(on_keyboard=self._on_keyboard, on_request_close=self._on_request_close)
+        Clock.schedule_interval(lambda _dt: self.control.pump(), 1 / PUMP_HZ)
+        Clock.schedule_interval(lambda _dt: self.ui and self.ui.tick(), 1.0)
+        # thread-safe: Clock.schedule_once may be called from any thread
+        self.control.set_waker(lambda: Clock.schedule_once(lambda _dt: self.control.pump(), 0))
+        return self.ui.root
+
+    def _staff(self) -> bool:
+        return self.ui is not None and self.ui.in_staff
+
+    def _on_keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
+        # Escape (27), Alt+F4 and friends: swallowed unless staff mode is open or this is a desktop trial.
+        return self.locked and not self._staff()
+
+    def _on_request_close(self, *_args: Any, **_kw: Any) -> bool:
+        return self.locked and not self._staff()  # True = refuse to close
+
+    def on_request_close(self, *args: Any, **kwargs: Any) -> bool:
+        return self._on_request_close()
+
+
+def build_app(
+    config: Any,
+    control: SessionControl,
+    residents: ResidentStore,
+    staff: StaffActions,
+    *,
+    data_dir: Path,
+    clock: KioskClock | None = None,
+    windowed: bool = False,
+    demo_pin_hint: str = "",
+) -> EncoreApp:
+    """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo)."""
+
+    def factory() -> KioskUI:
+        return KioskUI(
+            config, control, residents, staff, data_dir=data_dir, clock=clock, demo_pin_hint=demo_pin_hint
+        )
+
+    return EncoreApp(factory, control, locked=not windowed)
