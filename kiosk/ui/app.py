@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -241,6 +242,7 @@ class EncoreApp(App):
         self.control = control
         self.locked = locked
         self.ui: KioskUI | None = None
+        self.stopping = False
 
     def build(self) -> Any:
         from kivy.core.window import Window
@@ -248,11 +250,19 @@ class EncoreApp(App):
         Window.clearcolor = theme.BACKGROUND
         self.ui = self._ui_factory()
         Window.bind(on_keyboard=self._on_keyboard, on_request_close=self._on_request_close)
+        # SDL turns SIGTERM/SIGINT into a window close request, which residents must not be able to make:
+        # take the signals back so that systemd (and Ctrl+C in a terminal) still stop the kiosk cleanly.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
         Clock.schedule_interval(lambda _dt: self.control.pump(), 1 / PUMP_HZ)
         Clock.schedule_interval(lambda _dt: self.ui and self.ui.tick(), 1.0)
         # thread-safe: Clock.schedule_once may be called from any thread
         self.control.set_waker(lambda: Clock.schedule_once(lambda _dt: self.control.pump(), 0))
         return self.ui.root
+
+    def _on_signal(self, _signum: int, _frame: Any) -> None:
+        self.stopping = True
+        Clock.schedule_once(lambda _dt: self.stop(), 0)
 
     def _staff(self) -> bool:
         return self.ui is not None and self.ui.in_staff
@@ -262,7 +272,7 @@ class EncoreApp(App):
         return self.locked and not self._staff()
 
     def _on_request_close(self, *_args: Any, **_kw: Any) -> bool:
-        return self.locked and not self._staff()  # True = refuse to close
+        return self.locked and not self._staff() and not self.stopping  # True = refuse to close
 
     def on_request_close(self, *args: Any, **kwargs: Any) -> bool:
         return self._on_request_close()

@@ -28,12 +28,22 @@ DEMO_LRC = """[ti:Tea in the Garden]
 [00:25.00]La la la, it's never late
 """
 
+DEMO_TXT = """Down by the river where the willows grow
+We walked on a Sunday, a long time ago
+The water was singing, the sky was so blue
+And every step of the way I was walking with you
+
+Down by the river the swallows fly high
+We waved to the boatmen as they sailed by
+"""
+
 DEMO_SONGS = (
     SongView("s1", "Moonlight Serenade", "Glenn Miller", 1939, "1930s", 200.0),
     SongView("s2", "Que Sera, Sera", "Doris Day", 1956, "1950s", 125.0),
     SongView("s3", "Tea in the Garden", "The Demo Singers", 1962, "1960s", 30.0, lyrics_path="tea.lrc"),
     SongView("s4", "In the Mood", "Glenn Miller", 1939, "1930s", 215.0),
     SongView("s5", "Singin' in the Rain", "Gene Kelly", 1952, "1950s", 160.0),
+    SongView("s6", "Down by the River", "The Demo Singers", 1948, "1940s", 90.0, lyrics_path="river.txt"),
 )
 
 DEMO_RESIDENTS = (
@@ -97,6 +107,7 @@ class DemoSessionControl:
         if lyrics_dir is None:
             lyrics_dir = Path(tempfile.mkdtemp(prefix="encore-demo-"))
         (lyrics_dir / "tea.lrc").write_text(DEMO_LRC, encoding="utf-8")
+        (lyrics_dir / "river.txt").write_text(DEMO_TXT, encoding="utf-8")
         self._songs = [
             replace(s, lyrics_path=str(lyrics_dir / s.lyrics_path)) if s.lyrics_path else s
             for s in self._songs

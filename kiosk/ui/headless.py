@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -83,27 +84,38 @@ def start(
     pin_hash: str = "",
     residents: int | None = None,
 ) -> Harness:
+    """Open the offscreen window at this size and build a UI in it (once per process)."""
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
-    from kiosk.config import Config, DisplayConfig, KioskConfig
+    from kiosk.config import DisplayConfig
     from kiosk.ui.kivy_setup import configure_kivy
 
-    config = Config(
-        display=DisplayConfig(dpi=dpi, width=width, height=height, fullscreen=False),
-        kiosk=KioskConfig(mode=kiosk_mode, staff_pin_hash=pin_hash),
-    )
-    configure_kivy(config.display, windowed=True)
+    configure_kivy(DisplayConfig(dpi=dpi, width=width, height=height, fullscreen=False), windowed=True)
     from kivy.base import EventLoop
     from kivy.core.window import Window
-
-    from kiosk.ui.app import KioskUI
-    from kiosk.ui.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
 
     Window.size = (width, height)
     Window.clearcolor = theme.BACKGROUND
     EventLoop.ensure_window()
+    return build(Window, dpi, kiosk_mode=kiosk_mode, pin_hash=pin_hash, residents=residents)
+
+
+def build(
+    window: Any, dpi: float, *, kiosk_mode: str = "lounge", pin_hash: str = "", residents: int | None = None
+) -> Harness:
+    """A fresh UI (demo control, hand clock) in ``window``, replacing the one shown before."""
+    from kiosk.config import Config, DisplayConfig, KioskConfig
+    from kiosk.ui.app import KioskUI
+    from kiosk.ui.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
+
+    width, height = window.size
+    config = Config(
+        display=DisplayConfig(dpi=dpi, width=width, height=height, fullscreen=False),
+        kiosk=KioskConfig(mode=kiosk_mode, staff_pin_hash=pin_hash),
+    )
+    for child in list(window.children):
+        window.remove_widget(child)
     clock = HandClock()
     data_dir = Path(tempfile.mkdtemp(prefix="encore-ui-"))
     control = DemoSessionControl(now=clock, lyrics_dir=data_dir)
@@ -114,6 +126,8 @@ def start(
     staff = DemoStaffActions(control, store, delay_s=0.0)
 
     class _Trusted:
+        trust = True
+
         def now(self) -> Any:
             from datetime import UTC, datetime
 
@@ -123,14 +137,71 @@ def start(
             return clock()
 
         def trusted(self) -> bool:
-            return True
+            return self.trust
 
     ui = KioskUI(config, control, store, staff, data_dir=data_dir, clock=_Trusted(), now=clock)
-    Window.add_widget(ui.root)
-    ui.root.size = Window.size
-    harness = Harness(ui, control, staff, clock, Window, data_dir)
+    window.add_widget(ui.root)
+    ui.root.size = window.size
+    harness = Harness(ui, control, staff, clock, window, data_dir)
     harness.frame(3)
     return harness
+
+
+def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
+    """Go to every screen in turn; yields (name, resident_facing) with that screen showing and drawn."""
+    from kiosk.domain.intents import Status
+    from kiosk.domain.models import Mode
+
+    def settle() -> None:
+        h.frame(3)
+
+    h.control.show(Status.IDLE)
+    h.ui.router.picker_open = False
+    h.ui.refresh()
+    settle()
+    yield "idle", True
+    h.ui.router.picker_open = True
+    h.ui.refresh()
+    settle()
+    yield "residents", True
+    h.ui.residents.presenter.page = 1
+    h.ui.residents.refresh()
+    settle()
+    yield "residents-page2", True
+    for mode, song, pos in ((Mode.LISTEN, 1, 30_000), (Mode.RELAX, 0, 30_000), (Mode.MOVE, 4, 20_000),
+                            (Mode.SING, 2, 7_000), (Mode.SING, 5, 50_000)):  # fmt: skip
+        h.control.show(Status.PLAYING, mode=mode, song=song, position_ms=pos)
+        settle()
+        suffix = "" if mode is Mode.LISTEN else f"-{mode}" + ("-paged" if song == 5 else "")
+        yield f"now_playing{suffix}", True
+    h.control.show(Status.PAUSED, mode=Mode.LISTEN, song=4, position_ms=3_000)
+    h.ui.now_playing.press("like")
+    h.clock.advance(1)
+    settle()
+    yield "now_playing-paused-liked", True
+    h.control.show(Status.ENDED)
+    settle()
+    yield "session_end", True
+    h.ui.open_modes()
+    settle()
+    yield "modes", True
+    h.ui.router.modes_open = False
+    h.ui.open_staff_pin()
+    settle()
+    yield "staff_pin", False
+    h.ui._staff_ok()
+    from kiosk.ui.screens.staff_presenter import PANELS
+    from kiosk.ui.staff_api import ReviewItem
+
+    h.control.reviews.append(ReviewItem("rv1", "r1", "Peggy", "In the Mood", "Glenn Miller", "today 10:40"))
+    h.ui.staff_screen.presenter.state.usb_candidates = ("/media/usb0/residents.csv",)
+    for panel in PANELS:
+        h.ui.staff_screen.presenter.open_panel(panel)
+        h.frame(2)
+        settle()
+        yield f"staff-{panel}", False
+    h.ui.leave_staff()
+    settle()
 
 
 # --- the measurements (DEMENTIA_UX.md) over the widget tree ---

@@ -110,9 +110,9 @@ def _person(x: float, y: float, s: float) -> None:
 
 
 def _everyone(x: float, y: float, s: float) -> None:
-    _person(x - s * 0.22, y + s * 0.05, s * 0.75)
-    _person(x + s * 0.47, y + s * 0.05, s * 0.75)
-    _person(x + s * 0.12, y - s * 0.02, s * 0.78)
+    _person(x - s * 0.02, y + s * 0.2, s * 0.6)
+    _person(x + s * 0.42, y + s * 0.2, s * 0.6)
+    _person(x + s * 0.16, y + s * 0.02, s * 0.68)
 
 
 def _more(x: float, y: float, s: float) -> None:

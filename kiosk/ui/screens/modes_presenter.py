@@ -108,7 +108,8 @@ class ModesPresenter:
         return self._lyrics
 
     def lyric_lines(self, view: SessionView) -> tuple[str, str, str]:
-        """(line before, the line to sing now, next line) for synced lyrics, or a page of plain lines."""
+        """(line before, the line to sing now, next line) for synced lyrics; for plain lyrics the whole page
+        (its lines joined) as the middle item."""
         lyrics = self.lyrics(view)
         if lyrics.timed:
             i = line_index_at(lyrics.timed, view.position_ms)
@@ -122,6 +123,5 @@ class ModesPresenter:
         if lyrics.pages:
             duration_ms = int((view.song.duration_s if view.song else 0) * 1000)
             page = lyrics.pages[page_index_at(len(lyrics.pages), view.position_ms, duration_ms)]
-            padded = (*page, "", "", "")[:3]
-            return padded[0], padded[1], padded[2]
+            return "", "\n".join(page), ""
         return "", _("No words for this song"), ""

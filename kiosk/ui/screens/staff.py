@@ -57,7 +57,7 @@ class StaffScreen(Screen):
         menu = self.ids.menu
         menu.clear_widgets()
         menu.add_widget(
-            StaffButton(word=_("Back to music"), icon="back", icon_mm=5, control="staff:leave",
+            StaffButton(word=_("Back to music"), control="staff:leave",
                         normal_color=theme.BUTTON, height=mm(11), action=lambda: self.on_leave_staff())
         )  # fmt: skip
         titles = panel_titles()

@@ -45,7 +45,7 @@ def reaction_titles() -> dict[str, str]:
         "sang": _("Sang"),
         "tapped": _("Tapped"),
         "moved": _("Moved"),
-        "talked_memories": _("Talked about memories"),
+        "talked_memories": _("Memories"),
         "calm": _("Calm"),
         "restless": _("Restless"),
         "tearful": _("Tearful"),
