@@ -56,9 +56,11 @@ class Harness:
         return str(self.ui.sm.current)
 
     def tap(self, widget: Any, *, hold_s: float = 0.0) -> None:
-        """A single touch on the widget's centre (down, then up), in window coordinates."""
+        """A single touch on the widget's centre (down, then up), in window coordinates. A frame is drawn
+        first (no hand is faster than the screen), so the layout is where a person would see it."""
         from kivy.tests import UnitTestTouch
 
+        self.frame()
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
@@ -219,11 +221,17 @@ def _visible(widget: Any) -> bool:
     return True
 
 
-def _walk(widget: Any) -> list[Any]:
+def walk(widget: Any) -> list[Any]:
+    """The widget and all its descendants."""
     out = [widget]
     for child in widget.children:
-        out += _walk(child)
+        out += walk(child)
     return out
+
+
+def resident_targets(screen: Any) -> list[Any]:
+    """The visible resident touch targets on a screen."""
+    return [w for w in walk(screen) if getattr(w, "resident_target", False) and _visible(w)]
 
 
 def _window_rect(widget: Any) -> tuple[float, float, float, float]:
@@ -253,7 +261,7 @@ def check_screen(screen: Any, name: str, *, resident_facing: bool = True) -> lis
     from kivy.uix.label import Label
 
     problems: list[Problem] = []
-    widgets = [w for w in _walk(screen) if _visible(w)]
+    widgets = [w for w in walk(screen) if _visible(w)]
     targets = [w for w in widgets if getattr(w, "resident_target", False)]
     if resident_facing:
         if len(targets) > 5:

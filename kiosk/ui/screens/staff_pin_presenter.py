@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from kiosk.ui.i18n import _
@@ -46,7 +47,7 @@ class StaffPinPresenter:
             return _("No staff PIN is set. Ask IT to set one (kiosk hash-pin).")
         left = self.guard.locked_for_s()
         if left > 0:
-            minutes = int(left // 60) + 1
+            minutes = max(1, math.ceil(left / 60))
             return _("Too many wrong tries. Try again in {minutes} min.").format(minutes=minutes)
         if self.checking:
             return _("Checking...")
