@@ -306,3 +306,34 @@ def test_kiosk_settings():
     assert s[("graphics", "borderless")] == "1" and s[("kivy", "exit_on_escape")] == "0"
     assert 20 <= int(s[("graphics", "maxfps")]) <= 60
     assert kiosk_settings(DisplayConfig(), windowed=True)[("graphics", "show_cursor")] == "1"
+
+
+def test_strings_go_through_gettext(tmp_path, control):
+    import shutil
+    import subprocess
+
+    from kiosk.ui import i18n
+
+    if not shutil.which("msgfmt"):
+        pytest.skip("gettext (msgfmt) not installed: scripts/apt-packages.txt")
+    po = tmp_path / "de" / "LC_MESSAGES" / "encore.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "Touch for music"\nmsgstr "Bitte berühren: Musik"\n\nmsgid "Monday"\nmsgstr "Montag"\n',
+                  encoding="utf-8")  # fmt: skip
+    subprocess.run(["msgfmt", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+    try:
+        i18n.set_language("de", tmp_path)
+        p = IdlePresenter(control, Router(), FakeClock(), lambda: None)
+        assert p.prompt() == "Bitte berühren: Musik"
+        assert p.clock_lines()[1].startswith("Montag")  # 1 June 2026 is a Monday
+    finally:
+        i18n.set_language(None)
+    assert p.prompt() == "Touch for music"
+
+
+def test_pot_template_lists_resident_strings():
+    pot = Path(__file__).resolve().parents[2] / "kiosk" / "ui" / "locale" / "encore.pot"
+    text = pot.read_text(encoding="utf-8")
+    for s in ("Touch for music", "More people", "Another song", "Breathe in", "Staff PIN", "Monday"):
+        assert f'msgid "{s}"' in text

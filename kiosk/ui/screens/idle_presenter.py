@@ -7,8 +7,13 @@ from datetime import datetime
 
 from kiosk.domain.intents import Intent, Source
 from kiosk.ports import Clock, SessionControl
-from kiosk.ui.i18n import _
+from kiosk.ui.i18n import N_, _
 from kiosk.ui.router import Router
+
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+            N_("Sunday"))  # fmt: skip
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))  # fmt: skip
 
 
 class IdlePresenter:
@@ -34,7 +39,7 @@ class IdlePresenter:
             if local.hour < 18
             else _("in the evening")
         )
-        date_text = f"{_(local.strftime('%A'))} {local.day} {_(local.strftime('%B'))} {local.year}"
+        date_text = f"{_(WEEKDAYS[local.weekday()])} {local.day} {_(MONTHS[local.month - 1])} {local.year}"
         return time_text, date_text
 
     def tap(self) -> str:
