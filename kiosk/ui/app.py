@@ -33,26 +33,23 @@ PUMP_HZ = 20
 _kv_loaded = False
 
 
-def load_kv() -> None:
-    """Load the shared and per-screen .kv files once per process."""
-    global _kv_loaded
-    if _kv_loaded:
-        return
-    from kiosk.ui import icons  # noqa: F401  (registers Icon with the Factory)
-    from kiosk.ui.screens import (  # noqa: F401
-        idle,
-        modes,
-        now_playing,
-        residents,
-        session_end,
-        staff,
-        staff_pin,
-    )
+_kv_loaded_names: set[str] = set()
+CORE_SCREENS = ("idle", "residents", "now_playing", "session_end")
 
-    Builder.load_file(str(HERE / "widgets.kv"))
-    for name in ("idle", "residents", "now_playing", "session_end", "modes", "staff_pin", "staff"):
-        Builder.load_file(str(HERE / "screens" / f"{name}.kv"))
-    _kv_loaded = True
+
+def load_kv(*names: str) -> None:
+    """Load the shared .kv and the named screens' .kv files, each once per process (staff screens load on
+    first use, which keeps the residents' first screen quick to appear)."""
+    global _kv_loaded
+    if not _kv_loaded:
+        from kiosk.ui import icons  # noqa: F401  (registers Icon with the Factory)
+
+        Builder.load_file(str(HERE / "widgets.kv"))
+        _kv_loaded = True
+    for name in names:
+        if name not in _kv_loaded_names:
+            Builder.load_file(str(HERE / "screens" / f"{name}.kv"))
+            _kv_loaded_names.add(name)
 
 
 def run_in_background(fn: Callable[[], object], done: Callable[[object], None]) -> None:
@@ -102,7 +99,6 @@ class KioskUI:
     ):
         from kiosk.ui.screens.idle import IdleScreen
         from kiosk.ui.screens.idle_presenter import IdlePresenter
-        from kiosk.ui.screens.modes import ModesScreen
         from kiosk.ui.screens.modes_presenter import ModesPresenter
         from kiosk.ui.screens.now_playing import NowPlayingScreen
         from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
@@ -110,17 +106,15 @@ class KioskUI:
         from kiosk.ui.screens.residents_presenter import ResidentsPresenter
         from kiosk.ui.screens.session_end import SessionEndScreen
         from kiosk.ui.screens.session_end_presenter import SessionEndPresenter
-        from kiosk.ui.screens.staff import StaffScreen
-        from kiosk.ui.screens.staff_pin import StaffPinScreen
-        from kiosk.ui.screens.staff_pin_presenter import StaffPinPresenter
-        from kiosk.ui.screens.staff_presenter import StaffPresenter
 
         i18n.set_language(language)
         units.set_dpi(config.display.dpi)
         self.tap_filter = TapFilter(theme.DEBOUNCE_S, now)
         set_tap_filter(self.tap_filter)
-        load_kv()
+        load_kv(*CORE_SCREENS)
         self.config = config
+        self.run_bg = run_bg
+        self.demo_pin_hint = demo_pin_hint
         self.control = control
         self.staff = staff
         self.now = now
@@ -135,26 +129,14 @@ class KioskUI:
             presenter=ResidentsPresenter(control, self.router, residents.all, data_dir, self._refresh_picker)
         )
         self.residents.on_give_up = self._close_picker
-        modes_presenter = ModesPresenter(control, Path(config.library.music_dir), self._close_modes)
+        self.modes_presenter = ModesPresenter(control, Path(config.library.music_dir), self._close_modes)
         self.now_playing = NowPlayingScreen(
-            presenter=NowPlayingPresenter(control, self.refresh), modes=modes_presenter, now_s=now
+            presenter=NowPlayingPresenter(control, self.refresh), modes=self.modes_presenter, now_s=now
         )
         self.session_end = SessionEndScreen(presenter=SessionEndPresenter(control))
-        self.modes = ModesScreen(presenter=modes_presenter)
         self.guard = PinGuard(now, on_event=staff.note_staff_event)
-        self.staff_pin = StaffPinScreen(
-            presenter=StaffPinPresenter(
-                config.kiosk.staff_pin_hash, self.guard, run_bg, on_ok=self._staff_ok,
-                on_cancel=self.leave_staff, on_change=lambda: self.staff_pin.refresh(), demo_hint=demo_pin_hint,
-            )
-        )  # fmt: skip
-        self.staff_screen = StaffScreen(
-            presenter=StaffPresenter(staff, run_bg, lambda: self.staff_screen.refresh())
-        )
-        self.staff_screen.on_leave_staff = self.leave_staff
-        self.staff_screen.on_open_modes = self.open_modes
-        for screen in (self.idle, self.residents, self.now_playing, self.session_end, self.modes,
-                       self.staff_pin, self.staff_screen):  # fmt: skip
+        self._lazy: dict[str, Any] = {}
+        for screen in (self.idle, self.residents, self.now_playing, self.session_end):
             self.sm.add_widget(screen)
 
         self.root = ScreenRoot()
@@ -167,6 +149,50 @@ class KioskUI:
         self.root.bind(on_touch_down=self._any_touch)
         control.subscribe(self._on_view)
         self.refresh()
+
+    # --- screens built on first use (staff and mode tiles) ---
+    def _screen(self, name: str) -> Any:
+        if name in self._lazy:
+            return self._lazy[name]
+        load_kv(name)
+        if name == router.MODES:
+            from kiosk.ui.screens.modes import ModesScreen
+
+            screen = ModesScreen(presenter=self.modes_presenter)
+        elif name == router.STAFF_PIN:
+            from kiosk.ui.screens.staff_pin import StaffPinScreen
+            from kiosk.ui.screens.staff_pin_presenter import StaffPinPresenter
+
+            screen = StaffPinScreen(
+                presenter=StaffPinPresenter(
+                    self.config.kiosk.staff_pin_hash, self.guard, self.run_bg, on_ok=self._staff_ok,
+                    on_cancel=self.leave_staff, on_change=lambda: screen.refresh(), demo_hint=self.demo_pin_hint,
+                )
+            )  # fmt: skip
+        elif name == router.STAFF:
+            from kiosk.ui.screens.staff import StaffScreen
+            from kiosk.ui.screens.staff_presenter import StaffPresenter
+
+            screen = StaffScreen(presenter=StaffPresenter(self.staff, self.run_bg, lambda: screen.refresh()))
+            screen.on_leave_staff = self.leave_staff
+            screen.on_open_modes = self.open_modes
+        else:
+            raise KeyError(name)
+        self._lazy[name] = screen
+        self.sm.add_widget(screen)
+        return screen
+
+    @property
+    def modes(self) -> Any:
+        return self._screen(router.MODES)
+
+    @property
+    def staff_pin(self) -> Any:
+        return self._screen(router.STAFF_PIN)
+
+    @property
+    def staff_screen(self) -> Any:
+        return self._screen(router.STAFF)
 
     # --- routing ---
     def _place_corner(self, *_args: object) -> None:
@@ -181,6 +207,8 @@ class KioskUI:
     def refresh(self, view: SessionView | None = None) -> None:
         view = view or self.control.view()
         name = self.router.screen_for(view)
+        if name not in router.CORE:
+            self._screen(name)
         if self.sm.current != name:
             self.sm.current = name
         if name == router.NOW_PLAYING:

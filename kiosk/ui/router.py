@@ -19,6 +19,7 @@ STAFF_PIN = "staff_pin"
 STAFF = "staff"
 
 RESIDENT_SCREENS = (IDLE, RESIDENTS, NOW_PLAYING, SESSION_END, MODES)
+CORE = (IDLE, RESIDENTS, NOW_PLAYING, SESSION_END)  # built at start; the others on first use
 
 
 @dataclass
