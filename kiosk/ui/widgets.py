@@ -166,4 +166,29 @@ class StaffCorner(Widget):
 
 
 class ScreenRoot(FloatLayout):
-    """The whole window: the screens, and the staff corner above them."""
+    """The whole window: the screens, and the staff corner above them.
+
+    Single touch only: while one finger (or a palm, or a sleeve) is down, further touches are ignored, so a
+    resident leaning on the glass triggers one action and nothing else.
+    """
+
+    def __init__(self, **kwargs: object):
+        super().__init__(**kwargs)
+        self._down: set[object] = set()
+
+    def on_touch_down(self, touch: object) -> bool:
+        if self._down:
+            return True
+        self._down.add(touch.uid)  # type: ignore[attr-defined]
+        return super().on_touch_down(touch)  # type: ignore[no-any-return]
+
+    def on_touch_move(self, touch: object) -> bool:
+        if touch.uid not in self._down:  # type: ignore[attr-defined]
+            return True
+        return super().on_touch_move(touch)  # type: ignore[no-any-return]
+
+    def on_touch_up(self, touch: object) -> bool:
+        if touch.uid not in self._down:  # type: ignore[attr-defined]
+            return True
+        self._down.discard(touch.uid)  # type: ignore[attr-defined]
+        return super().on_touch_up(touch)  # type: ignore[no-any-return]

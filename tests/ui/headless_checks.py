@@ -93,6 +93,17 @@ def main() -> None:
     h.tap(nxt)
     out["next_after_pause"] = sum(1 for i, _s, _a in h.control.posted if i is Intent.NEXT)
     out["song_changed"] = h.control.view().song.song_id != song_before
+    # a second finger (or palm) while one is down does nothing
+    louder = h.ui.now_playing.ids.c_louder
+    quieter = h.ui.now_playing.ids.c_quieter
+    h.clock.advance(1)
+    h.frame()
+    first = h.touch_at(*louder.to_window(*louder.center))
+    second = h.touch_at(*quieter.to_window(*quieter.center))
+    second.touch_up()
+    first.touch_up()
+    volume = [str(i) for i, _s, _a in h.control.posted if i in (Intent.VOLUME_UP, Intent.VOLUME_DOWN)]
+    out["two_fingers"] = volume
     like = h.ui.now_playing.ids.c_like
     h.tap(like)
     out["liked_at_once"] = {"selected": like.selected, "word": like.word, "icon": like.icon}

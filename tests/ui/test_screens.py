@@ -89,6 +89,10 @@ def test_repeated_taps_within_400_ms_count_once(r):
     assert r["song_changed"]
 
 
+def test_second_finger_while_one_is_down_is_ignored(r):
+    assert r["two_fingers"] == ["volume_up"]
+
+
 def test_touch_feedback_is_set_before_the_next_frame(r):
     assert r["feedback_before_frame"] == {"pressed": True, "word": "Another song", "icon": "next"}
     assert r["liked_at_once"] == {"selected": True, "word": "I like it!", "icon": "heart_full"}
