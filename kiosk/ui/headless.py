@@ -124,6 +124,9 @@ def build(
     people = demo_residents()
     if residents is not None:
         people = tuple(replace(people[i % len(people)], resident_id=f"r{i}") for i in range(residents))
+    (data_dir / "photos").mkdir()
+    _write_png(data_dir / "photos" / "portrait.png", 96, 96)
+    people = (replace(people[0], photo="photos/portrait.png"), *people[1:])
     store = DemoResidentStore(people)
     staff = DemoStaffActions(control, store, delay_s=0.0)
 
@@ -147,6 +150,29 @@ def build(
     harness = Harness(ui, control, staff, clock, window, data_dir)
     harness.frame(3)
     return harness
+
+
+def _write_png(path: Path, width: int, height: int) -> None:
+    """A stand-in portrait (soft gradient with a round face): no real person's photo in tests."""
+    import struct
+    import zlib
+
+    rows = []
+    for y in range(height):
+        row = bytearray([0])
+        for x in range(width):
+            inside = (x - width / 2) ** 2 + (y - height * 0.42) ** 2 < (width * 0.22) ** 2
+            body = y > height * 0.68 and abs(x - width / 2) < width * 0.32
+            shade = 90 if inside or body else 200 + y // 4 % 40
+            row += bytes((shade, shade - 20 if shade > 100 else shade, 120 if shade > 100 else 70))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+    path.write_bytes(png)
 
 
 def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
@@ -272,6 +298,16 @@ def check_screen(screen: Any, name: str, *, resident_facing: bool = True) -> lis
             if w_mm < theme.TARGET_MM - 0.05 or h_mm < theme.TARGET_MM - 0.05:
                 problems.append(Problem(name, "target", f"'{t.word}' is {w_mm:.1f} x {h_mm:.1f} mm (min 22)"))
             rects.append((t, _window_rect(t)))
+            outer = _window_rect(t)
+            for inner in walk(t)[1:]:
+                if not _visible(inner) or not (getattr(inner, "text", "") or getattr(inner, "name", "")):
+                    continue
+                r = _window_rect(inner)
+                if r[0] < outer[0] - 1 or r[1] < outer[1] - 1 or r[2] > outer[2] + 1 or r[3] > outer[3] + 1:
+                    problems.append(
+                        Problem(name, "overflow", f"content of '{t.word}' sticks out of the button")
+                    )
+                    break
         for i, (a, ra) in enumerate(rects):
             for b, rb in rects[i + 1 :]:
                 gap = units.to_mm(_gap_px(ra, rb))

@@ -24,7 +24,7 @@ class PhotoTile(BigButton):
                 self.remove_widget(child)
         if path:
             self.icon = ""
-            img = Image(source=path, size_hint=(1, None), height=mm(18), fit_mode="contain")
+            img = Image(source=path, size_hint=(1, None), height=mm(17), fit_mode="contain")
             self.add_widget(img, index=2)
 
 
@@ -60,7 +60,7 @@ class ResidentsScreen(Screen):
             word=tile.label,
             icon=icon,
             control=f"pick:{tile.kind}:{tile.resident_id}",
-            icon_mm=16,
+            icon_mm=12,
             text_cap_mm=theme.LABEL_CAP_MM,
         )
         widget.photo = tile.photo
