@@ -13,7 +13,7 @@ from kiosk.domain.models import Mode
 from kiosk.ui.screens.modes_presenter import ModesPresenter, breath_scale, breath_word, move_prompt
 from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
 
-ICON_FOR = {"heart": "heart", "play": "play", "pause": "pause"}
+FEEDBACK_S = 4.0  # how long the word of the last touch stays beside the volume bar
 
 
 class NowPlayingScreen(Screen):
@@ -78,3 +78,12 @@ class NowPlayingScreen(Screen):
                  "louder": "louder"}  # fmt: skip
         self.feedback_icon = icons[name]
         self.feedback = self.presenter.press(name)
+        if getattr(self, "_clear_ev", None) is not None:
+            self._clear_ev.cancel()
+        self._clear_ev = Clock.schedule_once(self._clear_feedback, FEEDBACK_S)
+
+    def _clear_feedback(self, _dt: float) -> None:
+        """After a few seconds the word goes; "Paused" stays while the music is paused."""
+        view = self.presenter.control.view()
+        self.feedback = self.presenter.state_word(view)
+        self.feedback_icon = "pause" if self.feedback else ""
