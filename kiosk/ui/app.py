@@ -271,6 +271,10 @@ class EncoreApp(App):
         self.locked = locked
         self.ui: KioskUI | None = None
         self.stopping = False
+        # SDL would turn SIGTERM/SIGINT into a window close request (which a locked kiosk refuses). Installed
+        # before the window opens, these handlers keep the signals ours: systemd and Ctrl+C still stop it.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
 
     def build(self) -> Any:
         from kivy.core.window import Window
@@ -278,10 +282,6 @@ class EncoreApp(App):
         Window.clearcolor = theme.BACKGROUND
         self.ui = self._ui_factory()
         Window.bind(on_keyboard=self._on_keyboard, on_request_close=self._on_request_close)
-        # SDL turns SIGTERM/SIGINT into a window close request, which residents must not be able to make:
-        # take the signals back so that systemd (and Ctrl+C in a terminal) still stop the kiosk cleanly.
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, self._on_signal)
         Clock.schedule_interval(lambda _dt: self.control.pump(), 1 / PUMP_HZ)
         Clock.schedule_interval(lambda _dt: self.ui and self.ui.tick(), 1.0)
         # thread-safe: Clock.schedule_once may be called from any thread
