@@ -324,6 +324,11 @@ def check_screen(screen: Any, name: str, *, resident_facing: bool = True) -> lis
         cap_mm = units.to_mm(label.font_size) * units.CAP_HEIGHT_RATIO
         if resident_facing and cap_mm < theme.LABEL_CAP_MM - 0.25:
             problems.append(Problem(name, "text", f"'{label.text[:30]}' cap height {cap_mm:.1f} mm (min 4)"))
+        parent = label.parent
+        if parent is not None and parent is not label and hasattr(parent, "to_window"):
+            lr, pr = _window_rect(label), _window_rect(parent)
+            if lr[1] < pr[1] - 2 or lr[3] > pr[3] + 2 or lr[0] < pr[0] - 2 or lr[2] > pr[2] + 2:
+                problems.append(Problem(name, "overflow", f"'{label.text[:30]}' sticks out of its box"))
         label.texture_update()
         tw, th = label.texture_size
         if tw > label.width + 2 or th > label.height + 2:

@@ -31,8 +31,8 @@ def one_size(out_dir: Path, width: int, height: int, dpi: float) -> list[str]:
 
 def main(argv: list[str]) -> int:
     if argv and argv[0] == "--one":
-        w, h, dpi = argv[2].split(":")
-        names = one_size(Path(argv[1]), int(w), int(h), float(dpi))
+        w_text, h_text, dpi_text = argv[2].split(":")
+        names = one_size(Path(argv[1]), int(w_text), int(h_text), float(dpi_text))
         print("\n".join(names))
         return 0
     out_dir = Path(argv[0] if argv else "build/screenshots")

@@ -63,7 +63,7 @@ class StaffScreen(Screen):
         titles = panel_titles()
         self._menu_buttons = {}
         for panel in PANELS:
-            b = StaffButton(word=titles[panel], control=f"staff:{panel}", height=mm(8.4))
+            b = StaffButton(word=titles[panel], control=f"staff:{panel}", height=mm(7.8))
             b.action = lambda p=panel: self.presenter.open_panel(p)
             self._menu_buttons[panel] = b
             menu.add_widget(b)
@@ -150,21 +150,18 @@ class StaffScreen(Screen):
 
     def _panel_review(self, box: BoxLayout) -> None:
         p = self.presenter
-        items = list(p.reviews())[:5]
+        items = list(p.reviews())
         if not items:
             box.add_widget(StaffText(text=_("No songs are waiting for review.")))
-        for item in items:
+        for item in items[:3]:
             who = item.resident_name or _("the home's mix")
-            text = f"{item.song_title} - {item.artist}\n" + _("stopped for {who} {at}").format(
-                who=who, at=item.at
-            )
+            text = f"{item.song_title} - {item.artist}, " + _("for {who}, {at}").format(who=who, at=item.at)
+            box.add_widget(StaffText(text=text, bold=True))
             box.add_widget(_row(
-                StaffText(text=text, size_hint_x=1.4),
                 StaffButton(word=_("Avoid for them"), control=f"staff:avoid:{item.review_id}",
                             action=lambda i=item.review_id: p.resolve(i, True)),
                 StaffButton(word=_("Dismiss"), control=f"staff:dismiss:{item.review_id}",
                             action=lambda i=item.review_id: p.resolve(i, False)),
-                height_mm=11,
             ))  # fmt: skip
 
     def _panel_volume(self, box: BoxLayout) -> None:
@@ -182,7 +179,7 @@ class StaffScreen(Screen):
         box.add_widget(
             _row(StaffButton(word=_("More people"), control="staff:cap_more", action=p.next_residents_page))
         )
-        label = StaffText(text=_("Loudest allowed: {pct}%").format(pct=state.cap_pct), size_hint_x=0.5)
+        label = StaffText(text=_("Loudest allowed: {pct}%").format(pct=state.cap_pct), size_hint_x=0.8)
         slider = Slider(min=10, max=100, step=5, value=state.cap_pct, cursor_size=(mm(6), mm(6)))
 
         def moved(_s: Slider, value: float) -> None:
