@@ -60,8 +60,11 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     control, residents, staff, config, hint = session_parts(args, ctx, config)
     from kiosk.ui.app import build_app
 
+    from kiosk.adapters.clock import SystemClock
+
     app = build_app(
-        config, control, residents, staff, data_dir=ctx.data_dir, windowed=windowed, demo_pin_hint=hint
-    )
+        config, control, residents, staff, data_dir=ctx.data_dir, clock=SystemClock(), windowed=windowed,
+        demo_pin_hint=hint,
+    )  # fmt: skip
     app.run()
     return 0

@@ -65,8 +65,8 @@ def run_in_background(fn: Callable[[], object], done: Callable[[object], None]) 
     threading.Thread(target=work, name="ui-worker", daemon=True).start()
 
 
-class SystemClock:
-    """Fallback kiosk clock when none is given (trusted = after 2024)."""
+class FallbackClock:
+    """Stand-in kiosk clock when none is given (trusted = after 2024); kiosk run passes the real one."""
 
     def now(self) -> Any:
         from datetime import UTC, datetime
@@ -120,7 +120,7 @@ class KioskUI:
         self.now = now
         self.router = router.Router(kiosk_mode=config.kiosk.mode)
         self.last_touch_s = now()
-        clock = clock or SystemClock()
+        clock = clock or FallbackClock()
 
         self.sm = ScreenManager(transition=NoTransition())
         self.idle = IdleScreen(presenter=IdlePresenter(control, self.router, clock, self.refresh))
