@@ -58,9 +58,8 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
 
     configure_kivy(config.display, windowed=windowed)
     control, residents, staff, config, hint = session_parts(args, ctx, config)
-    from kiosk.ui.app import build_app
-
     from kiosk.adapters.clock import SystemClock
+    from kiosk.ui.app import build_app
 
     app = build_app(
         config, control, residents, staff, data_dir=ctx.data_dir, clock=SystemClock(), windowed=windowed,
