@@ -152,8 +152,23 @@ def main() -> None:
     h.ui.tick()
     out["staff_timeout"] = [still, h.screen()]
 
-    # 5. personal: idle -> music in 1 tap
+    # 5. personal: idle -> music in 1 tap; (first) idle blanking when configured: a touch only wakes it
     h = headless.build(h.window, dpi, kiosk_mode="personal", pin_hash=pin_hash)
+    import time as _time
+
+    idle = h.ui.idle
+    idle.blank_after_s = 0.05
+    idle._arm_blank()
+    deadline = _time.monotonic() + 5
+    while not idle.blanked and _time.monotonic() < deadline:
+        h.frame()
+    blanked = idle.blanked
+    h.tap(idle.ids.touch_target)
+    out["blank"] = {"blanked": blanked, "woke": not idle.blanked, "posted": len(h.control.posted),
+                    "screen": h.screen()}  # fmt: skip
+    idle.blank_after_s = 0
+    idle._arm_blank()
+    h.clock.advance(1)
     h.tap(h.ui.idle.ids.touch_target)
     h.frame()
     out["personal_taps"] = [h.screen()]

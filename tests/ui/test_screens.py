@@ -107,6 +107,10 @@ def test_staff_corner_pin_lockout_and_timeout(r):
     assert r["staff_timeout"] == ["staff", "now_playing"]
 
 
+def test_idle_blanking_wakes_without_starting_music(r):
+    assert r["blank"] == {"blanked": True, "woke": True, "posted": 0, "screen": "idle"}
+
+
 def test_residents_cannot_leave_the_kiosk(r):
     assert r["escape"] == {"close_refused": True, "escape_swallowed": True, "close_refused_in_staff": False,
                            "close_refused_windowed": False}  # fmt: skip
