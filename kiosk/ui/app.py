@@ -173,7 +173,10 @@ class KioskUI:
             from kiosk.ui.screens.staff import StaffScreen
             from kiosk.ui.screens.staff_presenter import StaffPresenter
 
-            screen = StaffScreen(presenter=StaffPresenter(self.staff, self.run_bg, lambda: screen.refresh()))
+            presenter = StaffPresenter(
+                self.staff, self.run_bg, lambda: screen.refresh(), lambda: self.control.view().message
+            )
+            screen = StaffScreen(presenter=presenter)
             screen.on_leave_staff = self.leave_staff
             screen.on_open_modes = self.open_modes
         else:

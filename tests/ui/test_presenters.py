@@ -337,3 +337,14 @@ def test_pot_template_lists_resident_strings():
     text = pot.read_text(encoding="utf-8")
     for s in ("Touch for music", "More people", "Another song", "Breathe in", "Staff PIN", "Monday"):
         assert f'msgid "{s}"' in text
+
+
+def test_attention_list_starts_with_the_sessions_message_for_staff(control):
+    from dataclasses import replace as dc_replace
+
+    control._view = dc_replace(control.view(), message="5 songs in a row could not be played")
+    p = StaffPresenter(DemoStaffActions(control, DemoResidentStore(), delay_s=0), sync_bg, lambda: None,
+                       lambda: control.view().message)  # fmt: skip
+    p.open_panel("attention")
+    assert p.state.attention[0] == "5 songs in a row could not be played"
+    assert len(p.state.attention) == 2

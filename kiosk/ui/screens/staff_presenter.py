@@ -79,8 +79,15 @@ RESIDENTS_PER_PAGE = 6
 
 
 class StaffPresenter:
-    def __init__(self, staff: StaffActions, run_bg: RunInBackground, on_change: Callable[[], None]):
+    def __init__(
+        self,
+        staff: StaffActions,
+        run_bg: RunInBackground,
+        on_change: Callable[[], None],
+        session_message: Callable[[], str] = lambda: "",
+    ):
         self.staff = staff
+        self.session_message = session_message
         self.run_bg = run_bg
         self.on_change = on_change
         self.state = StaffState()
@@ -258,10 +265,13 @@ class StaffPresenter:
         self.run_bg(lambda: tuple(self.staff.attention_notes()), self._attention)
 
     def _attention(self, result: object) -> None:
+        message = self.session_message()
         if isinstance(result, BaseException):
-            self.state.attention = (_("Could not run the checks: {e}").format(e=result),)
+            notes: tuple[str, ...] = (_("Could not run the checks: {e}").format(e=result),)
         else:
-            self.state.attention = tuple(result) or (_("All checks passed."),)  # type: ignore[arg-type]
+            notes = tuple(result)  # type: ignore[arg-type]
+        notes = ((message,) if message else ()) + notes
+        self.state.attention = notes or (_("All checks passed."),)
         self.on_change()
 
     def restart(self) -> None:
