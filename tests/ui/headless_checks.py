@@ -62,6 +62,16 @@ def main() -> None:
     for w in (*bad, pale):
         box.remove_widget(w)
 
+    # 1c. lyrics follow the song's clock between engine snapshots
+    from kiosk.domain.models import Mode
+
+    h.control.show(Status.PLAYING, mode=Mode.SING, song=2, position_ms=0)
+    h.frame()
+    first = h.ui.now_playing.lyric_now
+    h.clock.advance(6)
+    h.ui.now_playing._animate(0)
+    out["lyrics_follow"] = [first, h.ui.now_playing.lyric_now]
+
     # 2. lounge: idle -> music in 2 taps
     h = headless.build(h.window, dpi, kiosk_mode="lounge", pin_hash=pin_hash)
     taps = []

@@ -107,6 +107,11 @@ def test_staff_corner_pin_lockout_and_timeout(r):
     assert r["staff_timeout"] == ["staff", "now_playing"]
 
 
+def test_synced_lyrics_move_on_between_snapshots(r):
+    assert r["lyrics_follow"] == ["Tea in the garden, the kettle on the hob",
+                                  "Sunday in the morning and nobody at the job"]  # fmt: skip
+
+
 def test_idle_blanking_wakes_without_starting_music(r):
     assert r["blank"] == {"blanked": True, "woke": True, "posted": 0, "screen": "idle"}
 

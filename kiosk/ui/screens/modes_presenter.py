@@ -117,8 +117,8 @@ class ModesPresenter:
             def at(k: int) -> str:
                 return lyrics.timed[k].text if 0 <= k < len(lyrics.timed) else ""
 
-            if i < 0:
-                return "", _("(music first)"), at(0)
+            if i < 0:  # the introduction: show the first line ready to sing
+                return "", at(0), at(1)
             return at(i - 1), at(i), at(i + 1)
         if lyrics.pages:
             duration_ms = int((view.song.duration_s if view.song else 0) * 1000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -45,10 +46,16 @@ class NowPlayingScreen(Screen):
         self._anim.cancel()
 
     def _animate(self, _dt: float) -> None:
+        t = self.now_s()
         if self.mode == Mode.RELAX:
-            t = self.now_s()
             self.breath = breath_scale(t)
             self.breath_text = breath_word(t)
+        view = getattr(self, "_view", None)
+        if view is not None and view.status is Status.PLAYING and self.mode in (Mode.SING, Mode.MOVE):
+            # The engine need not publish every position change: run the song's clock on from the last
+            # snapshot so lyrics and prompts move on time.
+            position_ms = view.position_ms + int((t - self._view_at) * 1000)
+            self._show_mode(replace(view, position_ms=position_ms))
 
     def show(self, view: SessionView) -> None:
         p = self.presenter
@@ -66,6 +73,10 @@ class NowPlayingScreen(Screen):
             button.word = control.word
             button.icon = "heart_full" if control.on else control.icon
             button.selected = control.on
+        self._view, self._view_at = view, self.now_s()
+        self._show_mode(view)
+
+    def _show_mode(self, view: SessionView) -> None:
         if self.mode == Mode.MOVE:
             self.move_text = move_prompt(view.position_ms)
         if self.mode == Mode.SING:
