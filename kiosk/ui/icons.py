@@ -135,8 +135,18 @@ def _move(x: float, y: float, s: float) -> None:
 
 
 def _sing(x: float, y: float, s: float) -> None:
-    Ellipse(pos=(x + s * 0.05, y + s * 0.2), size=(s * 0.55, s * 0.6))
-    _note(x + s * 0.45, y + s * 0.35, s * 0.55)
+    """A microphone."""
+    Ellipse(pos=(x + s * 0.3, y + s * 0.52), size=(s * 0.4, s * 0.44))
+    Mesh(
+        vertices=[
+            x + s * 0.36, y + s * 0.6, 0, 0,
+            x + s * 0.64, y + s * 0.6, 0, 0,
+            x + s * 0.55, y + s * 0.04, 0, 0,
+            x + s * 0.45, y + s * 0.04, 0, 0,
+        ],
+        indices=[0, 1, 2, 3],
+        mode="triangle_fan",
+    )  # fmt: skip
 
 
 def _back(x: float, y: float, s: float) -> None:
