@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 def main() -> None:
     width, height, dpi = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
     from kiosk.domain.intents import Intent, Status
-    from kiosk.ui import headless, units
+    from kiosk.ui import headless, theme, units
     from kiosk.ui.pin_check import make_hash
 
     out: dict[str, object] = {"window": None}
@@ -94,6 +94,14 @@ def main() -> None:
     out["feedback_before_frame"] = {"pressed": nxt.pressed, "word": h.ui.now_playing.feedback,
                                     "icon": h.ui.now_playing.feedback_icon}  # fmt: skip
     h.frame()
+    # what the next frame shows: the pressed colour inside the button, read back from the rendered pixels
+    image = h.ui.root.export_as_image()
+    px, py = nxt.to_window(nxt.x + units.mm(2.5), nxt.center_y)
+    tex = image.texture
+    i = ((tex.height - 1 - int(py)) * tex.width + int(px)) * 4  # the read-back rows run top down
+    out["pressed_pixel"] = list(tex.pixels[i : i + 3])
+    out["pressed_expected"] = [round(c * 255) for c in theme.BUTTON_PRESSED[:3]]
+    out["normal_expected"] = [round(c * 255) for c in theme.BUTTON[:3]]
     h.clock.advance(0.2)
     h.tap(nxt)
     h.clock.advance(0.15)

@@ -89,6 +89,11 @@ def test_repeated_taps_within_400_ms_count_once(r):
     assert r["song_changed"]
 
 
+def test_next_frame_shows_the_pressed_colour(r):
+    got, want = r["pressed_pixel"], r["pressed_expected"]
+    assert all(abs(a - b) <= 3 for a, b in zip(got, want, strict=True)), (got, want, r["normal_expected"])
+
+
 def test_second_finger_while_one_is_down_is_ignored(r):
     assert r["two_fingers"] == ["volume_up"]
 
