@@ -26,12 +26,12 @@ EXPECTED_SCREENS = {"idle", "residents", "residents-page2", "now_playing", "now_
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1", KIVY_NO_FILELOG="1",
-               KIVY_NO_CONSOLELOG="1", KIVY_LOG_MODE="PYTHON",
-               KIVY_HOME=str(tmp_path_factory.mktemp("kivy-home")))  # fmt: skip
+               KIVY_NO_CONSOLELOG="1", KIVY_LOG_MODE="PYTHON")  # fmt: skip
     procs = {
+        # each process its own KIVY_HOME: two Kivys creating one fresh home at once can trip over each other
         key: subprocess.Popen(
             [sys.executable, str(SCRIPT), str(w), str(h), str(dpi)],
-            env=env,
+            env=dict(env, KIVY_HOME=str(tmp_path_factory.mktemp(f"kivy-home-{key}"))),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
