@@ -1,7 +1,10 @@
 """What staff mode needs from the rest of the kiosk: one Protocol, implemented in kiosk/wiring.py.
 
 Every call is made from the UI thread except the ones marked "worker": the UI runs those in a background
-thread (they may take seconds) and hands their result back to the main loop. Nothing here returns personal
+thread (they may take seconds) and hands their result back to the main loop. Because one thread owns each
+store in a process (TinyDB is not thread-safe), worker calls that write a store are best done in a child
+process (``kiosk scan``, ``kiosk residents import FILE [--dry-run]``, ``kiosk doctor``) under the data
+folder's lock, reading its progress and messages from its output. Nothing here returns personal
 data the screen does not show anyway (first names, song titles).
 """
 
