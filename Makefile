@@ -46,3 +46,23 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+
+# --- touch UI: screenshots of every screen at both display sizes; gettext catalogues ---
+.PHONY: i18n-extract i18n-compile
+screenshots: $(STAMP)
+	SDL_VIDEODRIVER=offscreen $(PY) -m kiosk.ui.screenshots build/screenshots
+
+I18N_POT := kiosk/ui/locale/encore.pot
+I18N_SOURCES = $(wildcard kiosk/ui/*.py kiosk/ui/screens/*.py kiosk/ui/*.kv kiosk/ui/screens/*.kv)
+
+i18n-extract:
+	xgettext --language=Python --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --from-code=UTF-8 --add-comments \
+		--package-name=encore -o $(I18N_POT) $(I18N_SOURCES)
+	@for po in kiosk/ui/locale/*/LC_MESSAGES/encore.po; do \
+		[ -f "$$po" ] && msgmerge --quiet --update --backup=none "$$po" $(I18N_POT) && echo "updated $$po"; \
+	done; true
+
+i18n-compile:
+	@for po in kiosk/ui/locale/*/LC_MESSAGES/encore.po; do \
+		[ -f "$$po" ] || continue; msgfmt --check -o "$${po%.po}.mo" "$$po" && echo "compiled $${po%.po}.mo"; \
+	done; true

@@ -53,6 +53,7 @@ class SongView:
     duration_s: float
     lyrics_path: str | None = None
     liked: bool = False
+    art_path: str | None = None  # album art (a cover image beside the song), when the catalogue found one
 
 
 @dataclass(frozen=True)

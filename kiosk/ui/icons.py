@@ -1,0 +1,216 @@
+"""Icons drawn with Kivy graphics (no emoji font needed): simple, bold shapes in one colour.
+
+Each icon draws into a square of side ``s`` at (x, y); shapes are kept thick so they read at 8-12 mm.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from kivy.graphics import Color, Ellipse, Line, Mesh, Rectangle, Triangle
+from kivy.properties import ColorProperty, StringProperty
+from kivy.uix.widget import Widget
+
+Draw = Callable[[float, float, float], None]
+
+
+def _tri(*pts: float) -> None:
+    Triangle(points=pts)
+
+
+def _play(x: float, y: float, s: float) -> None:
+    _tri(x + s * 0.22, y + s * 0.1, x + s * 0.22, y + s * 0.9, x + s * 0.88, y + s * 0.5)
+
+
+def _pause(x: float, y: float, s: float) -> None:
+    Rectangle(pos=(x + s * 0.18, y + s * 0.1), size=(s * 0.24, s * 0.8))
+    Rectangle(pos=(x + s * 0.58, y + s * 0.1), size=(s * 0.24, s * 0.8))
+
+
+def _next(x: float, y: float, s: float) -> None:
+    _tri(x + s * 0.08, y + s * 0.15, x + s * 0.08, y + s * 0.85, x + s * 0.5, y + s * 0.5)
+    _tri(x + s * 0.45, y + s * 0.15, x + s * 0.45, y + s * 0.85, x + s * 0.87, y + s * 0.5)
+    Rectangle(pos=(x + s * 0.82, y + s * 0.15), size=(s * 0.1, s * 0.7))
+
+
+def _heart_points(x: float, y: float, s: float) -> list[float]:
+    pts: list[float] = []
+    for i in range(64):
+        t = 2 * math.pi * i / 64
+        hx = 16 * math.sin(t) ** 3
+        hy = 13 * math.cos(t) - 5 * math.cos(2 * t) - 2 * math.cos(3 * t) - math.cos(4 * t)
+        pts += [x + s * 0.5 + hx * s / 36, y + s * 0.52 + hy * s / 36]
+    return pts
+
+
+def _heart(x: float, y: float, s: float) -> None:
+    Line(points=_heart_points(x, y, s), width=max(1.5, s * 0.06), close=True)
+
+
+def _heart_full(x: float, y: float, s: float) -> None:
+    pts = _heart_points(x, y, s)
+    cx, cy = x + s * 0.5, y + s * 0.5
+    vertices: list[float] = [cx, cy, 0, 0]
+    for i in range(0, len(pts), 2):
+        vertices += [pts[i], pts[i + 1], 0, 0]
+    n = len(pts) // 2
+    indices = [0]
+    for i in range(1, n + 1):
+        indices.append(i)
+    indices.append(1)
+    Mesh(vertices=vertices, indices=indices, mode="triangle_fan")
+
+
+def _speaker(x: float, y: float, s: float) -> None:
+    Rectangle(pos=(x + s * 0.08, y + s * 0.36), size=(s * 0.16, s * 0.28))
+    Mesh(
+        vertices=[
+            x + s * 0.22, y + s * 0.36, 0, 0,
+            x + s * 0.48, y + s * 0.14, 0, 0,
+            x + s * 0.48, y + s * 0.86, 0, 0,
+            x + s * 0.22, y + s * 0.64, 0, 0,
+        ],
+        indices=[0, 1, 2, 3],
+        mode="triangle_fan",
+    )  # fmt: skip
+
+
+def _quieter(x: float, y: float, s: float) -> None:
+    _speaker(x, y, s)
+    Rectangle(pos=(x + s * 0.58, y + s * 0.45), size=(s * 0.36, s * 0.1))
+
+
+def _louder(x: float, y: float, s: float) -> None:
+    _speaker(x, y, s)
+    Rectangle(pos=(x + s * 0.58, y + s * 0.45), size=(s * 0.36, s * 0.1))
+    Rectangle(pos=(x + s * 0.71, y + s * 0.32), size=(s * 0.1, s * 0.36))
+
+
+def _note(x: float, y: float, s: float) -> None:
+    Ellipse(pos=(x + s * 0.12, y + s * 0.08), size=(s * 0.3, s * 0.24))
+    Ellipse(pos=(x + s * 0.55, y + s * 0.18), size=(s * 0.3, s * 0.24))
+    Rectangle(pos=(x + s * 0.35, y + s * 0.2), size=(s * 0.07, s * 0.68))
+    Rectangle(pos=(x + s * 0.78, y + s * 0.3), size=(s * 0.07, s * 0.62))
+    Mesh(
+        vertices=[
+            x + s * 0.35, y + s * 0.8, 0, 0,
+            x + s * 0.85, y + s * 0.92, 0, 0,
+            x + s * 0.85, y + s * 0.8, 0, 0,
+            x + s * 0.35, y + s * 0.68, 0, 0,
+        ],
+        indices=[0, 1, 2, 3],
+        mode="triangle_fan",
+    )  # fmt: skip
+
+
+def _person(x: float, y: float, s: float) -> None:
+    Ellipse(pos=(x + s * 0.33, y + s * 0.58), size=(s * 0.34, s * 0.34))
+    Ellipse(pos=(x + s * 0.15, y + s * 0.02), size=(s * 0.7, s * 0.6), angle_start=-90, angle_end=90)
+
+
+def _everyone(x: float, y: float, s: float) -> None:
+    _person(x - s * 0.02, y + s * 0.2, s * 0.6)
+    _person(x + s * 0.42, y + s * 0.2, s * 0.6)
+    _person(x + s * 0.16, y + s * 0.02, s * 0.68)
+
+
+def _more(x: float, y: float, s: float) -> None:
+    w = max(2.0, s * 0.09)
+    Line(points=[x + s * 0.15, y + s * 0.85, x + s * 0.5, y + s * 0.5, x + s * 0.15, y + s * 0.15], width=w)
+    Line(points=[x + s * 0.5, y + s * 0.85, x + s * 0.85, y + s * 0.5, x + s * 0.5, y + s * 0.15], width=w)
+
+
+def _breathe(x: float, y: float, s: float) -> None:
+    Line(circle=(x + s * 0.5, y + s * 0.5, s * 0.42), width=max(1.5, s * 0.05))
+    Ellipse(pos=(x + s * 0.3, y + s * 0.3), size=(s * 0.4, s * 0.4))
+
+
+def _move(x: float, y: float, s: float) -> None:
+    w = max(2.0, s * 0.08)
+    Ellipse(pos=(x + s * 0.4, y + s * 0.74), size=(s * 0.2, s * 0.2))
+    Line(points=[x + s * 0.5, y + s * 0.72, x + s * 0.5, y + s * 0.38], width=w)
+    Line(points=[x + s * 0.15, y + s * 0.85, x + s * 0.5, y + s * 0.62, x + s * 0.85, y + s * 0.85], width=w)
+    Line(points=[x + s * 0.25, y + s * 0.04, x + s * 0.5, y + s * 0.38, x + s * 0.75, y + s * 0.04], width=w)
+
+
+def _sing(x: float, y: float, s: float) -> None:
+    """A microphone."""
+    Ellipse(pos=(x + s * 0.3, y + s * 0.52), size=(s * 0.4, s * 0.44))
+    Mesh(
+        vertices=[
+            x + s * 0.36, y + s * 0.6, 0, 0,
+            x + s * 0.64, y + s * 0.6, 0, 0,
+            x + s * 0.55, y + s * 0.04, 0, 0,
+            x + s * 0.45, y + s * 0.04, 0, 0,
+        ],
+        indices=[0, 1, 2, 3],
+        mode="triangle_fan",
+    )  # fmt: skip
+
+
+def _back(x: float, y: float, s: float) -> None:
+    _tri(x + s * 0.1, y + s * 0.5, x + s * 0.5, y + s * 0.9, x + s * 0.5, y + s * 0.1)
+    Rectangle(pos=(x + s * 0.45, y + s * 0.38), size=(s * 0.45, s * 0.24))
+
+
+def _stop(x: float, y: float, s: float) -> None:
+    Rectangle(pos=(x + s * 0.15, y + s * 0.15), size=(s * 0.7, s * 0.7))
+
+
+def _check(x: float, y: float, s: float) -> None:
+    Line(
+        points=[x + s * 0.12, y + s * 0.5, x + s * 0.4, y + s * 0.2, x + s * 0.9, y + s * 0.82],
+        width=s * 0.08,
+    )
+
+
+def _cross(x: float, y: float, s: float) -> None:
+    w = s * 0.08
+    Line(points=[x + s * 0.2, y + s * 0.2, x + s * 0.8, y + s * 0.8], width=w)
+    Line(points=[x + s * 0.2, y + s * 0.8, x + s * 0.8, y + s * 0.2], width=w)
+
+
+ICONS: dict[str, Draw] = {
+    "play": _play,
+    "pause": _pause,
+    "next": _next,
+    "heart": _heart,
+    "heart_full": _heart_full,
+    "quieter": _quieter,
+    "louder": _louder,
+    "note": _note,
+    "person": _person,
+    "everyone": _everyone,
+    "more": _more,
+    "breathe": _breathe,
+    "move": _move,
+    "sing": _sing,
+    "back": _back,
+    "stop": _stop,
+    "check": _check,
+    "cross": _cross,
+}
+
+
+class Icon(Widget):
+    """A drawn icon, centred in the widget; ``name`` from :data:`ICONS` ("" draws nothing)."""
+
+    name = StringProperty("")
+    color = ColorProperty((0, 0, 0, 1))
+
+    def __init__(self, **kwargs: object):
+        super().__init__(**kwargs)
+        self.bind(pos=self._redraw, size=self._redraw, name=self._redraw, color=self._redraw)
+
+    def _redraw(self, *_args: object) -> None:
+        self.canvas.clear()
+        draw = ICONS.get(self.name)
+        if draw is None:
+            return
+        s = min(self.width, self.height)
+        x = self.x + (self.width - s) / 2
+        y = self.y + (self.height - s) / 2
+        with self.canvas:
+            Color(*self.color)
+            draw(x, y, s)

@@ -1,0 +1,1 @@
+"""One screen per module: ``<name>.kv`` (layout), ``<name>.py`` (Kivy Screen), ``<name>_presenter.py`` (logic)."""

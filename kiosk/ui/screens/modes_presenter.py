@@ -1,0 +1,127 @@
+"""Therapy modes: the mode tiles, and what each mode shows beside the song.
+
+Listen: the era picture. Relax: a breathing circle, about 6 breaths a minute (10 s: 5 in, 5 out), growing
+and shrinking smoothly. Move: one simple movement prompt at a time, changing every 15 s. Sing-along: lyrics
+in very large type, synced from an .lrc file, else the whole text paged by time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.domain.intents import Intent, SessionView, Source
+from kiosk.domain.lyrics import Lyrics, line_index_at, load_lyrics, page_index_at
+from kiosk.domain.models import Mode
+from kiosk.ports import SessionControl
+from kiosk.ui.i18n import _
+
+BREATH_PERIOD_S = 10.0  # 6 breaths a minute
+MOVE_PROMPT_S = 15.0
+LYRIC_LINES_PER_PAGE = 3
+
+
+@dataclass(frozen=True)
+class ModeTile:
+    mode: Mode
+    word: str
+    icon: str
+
+
+def mode_tiles() -> list[ModeTile]:
+    return [
+        ModeTile(Mode.LISTEN, _("Listen"), "note"),
+        ModeTile(Mode.RELAX, _("Relax"), "breathe"),
+        ModeTile(Mode.MOVE, _("Move"), "move"),
+        ModeTile(Mode.SING, _("Sing along"), "sing"),
+    ]
+
+
+def move_prompts() -> list[str]:
+    return [
+        _("Clap your hands"),
+        _("Tap your feet"),
+        _("Raise your arms"),
+        _("Sway side to side"),
+        _("Roll your shoulders"),
+        _("Nod along"),
+    ]
+
+
+def breath_scale(t_s: float) -> float:
+    """Circle size 0-1 at time ``t_s``: smooth (cosine), 0 at the start of breathing in."""
+    return (1 - math.cos(2 * math.pi * (t_s % BREATH_PERIOD_S) / BREATH_PERIOD_S)) / 2
+
+
+def breath_word(t_s: float) -> str:
+    return _("Breathe in") if (t_s % BREATH_PERIOD_S) < BREATH_PERIOD_S / 2 else _("Breathe out")
+
+
+def move_prompt(position_ms: int) -> str:
+    prompts = move_prompts()
+    return prompts[int(position_ms / 1000 // MOVE_PROMPT_S) % len(prompts)]
+
+
+class ModesPresenter:
+    def __init__(self, control: SessionControl, music_dir: Path, on_close: Callable[[], None]):
+        self.control = control
+        self.music_dir = music_dir
+        self.on_close = on_close
+        self._lyrics_for: str | None = None
+        self._lyrics = Lyrics()
+
+    def tiles(self) -> list[ModeTile]:
+        return mode_tiles()
+
+    def heading(self) -> str:
+        return _("What shall we do?")
+
+    def choose(self, mode: Mode) -> str:
+        self.control.post(Intent.CHOOSE_MODE, Source.TOUCH, mode)
+        if self.control.view().song is None:
+            self.control.post(Intent.MORE_MUSIC, Source.TOUCH)
+        self.on_close()
+        return {t.mode: t.word for t in mode_tiles()}[mode]
+
+    def lyrics(self, view: SessionView) -> Lyrics:
+        """The song's lyrics (read once per song; a missing or unreadable file shows none)."""
+        song = view.song
+        if song is None:
+            return Lyrics()
+        if self._lyrics_for != song.song_id:
+            self._lyrics_for = song.song_id
+            self._lyrics = Lyrics()
+            if song.lyrics_path:
+                path = Path(song.lyrics_path)
+                if not path.is_absolute():
+                    path = self.music_dir / path
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    text = ""
+                if text:
+                    self._lyrics = load_lyrics(
+                        text, is_lrc=path.suffix.lower() == ".lrc", lines_per_page=LYRIC_LINES_PER_PAGE
+                    )
+        return self._lyrics
+
+    def lyric_lines(self, view: SessionView) -> tuple[str, str, str]:
+        """(line before, the line to sing now, next line) for synced lyrics; for plain lyrics the whole page
+        (its lines joined) as the middle item."""
+        lyrics = self.lyrics(view)
+        if lyrics.timed:
+            i = line_index_at(lyrics.timed, view.position_ms)
+
+            def at(k: int) -> str:
+                return lyrics.timed[k].text if 0 <= k < len(lyrics.timed) else ""
+
+            if i < 0:  # the introduction: show the first line ready to sing
+                return "", at(0), at(1)
+            return at(i - 1), at(i), at(i + 1)
+        if lyrics.pages:
+            duration_ms = int((view.song.duration_s if view.song else 0) * 1000)
+            page = lyrics.pages[page_index_at(len(lyrics.pages), view.position_ms, duration_ms)]
+            return "", "\n".join(page), ""
+        return "", _("No words for this song"), ""

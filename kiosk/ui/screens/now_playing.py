@@ -1,0 +1,100 @@
+"""Now playing: song in very large type, the era picture (or the mode's panel), five fixed controls."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from kiosk.domain.intents import SessionView, Status
+from kiosk.domain.models import Mode
+from kiosk.ui.screens.modes_presenter import ModesPresenter, breath_scale, breath_word, move_prompt
+from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
+
+FEEDBACK_S = 4.0  # how long the word of the last touch stays beside the volume bar
+
+
+class NowPlayingScreen(Screen):
+    presenter: NowPlayingPresenter = ObjectProperty(None)  # type: ignore[assignment]
+    modes: ModesPresenter = ObjectProperty(None)  # type: ignore[assignment]
+    title = StringProperty("")
+    artist = StringProperty("")
+    year = StringProperty("")
+    decade = StringProperty("")
+    art_path = StringProperty("")
+    mode = StringProperty("listen")
+    feedback = StringProperty("")
+    feedback_icon = StringProperty("")
+    volume_frac = NumericProperty(0.5)
+    breath = NumericProperty(0.0)
+    breath_text = StringProperty("")
+    move_text = StringProperty("")
+    lyric_prev = StringProperty("")
+    lyric_now = StringProperty("")
+    lyric_next = StringProperty("")
+    lyrics_synced = BooleanProperty(True)
+    now_s = ObjectProperty(time.monotonic)
+
+    def on_pre_enter(self, *_args: object) -> None:
+        self.feedback = ""
+        self._anim = Clock.schedule_interval(self._animate, 1 / 20)
+
+    def on_leave(self, *_args: object) -> None:
+        self._anim.cancel()
+
+    def _animate(self, _dt: float) -> None:
+        t = self.now_s()
+        if self.mode == Mode.RELAX:
+            self.breath = breath_scale(t)
+            self.breath_text = breath_word(t)
+        view = getattr(self, "_view", None)
+        if view is not None and view.status is Status.PLAYING and self.mode in (Mode.SING, Mode.MOVE):
+            # The engine need not publish every position change: run the song's clock on from the last
+            # snapshot so lyrics and prompts move on time.
+            position_ms = view.position_ms + int((t - self._view_at) * 1000)
+            self._show_mode(replace(view, position_ms=position_ms))
+
+    def show(self, view: SessionView) -> None:
+        p = self.presenter
+        self.title = p.title(view)
+        self.artist = p.artist(view)
+        self.year = p.year(view)
+        self.decade = p.decade(view)
+        self.art_path = (view.song.art_path or "") if view.song else ""
+        self.mode = str(view.mode or Mode.LISTEN)
+        self.volume_frac = p.volume_fraction(view)
+        if view.status is Status.PAUSED and not self.feedback:
+            self.feedback, self.feedback_icon = p.state_word(view), "pause"
+        for control in p.controls(view):
+            button = self.ids[f"c_{control.name}"]
+            button.word = control.word
+            button.icon = "heart_full" if control.on else control.icon
+            button.selected = control.on
+        self._view, self._view_at = view, self.now_s()
+        self._show_mode(view)
+
+    def _show_mode(self, view: SessionView) -> None:
+        if self.mode == Mode.MOVE:
+            self.move_text = move_prompt(view.position_ms)
+        if self.mode == Mode.SING:
+            self.lyrics_synced = bool(self.modes.lyrics(view).timed)
+            self.lyric_prev, self.lyric_now, self.lyric_next = self.modes.lyric_lines(view)
+
+    def press(self, name: str) -> None:
+        """A control was pressed: the word and icon show at once, then the intent goes to the engine."""
+        icons = {"play_pause": "play", "next": "next", "like": "heart_full", "quieter": "quieter",
+                 "louder": "louder"}  # fmt: skip
+        self.feedback_icon = icons[name]
+        self.feedback = self.presenter.press(name)
+        if getattr(self, "_clear_ev", None) is not None:
+            self._clear_ev.cancel()
+        self._clear_ev = Clock.schedule_once(self._clear_feedback, FEEDBACK_S)
+
+    def _clear_feedback(self, _dt: float) -> None:
+        """After a few seconds the word goes; "Paused" stays while the music is paused."""
+        view = self.presenter.control.view()
+        self.feedback = self.presenter.state_word(view)
+        self.feedback_icon = "pause" if self.feedback else ""

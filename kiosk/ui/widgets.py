@@ -1,0 +1,194 @@
+"""The few widgets every screen shares: the big button (acts on press, once per 400 ms, instant feedback),
+a panel with a known background colour (so contrast can be checked), and the staff corner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kivy.clock import Clock
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from kiosk.ui import theme
+from kiosk.ui.touch import LongPress, TapFilter
+
+# One shared filter per app (set by the app): "the same control" is its ``control`` name.
+_shared_filter: TapFilter = TapFilter()
+
+
+def set_tap_filter(tap_filter: TapFilter) -> None:
+    global _shared_filter
+    _shared_filter = tap_filter
+
+
+def tap_filter() -> TapFilter:
+    return _shared_filter
+
+
+class Panel(BoxLayout):
+    """A box painted ``bg_color``: labels inside are checked for contrast against it."""
+
+    bg_color = ColorProperty(theme.BACKGROUND)
+    radius_px = NumericProperty(0)
+
+
+class Text(Label):
+    """A label whose size in mm is given as cap height (see units.cap)."""
+
+
+class BigButton(Panel):
+    """Word + icon button. Acts on touch down (press), at once; repeats within 400 ms count once.
+
+    ``resident_target`` marks it for the size/gap/choices checks. Feedback: the colour changes in the same
+    frame's update, before the action's result comes back.
+    """
+
+    word = StringProperty("")
+    icon = StringProperty("")
+    control = StringProperty("")  # stable name for the tap filter; defaults to the word
+    selected = BooleanProperty(False)
+    pressed = BooleanProperty(False)
+    resident_target = BooleanProperty(True)
+    enabled = BooleanProperty(True)
+    action = ObjectProperty(None, allownone=True)  # callable() -> str | None (feedback word)
+    text_cap_mm = NumericProperty(theme.LABEL_CAP_MM)
+    icon_mm = NumericProperty(10.0)
+    normal_color = ColorProperty(theme.BUTTON)
+    selected_color = ColorProperty(theme.BUTTON_ON)
+    pressed_color = ColorProperty(theme.BUTTON_PRESSED)
+    edge_color = ColorProperty(theme.BUTTON_EDGE)
+    text_color = ColorProperty(theme.TEXT)
+    icon_color = ColorProperty(theme.ICON)
+    presses = NumericProperty(0)  # accepted presses (tests, bench)
+
+    def __init__(self, **kwargs: object):
+        super().__init__(**kwargs)
+        self._release_ev = None
+        self.bind(selected=self._recolour, pressed=self._recolour, normal_color=self._recolour)
+        Clock.schedule_once(lambda _dt: self._recolour(), 0)
+
+    def _recolour(self, *_args: object) -> None:
+        self.bg_color = (
+            self.pressed_color
+            if self.pressed
+            else (self.selected_color if self.selected else self.normal_color)
+        )
+
+    def on_touch_down(self, touch: object) -> bool:
+        if not self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+            return super().on_touch_down(touch)
+        if not self.enabled or self.disabled:
+            return True
+        self.press()
+        return True
+
+    def on_touch_move(self, touch: object) -> bool:
+        return self.collide_point(*touch.pos)  # type: ignore[attr-defined,no-any-return]
+
+    def on_touch_up(self, touch: object) -> bool:
+        return self.collide_point(*touch.pos)  # type: ignore[attr-defined,no-any-return]
+
+    def press(self) -> None:
+        """What a touch does: feedback now, the action once per 400 ms."""
+        self.pressed = True
+        self._recolour()
+        if self._release_ev is not None:
+            self._release_ev.cancel()
+        self._release_ev = Clock.schedule_once(self._release, 0.35)
+        if not tap_filter().accept(self.control or self.word):
+            return
+        self.presses += 1
+        if self.action is not None:
+            self.action()
+
+    def _release(self, _dt: float) -> None:
+        self.pressed = False
+
+
+class StaffCorner(Widget):
+    """The fixed top-left corner: held 3 s opens the staff PIN pad. It never eats the touch, so a resident
+    touching there still gets what is underneath (e.g. "Touch for music")."""
+
+    hold_s = NumericProperty(theme.STAFF_HOLD_S)
+    progress = NumericProperty(0.0)
+    on_hold = ObjectProperty(None, allownone=True)
+
+    def __init__(self, now: Callable[[], float] | None = None, **kwargs: object):
+        super().__init__(**kwargs)
+        self.long_press = LongPress(self.hold_s, now) if now else LongPress(self.hold_s)
+        self._touch_uid: object = None
+        self._ev = None
+
+    def on_touch_down(self, touch: object) -> bool:
+        if self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+            self.long_press.down()
+            self._touch_uid = touch.uid  # type: ignore[attr-defined]
+            if self._ev is None:
+                self._ev = Clock.schedule_interval(lambda _dt: self.check_hold(), 0.1)
+        return False
+
+    def on_touch_move(self, touch: object) -> bool:
+        if touch.uid == self._touch_uid and not self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+            self._end()
+        return False
+
+    def on_touch_up(self, touch: object) -> bool:
+        if touch.uid == self._touch_uid:  # type: ignore[attr-defined]
+            self._end()
+        return False
+
+    def _end(self) -> None:
+        self.long_press.up()
+        self._touch_uid = None
+        self.progress = 0.0
+        if self._ev is not None:
+            self._ev.cancel()
+            self._ev = None
+
+    def check_hold(self) -> bool:
+        """Called by a timer while held (tests call it after moving their clock)."""
+        self.progress = self.long_press.progress()
+        if self.long_press.poll():
+            self._end()
+            if self.on_hold is not None:
+                self.on_hold()
+            return True
+        return False
+
+
+class ScreenRoot(FloatLayout):
+    """The whole window: the screens, and the staff corner above them.
+
+    Single touch only: while one finger (or a palm, or a sleeve) is down, further touches are ignored, so a
+    resident leaning on the glass triggers one action and nothing else.
+    """
+
+    def __init__(self, **kwargs: object):
+        super().__init__(**kwargs)
+        self._down: set[object] = set()
+
+    def on_touch_down(self, touch: object) -> bool:
+        if self._down:
+            return True
+        self._down.add(touch.uid)  # type: ignore[attr-defined]
+        return super().on_touch_down(touch)  # type: ignore[no-any-return]
+
+    def on_touch_move(self, touch: object) -> bool:
+        if touch.uid not in self._down:  # type: ignore[attr-defined]
+            return True
+        return super().on_touch_move(touch)  # type: ignore[no-any-return]
+
+    def on_touch_up(self, touch: object) -> bool:
+        if touch.uid not in self._down:  # type: ignore[attr-defined]
+            return True
+        self._down.discard(touch.uid)  # type: ignore[attr-defined]
+        return super().on_touch_up(touch)  # type: ignore[no-any-return]

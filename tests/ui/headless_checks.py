@@ -1,0 +1,211 @@
+"""Run in a subprocess by test_screens.py (one window size and DPI per process): renders every screen and
+drives real touches, printing one JSON object of measurements for the test to assert on.
+
+Usage: python tests/ui/headless_checks.py WIDTH HEIGHT DPI
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+
+def main() -> None:
+    width, height, dpi = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    from kiosk.domain.intents import Intent, Status
+    from kiosk.ui import headless, theme, units
+    from kiosk.ui.pin_check import make_hash
+
+    out: dict[str, object] = {"window": None}
+    pin_hash = make_hash("2468", n=16)
+    h = headless.start(width, height, dpi, pin_hash=pin_hash, residents=9)
+    out["window"] = list(h.window.size)
+    out["dpi"] = units.dpi()
+
+    # 1. every screen: the DEMENTIA_UX numbers over the widget tree
+    screens: dict[str, list[dict[str, str]]] = {}
+    targets: dict[str, int] = {}
+    for name, resident in headless.visit_all(h):
+        problems = headless.check_screen(h.ui.sm.current_screen, name, resident_facing=resident)
+        screens[name] = [asdict(p) for p in problems]
+        targets[name] = len(headless.resident_targets(h.ui.sm.current_screen))
+    out["screens"] = screens
+    out["targets"] = targets
+    h.control.show(Status.PLAYING, song=1)
+    h.frame(2)
+    out["title_cap_mm"] = headless.title_cap_mm(h)
+
+    # 1b. the checker itself can fail: a small, crowded, pale extra button on the session-end screen
+    from kivy.uix.label import Label
+
+    from kiosk.ui.widgets import BigButton
+
+    h.control.show(Status.ENDED)
+    h.frame(2)
+    box = h.ui.session_end  # a RelativeLayout: children placed by hand, on top of the screen
+    bad = [
+        BigButton(word=f"x{i}", size_hint=(None, None), size=(units.mm(10), units.mm(10)),
+                  pos=(units.mm(5 + 12 * i), units.mm(3)))
+        for i in range(5)
+    ]  # fmt: skip
+    pale = Label(text="pale", color=(0.6, 0.6, 0.6, 1), font_size=units.cap(2), size_hint=(None, None),
+                 size=(units.mm(40), units.mm(10)), pos=(units.mm(80), units.mm(3)))  # fmt: skip
+    for w in (*bad, pale):
+        box.add_widget(w)
+    h.frame(3)
+    found = headless.check_screen(h.ui.session_end, "session_end+bad")
+    out["bad_rules"] = sorted({p.rule for p in found})
+    for w in (*bad, pale):
+        box.remove_widget(w)
+
+    # 1c. lyrics follow the song's clock between engine snapshots
+    from kiosk.domain.models import Mode
+
+    h.control.show(Status.PLAYING, mode=Mode.SING, song=2, position_ms=0)
+    h.frame()
+    first = h.ui.now_playing.lyric_now
+    h.clock.advance(6)
+    h.ui.now_playing._animate(0)
+    out["lyrics_follow"] = [first, h.ui.now_playing.lyric_now]
+
+    # 2. lounge: idle -> music in 2 taps
+    h = headless.build(h.window, dpi, kiosk_mode="lounge", pin_hash=pin_hash)
+    taps = []
+    h.tap(h.ui.idle.ids.touch_target)
+    taps.append(h.screen())
+    h.frame()
+    tile = next(w for w in headless.resident_targets(h.ui.residents) if w.control.startswith("pick:resident"))
+    h.clock.advance(1)
+    h.tap(tile)
+    h.frame()
+    taps.append(h.screen())
+    out["lounge_taps"] = taps
+    out["lounge_posted"] = [str(i) for i, _s, _a in h.control.posted]
+
+    # 3. double tap within 400 ms counts once; feedback shows before the next frame is drawn
+    nxt = h.ui.now_playing.ids.c_next
+    song_before = h.control.view().song.song_id
+    h.clock.advance(1)
+    h.tap(nxt)
+    out["feedback_before_frame"] = {"pressed": nxt.pressed, "word": h.ui.now_playing.feedback,
+                                    "icon": h.ui.now_playing.feedback_icon}  # fmt: skip
+    h.frame()
+    # what the next frame shows: the pressed colour inside the button, read back from the rendered pixels
+    image = h.ui.root.export_as_image()
+    px, py = nxt.to_window(nxt.x + units.mm(2.5), nxt.center_y)
+    tex = image.texture
+    i = ((tex.height - 1 - int(py)) * tex.width + int(px)) * 4  # the read-back rows run top down
+    out["pressed_pixel"] = list(tex.pixels[i : i + 3])
+    out["pressed_expected"] = [round(c * 255) for c in theme.BUTTON_PRESSED[:3]]
+    out["normal_expected"] = [round(c * 255) for c in theme.BUTTON[:3]]
+    h.clock.advance(0.2)
+    h.tap(nxt)
+    h.clock.advance(0.15)
+    h.tap(nxt)  # a third shake, still inside 400 ms of the first
+    out["next_after_double"] = sum(1 for i, _s, _a in h.control.posted if i is Intent.NEXT)
+    h.clock.advance(0.5)
+    h.tap(nxt)
+    out["next_after_pause"] = sum(1 for i, _s, _a in h.control.posted if i is Intent.NEXT)
+    out["song_changed"] = h.control.view().song.song_id != song_before
+    # a second finger (or palm) while one is down does nothing
+    louder = h.ui.now_playing.ids.c_louder
+    quieter = h.ui.now_playing.ids.c_quieter
+    h.clock.advance(1)
+    h.frame()
+    first = h.touch_at(*louder.to_window(*louder.center))
+    second = h.touch_at(*quieter.to_window(*quieter.center))
+    second.touch_up()
+    first.touch_up()
+    volume = [str(i) for i, _s, _a in h.control.posted if i in (Intent.VOLUME_UP, Intent.VOLUME_DOWN)]
+    out["two_fingers"] = volume
+    like = h.ui.now_playing.ids.c_like
+    h.tap(like)
+    out["liked_at_once"] = {"selected": like.selected, "word": like.word, "icon": like.icon}
+
+    # 4. staff corner: 2.9 s is not enough, 3 s opens the PIN pad; the touch underneath still acts
+    corner = h.ui.corner
+    cx, cy = corner.to_window(*corner.center)
+    touch = h.touch_at(cx, cy)
+    h.clock.advance(2.9)
+    corner.check_hold()
+    early = h.screen()
+    h.clock.advance(0.2)
+    corner.check_hold()
+    touch.touch_up()
+    out["corner"] = [early, h.screen()]
+    # a short touch in the corner does nothing staff-like
+    pin = h.ui.staff_pin
+    keys = {w.control: w for w in headless.walk(pin) if getattr(w, "control", "").startswith("pin:")}
+
+    def enter(code: str) -> None:
+        for d in code:
+            h.clock.advance(0.5)
+            h.tap(keys[f"pin:{d}"])
+        h.clock.advance(0.5)
+        h.tap(keys["pin:ok"])
+        for _ in range(200):  # the scrypt check runs on a worker thread
+            h.frame()
+            if not pin.presenter.checking:
+                break
+
+    wrong_counts = []
+    for _ in range(5):
+        enter("1111")
+        wrong_counts.append(h.ui.guard.wrong)
+    out["wrong_counts"] = wrong_counts
+    out["lockout"] = {"screen": h.screen(), "message": pin.message, "locked": pin.presenter.locked()}
+    enter("2468")
+    out["right_pin_while_locked"] = h.screen()
+    h.clock.advance(301)
+    enter("2468")
+    out["after_lockout"] = h.screen()
+    h.clock.advance(119)
+    h.ui.tick()
+    still = h.screen()
+    h.clock.advance(2)
+    h.ui.tick()
+    out["staff_timeout"] = [still, h.screen()]
+
+    # 5. personal: idle -> music in 1 tap; (first) idle blanking when configured: a touch only wakes it
+    h = headless.build(h.window, dpi, kiosk_mode="personal", pin_hash=pin_hash)
+    import time as _time
+
+    idle = h.ui.idle
+    idle.blank_after_s = 0.05
+    idle._arm_blank()
+    deadline = _time.monotonic() + 5
+    while not idle.blanked and _time.monotonic() < deadline:
+        h.frame()
+    blanked = idle.blanked
+    h.tap(idle.ids.touch_target)
+    out["blank"] = {"blanked": blanked, "woke": not idle.blanked, "posted": len(h.control.posted),
+                    "screen": h.screen()}  # fmt: skip
+    idle.blank_after_s = 0
+    idle._arm_blank()
+    h.clock.advance(1)
+    h.tap(h.ui.idle.ids.touch_target)
+    h.frame()
+    out["personal_taps"] = [h.screen()]
+
+    # 6. Escape and window close do nothing outside staff mode (kiosk), close works in a desktop trial
+    from kiosk.ui.app import EncoreApp
+
+    app = EncoreApp(lambda: h.ui, h.control, locked=True)
+    app.ui = h.ui
+    locked_close = app.on_request_close()
+    locked_escape = app._on_keyboard(None, 27)
+    h.ui.router.staff = "on"
+    staff_close = app.on_request_close()
+    h.ui.router.staff = "off"
+    out["escape"] = {"close_refused": locked_close, "escape_swallowed": locked_escape,
+                     "close_refused_in_staff": staff_close,
+                     "close_refused_windowed": EncoreApp(lambda: h.ui, h.control, locked=False).on_request_close()}  # fmt: skip
+    print("JSON:" + json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,350 @@
+"""Presenters and touch rules as plain Python (no window): what a tap does, what a screen shows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kiosk.domain.intents import Intent, SessionView, Source, Status
+from kiosk.domain.models import Mode
+from kiosk.ui import theme
+from kiosk.ui.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
+from kiosk.ui.pin_check import PinGuard, make_hash, verify_pin
+from kiosk.ui.router import Router
+from kiosk.ui.screens import modes_presenter as mp
+from kiosk.ui.screens.idle_presenter import IdlePresenter
+from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
+from kiosk.ui.screens.residents_presenter import ResidentsPresenter, paginate
+from kiosk.ui.screens.session_end_presenter import SessionEndPresenter
+from kiosk.ui.screens.staff_pin_presenter import StaffPinPresenter
+from kiosk.ui.screens.staff_presenter import StaffPresenter
+from kiosk.ui.touch import LongPress, TapFilter
+from tests.fakes import FakeClock
+
+
+class Hand:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def sync_bg(fn, done):  # runs "background" work inline: presenters must not care
+    try:
+        result = fn()
+    except Exception as exc:
+        result = exc
+    done(result)
+
+
+@pytest.fixture
+def control(tmp_path: Path) -> DemoSessionControl:
+    return DemoSessionControl(now=Hand(), lyrics_dir=tmp_path)
+
+
+def test_idle_tap_personal_posts_more_music_and_lounge_opens_picker(control, tmp_path):
+    router = Router(kiosk_mode="personal")
+    changes = []
+    p = IdlePresenter(control, router, FakeClock(), lambda: changes.append(1))
+    p.tap()
+    assert control.posted == [(Intent.MORE_MUSIC, Source.TOUCH, None)]
+    assert router.screen_for(control.view()) == "now_playing"
+
+    lounge = Router(kiosk_mode="lounge")
+    control2 = DemoSessionControl(now=Hand(), lyrics_dir=tmp_path)
+    IdlePresenter(control2, lounge, FakeClock(), lambda: changes.append(1)).tap()
+    assert control2.posted == []  # nothing starts before someone is chosen
+    assert lounge.screen_for(control2.view()) == "residents"
+    assert changes
+
+
+def test_idle_clock_hidden_while_clock_untrusted(control):
+    shown = IdlePresenter(control, Router(), FakeClock(trusted=True), lambda: None).clock_lines()
+    hidden = IdlePresenter(control, Router(), FakeClock(trusted=False), lambda: None).clock_lines()
+    assert shown[0] and "2026" in shown[1]
+    assert hidden == ("", "")
+
+
+def test_picker_pages_never_exceed_five_choices_and_everyone_is_on_page_one(control, tmp_path):
+    people = [replace(demo_residents()[0], resident_id=f"r{i}", first_name=f"P{i:02d}") for i in range(11)]
+    assert [len(p) for p in paginate(people)] == [3, 4, 4]
+    assert [len(p) for p in paginate(people[:4])] == [4]
+    router = Router()
+    p = ResidentsPresenter(control, router, lambda: people, tmp_path, lambda: None)
+    seen = set()
+    for page in range(3):
+        tiles = p.tiles()
+        assert len(tiles) <= 5
+        assert (tiles[0].kind == "everyone") == (page == 0)
+        assert tiles[-1].kind == "more"
+        seen |= {t.resident_id for t in tiles if t.kind == "resident"}
+        p.choose(tiles[-1])
+    assert seen == {f"r{i}" for i in range(11)}
+    assert p.page % 3 == 0  # "More people" on the last page goes back to the first
+
+
+def test_picker_choice_starts_music_for_that_resident(control, tmp_path):
+    router = Router(picker_open=True)
+    p = ResidentsPresenter(control, router, DemoResidentStore().all, tmp_path, lambda: None)
+    resident = next(t for t in p.tiles() if t.kind == "resident")
+    p.choose(resident)
+    assert control.posted[0] == (Intent.CHOOSE_RESIDENTS, Source.TOUCH, (resident.resident_id,))
+    assert control.view().status is Status.PLAYING
+    assert router.screen_for(control.view()) == "now_playing" and not router.picker_open
+
+
+def test_picker_photo_outside_data_folder_is_ignored(control, tmp_path):
+    photo = tmp_path / "photos" / "a.png"
+    photo.parent.mkdir()
+    photo.write_bytes(b"png")
+    inside = replace(demo_residents()[0], photo="photos/a.png")
+    outside = replace(demo_residents()[1], photo="../../etc/passwd")
+    p = ResidentsPresenter(control, Router(), lambda: [inside, outside], tmp_path, lambda: None)
+    photos = {t.label: t.photo for t in p.tiles() if t.kind == "resident"}
+    assert photos[inside.display_name] == str(photo.resolve())
+    assert photos[outside.display_name] == ""
+
+
+def test_now_playing_controls_fixed_order_and_like_shows_at_once(control):
+    control.show(Status.PLAYING, song=0)
+    p = NowPlayingPresenter(control, lambda: None)
+    names = [c.name for c in p.controls(control.view())]
+    assert names == ["play_pause", "next", "like", "quieter", "louder"]
+    frozen = control.view()  # the engine has not answered yet: the liked state must show anyway
+    p.press("like")
+    assert p.controls(frozen)[2].on
+    assert p.controls(frozen)[2].word == "I like it!"
+    p.press("play_pause")
+    assert control.view().status is Status.PAUSED
+    assert p.controls(control.view())[0].word == "Play"
+    assert [i for i, _s, _a in control.posted] == [Intent.LIKE, Intent.PLAY_PAUSE]
+
+
+def test_volume_fraction_is_share_of_cap():
+    p = NowPlayingPresenter(None, lambda: None)  # type: ignore[arg-type]
+    assert p.volume_fraction(SessionView(Status.PLAYING, volume_pct=40, volume_cap_pct=80)) == 0.5
+    assert p.volume_fraction(SessionView(Status.PLAYING, volume_pct=90, volume_cap_pct=80)) == 1.0
+
+
+def test_session_end_more_music(control):
+    control.show(Status.ENDED)
+    SessionEndPresenter(control).more_music()
+    assert control.posted == [(Intent.MORE_MUSIC, Source.TOUCH, None)]
+    assert control.view().status is Status.PLAYING
+
+
+def test_breathing_is_six_breaths_a_minute_and_smooth():
+    assert mp.breath_scale(0) == pytest.approx(0)
+    assert mp.breath_scale(5) == pytest.approx(1)
+    assert mp.breath_scale(10) == pytest.approx(0)
+    steps = [abs(mp.breath_scale(t / 20) - mp.breath_scale((t + 1) / 20)) for t in range(400)]
+    assert max(steps) < 0.02  # no jumps at 20 frames a second: it grows and shrinks, never blinks
+    assert mp.breath_word(1) == "Breathe in" and mp.breath_word(6) == "Breathe out"
+
+
+def test_move_prompts_change_every_15_s():
+    assert mp.move_prompt(0) == mp.move_prompt(14_999)
+    assert mp.move_prompt(15_000) != mp.move_prompt(0)
+
+
+def test_sing_along_synced_and_paged(control, tmp_path):
+    p = mp.ModesPresenter(control, tmp_path, lambda: None)
+    control.show(Status.PLAYING, mode=Mode.SING, song=2, position_ms=6_000)
+    prev, now, nxt = p.lyric_lines(control.view())
+    assert now.startswith("Sunday in the morning") and nxt.startswith("Roses")
+    control.show(Status.PLAYING, mode=Mode.SING, song=5, position_ms=0)
+    _, page1, _ = p.lyric_lines(control.view())
+    control.show(Status.PLAYING, mode=Mode.SING, song=5, position_ms=89_000)
+    _, last, _ = p.lyric_lines(control.view())
+    assert page1.startswith("Down by the river where") and "boatmen" in last and page1 != last
+    control.show(Status.PLAYING, mode=Mode.SING, song=0)
+    assert p.lyric_lines(control.view())[1] == "No words for this song"
+
+
+def test_mode_tile_posts_choose_mode_and_closes(control, tmp_path):
+    closed = []
+    p = mp.ModesPresenter(control, tmp_path, lambda: closed.append(1))
+    assert len(p.tiles()) == 4
+    p.choose(Mode.RELAX)
+    assert control.posted[0] == (Intent.CHOOSE_MODE, Source.TOUCH, Mode.RELAX)
+    assert control.posted[1][0] is Intent.MORE_MUSIC and closed
+
+
+def test_tap_filter_counts_repeats_within_400_ms_once_per_control():
+    clock = Hand()
+    f = TapFilter(0.4, clock)
+    assert f.accept("next")
+    clock.t += 0.39
+    assert not f.accept("next")
+    assert f.accept("louder")  # another control is another action
+    clock.t += 0.02  # 0.41 s after the first accepted tap
+    assert f.accept("next")
+
+
+def test_long_press_needs_three_seconds():
+    clock = Hand()
+    lp = LongPress(3.0, clock)
+    lp.down()
+    clock.t += 2.9
+    assert not lp.poll()
+    clock.t += 0.1
+    assert lp.poll() and not lp.poll()
+    lp.down()
+    lp.up()
+    clock.t += 5
+    assert not lp.poll()
+
+
+def test_pin_hash_round_trip_and_damaged_hash():
+    line = make_hash("2468", n=16)
+    assert verify_pin("2468", line)
+    assert not verify_pin("2469", line)
+    assert not verify_pin("2468", "")
+    assert not verify_pin("2468", "scrypt$16$8$1$zz$00")
+
+
+def test_pin_pad_five_wrong_tries_lock_for_five_minutes(caplog):
+    clock = Hand()
+    events: list[str] = []
+    guard = PinGuard(clock, on_event=events.append)
+    opened = []
+    p = StaffPinPresenter(make_hash("2468", n=16), guard, sync_bg, lambda: opened.append(1), lambda: None,
+                          lambda: None)  # fmt: skip
+    for _ in range(5):
+        for d in "1111":
+            p.digit(d)
+        p.submit()
+    assert p.locked() and "Too many wrong tries" in p.message() and "5 min" in p.message()
+    for d in "2468":
+        p.digit(d)
+    p.submit()
+    assert not opened and p.digits == ""  # locked: even the right PIN does nothing
+    clock.t += 299
+    assert p.locked()
+    clock.t += 2
+    assert not p.locked()
+    for d in "2468":
+        p.digit(d)
+    p.submit()
+    assert opened
+    assert events == ["login_failed"] * 5 + ["lockout", "login"]
+    assert "2468" not in caplog.text and "1111" not in caplog.text  # nothing personal or secret logged
+
+
+def test_pin_pad_without_configured_pin_says_so():
+    p = StaffPinPresenter("", PinGuard(Hand()), sync_bg, lambda: None, lambda: None, lambda: None)
+    assert p.locked() and "No staff PIN" in p.message()
+
+
+def test_staff_presenter_observation_review_volume_usb(control):
+    store = DemoResidentStore()
+    staff = DemoStaffActions(control, store, delay_s=0)
+    p = StaffPresenter(staff, sync_bg, lambda: None)
+    rid = p.residents()[0].resident_id
+    p.toggle_resident(rid)
+    p.pick_mode(Mode.MOVE)
+    p.start()
+    assert control.view().status is Status.PLAYING and control.view().mode is Mode.MOVE
+    p.distress()
+    assert [r.song_title for r in p.reviews()] and control.view().status is Status.ENDED
+    p.resolve(p.reviews()[0].review_id, True)
+    assert staff.resolved[-1][1] is True and not p.reviews()
+    p.set_scale("enjoyment", 83)
+    p.toggle_reaction("sang")
+    p.toggle_reaction("smiled")
+    p.save_observation()
+    session_id, scales, reactions = staff.observations[-1]
+    assert session_id == control.session_id and scales["enjoyment"] == 83 and scales["interest"] == 50
+    assert reactions == ["smiled", "sang"]
+    p.open_panel("volume")
+    p.pick_cap_resident(rid)
+    p.set_cap(63)
+    p.save_cap()
+    assert store.get(rid).volume_cap_pct == 65  # type: ignore[union-attr]
+    p.find_usb()
+    assert p.state.usb_candidates
+    p.usb_import()  # not checked yet: nothing happens
+    assert p.state.usb_result is None
+    p.usb_check(p.state.usb_candidates[0])
+    assert p.state.usb_checked and "would be imported" in p.state.note
+    p.usb_import()
+    assert "imported from" in p.state.note and not p.state.usb_checked
+    progress = []
+    p.rescan(lambda d, t: progress.append((d, t)))
+    assert progress[-1] == (20, 20) and "20 songs" in p.state.note and not p.state.scanning
+
+
+def test_staff_background_failure_becomes_a_message(control):
+    class Broken(DemoStaffActions):
+        def attention_notes(self):
+            raise OSError("disk gone")
+
+    p = StaffPresenter(Broken(control, DemoResidentStore(), delay_s=0), sync_bg, lambda: None)
+    p.open_panel("attention")
+    assert "disk gone" in p.state.attention[0]
+
+
+def test_theme_colours_meet_aaa_contrast_in_every_button_state():
+    for bg in (theme.BACKGROUND, theme.BUTTON, theme.BUTTON_PRESSED, theme.BUTTON_ON, theme.TILE, theme.PANEL,
+               theme.STAFF_BG, theme.STAFF_BUTTON, *(theme.rgb(c) for c in theme.DECADE_COLOURS.values())):  # fmt: skip
+        assert theme.contrast(theme.TEXT, bg) >= 7, bg
+        assert theme.contrast(theme.TEXT_SOFT, bg) >= 7, bg
+    assert theme.contrast(theme.rgb("#777777"), theme.rgb("#FFFFFF")) < 7  # the check can fail
+
+
+def test_kiosk_settings():
+    from kiosk.config import DisplayConfig
+    from kiosk.ui.kivy_setup import kiosk_settings
+
+    s = kiosk_settings(DisplayConfig(), windowed=False)
+    assert s[("input", "mouse")] == "mouse,disable_on_activity"
+    assert s[("graphics", "allow_screensaver")] == "0"
+    assert s[("graphics", "fullscreen")] == "auto" and s[("graphics", "show_cursor")] == "0"
+    assert s[("graphics", "borderless")] == "1" and s[("kivy", "exit_on_escape")] == "0"
+    assert 20 <= int(s[("graphics", "maxfps")]) <= 60
+    assert kiosk_settings(DisplayConfig(), windowed=True)[("graphics", "show_cursor")] == "1"
+
+
+def test_strings_go_through_gettext(tmp_path, control):
+    import shutil
+    import subprocess
+
+    from kiosk.ui import i18n
+
+    if not shutil.which("msgfmt"):
+        pytest.skip("gettext (msgfmt) not installed: scripts/apt-packages.txt")
+    po = tmp_path / "de" / "LC_MESSAGES" / "encore.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "Touch for music"\nmsgstr "Bitte berühren: Musik"\n\nmsgid "Monday"\nmsgstr "Montag"\n',
+                  encoding="utf-8")  # fmt: skip
+    subprocess.run(["msgfmt", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+    try:
+        i18n.set_language("de", tmp_path)
+        p = IdlePresenter(control, Router(), FakeClock(), lambda: None)
+        assert p.prompt() == "Bitte berühren: Musik"
+        assert p.clock_lines()[1].startswith("Montag")  # 1 June 2026 is a Monday
+    finally:
+        i18n.set_language(None)
+    assert p.prompt() == "Touch for music"
+
+
+def test_pot_template_lists_resident_strings():
+    pot = Path(__file__).resolve().parents[2] / "kiosk" / "ui" / "locale" / "encore.pot"
+    text = pot.read_text(encoding="utf-8")
+    for s in ("Touch for music", "More people", "Another song", "Breathe in", "Staff PIN", "Monday"):
+        assert f'msgid "{s}"' in text
+
+
+def test_attention_list_starts_with_the_sessions_message_for_staff(control):
+    from dataclasses import replace as dc_replace
+
+    control._view = dc_replace(control.view(), message="5 songs in a row could not be played")
+    p = StaffPresenter(DemoStaffActions(control, DemoResidentStore(), delay_s=0), sync_bg, lambda: None,
+                       lambda: control.view().message)  # fmt: skip
+    p.open_panel("attention")
+    assert p.state.attention[0] == "5 songs in a row could not be played"
+    assert len(p.state.attention) == 2
