@@ -198,7 +198,7 @@ install_venv() {
   ensure_dir $PREFIX/share/doc 0755 root:root
   ensure_dir $PREFIX/share/doc/encore 0755 root:root
   local doc
-  for doc in docs/readme/deploy.md docs/pi-acceptance.md; do
+  for doc in docs/guide/deploy.md docs/pi-acceptance.md; do
     [ -f "$SRC/$doc" ] && put_file "$SRC/$doc" "$PREFIX/share/doc/encore/$(basename "$doc")" 0644 root:root
   done
   return 0

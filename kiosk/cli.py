@@ -82,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kiosk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `kiosk library list | head`: the reader stopped; not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # an unexpected bug: short message, traceback only on request
         if os.environ.get("KIOSK_DEBUG"):
             raise

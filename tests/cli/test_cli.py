@@ -17,3 +17,17 @@ def test_python_dash_m_kiosk_works():
     )
     assert out.returncode == 0
     assert "usage: kiosk" in out.stdout
+
+
+def test_output_into_a_closed_pipe_is_not_an_error(tmp_path):
+    script = "import sys; from kiosk.cli import main; sys.exit(main(['doctor']))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**__import__("os").environ, "KIOSK_DATA_DIR": str(tmp_path)},
+    )
+    proc.stdout.close()  # like `| head` that has read enough
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "internal error" not in err and "Traceback" not in err
