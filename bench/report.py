@@ -1,0 +1,404 @@
+"""Report speed over a year: 60 residents, ~2 sessions a day each, 15 songs a session.
+
+Generates (once, cached in a temp folder) the year's journal, the matching monthly rollups (folded with the same
+:class:`kiosk.domain.rollup.RollupFold` the rebuild uses), observations and a residents store, then times:
+
+- baseline: read the year's raw journal once (what rollups let a report avoid)
+- home summary (figures + one page of charts) from rollups      target <= 2 s
+- CSV (sessions + plays) from rollups                           target <= 1 s
+- full PDF (home + one page per resident)                       target <= 10 s
+- rebuild (`kiosk report --rebuild`), in a fresh process: peak RSS before/after, open sessions kept
+
+Run: ``.venv/bin/python bench/report.py [--residents N] [--days D] [--keep]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+FIRST_NAMES = ["Ada", "Bert", "Cora", "Dot", "Edna", "Fred", "Gus", "Hilda", "Ivy", "Jack", "Kit", "Len"]
+DECADES = ["1940s", "1950s", "1960s", "1970s"]
+MODES = ["listen", "relax", "move", "sing"]
+REACTIONS = ["smiled", "sang", "tapped", "moved", "talked_memories", "calm", "restless", "tearful"]
+
+
+def _ev(
+    at: datetime,
+    kiosk: str,
+    session: str | None,
+    resident: str | None,
+    type_: str,
+    song=None,
+    detail=None,
+    ok=True,
+    seq=0,
+):
+    return {
+        "v": 1,
+        "at": at.isoformat(timespec="milliseconds"),
+        "clock_ok": ok,
+        "mono": 0.0,
+        "seq": seq,
+        "kiosk": kiosk,
+        "session": session,
+        "resident": resident,
+        "type": type_,
+        "song": song,
+        "source": "touch",
+        "detail": detail or {},
+    }
+
+
+def generate(root: Path, n_residents: int, n_days: int, seed: int = 7) -> None:
+    """Write residents, journal (events/YYYY-MM-DD.jsonl) and rollups into the data folder ``root``."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from kiosk.adapters.docstore import DataFolder
+    from kiosk.adapters.rollups import store_name
+    from kiosk.domain.rollup import RollupFold
+
+    rng = random.Random(seed)
+    data = DataFolder(root)
+    people = []
+    for i in range(n_residents):
+        rid = str(uuid.UUID(int=rng.getrandbits(128)))
+        people.append(
+            {
+                "resident_id": rid,
+                "staff_id": f"R{i + 1:03d}",
+                "first_name": f"{FIRST_NAMES[i % len(FIRST_NAMES)]}{i + 1}",
+                "preferred_name": "",
+                "birth_year": 1935 + i % 15,
+                "hours": rng.sample([9, 10, 11, 14, 15, 16, 18, 19, 20], 3),
+                "decade": rng.choice(DECADES),
+            }
+        )
+    with data.write("residents") as db:
+        db.table("residents").insert_multiple(
+            {k: v for k, v in p.items() if k not in ("hours", "decade")} for p in people
+        )
+    songs = [
+        {
+            "id": f"song-{n:04d}",
+            "title": f"Song number {n}",
+            "artist": f"Artist {n % 80}",
+            "decade": DECADES[n % 4],
+        }
+        for n in range(400)
+    ]
+    events_dir = root / "events"
+    events_dir.mkdir(mode=0o700, exist_ok=True)
+    fold = RollupFold()
+    month_docs: dict[str, dict[str, list]] = defaultdict(lambda: {"sessions": [], "observations": []})
+    start_day = date(2025, 1, 1)
+    seq = 0
+    for d in range(n_days):
+        day = start_day + timedelta(days=d)
+        day_events = []
+        for p in people:
+            n_sessions = rng.choice([1, 2, 2, 2, 3])
+            for k in range(n_sessions):
+                hour = p["hours"][k % 3]
+                t = datetime(day.year, day.month, day.day, hour, rng.randrange(0, 50), tzinfo=UTC)
+                ok = rng.random() > 0.01
+                sid = str(uuid.UUID(int=rng.getrandbits(128)))
+                kiosk = f"room-{p['staff_id']}"
+                evs = [
+                    _ev(
+                        t,
+                        kiosk,
+                        sid,
+                        p["resident_id"],
+                        "session_start",
+                        detail={"mode": rng.choice(MODES), "residents": [p["resident_id"]], "resumed": False},
+                        ok=ok,
+                    )
+                ]
+                total = 0.0
+                for _ in range(15):
+                    s = (
+                        songs[rng.randrange(400)]
+                        if rng.random() < 0.5
+                        else rng.choice([x for x in songs[:40] if x["decade"] == p["decade"]])
+                    )
+                    evs.append(
+                        _ev(
+                            t,
+                            kiosk,
+                            sid,
+                            p["resident_id"],
+                            "song_start",
+                            s["id"],
+                            {
+                                "title": s["title"],
+                                "artist": s["artist"],
+                                "decade": s["decade"],
+                                "mode": "listen",
+                            },
+                            ok,
+                        )
+                    )
+                    r = rng.random()
+                    if r < 0.004:
+                        outcome, listened = "distress", rng.uniform(5, 60)
+                        evs.append(
+                            _ev(
+                                t + timedelta(seconds=listened),
+                                kiosk,
+                                sid,
+                                p["resident_id"],
+                                "distress",
+                                s["id"],
+                                {"at_s": listened},
+                                ok,
+                            )
+                        )
+                    elif r < 0.15:
+                        outcome, listened = "skipped", rng.uniform(3, 40)
+                    else:
+                        outcome, listened = "completed", rng.uniform(120, 200)
+                    if rng.random() < 0.15:
+                        evs.append(
+                            _ev(
+                                t + timedelta(seconds=listened / 2),
+                                kiosk,
+                                sid,
+                                p["resident_id"],
+                                "like",
+                                s["id"],
+                                {"at_s": listened / 2},
+                                ok,
+                            )
+                        )
+                    t += timedelta(seconds=listened)
+                    total += listened
+                    evs.append(
+                        _ev(
+                            t,
+                            kiosk,
+                            sid,
+                            p["resident_id"],
+                            "song_end",
+                            s["id"],
+                            {
+                                "outcome": outcome,
+                                "listened_s": round(listened, 3),
+                                "at_s": round(listened, 3),
+                            },
+                            ok,
+                        )
+                    )
+                evs.append(
+                    _ev(
+                        t,
+                        kiosk,
+                        sid,
+                        p["resident_id"],
+                        "session_end",
+                        detail={"reason": "length", "listened_s": round(total, 3)},
+                        ok=ok,
+                    )
+                )
+                if rng.random() < 0.07:
+                    evs.append(
+                        _ev(
+                            t + timedelta(minutes=2),
+                            kiosk,
+                            sid,
+                            p["resident_id"],
+                            "observation",
+                            detail={
+                                "session_id": sid,
+                                "resident_ids": [p["resident_id"]],
+                                "at": (t + timedelta(minutes=2)).isoformat(),
+                                "scales": {
+                                    k2: rng.randrange(30, 100)
+                                    for k2 in (
+                                        "interest",
+                                        "response",
+                                        "initiation",
+                                        "involvement",
+                                        "enjoyment",
+                                    )
+                                },
+                                "reactions": rng.sample(REACTIONS, 2),
+                                "by": "care assistant",
+                            },
+                            ok=ok,
+                        )
+                    )
+                if rng.random() < 0.003:
+                    evs.append(
+                        _ev(
+                            t + timedelta(minutes=3),
+                            kiosk,
+                            None,
+                            p["resident_id"],
+                            "avoid_change",
+                            songs[5]["id"],
+                            {"action": "added", "song": songs[5]["id"]},
+                            ok=ok,
+                        )
+                    )
+                day_events += evs
+        day_events.sort(key=lambda e: e["at"])
+        lines = []
+        for e in day_events:
+            seq += 1
+            e["seq"] = seq
+            lines.append(json.dumps(e, separators=(",", ":")))
+            for kind, doc in fold.feed(e):
+                key = doc["started_at"] if kind == "session" else doc["at"]
+                month_docs[store_name(key)]["sessions" if kind == "session" else "observations"].append(doc)
+        (events_dir / f"{day.isoformat()}.jsonl").write_text("\n".join(lines) + "\n")
+    for doc in fold.finish():
+        month_docs[store_name(doc["started_at"])]["sessions"].append(doc)
+    for name, tables in month_docs.items():
+        with data.write(name) as db:
+            db.table("sessions").insert_multiple(tables["sessions"])
+            db.table("observations").insert_multiple(tables["observations"])
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _rebuild_child(root: str) -> None:
+    from kiosk.adapters.docstore import DataFolder
+    from kiosk.adapters.report_source import rebuild_rollups
+
+    before = _rss_mb()
+    t0 = time.perf_counter()
+    st = rebuild_rollups(DataFolder(Path(root)))
+    secs = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "secs": secs,
+                "rss_before_mb": before,
+                "peak_mb": peak,
+                "sessions": st.sessions,
+                "events": st.events,
+                "max_open": st.max_open_sessions,
+                "months": st.months,
+            }
+        )
+    )
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - t0, value
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--residents", type=int, default=60)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--keep", action="store_true", help="keep the generated data (printed path)")
+    ap.add_argument("--rebuild-child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    if args.rebuild_child:
+        _rebuild_child(args.rebuild_child)
+        return 0
+
+    cache = Path(tempfile.gettempdir()) / f"encore-bench-report-{args.residents}x{args.days}"
+    root = cache / "data"
+    if not (cache / "complete").exists():
+        shutil.rmtree(cache, ignore_errors=True)
+        root.mkdir(parents=True)
+        secs, _ = _timed(lambda: generate(root, args.residents, args.days))
+        (cache / "complete").write_text("ok")
+        print(f"generated {args.residents} residents x {args.days} days in {secs:.0f} s -> {cache}")
+
+    from kiosk.adapters import charts  # noqa: F401  (Agg backend, import cost outside the timings)
+    from kiosk.adapters.docstore import DataFolder
+    from kiosk.adapters.journal import ReadStats, read_events
+    from kiosk.adapters.report_build import compute, load_sessions, make_labels
+    from kiosk.adapters.report_csv import write_csv
+    from kiosk.adapters.report_pdf import home_page, write_pdf
+    from kiosk.domain.report import Period
+
+    out = cache / "out"
+    out.mkdir(exist_ok=True)
+    data = DataFolder(root)
+    period = Period(date(2025, 1, 1), date(2025, 1, 1) + timedelta(days=args.days - 1))
+    journal_mb = sum(p.stat().st_size for p in (root / "events").glob("*.jsonl")) / 1e6
+
+    def baseline() -> int:
+        st = ReadStats()
+        return sum(1 for _ in read_events(root / "events", stats=st))
+
+    t_base, n_events = _timed(baseline)
+    labels = make_labels(data, pseudonymised=False)
+
+    def summary():
+        sessions = load_sessions(data, period, 7)
+        report = compute(data, period, labels, sessions=sessions)
+        fig = home_page(report, "bench")
+        fig.savefig(out / "home.pdf", format="pdf")
+        return report, sessions
+
+    compute(data, period, labels)  # first run indexes the avoid-list changes (once per install)
+    t_summary, (report, sessions) = _timed(summary)
+
+    def csv_export():
+        s = load_sessions(data, period, 7)
+        return write_csv(out / "report.csv", s, period, label=labels.label, staff_id=labels.staff_id)
+
+    t_csv, (rows, plays) = _timed(csv_export)
+
+    def pdf():
+        s = load_sessions(data, period, 7)
+        r = compute(data, period, labels, sessions=s)
+        return write_pdf(out / "report.pdf", r, pseudonymised=False)
+
+    t_pdf, pages = _timed(pdf)
+    child = subprocess.run(
+        [sys.executable, __file__, "--rebuild-child", str(root)], capture_output=True, text=True, check=True
+    )
+    rb = json.loads(child.stdout.strip().splitlines()[-1])
+
+    print(
+        f"data: {args.residents} residents, {args.days} days, {len(sessions)} sessions, {n_events} journal events "
+        f"({journal_mb:.0f} MB journal)"
+    )
+    print(f"{'measure':44} {'seconds':>8} {'vs baseline':>12} {'target':>8}")
+    print(f"{'baseline: read the raw journal once':44} {t_base:8.2f} {1.0:11.2f}x {'':>8}")
+    for name, secs, target in (
+        ("home summary (figures + 1 page of charts)", t_summary, 2.0),
+        (f"CSV ({rows} sessions, {plays} plays)", t_csv, 1.0),
+        (f"full PDF ({pages} pages)", t_pdf, 10.0),
+        (f"rebuild from journal ({rb['sessions']} sessions)", rb["secs"], None),
+    ):
+        verdict = "" if target is None else (f"<= {target:g} " + ("ok" if secs <= target else "MISSED"))
+        print(f"{name:44} {secs:8.2f} {secs / t_base:11.2f}x {verdict:>8}")
+    print(
+        f"rebuild memory: RSS {rb['rss_before_mb']:.0f} MB before, peak {rb['peak_mb']:.0f} MB "
+        f"(open sessions kept at most: {rb['max_open']}; one month of rollups buffered while it is written)"
+    )
+    if not args.keep:
+        shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

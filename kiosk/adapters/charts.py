@@ -1,0 +1,237 @@
+"""Charts of a report with matplotlib (Agg backend, no pyplot: no global state, safe off the main thread).
+
+Every chart reads in black and white on paper: grey fills with black edges and hatching, lines told apart by
+marker and dash pattern, never by colour alone; titles in plain words. ``draw_*`` functions draw into a given
+Axes (the PDF composes them on a page); :func:`save_png` renders one chart to a PNG file.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # before anything imports pyplot; we never do
+
+from collections.abc import Callable, Mapping  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from kiosk.domain.events import OBSERVATION_SCALES  # noqa: E402
+from kiosk.domain.report import WEEKDAYS, ObservationPoint, Period, ResidentFigures, week_start  # noqa: E402
+
+matplotlib.rcParams.update(
+    {
+        "font.size": 9,
+        "axes.titlesize": 11,
+        "axes.titleweight": "bold",
+        "axes.edgecolor": "black",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "hatch.linewidth": 0.6,
+        "pdf.compression": 6,
+    }
+)
+
+LINE_STYLES = [
+    ("black", "o", "-"),
+    ("0.35", "s", "--"),
+    ("black", "^", ":"),
+    ("0.5", "D", "-."),
+    ("0.2", "v", "-"),
+]
+DAILY_MAX_DAYS = 62  # longer periods are charted per week
+
+
+def _y_axis(ax: Axes, label: str) -> None:
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    ax.set_ylabel(label)
+    ax.grid(axis="y", color="0.85", linewidth=0.5)
+    ax.set_axisbelow(True)
+
+
+def _title(ax: Axes, title: str) -> None:
+    """A left-aligned bold title above the axes (ax.set_title costs a layout pass per draw: too slow for
+    60 pages)."""
+    ax.text(0.0, 1.06, title, transform=ax.transAxes, fontsize=11, fontweight="bold", ha="left", va="bottom")
+
+
+def _bars(
+    ax: Axes,
+    xs: list[float],
+    heights: list[float],
+    width: float = 0.8,
+    hatch: str | None = None,
+    color: str = "0.75",
+) -> None:
+    """Vertical bars as ONE collection (ax.bar makes an artist per bar: slow for a year of days)."""
+    half = width / 2
+    polys = [
+        [(x - half, 0.0), (x - half, h), (x + half, h), (x + half, 0.0)]
+        for x, h in zip(xs, heights, strict=True)
+        if h > 0
+    ]
+    ax.add_collection(
+        PolyCollection(polys, facecolors=color, edgecolors="black", linewidths=0.5, hatch=hatch)
+    )
+    top = max(heights) if heights else 0.0
+    ax.set_ylim(0, top * 1.08 if top > 0 else 1.0)
+
+
+def _no_data(ax: Axes, title: str, text: str = "No sessions in this period") -> None:
+    _title(ax, title)
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.3")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def draw_minutes(
+    ax: Axes, period: Period, by_day: Mapping[date, float], by_week: Mapping[date, float]
+) -> None:
+    """Minutes of music per day (or per week for long periods), as hatched grey bars."""
+    weekly = period.days > DAILY_MAX_DAYS
+    title = "Minutes of music per week" if weekly else "Minutes of music per day"
+    if not any(by_day.values()):
+        _no_data(ax, title)
+        return
+    if weekly:
+        keys = []
+        d = week_start(period.start)
+        while d <= period.end:
+            keys.append(d)
+            d += timedelta(days=7)
+        values = [by_week.get(k, 0.0) for k in keys]
+    else:
+        keys = [period.start + timedelta(days=i) for i in range(period.days)]
+        values = [by_day.get(k, 0.0) for k in keys]
+    xs = list(range(len(keys)))
+    _bars(ax, [float(x) for x in xs], values, hatch="///" if len(keys) <= 40 else None)
+    step = max(1, len(keys) // 7)
+    ticks = xs[::step]
+    fmt = "%d %b" if not weekly else "w/c %d %b"
+    ax.set_xticks(ticks, [keys[i].strftime(fmt) for i in ticks])
+    ax.set_xlim(-0.6, len(keys) - 0.4)
+    _y_axis(ax, "minutes")
+    _title(ax, title)
+
+
+def draw_heatmap(ax: Axes, cells: list[list[float]], colorbar: Callable[..., object] | None = None) -> None:
+    """When music is played: weekday (rows) by hour of the day (columns), darker = more minutes."""
+    title = "When music is played (minutes, by weekday and hour)"
+    peak = max(max(row) for row in cells)
+    if peak <= 0:
+        _no_data(ax, title)
+        return
+    image = ax.imshow(cells, cmap="Greys", aspect="auto", vmin=0, vmax=peak, interpolation="nearest")
+    ax.set_yticks(range(7), list(WEEKDAYS))
+    ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
+    ax.set_xlabel("hour of the day")
+    ax.set_xticks([x - 0.5 for x in range(25)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(8)], minor=True)
+    ax.grid(which="minor", color="0.8", linewidth=0.4)
+    ax.tick_params(which="minor", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+    _title(ax, title)
+    if colorbar is not None:
+        colorbar(image, ax=ax, label="minutes", fraction=0.04, pad=0.01)
+
+
+def draw_hours(ax: Axes, minutes_by_hour: list[float]) -> None:
+    title = "Time of day music is played"
+    if not any(minutes_by_hour):
+        _no_data(ax, title)
+        return
+    _bars(ax, [float(h) for h in range(24)], list(minutes_by_hour), hatch="...")
+    ax.set_xticks(range(0, 24, 3), [f"{h:02d}" for h in range(0, 24, 3)])
+    ax.set_xlim(-0.6, 23.6)
+    ax.set_xlabel("hour of the day")
+    _y_axis(ax, "minutes")
+    _title(ax, title)
+
+
+def draw_songs(ax: Axes, f: ResidentFigures) -> None:
+    """What happened to the songs: completed, liked, skipped, stopped in distress (hatched bars, labelled)."""
+    title = "What happened to the songs"
+    rows = [
+        ("completed", f.songs_completed, ""),
+        ("liked", f.songs_liked, "xx"),
+        ("skipped", f.songs_skipped, "//"),
+        ("stopped in distress", f.songs_distress, "\\\\"),
+    ]
+    if not f.songs_started:
+        _no_data(ax, title)
+        return
+    ys = list(range(len(rows)))[::-1]
+    fills = ["0.55", "0.85", "white", "white"]
+    for y, (_label, n, hatch), fill in zip(ys, rows, fills, strict=True):
+        ax.barh(y, n, height=0.6, color=fill, edgecolor="black", linewidth=0.6, hatch=hatch or None)
+        ax.text(n, y, f" {n}", va="center")
+    ax.set_yticks(ys, [r[0] for r in rows])
+    ax.set_xlabel(f"songs (of {f.songs_started} started)")
+    ax.set_xlim(0, max(r[1] for r in rows) * 1.2 + 1)
+    _title(ax, title)
+
+
+def draw_scales(ax: Axes, observations: list[ObservationPoint]) -> None:
+    """Staff observation scales (0-100) over time: one line per scale, each with its own marker and dashes."""
+    title = "Staff observations over time (0-100)"
+    if not observations:
+        _no_data(ax, title, "No staff observations in this period")
+        return
+    xs = list(range(len(observations)))
+    for (color, marker, dash), name in zip(LINE_STYLES, OBSERVATION_SCALES, strict=True):
+        ys = [o.scales.get(name) for o in observations]
+        pts = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]
+        if pts:
+            ax.plot(
+                [p[0] for p in pts],
+                [p[1] for p in pts],
+                color=color,
+                marker=marker,
+                linestyle=dash,
+                linewidth=1.2,
+                markersize=5,
+                markerfacecolor="white",
+                label=name,
+            )
+    step = max(1, len(xs) // 7)
+    ax.set_xticks(xs[::step], [observations[i].at.strftime("%d %b") for i in xs[::step]])
+    ax.set_ylim(0, 108)
+    ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
+    ax.set_yticks([0, 50, 100])
+    ax.set_ylabel("score")
+    ax.legend(loc="lower left", ncol=5, fontsize=7, frameon=False)
+    _title(ax, title)
+    ax.grid(axis="y", color="0.85", linewidth=0.5)
+
+
+def save_png(
+    path: Path, draw: Callable[[Axes], None], size_in: tuple[float, float] = (8.0, 3.2), dpi: int = 100
+) -> Path:
+    """Render one chart to a PNG file (mode 0600: it may name a resident)."""
+    fig = Figure(figsize=size_in, dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    draw(ax)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+    path.chmod(0o600)
+    return path
+
+
+def save_heatmap_png(
+    path: Path, cells: list[list[float]], size_in: tuple[float, float] = (8.0, 3.2), dpi: int = 100
+) -> Path:
+    fig = Figure(figsize=size_in, dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    draw_heatmap(ax, cells, fig.colorbar)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+    path.chmod(0o600)
+    return path
