@@ -14,6 +14,11 @@ def minutes_text(minutes: float) -> str:
     return f"{total // 60} h {total % 60:02d} min"
 
 
+def plural(n: int, word: str) -> str:
+    """``plural(1, "session")`` -> ``"1 session"``; ``plural(2, "session")`` -> ``"2 sessions"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def song_text(s: SongStat) -> str:
     return s.title + (f" - {s.artist}" if s.artist else "") if s.title else s.song_id
 
@@ -36,7 +41,7 @@ def home_lines(home: HomeFigures) -> list[str]:
         )
     if home.untrusted_sessions:
         lines.append(
-            f"Clock not reliable: {home.untrusted_sessions} sessions ({minutes_text(home.untrusted_minutes)}) "
+            f"Clock not reliable: {plural(home.untrusted_sessions, 'session')} ({minutes_text(home.untrusted_minutes)}) "
             "are counted in totals but left out of the day and time-of-day charts."
         )
     lines.append(f"No session in the last {home.idle_days} days: {len(home.idle_residents)} resident(s)")
@@ -59,7 +64,7 @@ def resident_lines(f: ResidentFigures, *, notes: bool = True) -> list[str]:
     ]
     if f.untrusted_sessions:
         lines.append(
-            f"Clock not reliable: {f.untrusted_sessions} sessions ({minutes_text(f.untrusted_minutes)}), "
+            f"Clock not reliable: {plural(f.untrusted_sessions, 'session')} ({minutes_text(f.untrusted_minutes)}), "
             "not in the time charts"
         )
     if f.modes:
