@@ -19,6 +19,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from kiosk.domain.events import OBSERVATION_SCALES  # noqa: E402
@@ -60,63 +61,112 @@ def _title(ax: Axes, title: str) -> None:
     ax.text(0.0, 1.06, title, transform=ax.transAxes, fontsize=11, fontweight="bold", ha="left", va="bottom")
 
 
-def _bars(
-    ax: Axes,
-    xs: list[float],
-    heights: list[float],
-    width: float = 0.8,
-    hatch: str | None = None,
-    color: str = "0.75",
-) -> None:
-    """Vertical bars as ONE collection (ax.bar makes an artist per bar: slow for a year of days)."""
+def _bar_polys(xs: list[float], heights: list[float], width: float) -> list[list[tuple[float, float]]]:
     half = width / 2
-    polys = [
+    return [
         [(x - half, 0.0), (x - half, h), (x + half, h), (x + half, 0.0)]
         for x, h in zip(xs, heights, strict=True)
         if h > 0
     ]
-    ax.add_collection(
-        PolyCollection(polys, facecolors=color, edgecolors="black", linewidths=0.5, hatch=hatch)
+
+
+def _empty_note(ax: Axes, text: str) -> Text:
+    return ax.text(
+        0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.3", visible=False
     )
-    top = max(heights) if heights else 0.0
-    ax.set_ylim(0, top * 1.08 if top > 0 else 1.0)
 
 
 def _no_data(ax: Axes, title: str, text: str = "No sessions in this period") -> None:
     _title(ax, title)
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.3")
+    _empty_note(ax, text).set_visible(True)
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+class BarChart:
+    """Vertical bars drawn as ONE collection (``ax.bar`` makes an artist per bar: slow for a year of days),
+    set up once and :meth:`update`-d with new heights (the PDF reuses one page for every resident)."""
+
+    def __init__(
+        self,
+        ax: Axes,
+        labels: list[str],
+        title: str,
+        *,
+        hatch: str | None,
+        ylabel: str = "minutes",
+        max_ticks: int = 8,
+        xlabel: str = "",
+    ) -> None:
+        self.ax = ax
+        self.xs = [float(i) for i in range(len(labels))]
+        self.collection = PolyCollection(
+            [], facecolors="0.75", edgecolors="black", linewidths=0.5, hatch=hatch
+        )
+        ax.add_collection(self.collection)
+        step = max(1, -(-len(labels) // max_ticks))
+        ticks = list(range(0, len(labels), step))
+        ax.set_xticks(ticks, [labels[i] for i in ticks])
+        ax.set_xlim(-0.6, len(labels) - 0.4)
+        if xlabel:
+            ax.set_xlabel(xlabel)
+        _y_axis(ax, ylabel)
+        _title(ax, title)
+        self.note = _empty_note(ax, "No sessions in this period")
+
+    def update(self, heights: list[float]) -> None:
+        self.collection.set_verts(_bar_polys(self.xs, heights, 0.8))
+        top = max(heights, default=0.0)
+        self.ax.set_ylim(0, top * 1.08 if top > 0 else 1.0)
+        self.note.set_visible(top <= 0)
+
+
+class MinutesChart(BarChart):
+    """Minutes of music per day (per week, for periods longer than two months)."""
+
+    def __init__(self, ax: Axes, period: Period) -> None:
+        self.period = period
+        self.weekly = period.days > DAILY_MAX_DAYS
+        if self.weekly:
+            self.keys = []
+            d = week_start(period.start)
+            while d <= period.end:
+                self.keys.append(d)
+                d += timedelta(days=7)
+            labels = [k.strftime("w/c %d %b") for k in self.keys]
+            title = "Minutes of music per week"
+        else:
+            self.keys = [period.start + timedelta(days=i) for i in range(period.days)]
+            labels = [k.strftime("%d %b") for k in self.keys]
+            title = "Minutes of music per day"
+        super().__init__(ax, labels, title, hatch="///" if len(self.keys) <= 40 else None, max_ticks=7)
+
+    def show(self, by_day: Mapping[date, float], by_week: Mapping[date, float]) -> None:
+        source = by_week if self.weekly else by_day
+        self.update([source.get(k, 0.0) for k in self.keys])
+
+
+class HoursChart(BarChart):
+    def __init__(self, ax: Axes) -> None:
+        super().__init__(
+            ax,
+            [f"{h:02d}" for h in range(24)],
+            "Time of day music is played",
+            hatch="...",
+            max_ticks=8,
+            xlabel="hour of the day",
+        )
 
 
 def draw_minutes(
     ax: Axes, period: Period, by_day: Mapping[date, float], by_week: Mapping[date, float]
 ) -> None:
     """Minutes of music per day (or per week for long periods), as hatched grey bars."""
-    weekly = period.days > DAILY_MAX_DAYS
-    title = "Minutes of music per week" if weekly else "Minutes of music per day"
-    if not any(by_day.values()):
-        _no_data(ax, title)
-        return
-    if weekly:
-        keys = []
-        d = week_start(period.start)
-        while d <= period.end:
-            keys.append(d)
-            d += timedelta(days=7)
-        values = [by_week.get(k, 0.0) for k in keys]
-    else:
-        keys = [period.start + timedelta(days=i) for i in range(period.days)]
-        values = [by_day.get(k, 0.0) for k in keys]
-    xs = list(range(len(keys)))
-    _bars(ax, [float(x) for x in xs], values, hatch="///" if len(keys) <= 40 else None)
-    step = max(1, len(keys) // 7)
-    ticks = xs[::step]
-    fmt = "%d %b" if not weekly else "w/c %d %b"
-    ax.set_xticks(ticks, [keys[i].strftime(fmt) for i in ticks])
-    ax.set_xlim(-0.6, len(keys) - 0.4)
-    _y_axis(ax, "minutes")
-    _title(ax, title)
+    MinutesChart(ax, period).show(by_day, by_week)
+
+
+def draw_hours(ax: Axes, minutes_by_hour: list[float]) -> None:
+    HoursChart(ax).update(list(minutes_by_hour))
 
 
 def draw_heatmap(ax: Axes, cells: list[list[float]], colorbar: Callable[..., object] | None = None) -> None:
@@ -139,19 +189,6 @@ def draw_heatmap(ax: Axes, cells: list[list[float]], colorbar: Callable[..., obj
     _title(ax, title)
     if colorbar is not None:
         colorbar(image, ax=ax, label="minutes", fraction=0.04, pad=0.01)
-
-
-def draw_hours(ax: Axes, minutes_by_hour: list[float]) -> None:
-    title = "Time of day music is played"
-    if not any(minutes_by_hour):
-        _no_data(ax, title)
-        return
-    _bars(ax, [float(h) for h in range(24)], list(minutes_by_hour), hatch="...")
-    ax.set_xticks(range(0, 24, 3), [f"{h:02d}" for h in range(0, 24, 3)])
-    ax.set_xlim(-0.6, 23.6)
-    ax.set_xlabel("hour of the day")
-    _y_axis(ax, "minutes")
-    _title(ax, title)
 
 
 def draw_songs(ax: Axes, f: ResidentFigures) -> None:
@@ -177,20 +214,19 @@ def draw_songs(ax: Axes, f: ResidentFigures) -> None:
     _title(ax, title)
 
 
-def draw_scales(ax: Axes, observations: list[ObservationPoint]) -> None:
-    """Staff observation scales (0-100) over time: one line per scale, each with its own marker and dashes."""
-    title = "Staff observations over time (0-100)"
-    if not observations:
-        _no_data(ax, title, "No staff observations in this period")
-        return
-    xs = list(range(len(observations)))
-    for (color, marker, dash), name in zip(LINE_STYLES, OBSERVATION_SCALES, strict=True):
-        ys = [o.scales.get(name) for o in observations]
-        pts = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]
-        if pts:
-            ax.plot(
-                [p[0] for p in pts],
-                [p[1] for p in pts],
+class ScalesChart:
+    """Staff observation scales (0-100) over time: one line per scale, each with its own marker and dashes.
+
+    The x axis is real time (days of the period), so a gap between two forms looks like a gap."""
+
+    def __init__(self, ax: Axes, period: Period) -> None:
+        self.ax = ax
+        self.period = period
+        self.lines = {}
+        for (color, marker, dash), name in zip(LINE_STYLES, OBSERVATION_SCALES, strict=True):
+            (self.lines[name],) = ax.plot(
+                [],
+                [],
                 color=color,
                 marker=marker,
                 linestyle=dash,
@@ -199,15 +235,36 @@ def draw_scales(ax: Axes, observations: list[ObservationPoint]) -> None:
                 markerfacecolor="white",
                 label=name,
             )
-    step = max(1, len(xs) // 7)
-    ax.set_xticks(xs[::step], [observations[i].at.strftime("%d %b") for i in xs[::step]])
-    ax.set_ylim(0, 108)
-    ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
-    ax.set_yticks([0, 50, 100])
-    ax.set_ylabel("score")
-    ax.legend(loc="lower left", ncol=5, fontsize=7, frameon=False)
-    _title(ax, title)
-    ax.grid(axis="y", color="0.85", linewidth=0.5)
+        step = max(1, -(-period.days // 7))
+        ticks = list(range(0, period.days, step))
+        ax.set_xticks(ticks, [(period.start + timedelta(days=t)).strftime("%d %b") for t in ticks])
+        ax.set_xlim(-0.5, period.days - 0.5)
+        ax.set_yticks([0, 50, 100])
+        ax.set_ylim(0, 108)
+        ax.set_ylabel("score")
+        ax.legend(
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            ncol=5,
+            fontsize=7,
+            frameon=False,
+            handlelength=2.6,
+            borderaxespad=0.2,
+        )
+        _title(ax, "Staff observations (0-100)")
+        ax.grid(axis="y", color="0.85", linewidth=0.5)
+        self.note = _empty_note(ax, "No staff observations in this period")
+
+    def update(self, observations: list[ObservationPoint]) -> None:
+        xs = [(o.at.date() - self.period.start).days + o.at.hour / 24 for o in observations]
+        for name, line in self.lines.items():
+            pts = [(x, o.scales[name]) for x, o in zip(xs, observations, strict=True) if name in o.scales]
+            line.set_data([p[0] for p in pts], [p[1] for p in pts])
+        self.note.set_visible(not observations)
+
+
+def draw_scales(ax: Axes, observations: list[ObservationPoint], period: Period) -> None:
+    ScalesChart(ax, period).update(observations)
 
 
 def save_png(

@@ -16,7 +16,7 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: I001
 from matplotlib.figure import Figure
 
 from kiosk.adapters import charts  # sets the Agg backend first
-from kiosk.domain.report import Report, ResidentFigures
+from kiosk.domain.report import Period, Report, ResidentFigures
 from kiosk.domain.report_text import home_lines, resident_lines
 
 A4_IN = (8.27, 11.69)
@@ -27,23 +27,18 @@ WRAP = 105
 MAX_TEXT_LINES = 34
 
 
-def _text_block(fig: Figure, lines: list[str], top: float, size: float = 8.5) -> None:
+def _wrap(lines: list[str]) -> str:
     wrapped: list[str] = []
     for line in lines:
         indent = " " * (len(line) - len(line.lstrip()) + 2)
         wrapped += textwrap.wrap(line, WRAP, subsequent_indent=indent) or [""]
     if len(wrapped) > MAX_TEXT_LINES:
         wrapped = wrapped[: MAX_TEXT_LINES - 1] + ["  ... (more in the CSV export)"]
-    fig.text(
-        0.07,
-        top,
-        "\n".join(wrapped),
-        va="top",
-        ha="left",
-        fontsize=size,
-        linespacing=1.35,
-        family="DejaVu Sans",
-    )
+    return "\n".join(wrapped)
+
+
+def _text_block(fig: Figure, lines: list[str], top: float, size: float = 8.5) -> None:
+    fig.text(0.07, top, _wrap(lines), va="top", ha="left", fontsize=size, linespacing=1.35)
 
 
 def _header(fig: Figure, title: str, subtitle: str, footer: str) -> None:
@@ -64,21 +59,39 @@ def home_page(report: Report, footer: str, title: str = "Encore: music engagemen
     return fig
 
 
+class ResidentPage:
+    """One A4 figure set up once and refilled for each resident: building axes and ticks is most of the cost
+    of a page, so 60 pages reuse one (a page then costs only its drawing)."""
+
+    def __init__(self, period: Period, footer: str) -> None:
+        self.fig = fig = Figure(figsize=A4_IN)
+        self.period = period
+        self.title = fig.text(0.07, 0.965, "", fontsize=16, fontweight="bold", va="top")
+        fig.text(
+            0.07,
+            0.935,
+            f"{period.start:%d %B %Y} to {period.end:%d %B %Y}",
+            fontsize=9,
+            va="top",
+            color="0.25",
+        )
+        fig.text(0.07, 0.02, footer, fontsize=7, color="0.35")
+        self.body = fig.text(0.07, 0.905, "", va="top", ha="left", fontsize=8.5, linespacing=1.35)
+        self.minutes = charts.MinutesChart(fig.add_axes((0.1, 0.37, 0.85, 0.13)), period)
+        self.hours = charts.HoursChart(fig.add_axes((0.1, 0.205, 0.85, 0.1)))
+        self.scales = charts.ScalesChart(fig.add_axes((0.1, 0.05, 0.85, 0.1)), period)
+
+    def fill(self, f: ResidentFigures, *, notes: bool) -> Figure:
+        self.title.set_text(f.label)
+        self.body.set_text(_wrap(resident_lines(f, notes=notes)))
+        self.minutes.show(f.minutes_by_day, f.minutes_by_week)
+        self.hours.update(list(f.minutes_by_hour))
+        self.scales.update(f.observations)
+        return self.fig
+
+
 def resident_page(report: Report, f: ResidentFigures, footer: str, *, notes: bool) -> Figure:
-    fig = Figure(figsize=A4_IN)
-    period = report.home.period
-    _header(fig, f.label, f"{period.start:%d %B %Y} to {period.end:%d %B %Y}", footer)
-    _text_block(fig, resident_lines(f, notes=notes), 0.905)
-    ax1 = fig.add_axes((0.1, 0.37, 0.85, 0.13))
-    charts.draw_minutes(ax1, period, f.minutes_by_day, f.minutes_by_week)
-    ax2 = fig.add_axes((0.1, 0.205, 0.85, 0.1))
-    charts.draw_hours(ax2, f.minutes_by_hour)
-    if f.observations:
-        ax3 = fig.add_axes((0.1, 0.05, 0.85, 0.1))
-        charts.draw_scales(ax3, f.observations)
-    else:
-        fig.text(0.1, 0.1, "No staff observations in this period.", fontsize=9, color="0.3")
-    return fig
+    return ResidentPage(report.home.period, footer).fill(f, notes=notes)
 
 
 def _latin_only(report: Report) -> bool:
@@ -118,8 +131,9 @@ def _write_pdf(path: Path, report: Report, *, pseudonymised: bool, home_only: bo
         pdf.savefig(home_page(report, footer))
         pages += 1
         if not home_only:
+            page = ResidentPage(report.home.period, footer)
             for f in report.residents:
-                pdf.savefig(resident_page(report, f, footer, notes=not pseudonymised))
+                pdf.savefig(page.fill(f, notes=not pseudonymised))
                 pages += 1
     path.chmod(0o600)
     return pages

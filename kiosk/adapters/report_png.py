@@ -42,7 +42,7 @@ def write_pngs(folder: Path, report: Report, slug: Callable[[str], str]) -> list
             out.append(
                 charts.save_png(
                     folder / f"{name}-observations.png",
-                    lambda ax, f=f: charts.draw_scales(ax, f.observations),
+                    lambda ax, f=f: charts.draw_scales(ax, f.observations, period),
                 )
             )
     return out
