@@ -256,7 +256,7 @@ def test_pdf_has_home_page_then_one_page_per_resident(home, tmp_path):
     assert "music engagement in the home" in pages[0] and "Minutes of music per day" in pages[0]
     assert "When music is played" in pages[0] and "Dorothea" in pages[0]
     assert pages[1].lstrip().startswith("Archibald") and "Winifred" in pages[2]
-    assert "Staff observations over time" in pages[2] and "Moon River" in pages[2]
+    assert "Staff observations (0-100)" in pages[2] and "Moon River" in pages[2]
 
 
 @pdf_tools
