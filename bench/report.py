@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -270,10 +269,10 @@ def generate(root: Path, n_residents: int, n_days: int, seed: int = 7) -> None:
             db.table("observations").insert_multiple(tables["observations"])
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS:") -> float:
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -282,11 +281,13 @@ def _rebuild_child(root: str) -> None:
     from kiosk.adapters.docstore import DataFolder
     from kiosk.adapters.report_source import rebuild_rollups
 
-    before = _rss_mb()
+    before = (
+        _rss_mb()
+    )  # VmRSS; the peak below is VmHWM (ru_maxrss would include the parent's, kept over exec)
     t0 = time.perf_counter()
     st = rebuild_rollups(DataFolder(Path(root)))
     secs = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _rss_mb("VmHWM:")
     print(
         json.dumps(
             {
@@ -332,7 +333,7 @@ def main() -> int:
     from kiosk.adapters import charts  # noqa: F401  (Agg backend, import cost outside the timings)
     from kiosk.adapters.docstore import DataFolder
     from kiosk.adapters.journal import ReadStats, read_events
-    from kiosk.adapters.report_build import compute, load_sessions, make_labels
+    from kiosk.adapters.report_build import compute, load_inputs, make_labels
     from kiosk.adapters.report_csv import write_csv
     from kiosk.adapters.report_pdf import home_page, write_pdf
     from kiosk.domain.report import Period
@@ -351,24 +352,23 @@ def main() -> int:
     labels = make_labels(data, pseudonymised=False)
 
     def summary():
-        sessions = load_sessions(data, period, 7)
-        report = compute(data, period, labels, sessions=sessions)
+        inputs = load_inputs(data, period, 7)
+        report = compute(data, period, labels, inputs=inputs)
         fig = home_page(report, "bench")
         fig.savefig(out / "home.pdf", format="pdf")
-        return report, sessions
+        return report, inputs.sessions
 
     compute(data, period, labels)  # first run indexes the avoid-list changes (once per install)
     t_summary, (report, sessions) = _timed(summary)
 
     def csv_export():
-        s = load_sessions(data, period, 7)
+        s = load_inputs(data, period, 7).sessions
         return write_csv(out / "report.csv", s, period, label=labels.label, staff_id=labels.staff_id)
 
     t_csv, (rows, plays) = _timed(csv_export)
 
     def pdf():
-        s = load_sessions(data, period, 7)
-        r = compute(data, period, labels, sessions=s)
+        r = compute(data, period, labels)
         return write_pdf(out / "report.pdf", r, pseudonymised=False)
 
     t_pdf, pages = _timed(pdf)

@@ -12,8 +12,8 @@ from typing import Any
 
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.report_source import (
+    AVOID_TABLE,
     ResidentLabel,
-    avoid_changes,
     index_avoid_changes,
     install_secret,
     residents,
@@ -67,10 +67,37 @@ def make_labels(data: DataFolder, pseudonymised: bool) -> Labels:
     return Labels(known, False, lambda rid: pseudonym(secret, rid))
 
 
-def load_sessions(data: DataFolder, period: Period, idle_days: int) -> list[dict[str, Any]]:
-    """Rollups that can matter: the period (widened a day each side for time zones) and the idle window."""
+@dataclass
+class Inputs:
+    """What a report reads: rollups (period, widened a day each side for time zones, plus the idle window),
+    observation forms and avoid-list changes. Each month file is read and decoded once."""
+
+    sessions: list[dict[str, Any]]
+    observations: list[dict[str, Any]]
+    avoid_changes: list[dict[str, Any]]
+
+
+def load_inputs(data: DataFolder, period: Period, idle_days: int, today: date | None = None) -> Inputs:
+    with contextlib.suppress(OSError):  # bring the avoid-list index up to date first
+        index_avoid_changes(data, today)
     first = min(period.start, period.end - timedelta(days=idle_days - 1)) - timedelta(days=1)
-    return list(RollupStore(data).sessions(first, period.end + timedelta(days=1)))
+    last = period.end + timedelta(days=1)
+    lo, hi = first.isoformat(), last.isoformat()
+    out = Inputs([], [], [])
+    for name in RollupStore(data).months(first, last):
+        db = data.read(name)
+        for doc in db.table("sessions").all():
+            day = str(doc.get("started_at", ""))[:10]
+            if lo <= day <= hi:
+                out.sessions.append(doc)
+        out.observations += db.table("observations").all()
+        out.avoid_changes += db.table(AVOID_TABLE).all()
+    return out
+
+
+def load_sessions(data: DataFolder, period: Period, idle_days: int) -> list[dict[str, Any]]:
+    """The rollups a report over ``period`` needs (see :class:`Inputs`)."""
+    return load_inputs(data, period, idle_days).sessions
 
 
 def compute(
@@ -80,23 +107,17 @@ def compute(
     *,
     only: list[str] | None = None,
     idle_days: int = 7,
-    sessions: list[dict[str, Any]] | None = None,
+    inputs: Inputs | None = None,
     today: date | None = None,
 ) -> Report:
-    with contextlib.suppress(OSError):
-        index_avoid_changes(data, today)
-    if sessions is None:
-        sessions = load_sessions(data, period, idle_days)
-    store = RollupStore(data)
-    wide = (period.start - timedelta(days=1), period.end + timedelta(days=1))
-    observations = list(store.observations(*wide))
-    avoid = avoid_changes(data, *wide)
+    if inputs is None:
+        inputs = load_inputs(data, period, idle_days, today)
     return build_report(
-        sessions,
+        inputs.sessions,
         period,
         labels={rid: labels.label(rid) for rid in labels.known},
-        observations=observations,
-        avoid_changes=avoid,
+        observations=inputs.observations,
+        avoid_changes=inputs.avoid_changes,
         idle_days=idle_days,
         only=only,
         label_unknown=labels.label,

@@ -131,10 +131,10 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
             )
         only = match
     period = Period(start, end)
-    from kiosk.adapters.report_build import load_sessions
+    from kiosk.adapters.report_build import load_inputs
 
-    sessions = load_sessions(data, period, args.idle_days)
-    report = compute(data, period, labels, only=only, idle_days=args.idle_days, sessions=sessions)
+    inputs = load_inputs(data, period, args.idle_days)
+    report = compute(data, period, labels, only=only, idle_days=args.idle_days, inputs=inputs)
     n_res = len(report.residents)
     span = f"{start.isoformat()}..{end.isoformat()}"
 
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         path = outputs["--csv"]
         rows, plays = write_csv(
             path,
-            sessions,
+            inputs.sessions,
             period,
             label=labels.label,
             staff_id=labels.staff_id,

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from operator import itemgetter
 from typing import Any
 
 from kiosk.domain.events import OBSERVATION_SCALES, SongOutcome
@@ -206,16 +207,6 @@ def _minutes(doc: Mapping[str, Any]) -> float:
         return 0.0
 
 
-def _song(stats: dict[str, SongStat], play: Mapping[str, Any]) -> SongStat:
-    sid = str(play.get("song_id") or play.get("title") or "?")
-    s = stats.get(sid)
-    if s is None:
-        s = stats[sid] = SongStat(
-            sid, str(play.get("title") or ""), str(play.get("artist") or ""), str(play.get("decade") or "")
-        )
-    return s
-
-
 def build_report(
     sessions: Iterable[Mapping[str, Any]],
     period: Period,
@@ -237,14 +228,33 @@ def build_report(
     """
     home = HomeFigures(period=period, idle_days=idle_days)
     res: dict[str, ResidentFigures] = {}
-    songs: dict[str, dict[str, SongStat]] = defaultdict(dict)
-    home_songs: dict[str, SongStat] = {}
     last_seen: dict[str, date] = {}
     active: set[str] = set()
+    wanted = set(only) if only is not None else None
+    obs_list = sorted(observations, key=lambda o: str(o.get("at") or ""))
+    observed = {str(o.get("session_id")) for o in obs_list}
+    # Plays are counted in C (Counter over (song, outcome, liked) keys), not one Python step per play: a year
+    # is ~650k plays. ``meta`` keeps one play per song for its title, artist and decade.
+    home_counts: Counter[tuple[str, str, bool]] = Counter()
+    res_counts: dict[str, Counter[tuple[str, str, bool]]] = defaultdict(Counter)
+    meta: dict[str, Mapping[str, Any]] = {}
     session_songs: dict[
         str, list[tuple[str, str, bool, bool]]
     ] = {}  # session -> (resident, song, done, liked)
-    wanted = set(only) if only is not None else None
+    fast = itemgetter("song_id", "outcome", "liked")
+    song_of = itemgetter("song_id")
+
+    def keys_of(plays: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, bool]]:
+        try:
+            keys = list(map(fast, plays))
+            meta.update(zip(map(song_of, plays), plays, strict=True))
+        except (KeyError, TypeError):  # a rollup missing keys: the slow, careful way
+            keys = []
+            for p in plays:
+                song = str(p.get("song_id") or p.get("title") or "?")
+                keys.append((song, str(p.get("outcome") or ""), bool(p.get("liked"))))
+                meta.setdefault(song, p)
+        return keys
 
     def fig(rid: str) -> ResidentFigures:
         f = res.get(rid)
@@ -271,73 +281,88 @@ def build_report(
         home.minutes += mins
         active.update(rids)
         wk = week_start(day)
+        hour, weekday = started.hour, started.weekday()
         if trusted:
             home.minutes_by_day[day] = home.minutes_by_day.get(day, 0.0) + mins
             home.minutes_by_week[wk] = home.minutes_by_week.get(wk, 0.0) + mins
-            home.minutes_by_hour[started.hour] += mins
-            home.heatmap[started.weekday()][started.hour] += mins
+            home.minutes_by_hour[hour] += mins
+            home.heatmap[weekday][hour] += mins
         else:
             home.untrusted_sessions += 1
             home.untrusted_minutes += mins
-        plays = doc.get("plays") or []
-        for play in plays:
-            hs = _song(home_songs, play)
-            hs.started += 1
-            outcome = play.get("outcome")
-            hs.completed += outcome == SongOutcome.COMPLETED
-            hs.skipped += outcome == SongOutcome.SKIPPED
-            hs.distress += outcome == SongOutcome.DISTRESS
-            if play.get("liked"):
-                hs.likes += 1
-                hs.residents.update(rids)
+        keys = keys_of(doc.get("plays") or [])
+        home_counts.update(keys)
         sid = str(doc.get("session_id"))
+        mode = str(doc.get("mode") or "unknown")
         for rid in rids:
             if wanted is not None and rid not in wanted:
                 continue
             f = fig(rid)
             f.sessions += 1
             f.minutes += mins
-            mode = str(doc.get("mode") or "unknown")
             f.modes[mode] = f.modes.get(mode, 0) + 1
             if trusted:
                 f.sessions_by_day[day] = f.sessions_by_day.get(day, 0) + 1
                 f.minutes_by_day[day] = f.minutes_by_day.get(day, 0.0) + mins
                 f.minutes_by_week[wk] = f.minutes_by_week.get(wk, 0.0) + mins
-                f.minutes_by_hour[started.hour] += mins
-                f.heatmap[started.weekday()][started.hour] += mins
+                f.minutes_by_hour[hour] += mins
+                f.heatmap[weekday][hour] += mins
             else:
                 f.untrusted_sessions += 1
                 f.untrusted_minutes += mins
-            mine = songs[rid]
-            listed = session_songs.setdefault(sid, [])
-            for play in plays:
-                s = _song(mine, play)
-                s.started += 1
-                f.songs_started += 1
-                outcome = play.get("outcome")
-                liked = bool(play.get("liked"))
-                if outcome == SongOutcome.COMPLETED:
-                    s.completed += 1
-                    f.songs_completed += 1
-                elif outcome == SongOutcome.SKIPPED:
-                    s.skipped += 1
-                    f.songs_skipped += 1
-                elif outcome == SongOutcome.FAILED:
-                    f.songs_failed += 1
-                elif outcome == SongOutcome.DISTRESS:
-                    s.distress += 1
-                    f.songs_distress += 1
-                elif outcome == SongOutcome.STOPPED:
-                    f.songs_stopped += 1
-                if liked:
-                    s.likes += 1
-                    f.songs_liked += 1
-                dec = str(play.get("decade") or "unknown")
-                f.decades[dec] = f.decades.get(dec, 0) + 1
-                listed.append((rid, s.song_id, outcome == SongOutcome.COMPLETED, liked))
+            res_counts[rid].update(keys)
+            if sid in observed:
+                session_songs.setdefault(sid, []).extend(
+                    (rid, song, outcome == SongOutcome.COMPLETED, bool(liked))
+                    for song, outcome, liked in keys
+                )
 
-    obs_sorted = sorted(observations, key=lambda o: str(o.get("at") or ""))
-    for ob in obs_sorted:
+    def song_stats(counts: Counter[tuple[str, str, bool]]) -> dict[str, SongStat]:
+        out: dict[str, SongStat] = {}
+        for (song, outcome, liked), n in counts.items():
+            st = out.get(song)
+            if st is None:
+                m = meta.get(song) or {}
+                st = out[song] = SongStat(
+                    str(song),
+                    str(m.get("title") or ""),
+                    str(m.get("artist") or ""),
+                    str(m.get("decade") or ""),
+                )
+            st.started += n
+            if outcome == SongOutcome.COMPLETED:
+                st.completed += n
+            elif outcome == SongOutcome.SKIPPED:
+                st.skipped += n
+            elif outcome == SongOutcome.DISTRESS:
+                st.distress += n
+            if liked:
+                st.likes += n
+        return out
+
+    home_songs = song_stats(home_counts)
+    songs: dict[str, dict[str, SongStat]] = {}
+    for rid, counts in res_counts.items():
+        f = res[rid]
+        songs[rid] = song_stats(counts)
+        for (song, outcome, liked), n in counts.items():
+            f.songs_started += n
+            if outcome == SongOutcome.COMPLETED:
+                f.songs_completed += n
+            elif outcome == SongOutcome.SKIPPED:
+                f.songs_skipped += n
+            elif outcome == SongOutcome.FAILED:
+                f.songs_failed += n
+            elif outcome == SongOutcome.DISTRESS:
+                f.songs_distress += n
+            elif outcome == SongOutcome.STOPPED:
+                f.songs_stopped += n
+            if liked:
+                f.songs_liked += n
+            dec = str((meta.get(song) or {}).get("decade") or "unknown")
+            f.decades[dec] = f.decades.get(dec, 0) + n
+
+    for ob in obs_list:
         at_s = ob.get("at")
         if not at_s:
             continue
@@ -368,7 +393,7 @@ def build_report(
             for r in reactions:
                 f.reactions[r] = f.reactions.get(r, 0) + 1
             target_song = ob.get("song_id")
-            mine = songs[rid]
+            mine = songs.get(rid, {})
             if target_song:
                 targets = {str(target_song)} & set(mine)
             else:
