@@ -18,7 +18,7 @@ from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
-from kiosk.domain.report import Period, local
+from kiosk.domain.report import Period, local, parse_time
 
 SESSION_COLUMNS = (
     "session_id",
@@ -61,9 +61,19 @@ def plays_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-plays{path.suffix or '.csv'}")
 
 
+def _play_time(at: Any, zone: tzinfo | None, day_s: str) -> tuple[str, str]:
+    """(local date, local ISO time) of a play; the session's day when the play has no time."""
+    if not at:
+        return day_s, ""
+    t = parse_time(str(at)).astimezone(zone).isoformat(timespec="seconds")
+    return t[:10], t
+
+
 def _open(path: Path) -> Any:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+    fh = os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20)
+    fh.write("\ufeff")  # the BOM by hand: the "utf-8-sig" codec encodes in Python, once per row
+    return fh
 
 
 def write_csv(
@@ -102,6 +112,8 @@ def write_csv(
             plays = doc.get("plays") or []
             day_s = day.isoformat()
             sid = str(doc.get("session_id"))
+            zone = start.tzinfo  # the session's local offset (a session does not straddle a clock change)
+            rows: list[tuple[Any, ...]] | None = None
             for rid in rids:
                 who = label(rid)
                 sw.writerow(
@@ -127,15 +139,12 @@ def write_csv(
                     )
                 )
                 n_sessions += 1
-                for p in plays:
-                    at = str(p.get("at") or "")
-                    t = local(at, tz).isoformat(timespec="seconds") if at else ""
-                    pw.writerow(
+                if rows is None:
+                    rows = [
                         (
                             sid,
                             who,
-                            t[:10] or day_s,
-                            t,
+                            *_play_time(p.get("at"), zone, day_s),
                             ok,
                             p.get("song_id", ""),
                             p.get("title", ""),
@@ -145,6 +154,10 @@ def write_csv(
                             p.get("listened_s", 0),
                             yes[bool(p.get("liked"))],
                         )
-                    )
-                    n_plays += 1
+                        for p in plays
+                    ]
+                else:  # the next resident of a group session: same rows, their label
+                    rows = [(sid, who, *r[2:]) for r in rows]
+                pw.writerows(rows)
+                n_plays += len(rows)
     return n_sessions, n_plays
