@@ -4,12 +4,15 @@ dashboard share, so both show the same numbers."""
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+from kiosk.adapters.atomic import atomic_write_bytes
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.report_source import (
     AVOID_TABLE,
@@ -19,7 +22,7 @@ from kiosk.adapters.report_source import (
     residents,
 )
 from kiosk.adapters.rollups import RollupStore
-from kiosk.domain.report import Period, Report, build_report, pseudonym
+from kiosk.domain.report import Period, Report, build_report, month_digest, pseudonym
 
 
 @dataclass
@@ -75,9 +78,57 @@ class Inputs:
     sessions: list[dict[str, Any]]
     observations: list[dict[str, Any]]
     avoid_changes: list[dict[str, Any]]
+    digested: list[str] = field(default_factory=list)  # months read as digests (no per-play rows)
 
 
-def load_inputs(data: DataFolder, period: Period, idle_days: int, today: date | None = None) -> Inputs:
+CACHE_DIR = "report-cache"
+CACHE_VERSION = 1
+
+
+def _month_range(name: str) -> tuple[date, date]:
+    year, month = int(name[8:12]), int(name[13:15])
+    first = date(year, month, 1)
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return first, nxt - timedelta(days=1)
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def _cached_month(data: DataFolder, name: str) -> dict[str, Any] | None:
+    """The month's digest from ``report-cache/``, or None when missing or older than the month's store."""
+    try:
+        doc = json.loads((data.root / CACHE_DIR / f"{name}.json").read_bytes())
+        if doc.get("key") == _stamp(data.path(name)):
+            return dict(doc)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _digest_month(data: DataFolder, name: str, db: Any) -> dict[str, Any]:
+    observations = db.table("observations").all()
+    digest = {
+        "key": _stamp(data.path(name)),
+        "docs": month_digest(db.table("sessions").all(), {str(o.get("session_id")) for o in observations}),
+        "observations": observations,
+        "avoid_changes": db.table(AVOID_TABLE).all(),
+    }
+    with contextlib.suppress(OSError):  # a read-only data folder: no cache, same figures
+        folder = data.root / CACHE_DIR
+        folder.mkdir(mode=0o700, exist_ok=True)
+        atomic_write_bytes(folder / f"{name}.json", json.dumps(digest, separators=(",", ":")).encode("utf-8"))
+    return digest
+
+
+def load_inputs(
+    data: DataFolder, period: Period, idle_days: int, today: date | None = None, *, use_cache: bool = True
+) -> Inputs:
+    """Read what a report needs. A month that lies wholly inside the period (a day's margin each side, for
+    time zones) is read as its digest (:func:`kiosk.domain.report.month_digest`), cached in
+    ``<data>/report-cache/`` and remade whenever the month's store changes; edge months are read in full."""
     with contextlib.suppress(OSError):  # bring the avoid-list index up to date first
         index_avoid_changes(data, today)
     first = min(period.start, period.end - timedelta(days=idle_days - 1)) - timedelta(days=1)
@@ -85,6 +136,15 @@ def load_inputs(data: DataFolder, period: Period, idle_days: int, today: date | 
     lo, hi = first.isoformat(), last.isoformat()
     out = Inputs([], [], [])
     for name in RollupStore(data).months(first, last):
+        m_first, m_last = _month_range(name)
+        whole = period.start <= m_first - timedelta(days=1) and m_last + timedelta(days=1) <= period.end
+        if whole and use_cache:
+            digest = _cached_month(data, name) or _digest_month(data, name, data.read(name))
+            out.sessions += digest["docs"]
+            out.observations += digest["observations"]
+            out.avoid_changes += digest["avoid_changes"]
+            out.digested.append(name)
+            continue
         db = data.read(name)
         for doc in db.table("sessions").all():
             day = str(doc.get("started_at", ""))[:10]
@@ -96,8 +156,8 @@ def load_inputs(data: DataFolder, period: Period, idle_days: int, today: date | 
 
 
 def load_sessions(data: DataFolder, period: Period, idle_days: int) -> list[dict[str, Any]]:
-    """The rollups a report over ``period`` needs (see :class:`Inputs`)."""
-    return load_inputs(data, period, idle_days).sessions
+    """The full rollups (with every play) a report over ``period`` needs: what the CSV export writes."""
+    return load_inputs(data, period, idle_days, use_cache=False).sessions
 
 
 def compute(

@@ -131,7 +131,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
             )
         only = match
     period = Period(start, end)
-    from kiosk.adapters.report_build import load_inputs
+    from kiosk.adapters.report_build import load_inputs, load_sessions
 
     inputs = load_inputs(data, period, args.idle_days)
     report = compute(data, period, labels, only=only, idle_days=args.idle_days, inputs=inputs)
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         path = outputs["--csv"]
         rows, plays = write_csv(
             path,
-            inputs.sessions,
+            load_sessions(data, period, args.idle_days) if inputs.digested else inputs.sessions,
             period,
             label=labels.label,
             staff_id=labels.staff_id,

@@ -207,6 +207,62 @@ def _minutes(doc: Mapping[str, Any]) -> float:
         return 0.0
 
 
+def _add_counts(
+    doc: Mapping[str, Any],
+    home_counts: Counter[tuple[str, str, bool]],
+    res_counts: dict[str, Counter[tuple[str, str, bool]]],
+    meta: dict[str, Mapping[str, Any]],
+    wanted: set[str] | None,
+    fig: Callable[[str], ResidentFigures],
+) -> None:
+    counts = Counter({(str(c[0]), str(c[1]), bool(c[2])): int(c[3]) for c in doc["counts"]})
+    rid = doc.get("resident_id")
+    if rid is None:
+        home_counts.update(counts)
+    elif wanted is None or rid in wanted:
+        fig(str(rid))
+        res_counts[str(rid)].update(counts)
+    for song, (title, artist, decade) in (doc.get("meta") or {}).items():
+        meta.setdefault(song, {"title": title, "artist": artist, "decade": decade})
+
+
+def month_digest(sessions: Iterable[Mapping[str, Any]], observed: set[str]) -> list[dict[str, Any]]:
+    """A month of rollups boiled down for reports over periods that contain the whole month.
+
+    Each session keeps its time, residents, mode, minutes and clock flag, but not its plays; the plays become
+    play counts per (song, outcome, liked), home-wide and per resident, plus one title/artist/decade per song.
+    Sessions with a staff observation (``observed`` ids) keep their play keys, to credit reactions to songs.
+    :func:`build_report` takes the digest in place of the sessions and gives the same figures, ~10x faster.
+    """
+    out: list[dict[str, Any]] = []
+    home: Counter[tuple[str, str, bool]] = Counter()
+    per: dict[str, Counter[tuple[str, str, bool]]] = defaultdict(Counter)
+    meta: dict[str, tuple[str, str, str]] = {}
+    for doc in sessions:
+        keys = []
+        for p in doc.get("plays") or []:
+            song = str(p.get("song_id") or p.get("title") or "?")
+            keys.append((song, str(p.get("outcome") or ""), bool(p.get("liked"))))
+            if song not in meta:
+                meta[song] = (
+                    str(p.get("title") or ""),
+                    str(p.get("artist") or ""),
+                    str(p.get("decade") or ""),
+                )
+        home.update(keys)
+        for rid in doc.get("resident_ids") or []:
+            per[str(rid)].update(keys)
+        slim = {
+            k: doc.get(k)
+            for k in ("session_id", "resident_ids", "started_at", "clock_ok", "mode", "listened_s")
+        }
+        slim["observed_keys"] = [list(k) for k in keys] if str(doc.get("session_id")) in observed else []
+        out.append(slim)
+    out.append({"counts": [[*k, n] for k, n in home.items()], "meta": {k: list(v) for k, v in meta.items()}})
+    out += [{"resident_id": rid, "counts": [[*k, n] for k, n in c.items()]} for rid, c in per.items()]
+    return out
+
+
 def build_report(
     sessions: Iterable[Mapping[str, Any]],
     period: Period,
@@ -266,6 +322,9 @@ def build_report(
         return f
 
     for doc in sessions:
+        if "counts" in doc:  # a cached month's play counts (see month_digest)
+            _add_counts(doc, home_counts, res_counts, meta, wanted, fig)
+            continue
         started = local(str(doc["started_at"]), tz)
         day = started.date()
         trusted = bool(doc.get("clock_ok", False))
@@ -292,6 +351,8 @@ def build_report(
             home.untrusted_minutes += mins
         keys = keys_of(doc.get("plays") or [])
         home_counts.update(keys)
+        if "observed_keys" in doc:  # a digest's session: its plays are already in the month's counts
+            keys = [(str(k[0]), str(k[1]), bool(k[2])) for k in doc["observed_keys"]]
         sid = str(doc.get("session_id"))
         mode = str(doc.get("mode") or "unknown")
         for rid in rids:
@@ -310,7 +371,8 @@ def build_report(
             else:
                 f.untrusted_sessions += 1
                 f.untrusted_minutes += mins
-            res_counts[rid].update(keys)
+            if "observed_keys" not in doc:
+                res_counts[rid].update(keys)
             if sid in observed:
                 session_songs.setdefault(sid, []).extend(
                     (rid, song, outcome == SongOutcome.COMPLETED, bool(liked))

@@ -386,3 +386,21 @@ def test_dashboard_for_the_staff_screen(home, tmp_path):
 def test_files_are_private(home, tmp_path):
     assert kiosk(home, *PERIOD, "--png", str(tmp_path / "png")) == 0
     assert all(os.stat(p).st_mode & 0o077 == 0 for p in (tmp_path / "png").iterdir())
+
+
+def test_whole_months_are_read_from_a_digest_that_follows_changes(home, capsys):
+    wide = ["--from", "2026-05-01", "--to", "2026-07-31"]  # June lies wholly inside: read as a digest
+    assert kiosk(home, *wide) == 0
+    first = capsys.readouterr().out
+    cache = home["dir"] / "report-cache" / "rollups-2026-06.json"
+    assert cache.exists() and b'"plays"' not in cache.read_bytes()
+    assert kiosk(home, *wide) == 0
+    assert capsys.readouterr().out == first  # from the cache
+    assert kiosk(home, *PERIOD) == 0  # the week: June is an edge month, read in full
+    week = capsys.readouterr().out
+    # the same resident figures whether June was read as a digest or in full (all sessions are in that week)
+    assert first.split("\nArchibald (B2)\n")[1] == week.split("\nArchibald (B2)\n")[1]
+    extra = dict(home["originals"][1], session_id="sess-9", started_at="2026-06-20T09:00:00.000+00:00")
+    RollupStore(DataFolder(home["dir"])).add(extra)  # the month changed: the digest is remade
+    assert kiosk(home, *wide) == 0
+    assert "Sessions: 4   Music played: 12 min" in capsys.readouterr().out

@@ -229,3 +229,18 @@ def test_text_summary():
     assert "before: restless; after: calm" in text
     assert "before: restless" not in summary_text(report(), notes=False)
     assert minutes_text(59.6) == "1 h 00 min" and minutes_text(12.2) == "12 min"
+
+
+def test_a_month_digest_gives_the_same_figures():
+    from kiosk.domain.report import month_digest
+
+    june = [s for s in SESSIONS if s["started_at"].startswith("2026-06")]
+    digest = month_digest(june, {"S1", "S2"})
+    assert not any("plays" in d for d in digest)  # no per-play rows left
+    full = report()
+    again = build_report(
+        [*digest, SESSIONS[-1]], WEEK, labels=LABELS, observations=OBSERVATIONS, avoid_changes=AVOID, tz=UTC
+    )
+    assert again == full
+    only_b = build_report(digest, WEEK, labels=LABELS, tz=UTC, only=["B"])
+    assert [(f.resident_id, f.songs_started, f.songs_liked) for f in only_b.residents] == [("B", 2, 1)]
