@@ -159,11 +159,12 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         print(f"Wrote {path} ({rows} session rows) and {plays_path(path)} ({plays} song plays)")
     if "--pdf" in outputs:
         from kiosk.adapters.report_pdf import write_pdf
+        from kiosk.domain.report_text import plural
 
         path = outputs["--pdf"]
         pages = write_pdf(path, report, pseudonymised=args.pseudonymise)
         log_export(data, "pdf", n_res, args.pseudonymise, span)
-        print(f"Wrote {path} ({pages} pages)")
+        print(f"Wrote {path} ({plural(pages, 'page')})")
     if "--png" in outputs:
         from kiosk.adapters.report_png import write_pngs
 
