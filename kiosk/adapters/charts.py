@@ -58,7 +58,9 @@ def _y_axis(ax: Axes, label: str) -> None:
 def _title(ax: Axes, title: str) -> None:
     """A left-aligned bold title above the axes (ax.set_title costs a layout pass per draw: too slow for
     60 pages)."""
-    ax.text(0.0, 1.06, title, transform=ax.transAxes, fontsize=11, fontweight="bold", ha="left", va="bottom")
+    ax.text(
+        0.0, 1.06, title, transform=ax.transAxes, fontsize="large", fontweight="bold", ha="left", va="bottom"
+    )
 
 
 def _bar_polys(xs: list[float], heights: list[float], width: float) -> list[list[tuple[float, float]]]:

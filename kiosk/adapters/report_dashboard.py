@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import matplotlib
+
 from kiosk.adapters import charts
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.report_build import compute, make_labels
@@ -83,7 +85,11 @@ def render_dashboard(
     Home-wide without ``resident_id`` (time of day, and minutes per day for "7d"); one resident's charts with it
     (``resident_id`` is the opaque id the UI holds). Figures: :func:`dashboard_figures`.
     """
-    report = _report(data_dir, period, resident_id, today)
+    with matplotlib.rc_context({"font.size": 12}):  # ~3 mm text on a 7" kiosk screen
+        return _render(_report(data_dir, period, resident_id, today), period, Path(out_dir), resident_id)
+
+
+def _render(report: Report, period: DashPeriod, out_dir: Path, resident_id: str | None) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     p = report.home.period
