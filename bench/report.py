@@ -343,7 +343,7 @@ def main() -> int:
     from kiosk.adapters import charts  # noqa: F401  (Agg backend, import cost outside the timings)
     from kiosk.adapters.docstore import DataFolder
     from kiosk.adapters.journal import ReadStats, read_events
-    from kiosk.adapters.report_build import compute, load_inputs, make_labels
+    from kiosk.adapters.report_build import compute, load_inputs, load_sessions, make_labels
     from kiosk.adapters.report_csv import write_csv
     from kiosk.adapters.report_pdf import home_page, write_pdf
     from kiosk.domain.report import Period
@@ -373,7 +373,7 @@ def main() -> int:
     t_summary, (report, sessions) = _timed(summary, "summary")
 
     def csv_export():
-        s = load_inputs(data, period, 7).sessions
+        s = load_sessions(data, period, 7)
         return write_csv(out / "report.csv", s, period, label=labels.label, staff_id=labels.staff_id)
 
     t_csv, (rows, plays) = _timed(csv_export, "csv")
