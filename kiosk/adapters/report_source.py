@@ -123,6 +123,9 @@ def _store_avoid(data: DataFolder, events: list[dict[str, Any]]) -> None:
     for ev in events:
         by_month[store_name(str(ev["at"]))].append(ev)
     for name, evs in by_month.items():
+        have = {_avoid_key(d) for d in data.read(name).table(AVOID_TABLE).all()}
+        if all(_avoid_key(e) in have for e in evs):
+            continue  # nothing new: do not rewrite the month (today's file is scanned on every report)
         with data.write(name) as db:
             table = db.table(AVOID_TABLE)
             have = {_avoid_key(d) for d in table.all()}

@@ -404,3 +404,18 @@ def test_whole_months_are_read_from_a_digest_that_follows_changes(home, capsys):
     RollupStore(DataFolder(home["dir"])).add(extra)  # the month changed: the digest is remade
     assert kiosk(home, *wide) == 0
     assert "Sessions: 4   Music played: 12 min" in capsys.readouterr().out
+
+
+def test_rescanning_today_for_avoid_changes_does_not_rewrite_the_month(home):
+    from kiosk.adapters.report_build import load_inputs
+    from kiosk.domain.report import Period
+
+    data = DataFolder(home["dir"])
+    week = Period(date(2026, 6, 1), date(2026, 6, 7))
+    first = load_inputs(data, week, 7, today=date(2026, 6, 1))  # "today" is the avoid change's day
+    assert [e["detail"]["action"] for e in first.avoid_changes] == ["added"]
+    path = data.path("rollups-2026-06")
+    stamp = path.stat().st_mtime_ns, path.stat().st_ino
+    again = load_inputs(data, week, 7, today=date(2026, 6, 1))  # today's journal is scanned again
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == stamp
+    assert len(again.avoid_changes) == 1  # not doubled
