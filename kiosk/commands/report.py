@@ -131,7 +131,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
             )
         only = match
     period = Period(start, end)
-    from kiosk.adapters.report_build import load_inputs, load_sessions
+    from kiosk.adapters.report_build import load_inputs
 
     inputs = load_inputs(data, period, args.idle_days)
     report = compute(data, period, labels, only=only, idle_days=args.idle_days, inputs=inputs)
@@ -144,12 +144,12 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         print(summary_text(report, notes=not args.pseudonymise), end="")
         return 0
     if "--csv" in outputs:
-        from kiosk.adapters.report_csv import plays_path, write_csv
+        from kiosk.adapters.report_csv import plays_path, write_csv_from_store
 
         path = outputs["--csv"]
-        rows, plays = write_csv(
+        rows, plays = write_csv_from_store(
             path,
-            load_sessions(data, period, args.idle_days) if inputs.digested else inputs.sessions,
+            data,
             period,
             label=labels.label,
             staff_id=labels.staff_id,

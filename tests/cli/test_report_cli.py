@@ -419,3 +419,25 @@ def test_rescanning_today_for_avoid_changes_does_not_rewrite_the_month(home):
     again = load_inputs(data, week, 7, today=date(2026, 6, 1))  # today's journal is scanned again
     assert (path.stat().st_mtime_ns, path.stat().st_ino) == stamp
     assert len(again.avoid_changes) == 1  # not doubled
+
+
+def test_csv_from_the_month_cache_matches_the_direct_export(home, tmp_path):
+    from kiosk.adapters.report_build import load_sessions, make_labels
+    from kiosk.adapters.report_csv import write_csv, write_csv_from_store
+    from kiosk.domain.report import Period
+
+    data = DataFolder(home["dir"])
+    labels = make_labels(data, pseudonymised=False)
+    week = Period(date(2026, 6, 1), date(2026, 6, 7))
+    kw = {"label": labels.label, "staff_id": labels.staff_id}
+    direct = write_csv(tmp_path / "d.csv", load_sessions(data, week, 7), week, **kw)
+    first = write_csv_from_store(tmp_path / "c1.csv", data, week, **kw)  # makes the cache
+    again = write_csv_from_store(tmp_path / "c2.csv", data, week, **kw)  # reads it
+    assert direct == first == again == (3, 4)
+    for name in ("c1.csv", "c2.csv", "c1-plays.csv", "c2-plays.csv"):
+        twin = "d-plays.csv" if "plays" in name else "d.csv"
+        assert sorted((tmp_path / name).read_text("utf-8-sig").splitlines()) == sorted(
+            (tmp_path / twin).read_text("utf-8-sig").splitlines()
+        )
+    cache = (home["dir"] / "report-cache" / "csv-rollups-2026-06.json").read_text()
+    assert not any(n in cache for n in NAMES)  # the cache holds ids and markers, never names
