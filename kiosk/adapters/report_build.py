@@ -82,7 +82,7 @@ class Inputs:
 
 
 CACHE_DIR = "report-cache"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def _month_range(name: str) -> tuple[date, date]:
@@ -112,7 +112,11 @@ def _digest_month(data: DataFolder, name: str, db: Any) -> dict[str, Any]:
     observations = db.table("observations").all()
     digest = {
         "key": _stamp(data.path(name)),
-        "docs": month_digest(db.table("sessions").all(), {str(o.get("session_id")) for o in observations}),
+        "docs": month_digest(
+            db.table("sessions").all(),
+            {str(o.get("session_id")) for o in observations},
+            frozenset(d.isoformat() for d in _month_range(name)),
+        ),
         "observations": observations,
         "avoid_changes": db.table(AVOID_TABLE).all(),
     }
@@ -126,8 +130,7 @@ def _digest_month(data: DataFolder, name: str, db: Any) -> dict[str, Any]:
 def load_inputs(
     data: DataFolder, period: Period, idle_days: int, today: date | None = None, *, use_cache: bool = True
 ) -> Inputs:
-    """Read what a report needs. A month that lies wholly inside the period (a day's margin each side, for
-    time zones) is read as its digest (:func:`kiosk.domain.report.month_digest`), cached in
+    """Read what a report needs. A month that lies wholly inside the period is read as its digest (:func:`kiosk.domain.report.month_digest`), cached in
     ``<data>/report-cache/`` and remade whenever the month's store changes; edge months are read in full."""
     with contextlib.suppress(OSError):  # bring the avoid-list index up to date first
         index_avoid_changes(data, today)
@@ -137,7 +140,7 @@ def load_inputs(
     out = Inputs([], [], [])
     for name in RollupStore(data).months(first, last):
         m_first, m_last = _month_range(name)
-        whole = period.start <= m_first - timedelta(days=1) and m_last + timedelta(days=1) <= period.end
+        whole = period.start <= m_first and m_last <= period.end
         if whole and use_cache:
             digest = _cached_month(data, name) or _digest_month(data, name, data.read(name))
             out.sessions += digest["docs"]

@@ -226,12 +226,17 @@ def _add_counts(
         meta.setdefault(song, {"title": title, "artist": artist, "decade": decade})
 
 
-def month_digest(sessions: Iterable[Mapping[str, Any]], observed: set[str]) -> list[dict[str, Any]]:
+def month_digest(
+    sessions: Iterable[Mapping[str, Any]], observed: set[str], edge_days: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     """A month of rollups boiled down for reports over periods that contain the whole month.
 
     Each session keeps its time, residents, mode, minutes and clock flag, but not its plays; the plays become
     play counts per (song, outcome, liked), home-wide and per resident, plus one title/artist/decade per song.
-    Sessions with a staff observation (``observed`` ids) keep their play keys, to credit reactions to songs.
+    A session keeps its own play keys instead (``keys``, not in the month's counts) when it had a staff
+    observation (``observed`` ids: reactions are credited to its songs) or started on one of ``edge_days``
+    (UTC dates, "YYYY-MM-DD": the month's first and last day, whose sessions may fall in the neighbouring
+    month in local time, so :func:`build_report` must be able to leave them out one by one).
     :func:`build_report` takes the digest in place of the sessions and gives the same figures, ~10x faster.
     """
     out: list[dict[str, Any]] = []
@@ -249,14 +254,16 @@ def month_digest(sessions: Iterable[Mapping[str, Any]], observed: set[str]) -> l
                     str(p.get("artist") or ""),
                     str(p.get("decade") or ""),
                 )
-        home.update(keys)
-        for rid in doc.get("resident_ids") or []:
-            per[str(rid)].update(keys)
         slim = {
             k: doc.get(k)
             for k in ("session_id", "resident_ids", "started_at", "clock_ok", "mode", "listened_s")
         }
-        slim["observed_keys"] = [list(k) for k in keys] if str(doc.get("session_id")) in observed else []
+        if str(doc.get("session_id")) in observed or str(doc.get("started_at"))[:10] in edge_days:
+            slim["keys"] = [list(k) for k in keys]
+        else:
+            home.update(keys)
+            for rid in doc.get("resident_ids") or []:
+                per[str(rid)].update(keys)
         out.append(slim)
     out.append({"counts": [[*k, n] for k, n in home.items()], "meta": {k: list(v) for k, v in meta.items()}})
     out += [{"resident_id": rid, "counts": [[*k, n] for k, n in c.items()]} for rid, c in per.items()]
@@ -349,10 +356,11 @@ def build_report(
         else:
             home.untrusted_sessions += 1
             home.untrusted_minutes += mins
-        keys = keys_of(doc.get("plays") or [])
+        if "keys" in doc:  # a digest's session that kept its play keys
+            keys = [(str(k[0]), str(k[1]), bool(k[2])) for k in doc["keys"]]
+        else:  # full rollup (or a digest's session whose plays are in the month's counts: no plays)
+            keys = keys_of(doc.get("plays") or [])
         home_counts.update(keys)
-        if "observed_keys" in doc:  # a digest's session: its plays are already in the month's counts
-            keys = [(str(k[0]), str(k[1]), bool(k[2])) for k in doc["observed_keys"]]
         sid = str(doc.get("session_id"))
         mode = str(doc.get("mode") or "unknown")
         for rid in rids:
@@ -371,8 +379,7 @@ def build_report(
             else:
                 f.untrusted_sessions += 1
                 f.untrusted_minutes += mins
-            if "observed_keys" not in doc:
-                res_counts[rid].update(keys)
+            res_counts[rid].update(keys)
             if sid in observed:
                 session_songs.setdefault(sid, []).extend(
                     (rid, song, outcome == SongOutcome.COMPLETED, bool(liked))

@@ -244,3 +244,20 @@ def test_a_month_digest_gives_the_same_figures():
     assert again == full
     only_b = build_report(digest, WEEK, labels=LABELS, tz=UTC, only=["B"])
     assert [(f.resident_id, f.songs_started, f.songs_liked) for f in only_b.residents] == [("B", 2, 1)]
+
+
+def test_a_digest_leaves_out_edge_day_sessions_that_fall_in_another_local_month():
+    from datetime import timedelta, timezone
+
+    from kiosk.domain.report import month_digest
+
+    minus2 = timezone(timedelta(hours=-2))
+    # 1 June 01:00 UTC is 31 May 23:00 at UTC-2: outside a June period in local time
+    late = session("S7", "B", "2026-06-01T01:00:00+00:00", 600, [play("s3", "completed", liked=True)])
+    june = [late] + [s for s in SESSIONS if s["started_at"].startswith("2026-06")]
+    digest = month_digest(june, set(), frozenset({"2026-06-01", "2026-06-30"}))
+    month = Period(date(2026, 6, 1), date(2026, 6, 30))
+    full = build_report(june, month, labels=LABELS, tz=minus2)
+    assert build_report(digest, month, labels=LABELS, tz=minus2) == full
+    b = next(f for f in full.residents if f.resident_id == "B")
+    assert b.sessions == 1 and b.songs_liked == 1  # S7 (31 May locally) is not counted
