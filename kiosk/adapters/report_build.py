@@ -8,12 +8,13 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.atomic import atomic_write_bytes
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.report_csv import _tz_key
 from kiosk.adapters.report_source import (
     AVOID_TABLE,
     ResidentLabel,
@@ -82,7 +83,7 @@ class Inputs:
 
 
 CACHE_DIR = "report-cache"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def _month_range(name: str) -> tuple[date, date]:
@@ -92,30 +93,32 @@ def _month_range(name: str) -> tuple[date, date]:
     return first, nxt - timedelta(days=1)
 
 
-def _stamp(path: Path) -> list[int]:
+def _stamp(path: Path, name: str, tz: tzinfo | None) -> list[int]:
+    """What a month's digest depends on: the store file (inode, size, mtime) and the zone's daily offsets."""
     st = path.stat()
-    return [CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns]
+    return [CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns, *_tz_key(name, tz)]
 
 
-def _cached_month(data: DataFolder, name: str) -> dict[str, Any] | None:
+def _cached_month(data: DataFolder, name: str, tz: tzinfo | None) -> dict[str, Any] | None:
     """The month's digest from ``report-cache/``, or None when missing or older than the month's store."""
     try:
         doc = json.loads((data.root / CACHE_DIR / f"{name}.json").read_bytes())
-        if doc.get("key") == _stamp(data.path(name)):
+        if doc.get("key") == _stamp(data.path(name), name, tz):
             return dict(doc)
     except (OSError, ValueError):
         pass
     return None
 
 
-def _digest_month(data: DataFolder, name: str, db: Any) -> dict[str, Any]:
+def _digest_month(data: DataFolder, name: str, db: Any, tz: tzinfo | None) -> dict[str, Any]:
     observations = db.table("observations").all()
     digest = {
-        "key": _stamp(data.path(name)),
+        "key": _stamp(data.path(name), name, tz),
         "docs": month_digest(
             db.table("sessions").all(),
             {str(o.get("session_id")) for o in observations},
             frozenset(d.isoformat() for d in _month_range(name)),
+            tz,
         ),
         "observations": observations,
         "avoid_changes": db.table(AVOID_TABLE).all(),
@@ -128,7 +131,13 @@ def _digest_month(data: DataFolder, name: str, db: Any) -> dict[str, Any]:
 
 
 def load_inputs(
-    data: DataFolder, period: Period, idle_days: int, today: date | None = None, *, use_cache: bool = True
+    data: DataFolder,
+    period: Period,
+    idle_days: int,
+    today: date | None = None,
+    *,
+    use_cache: bool = True,
+    tz: tzinfo | None = None,
 ) -> Inputs:
     """Read what a report needs. A month that lies wholly inside the period is read as its digest (:func:`kiosk.domain.report.month_digest`), cached in
     ``<data>/report-cache/`` and remade whenever the month's store changes; edge months are read in full."""
@@ -142,7 +151,7 @@ def load_inputs(
         m_first, m_last = _month_range(name)
         whole = period.start <= m_first and m_last <= period.end
         if whole and use_cache:
-            digest = _cached_month(data, name) or _digest_month(data, name, data.read(name))
+            digest = _cached_month(data, name, tz) or _digest_month(data, name, data.read(name), tz)
             out.sessions += digest["docs"]
             out.observations += digest["observations"]
             out.avoid_changes += digest["avoid_changes"]

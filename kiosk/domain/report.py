@@ -226,8 +226,57 @@ def _add_counts(
         meta.setdefault(song, {"title": title, "artist": artist, "decade": decade})
 
 
+def _add_agg(
+    rows: Iterable[Sequence[Any]],
+    home: HomeFigures,
+    period: Period,
+    last_seen: dict[str, date],
+    active: set[str],
+    wanted: set[str] | None,
+    fig: Callable[[str], ResidentFigures],
+) -> None:
+    for rid, day_s, hour, weekday, trusted, mode, n, mins in rows:
+        day = date.fromisoformat(day_s)
+        if trusted and rid and day <= period.end and (rid not in last_seen or last_seen[rid] < day):
+            last_seen[rid] = day
+        if not period.contains(day):
+            continue
+        wk = week_start(day)
+        if not rid:
+            home.sessions += n
+            home.minutes += mins
+            if trusted:
+                home.minutes_by_day[day] = home.minutes_by_day.get(day, 0.0) + mins
+                home.minutes_by_week[wk] = home.minutes_by_week.get(wk, 0.0) + mins
+                home.minutes_by_hour[hour] += mins
+                home.heatmap[weekday][hour] += mins
+            else:
+                home.untrusted_sessions += n
+                home.untrusted_minutes += mins
+            continue
+        active.add(rid)
+        if wanted is not None and rid not in wanted:
+            continue
+        f = fig(rid)
+        f.sessions += n
+        f.minutes += mins
+        f.modes[mode] = f.modes.get(mode, 0) + n
+        if trusted:
+            f.sessions_by_day[day] = f.sessions_by_day.get(day, 0) + n
+            f.minutes_by_day[day] = f.minutes_by_day.get(day, 0.0) + mins
+            f.minutes_by_week[wk] = f.minutes_by_week.get(wk, 0.0) + mins
+            f.minutes_by_hour[hour] += mins
+            f.heatmap[weekday][hour] += mins
+        else:
+            f.untrusted_sessions += n
+            f.untrusted_minutes += mins
+
+
 def month_digest(
-    sessions: Iterable[Mapping[str, Any]], observed: set[str], edge_days: frozenset[str] = frozenset()
+    sessions: Iterable[Mapping[str, Any]],
+    observed: set[str],
+    edge_days: frozenset[str] = frozenset(),
+    tz: tzinfo | None = None,
 ) -> list[dict[str, Any]]:
     """A month of rollups boiled down for reports over periods that contain the whole month.
 
@@ -237,9 +286,12 @@ def month_digest(
     observation (``observed`` ids: reactions are credited to its songs) or started on one of ``edge_days``
     (UTC dates, "YYYY-MM-DD": the month's first and last day, whose sessions may fall in the neighbouring
     month in local time, so :func:`build_report` must be able to leave them out one by one).
+    The other sessions are summed per (resident or "" for the home, local day, hour, weekday, clock trusted,
+    mode): so a digest is only valid for the time zone ``tz`` it was made in.
     :func:`build_report` takes the digest in place of the sessions and gives the same figures, ~10x faster.
     """
     out: list[dict[str, Any]] = []
+    agg: dict[tuple[str, str, int, int, bool, str], tuple[int, float]] = {}
     home: Counter[tuple[str, str, bool]] = Counter()
     per: dict[str, Counter[tuple[str, str, bool]]] = defaultdict(Counter)
     meta: dict[str, tuple[str, str, str]] = {}
@@ -254,17 +306,26 @@ def month_digest(
                     str(p.get("artist") or ""),
                     str(p.get("decade") or ""),
                 )
-        slim = {
-            k: doc.get(k)
-            for k in ("session_id", "resident_ids", "started_at", "clock_ok", "mode", "listened_s")
-        }
         if str(doc.get("session_id")) in observed or str(doc.get("started_at"))[:10] in edge_days:
+            slim = {
+                k: doc.get(k)
+                for k in ("session_id", "resident_ids", "started_at", "clock_ok", "mode", "listened_s")
+            }
             slim["keys"] = [list(k) for k in keys]
-        else:
-            home.update(keys)
-            for rid in doc.get("resident_ids") or []:
-                per[str(rid)].update(keys)
-        out.append(slim)
+            out.append(slim)
+            continue
+        home.update(keys)
+        rids = [str(r) for r in doc.get("resident_ids") or []]
+        for rid in rids:
+            per[rid].update(keys)
+        started = local(str(doc["started_at"]), tz)
+        when = (started.date().isoformat(), started.hour, started.weekday(), bool(doc.get("clock_ok", False)))
+        mins = _minutes(doc)
+        mode = str(doc.get("mode") or "unknown")
+        for key in [("", *when, ""), *((rid, *when, mode) for rid in rids)]:
+            n, m = agg.get(key, (0, 0.0))
+            agg[key] = (n + 1, m + mins)
+    out.append({"agg": [[*k, n, m] for k, (n, m) in agg.items()]})
     out.append({"counts": [[*k, n] for k, n in home.items()], "meta": {k: list(v) for k, v in meta.items()}})
     out += [{"resident_id": rid, "counts": [[*k, n] for k, n in c.items()]} for rid, c in per.items()]
     return out
@@ -332,6 +393,9 @@ def build_report(
         if "counts" in doc:  # a cached month's play counts (see month_digest)
             _add_counts(doc, home_counts, res_counts, meta, wanted, fig)
             continue
+        if "agg" in doc:  # a cached month's sessions, summed (see month_digest)
+            _add_agg(doc["agg"], home, period, last_seen, active, wanted, fig)
+            continue
         started = local(str(doc["started_at"]), tz)
         day = started.date()
         trusted = bool(doc.get("clock_ok", False))
@@ -356,11 +420,13 @@ def build_report(
         else:
             home.untrusted_sessions += 1
             home.untrusted_minutes += mins
+        keys: list[tuple[str, str, bool]] = []
         if "keys" in doc:  # a digest's session that kept its play keys
             keys = [(str(k[0]), str(k[1]), bool(k[2])) for k in doc["keys"]]
-        else:  # full rollup (or a digest's session whose plays are in the month's counts: no plays)
-            keys = keys_of(doc.get("plays") or [])
-        home_counts.update(keys)
+        elif doc.get("plays"):  # a full rollup (a digest's other sessions have their plays in the counts)
+            keys = keys_of(doc["plays"])
+        if keys:
+            home_counts.update(keys)
         sid = str(doc.get("session_id"))
         mode = str(doc.get("mode") or "unknown")
         for rid in rids:
@@ -379,7 +445,8 @@ def build_report(
             else:
                 f.untrusted_sessions += 1
                 f.untrusted_minutes += mins
-            res_counts[rid].update(keys)
+            if keys:
+                res_counts[rid].update(keys)
             if sid in observed:
                 session_songs.setdefault(sid, []).extend(
                     (rid, song, outcome == SongOutcome.COMPLETED, bool(liked))
