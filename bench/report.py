@@ -396,7 +396,7 @@ def main() -> int:
     rb = json.loads(child.stdout.strip().splitlines()[-1])
 
     print(
-        f"data: {args.residents} residents, {args.days} days, {len(sessions)} sessions, {n_events} journal events "
+        f"data: {args.residents} residents, {args.days} days, {report.home.sessions} sessions, {n_events} journal events "
         f"({journal_mb:.0f} MB journal)"
     )
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -83,7 +83,7 @@ class Inputs:
 
 
 CACHE_DIR = "report-cache"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 def _month_range(name: str) -> tuple[date, date]:
@@ -117,7 +117,7 @@ def _digest_month(data: DataFolder, name: str, db: Any, tz: tzinfo | None) -> di
         "docs": month_digest(
             db.table("sessions").all(),
             {str(o.get("session_id")) for o in observations},
-            frozenset(d.isoformat() for d in _month_range(name)),
+            name[8:15],
             tz,
         ),
         "observations": observations,

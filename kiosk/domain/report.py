@@ -275,7 +275,7 @@ def _add_agg(
 def month_digest(
     sessions: Iterable[Mapping[str, Any]],
     observed: set[str],
-    edge_days: frozenset[str] = frozenset(),
+    month: str = "",
     tz: tzinfo | None = None,
 ) -> list[dict[str, Any]]:
     """A month of rollups boiled down for reports over periods that contain the whole month.
@@ -283,9 +283,10 @@ def month_digest(
     Each session keeps its time, residents, mode, minutes and clock flag, but not its plays; the plays become
     play counts per (song, outcome, liked), home-wide and per resident, plus one title/artist/decade per song.
     A session keeps its own play keys instead (``keys``, not in the month's counts) when it had a staff
-    observation (``observed`` ids: reactions are credited to its songs) or started on one of ``edge_days``
-    (UTC dates, "YYYY-MM-DD": the month's first and last day, whose sessions may fall in the neighbouring
-    month in local time, so :func:`build_report` must be able to leave them out one by one).
+    observation (``observed`` ids: reactions are credited to its songs) or when, in local time, it started
+    outside ``month`` ("YYYY-MM": the store is split by UTC month, so near midnight on the first or last
+    day a session may belong to the neighbouring month, and :func:`build_report` must be able to leave it
+    out on its own).
     The other sessions are summed per (resident or "" for the home, local day, hour, weekday, clock trusted,
     mode): so a digest is only valid for the time zone ``tz`` it was made in.
     :func:`build_report` takes the digest in place of the sessions and gives the same figures, ~10x faster.
@@ -306,7 +307,8 @@ def month_digest(
                     str(p.get("artist") or ""),
                     str(p.get("decade") or ""),
                 )
-        if str(doc.get("session_id")) in observed or str(doc.get("started_at"))[:10] in edge_days:
+        started = local(str(doc["started_at"]), tz)
+        if str(doc.get("session_id")) in observed or (month and started.strftime("%Y-%m") != month):
             slim = {
                 k: doc.get(k)
                 for k in ("session_id", "resident_ids", "started_at", "clock_ok", "mode", "listened_s")
@@ -318,7 +320,6 @@ def month_digest(
         rids = [str(r) for r in doc.get("resident_ids") or []]
         for rid in rids:
             per[rid].update(keys)
-        started = local(str(doc["started_at"]), tz)
         when = (started.date().isoformat(), started.hour, started.weekday(), bool(doc.get("clock_ok", False)))
         mins = _minutes(doc)
         mode = str(doc.get("mode") or "unknown")

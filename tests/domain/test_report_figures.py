@@ -235,7 +235,7 @@ def test_a_month_digest_gives_the_same_figures():
     from kiosk.domain.report import month_digest
 
     june = [s for s in SESSIONS if s["started_at"].startswith("2026-06")]
-    digest = month_digest(june, {"S1", "S2"}, tz=UTC)
+    digest = month_digest(june, {"S1", "S2"}, "2026-06", tz=UTC)
     assert not any("plays" in d for d in digest)  # no per-play rows left
     full = report()
     again = build_report(
@@ -246,7 +246,7 @@ def test_a_month_digest_gives_the_same_figures():
     assert [(f.resident_id, f.songs_started, f.songs_liked) for f in only_b.residents] == [("B", 2, 1)]
 
 
-def test_a_digest_leaves_out_edge_day_sessions_that_fall_in_another_local_month():
+def test_a_digest_keeps_apart_sessions_that_fall_in_another_local_month():
     from datetime import timedelta, timezone
 
     from kiosk.domain.report import month_digest
@@ -255,7 +255,8 @@ def test_a_digest_leaves_out_edge_day_sessions_that_fall_in_another_local_month(
     # 1 June 01:00 UTC is 31 May 23:00 at UTC-2: outside a June period in local time
     late = session("S7", "B", "2026-06-01T01:00:00+00:00", 600, [play("s3", "completed", liked=True)])
     june = [late] + [s for s in SESSIONS if s["started_at"].startswith("2026-06")]
-    digest = month_digest(june, set(), frozenset({"2026-06-01", "2026-06-30"}), tz=minus2)
+    digest = month_digest(june, set(), "2026-06", tz=minus2)
+    assert [d["session_id"] for d in digest if "keys" in d] == ["S7"]  # only it keeps its plays apart
     month = Period(date(2026, 6, 1), date(2026, 6, 30))
     full = build_report(june, month, labels=LABELS, tz=minus2)
     assert build_report(digest, month, labels=LABELS, tz=minus2) == full
