@@ -83,7 +83,7 @@ class Inputs:
 
 
 CACHE_DIR = "report-cache"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 
 def _month_range(name: str) -> tuple[date, date]:

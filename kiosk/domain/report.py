@@ -207,23 +207,32 @@ def _minutes(doc: Mapping[str, Any]) -> float:
         return 0.0
 
 
+SEP = "\x1f"  # joins (song, outcome, liked) into one key in a digest's counts
+
+
 def _add_counts(
     doc: Mapping[str, Any],
-    home_counts: Counter[tuple[str, str, bool]],
-    res_counts: dict[str, Counter[tuple[str, str, bool]]],
+    home_counts: Counter[str],
+    res_counts: dict[str, Counter[str]],
     meta: dict[str, Mapping[str, Any]],
     wanted: set[str] | None,
     fig: Callable[[str], ResidentFigures],
 ) -> None:
-    counts = Counter({(str(c[0]), str(c[1]), bool(c[2])): int(c[3]) for c in doc["counts"]})
+    """Add a digest's play counts (keys "song<SEP>outcome<SEP>0|1"; merged as strings, split once at the end)."""
     rid = doc.get("resident_id")
     if rid is None:
-        home_counts.update(counts)
+        home_counts.update(doc["counts"])
     elif wanted is None or rid in wanted:
         fig(str(rid))
-        res_counts[str(rid)].update(counts)
+        res_counts[str(rid)].update(doc["counts"])
     for song, (title, artist, decade) in (doc.get("meta") or {}).items():
         meta.setdefault(song, {"title": title, "artist": artist, "decade": decade})
+
+
+def _merge_keyed(into: Counter[tuple[str, str, bool]], keyed: Counter[str]) -> None:
+    for key, n in keyed.items():
+        song, outcome, liked = key.rsplit(SEP, 2)
+        into[(song, outcome, liked == "1")] += n
 
 
 def _add_agg(
@@ -327,8 +336,12 @@ def month_digest(
             n, m = agg.get(key, (0, 0.0))
             agg[key] = (n + 1, m + mins)
     out.append({"agg": [[*k, n, m] for k, (n, m) in agg.items()]})
-    out.append({"counts": [[*k, n] for k, n in home.items()], "meta": {k: list(v) for k, v in meta.items()}})
-    out += [{"resident_id": rid, "counts": [[*k, n] for k, n in c.items()]} for rid, c in per.items()]
+
+    def keyed(c: Counter[tuple[str, str, bool]]) -> dict[str, int]:
+        return {f"{song}{SEP}{outcome}{SEP}{int(liked)}": n for (song, outcome, liked), n in c.items()}
+
+    out.append({"counts": keyed(home), "meta": {k: list(v) for k, v in meta.items()}})
+    out += [{"resident_id": rid, "counts": keyed(c)} for rid, c in per.items()]
     return out
 
 
@@ -363,6 +376,8 @@ def build_report(
     home_counts: Counter[tuple[str, str, bool]] = Counter()
     res_counts: dict[str, Counter[tuple[str, str, bool]]] = defaultdict(Counter)
     meta: dict[str, Mapping[str, Any]] = {}
+    home_keyed: Counter[str] = Counter()  # digests' counts, merged as joined strings (fast), split at the end
+    res_keyed: dict[str, Counter[str]] = defaultdict(Counter)
     session_songs: dict[
         str, list[tuple[str, str, bool, bool]]
     ] = {}  # session -> (resident, song, done, liked)
@@ -392,7 +407,7 @@ def build_report(
 
     for doc in sessions:
         if "counts" in doc:  # a cached month's play counts (see month_digest)
-            _add_counts(doc, home_counts, res_counts, meta, wanted, fig)
+            _add_counts(doc, home_keyed, res_keyed, meta, wanted, fig)
             continue
         if "agg" in doc:  # a cached month's sessions, summed (see month_digest)
             _add_agg(doc["agg"], home, period, last_seen, active, wanted, fig)
@@ -477,6 +492,9 @@ def build_report(
                 st.likes += n
         return out
 
+    _merge_keyed(home_counts, home_keyed)
+    for rid, keyed in res_keyed.items():
+        _merge_keyed(res_counts[rid], keyed)
     home_songs = song_stats(home_counts)
     songs: dict[str, dict[str, SongStat]] = {}
     for rid, counts in res_counts.items():
