@@ -243,7 +243,6 @@ class ScalesChart:
         ax.set_xlim(-0.5, period.days - 0.5)
         ax.set_yticks([0, 50, 100])
         ax.set_ylim(0, 108)
-        ax.set_ylabel("score")
         ax.legend(
             loc="lower right",
             bbox_to_anchor=(1.0, 1.0),
@@ -253,16 +252,34 @@ class ScalesChart:
             handlelength=2.6,
             borderaxespad=0.2,
         )
+        self.monthly = period.days > DAILY_MAX_DAYS
         _title(ax, "Staff observations (0-100)")
+        ax.set_ylabel("monthly mean" if self.monthly else "score")
         ax.grid(axis="y", color="0.85", linewidth=0.5)
         self.note = _empty_note(ax, "No staff observations in this period")
 
     def update(self, observations: list[ObservationPoint]) -> None:
-        xs = [(o.at.date() - self.period.start).days + o.at.hour / 24 for o in observations]
         for name, line in self.lines.items():
-            pts = [(x, o.scales[name]) for x, o in zip(xs, observations, strict=True) if name in o.scales]
-            line.set_data([p[0] for p in pts], [p[1] for p in pts])
+            xs, ys = self._points(observations, name)
+            line.set_data(xs, ys)
         self.note.set_visible(not observations)
+
+    def _points(self, observations: list[ObservationPoint], name: str) -> tuple[list[float], list[float]]:
+        """Each form's score; over long periods, the mean of each month (one point mid-month)."""
+        start = self.period.start
+        if not self.monthly:
+            pts = [
+                ((o.at.date() - start).days + o.at.hour / 24, o.scales[name])
+                for o in observations
+                if name in o.scales
+            ]
+        else:
+            months: dict[tuple[int, int], list[int]] = {}
+            for o in observations:
+                if name in o.scales:
+                    months.setdefault((o.at.year, o.at.month), []).append(o.scales[name])
+            pts = [((date(y, m, 15) - start).days, sum(v) / len(v)) for (y, m), v in sorted(months.items())]
+        return [float(p[0]) for p in pts], [float(p[1]) for p in pts]
 
 
 def draw_scales(ax: Axes, observations: list[ObservationPoint], period: Period) -> None:
