@@ -83,6 +83,8 @@ def _rows(
 ) -> Iterator[tuple[str, date, tuple[Any, ...], list[tuple[Any, ...]]]]:
     """One session's rows: (resident_id, local day, session row, play rows) for each resident in it."""
     yes = {True: "yes", False: "no"}
+    if not doc.get("started_at"):
+        return  # a damaged rollup: nothing to place in time
     start = local(str(doc["started_at"]), tz)
     day: date = start.date()
     ended = doc.get("ended_at")

@@ -306,6 +306,8 @@ def month_digest(
     per: dict[str, Counter[tuple[str, str, bool]]] = defaultdict(Counter)
     meta: dict[str, tuple[str, str, str]] = {}
     for doc in sessions:
+        if not doc.get("started_at"):
+            continue  # a damaged rollup: nothing to place in time
         keys = []
         for p in doc.get("plays") or []:
             song = str(p.get("song_id") or p.get("title") or "?")
@@ -412,6 +414,8 @@ def build_report(
         if "agg" in doc:  # a cached month's sessions, summed (see month_digest)
             _add_agg(doc["agg"], home, period, last_seen, active, wanted, fig)
             continue
+        if not doc.get("started_at"):
+            continue  # a damaged rollup: nothing to place in time
         started = local(str(doc["started_at"]), tz)
         day = started.date()
         trusted = bool(doc.get("clock_ok", False))

@@ -262,3 +262,14 @@ def test_a_digest_keeps_apart_sessions_that_fall_in_another_local_month():
     assert build_report(digest, month, labels=LABELS, tz=minus2) == full
     b = next(f for f in full.residents if f.resident_id == "B")
     assert b.sessions == 1 and b.songs_liked == 1  # S7 (31 May locally) is not counted
+
+
+def test_a_damaged_rollup_is_skipped_not_fatal():
+    from kiosk.domain.report import month_digest
+
+    damaged = {"session_id": "X", "resident_ids": ["A"], "plays": [play("s1", "completed")]}
+    assert (
+        report().home.sessions
+        == build_report([*SESSIONS, damaged], WEEK, labels=LABELS, tz=UTC).home.sessions
+    )
+    assert not any(d.get("session_id") == "X" for d in month_digest([damaged], set(), "2026-06", tz=UTC))
