@@ -394,6 +394,17 @@ def main() -> int:
         [sys.executable, __file__, "--rebuild-child", str(root)], capture_output=True, text=True, check=True
     )
     rb = json.loads(child.stdout.strip().splitlines()[-1])
+    # the same rebuild over the first month only: peak memory must not grow with the journal's length
+    small = cache / "one-month"
+    shutil.rmtree(small, ignore_errors=True)
+    (small / "events").mkdir(parents=True)
+    for day_file in sorted((root / "events").glob("*.jsonl"))[:31]:
+        shutil.copy(day_file, small / "events" / day_file.name)
+    child1 = subprocess.run(
+        [sys.executable, __file__, "--rebuild-child", str(small)], capture_output=True, text=True, check=True
+    )
+    rb1 = json.loads(child1.stdout.strip().splitlines()[-1])
+    shutil.rmtree(small, ignore_errors=True)
 
     print(
         f"data: {args.residents} residents, {args.days} days, {report.home.sessions} sessions, {n_events} journal events "
@@ -417,6 +428,11 @@ def main() -> int:
     print(
         f"rebuild memory: RSS {rb['rss_before_mb']:.0f} MB before, peak {rb['peak_mb']:.0f} MB "
         f"(open sessions kept at most: {rb['max_open']}; one month of rollups buffered while it is written)"
+    )
+    print(
+        f"rebuild of the first month only ({rb1['events']} events): peak {rb1['peak_mb']:.0f} MB "
+        f"-> a year ({rb['events']} events): peak {rb['peak_mb']:.0f} MB "
+        f"(x{rb['events'] / max(rb1['events'], 1):.0f} events, x{rb['peak_mb'] / rb1['peak_mb']:.2f} memory)"
     )
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
