@@ -400,6 +400,9 @@ def main() -> int:
     (small / "events").mkdir(parents=True)
     for day_file in sorted((root / "events").glob("*.jsonl"))[:31]:
         shutil.copy(day_file, small / "events" / day_file.name)
+    shutil.copy(
+        root / "rollups-2025-01.json", small / "rollups-2025-01.json"
+    )  # like the year: a month to rewrite
     child1 = subprocess.run(
         [sys.executable, __file__, "--rebuild-child", str(small)], capture_output=True, text=True, check=True
     )
