@@ -20,6 +20,7 @@ from kiosk.adapters.report_source import (
     ResidentLabel,
     index_avoid_changes,
     install_secret,
+    keep_owner,
     residents,
 )
 from kiosk.adapters.rollups import RollupStore
@@ -127,6 +128,7 @@ def _digest_month(data: DataFolder, name: str, db: Any, tz: tzinfo | None) -> di
         folder = data.root / CACHE_DIR
         folder.mkdir(mode=0o700, exist_ok=True)
         atomic_write_bytes(folder / f"{name}.json", json.dumps(digest, separators=(",", ":")).encode("utf-8"))
+        keep_owner(data, folder, folder / f"{name}.json")
     return digest
 
 

@@ -220,6 +220,7 @@ def write_csv_from_store(
 ) -> tuple[int, int]:
     """Write both files from the data folder's monthly rollups through the month fragment cache."""
     from kiosk.adapters.atomic import atomic_write_bytes
+    from kiosk.adapters.report_source import keep_owner
     from kiosk.adapters.rollups import RollupStore
 
     wide = (period.start - timedelta(days=1), period.end + timedelta(days=1))
@@ -246,6 +247,7 @@ def write_csv_from_store(
                 try:
                     folder.mkdir(mode=0o700, exist_ok=True)
                     atomic_write_bytes(cache, json.dumps({"key": key, "rows": frags}).encode("utf-8"))
+                    keep_owner(data, folder, cache)
                 except OSError:
                     pass  # a read-only data folder: same output, not cached
             days = sorted({d for per in frags.values() for d in per if lo <= d <= hi})

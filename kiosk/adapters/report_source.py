@@ -14,6 +14,7 @@ pseudonym secret, the export log, and the rollup rebuild from the journal.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -35,6 +36,20 @@ SECRET_FILE = "report-secret"
 EXPORT_LOG = "export-log.jsonl"
 STATE_STORE = "report-state"
 AVOID_TABLE = "avoid_changes"
+
+
+def keep_owner(data: DataFolder, *paths: Path) -> None:
+    """Give files this command wrote to the data folder's owner when run as root (``sudo kiosk report``):
+    a month store or log left owned by root would stop the kiosk's own user from writing it."""
+    if os.geteuid() != 0:
+        return
+    try:
+        st = data.root.stat()
+    except OSError:
+        return
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.chown(path, st.st_uid, st.st_gid)
 
 
 def events_dir(data: DataFolder) -> Path:
@@ -73,6 +88,7 @@ def install_secret(data: DataFolder) -> bytes:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value.hex() + "\n")
+    keep_owner(data, path)
     return value
 
 
@@ -94,6 +110,7 @@ def log_export(data: DataFolder, kind: str, residents_n: int, pseudonymised: boo
     fd = os.open(data.root / EXPORT_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(line) + "\n")
+    keep_owner(data, data.root / EXPORT_LOG)
 
 
 def _avoid_key(ev: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -130,6 +147,7 @@ def _store_avoid(data: DataFolder, events: list[dict[str, Any]]) -> None:
             table = db.table(AVOID_TABLE)
             have = {_avoid_key(d) for d in table.all()}
             table.insert_multiple(e for e in evs if _avoid_key(e) not in have)
+        keep_owner(data, data.path(name))
 
 
 def index_avoid_changes(data: DataFolder, today: date | None = None) -> int:
@@ -153,6 +171,7 @@ def index_avoid_changes(data: DataFolder, today: date | None = None) -> int:
             with data.write(STATE_STORE) as db:
                 db.table("state").truncate()
                 db.table("state").insert({"avoid_indexed_through": through.isoformat()})
+            keep_owner(data, data.path(STATE_STORE))
     except OSError:  # a read-only data folder: the report still shows what was found this time
         pass
     return len(found)
@@ -256,6 +275,7 @@ class _MonthWriter:
             fresh = [a for a in avoid if _avoid_key(a) not in have_a]
             atable.insert_multiple(fresh)
             self.stats.avoid_changes += len(fresh)
+        keep_owner(self.data, self.data.path(name))
 
 
 def rebuild_rollups(data: DataFolder) -> RebuildStats:
@@ -289,4 +309,5 @@ def rebuild_rollups(data: DataFolder) -> RebuildStats:
         db.table("state").truncate()
         through = min(date.fromisoformat(days[-1].stem), datetime.now(UTC).date() - timedelta(days=1))
         db.table("state").insert({"avoid_indexed_through": through.isoformat()})
+    keep_owner(data, data.path(STATE_STORE))
     return stats

@@ -441,3 +441,22 @@ def test_csv_from_the_month_cache_matches_the_direct_export(home, tmp_path):
         )
     cache = (home["dir"] / "report-cache" / "csv-rollups-2026-06.json").read_text()
     assert not any(n in cache for n in NAMES)  # the cache holds ids and markers, never names
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand files to another owner")
+def test_files_written_as_root_go_to_the_data_folders_owner(home, tmp_path):
+    os.chown(
+        home["dir"], 4321, 4321
+    )  # the kiosk's user owns the data folder; an admin runs `sudo kiosk report`
+    wide = ["--from", "2026-05-01", "--to", "2026-07-31", "--pseudonymise", "--csv", str(tmp_path / "x.csv")]
+    assert kiosk(home, *wide) == 0
+    written = [
+        home["dir"] / "report-secret",
+        home["dir"] / "export-log.jsonl",
+        home["dir"] / "report-state.json",
+        home["dir"] / "rollups-2026-06.json",  # rewritten to index the avoid-list change
+        home["dir"] / "report-cache",
+        home["dir"] / "report-cache" / "csv-rollups-2026-06.json",
+        home["dir"] / "report-cache" / "rollups-2026-06.json",
+    ]
+    assert [(p.name, p.stat().st_uid) for p in written] == [(p.name, 4321) for p in written]
