@@ -67,7 +67,6 @@ def _writable_file(value: str, option: str) -> Path:
 
 
 def run(args: argparse.Namespace, ctx: Any) -> int:
-    from kiosk.domain.report import Period
 
     problems = []
     end = start = None
@@ -81,7 +80,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         problems += exc.problems
     if args.idle_days < 1:
         problems.append(f"--idle-days: must be 1 or more (got {args.idle_days})")
-    outputs = {}
+    outputs: dict[str, Path] = {}
     for option, value in (("--csv", args.csv), ("--pdf", args.pdf)):
         if value:
             try:
@@ -104,9 +103,29 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     if not ctx.data_dir.is_dir():
         raise UserError(f"no data folder at {ctx.data_dir} (use --data-dir or KIOSK_DATA_DIR)")
 
+    try:
+        return _report(args, ctx, start, end, outputs)
+    except PermissionError as exc:
+        raise UserError(
+            f"no permission to use {exc.filename or ctx.data_dir}: run the report as the user that owns "
+            f"{ctx.data_dir} ({_owner(ctx.data_dir)}), e.g. sudo -u {_owner(ctx.data_dir)} kiosk report ..."
+        ) from None
+
+
+def _owner(path: Path) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(path.stat().st_uid).pw_name
+    except (KeyError, OSError):
+        return "the kiosk's user"
+
+
+def _report(args: argparse.Namespace, ctx: Any, start: date, end: date, outputs: dict[str, Path]) -> int:
     from kiosk.adapters.docstore import DataFolder
     from kiosk.adapters.report_build import compute, make_labels
     from kiosk.adapters.report_source import log_export, rebuild_rollups
+    from kiosk.domain.report import Period
 
     data = DataFolder(ctx.data_dir)
     if args.rebuild:
