@@ -1,0 +1,270 @@
+"""CSV export: one file of sessions and one of song plays (``FILE`` and ``FILE`` with ``-plays`` before the
+suffix), UTF-8 with a byte-order mark so Excel reads accents right, comma-separated, ISO 8601 times in local time.
+
+Sessions file, one row per session and resident (a group session gives a row for each resident in it):
+    session_id, resident, staff_id (empty when pseudonymised), date, start_time, end_time, clock_ok (yes/no),
+    mode, minutes, songs_started, songs_completed, songs_skipped, songs_failed, likes, distress_stops,
+    end_reason, residents_in_session, kiosk_id
+Plays file, one row per song play and resident:
+    session_id, resident, date, time, clock_ok, song_id, title, artist, decade, outcome, listened_s, liked (yes/no)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from kiosk.domain.report import Period, local, parse_time
+
+SESSION_COLUMNS = (
+    "session_id",
+    "resident",
+    "staff_id",
+    "date",
+    "start_time",
+    "end_time",
+    "clock_ok",
+    "mode",
+    "minutes",
+    "songs_started",
+    "songs_completed",
+    "songs_skipped",
+    "songs_failed",
+    "likes",
+    "distress_stops",
+    "end_reason",
+    "residents_in_session",
+    "kiosk_id",
+)
+PLAY_COLUMNS = (
+    "session_id",
+    "resident",
+    "date",
+    "time",
+    "clock_ok",
+    "song_id",
+    "title",
+    "artist",
+    "decade",
+    "outcome",
+    "listened_s",
+    "liked",
+)
+
+
+def plays_path(path: Path) -> Path:
+    """``report.csv`` -> ``report-plays.csv``."""
+    return path.with_name(f"{path.stem}-plays{path.suffix or '.csv'}")
+
+
+def _play_time(at: Any, zone: tzinfo | None, day_s: str) -> tuple[str, str]:
+    """(local date, local ISO time) of a play; the session's day when the play has no time."""
+    if not at:
+        return day_s, ""
+    t = parse_time(str(at)).astimezone(zone).isoformat(timespec="seconds")
+    return t[:10], t
+
+
+def _open(path: Path) -> Any:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fh = os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20)
+    fh.write("\ufeff")  # the BOM by hand: the "utf-8-sig" codec encodes in Python, once per row
+    return fh
+
+
+def _rows(
+    doc: Mapping[str, Any], tz: tzinfo | None, label: Callable[[str], str], staff_id: Callable[[str], str]
+) -> Iterator[tuple[str, date, tuple[Any, ...], list[tuple[Any, ...]]]]:
+    """One session's rows: (resident_id, local day, session row, play rows) for each resident in it."""
+    yes = {True: "yes", False: "no"}
+    if not doc.get("started_at"):
+        return  # a damaged rollup: nothing to place in time
+    start = local(str(doc["started_at"]), tz)
+    day: date = start.date()
+    ended = doc.get("ended_at")
+    end_s = local(str(ended), tz).isoformat(timespec="seconds") if ended else ""
+    ok = yes[bool(doc.get("clock_ok", False))]
+    start_s = start.isoformat(timespec="seconds")
+    minutes = round(float(doc.get("listened_s") or 0) / 60.0, 1)
+    plays = doc.get("plays") or []
+    day_s = day.isoformat()
+    sid = str(doc.get("session_id"))
+    zone = start.tzinfo  # the session's local offset (a session does not straddle a clock change)
+    rids = [str(r) for r in doc.get("resident_ids") or []]
+    tail: list[tuple[Any, ...]] | None = None
+    for rid in rids:
+        who = label(rid)
+        srow = (
+            sid,
+            who,
+            staff_id(rid),
+            day_s,
+            start_s,
+            end_s,
+            ok,
+            doc.get("mode", ""),
+            minutes,
+            doc.get("songs_started", 0),
+            doc.get("songs_completed", 0),
+            doc.get("songs_skipped", 0),
+            doc.get("songs_failed", 0),
+            doc.get("likes", 0),
+            doc.get("distress_stops", 0),
+            doc.get("end_reason", ""),
+            len(rids),
+            doc.get("kiosk_id", ""),
+        )
+        if tail is None:
+            tail = [
+                (
+                    *_play_time(p.get("at"), zone, day_s),
+                    ok,
+                    p.get("song_id", ""),
+                    p.get("title", ""),
+                    p.get("artist", ""),
+                    p.get("decade", ""),
+                    p.get("outcome", ""),
+                    p.get("listened_s", 0),
+                    yes[bool(p.get("liked"))],
+                )
+                for p in plays
+            ]
+        yield rid, day, srow, [(sid, who, *t) for t in tail]
+
+
+def write_csv(
+    path: Path,
+    sessions: Iterable[Mapping[str, Any]],
+    period: Period,
+    *,
+    label: Callable[[str], str],
+    staff_id: Callable[[str], str],
+    only: set[str] | None = None,
+    tz: tzinfo | None = None,
+) -> tuple[int, int]:
+    """Write both files from full rollups; returns (session rows, play rows)."""
+    n_sessions = n_plays = 0
+    with _open(path) as sfh, _open(plays_path(path)) as pfh:
+        sw = csv.writer(sfh)
+        pw = csv.writer(pfh)
+        sw.writerow(SESSION_COLUMNS)
+        pw.writerow(PLAY_COLUMNS)
+        for doc in sessions:
+            for rid, day, srow, prows in _rows(doc, tz, label, staff_id):
+                if not period.contains(day) or (only is not None and rid not in only):
+                    continue
+                sw.writerow(srow)
+                pw.writerows(prows)
+                n_sessions += 1
+                n_plays += len(prows)
+    return n_sessions, n_plays
+
+
+# ---- cached month fragments -------------------------------------------------------------------------------
+# A year's CSV is ~650k rows: formatting them is seconds of Python. Each month's rows are kept (in
+# <data>/report-cache/csv-rollups-YYYY-MM.json) as CSV text per resident and local day, with markers where the
+# resident's label and staff id go (so the cache holds no names: an erased resident's rows show a code). An
+# export then only filters days and pastes labels in. Remade when the month's store or the time zone changes.
+CSV_CACHE_VERSION = 1
+LABEL_MARK, STAFF_MARK = "\x1eL\x1e", "\x1eS\x1e"
+
+
+def _cell(value: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow([value])
+    return buf.getvalue()
+
+
+def _tz_key(name: str, tz: tzinfo | None) -> list[int]:
+    year, month = int(name[8:12]), int(name[13:15])
+    out, d = [], datetime(year, month, 1, 12, tzinfo=UTC)
+    while d.month == month:
+        off = d.astimezone(tz).utcoffset()
+        out.append(int(off.total_seconds()) if off is not None else 0)
+        d += timedelta(days=1)
+    return out
+
+
+def month_fragments(docs: Iterable[Mapping[str, Any]], tz: tzinfo | None) -> dict[str, dict[str, list[str]]]:
+    """resident_id -> local day -> [session rows, play rows] (CSV text with the label/staff markers)."""
+    bufs: dict[tuple[str, str], tuple[io.StringIO, io.StringIO]] = {}
+    for doc in docs:
+        for rid, day, srow, prows in _rows(doc, tz, lambda _r: LABEL_MARK, lambda _r: STAFF_MARK):
+            key = (rid, day.isoformat())
+            pair = bufs.get(key)
+            if pair is None:
+                pair = bufs[key] = (io.StringIO(), io.StringIO())
+            csv.writer(pair[0]).writerow(srow)
+            csv.writer(pair[1]).writerows(prows)
+    out: dict[str, dict[str, list[str]]] = {}
+    for (rid, day), (sbuf, pbuf) in bufs.items():
+        out.setdefault(rid, {})[day] = [sbuf.getvalue(), pbuf.getvalue()]
+    return out
+
+
+def write_csv_from_store(
+    path: Path,
+    data: Any,
+    period: Period,
+    *,
+    label: Callable[[str], str],
+    staff_id: Callable[[str], str],
+    only: set[str] | None = None,
+    tz: tzinfo | None = None,
+) -> tuple[int, int]:
+    """Write both files from the data folder's monthly rollups through the month fragment cache."""
+    from kiosk.adapters.atomic import atomic_write_bytes
+    from kiosk.adapters.report_source import keep_owner
+    from kiosk.adapters.rollups import RollupStore
+
+    wide = (period.start - timedelta(days=1), period.end + timedelta(days=1))
+    lo, hi = period.start.isoformat(), period.end.isoformat()
+    folder = data.root / "report-cache"
+    n_sessions = n_plays = 0
+    cells: dict[str, tuple[str, str]] = {}
+    with _open(path) as sfh, _open(plays_path(path)) as pfh:
+        csv.writer(sfh).writerow(SESSION_COLUMNS)
+        csv.writer(pfh).writerow(PLAY_COLUMNS)
+        for name in RollupStore(data).months(*wide):
+            st = data.path(name).stat()
+            key = [CSV_CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns, *_tz_key(name, tz)]
+            cache = folder / f"csv-{name}.json"
+            frags = None
+            try:
+                doc = json.loads(cache.read_bytes())
+                if doc.get("key") == key:
+                    frags = doc["rows"]
+            except (OSError, ValueError, KeyError):
+                pass
+            if frags is None:
+                frags = month_fragments(data.read(name).table("sessions").all(), tz)
+                try:
+                    folder.mkdir(mode=0o700, exist_ok=True)
+                    atomic_write_bytes(cache, json.dumps({"key": key, "rows": frags}).encode("utf-8"))
+                    keep_owner(data, folder, cache)
+                except OSError:
+                    pass  # a read-only data folder: same output, not cached
+            days = sorted({d for per in frags.values() for d in per if lo <= d <= hi})
+            for day in days:
+                for rid in sorted(frags, key=label):
+                    if only is not None and rid not in only:
+                        continue
+                    chunk = frags[rid].get(day)
+                    if not chunk:
+                        continue
+                    if rid not in cells:
+                        cells[rid] = (_cell(label(rid)), _cell(staff_id(rid)))
+                    who, staff = cells[rid]
+                    srows = chunk[0].replace(LABEL_MARK, who).replace(STAFF_MARK, staff)
+                    prows = chunk[1].replace(LABEL_MARK, who)
+                    sfh.write(srows)
+                    pfh.write(prows)
+                    n_sessions += srows.count("\r\n")
+                    n_plays += prows.count("\r\n")
+    return n_sessions, n_plays

@@ -1,0 +1,48 @@
+"""PNG export of a report's charts: the home's, then each resident's (file names carry only the label slug,
+which is the resident's code when pseudonymised)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.adapters import charts
+from kiosk.domain.report import Report
+
+
+def write_pngs(folder: Path, report: Report, slug: Callable[[str], str]) -> list[Path]:
+    home = report.home
+    period = home.period
+    out = [
+        charts.save_png(
+            folder / "home-minutes.png",
+            lambda ax: charts.draw_minutes(ax, period, home.minutes_by_day, home.minutes_by_week),
+        ),
+        charts.save_heatmap_png(folder / "home-when-music-is-played.png", home.heatmap),
+    ]
+    for f in report.residents:
+        name = slug(f.resident_id)
+        out.append(
+            charts.save_png(
+                folder / f"{name}-minutes.png",
+                lambda ax, f=f: charts.draw_minutes(ax, period, f.minutes_by_day, f.minutes_by_week),
+            )
+        )
+        out.append(
+            charts.save_png(
+                folder / f"{name}-time-of-day.png", lambda ax, f=f: charts.draw_hours(ax, f.minutes_by_hour)
+            )
+        )
+        out.append(
+            charts.save_png(
+                folder / f"{name}-songs.png", lambda ax, f=f: charts.draw_songs(ax, f), size_in=(6.0, 2.6)
+            )
+        )
+        if f.observations:
+            out.append(
+                charts.save_png(
+                    folder / f"{name}-observations.png",
+                    lambda ax, f=f: charts.draw_scales(ax, f.observations, period),
+                )
+            )
+    return out
