@@ -453,8 +453,8 @@ class SessionEngine:
     def _set_volume(self, wanted: int, source: Source) -> None:
         cap = self.cap_pct()
         new = max(min(self.settings.min_volume_pct, cap), min(wanted, cap))
-        if new == self.volume_pct:
-            return
+        if new == self.volume_pct and wanted <= cap:
+            return  # at the floor already
         self.volume_pct = new
         if self.play is not None and not self._fader.active(self.play.slot):
             self.player.set_level(self.play.slot, self._song_level())
