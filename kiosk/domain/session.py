@@ -117,8 +117,9 @@ class SessionEngine:
             self._on_player_event(event)
         now = self.clock.monotonic()
         self._refresh_policy()
+        ceiling = self._level(1.0)
         for slot, level, then in self._fader.step(now):
-            self.player.set_level(slot, level)
+            self.player.set_level(slot, min(level, ceiling))
             if then == "stop":
                 self.player.stop(slot)
             elif then == "pause":
@@ -148,7 +149,7 @@ class SessionEngine:
             resident_ids=self.resident_ids,
             song=song,
             position_ms=position_ms,
-            volume_pct=self.volume_pct,
+            volume_pct=min(self.volume_pct, self.cap_pct()),
             volume_cap_pct=self.cap_pct(),
             quiet_hours=self._policy_now.quiet_hours,
             message=self.message,
@@ -526,6 +527,7 @@ class SessionEngine:
             clock_ok=self.clock.trusted(),
         )
         self._failures = 0
+        self._failed_ids = set()  # the catalogue remembers suspects; a new session tries again
         self._log(
             EventType.SESSION_START,
             source,
@@ -605,6 +607,14 @@ class SessionEngine:
         play = self.play
         if self._tuned is not None and now >= self._tuned_until:
             self._tuned = None
+        cap = self.cap_pct()
+        if self.volume_pct > cap:  # quiet hours began (or a cap came with a resident): come down to it
+            self.volume_pct = cap
+            if play is not None and not self._fader.active(play.slot):
+                self.player.set_level(play.slot, self._song_level())
+            elif play is not None:
+                self._fader.retarget(play.slot, self._song_level())
+            self._log(EventType.VOLUME, Source.AUTO, volume_pct=cap, capped=True)
         if play is None:
             return
         if (
@@ -621,12 +631,6 @@ class SessionEngine:
         ):
             self._end_session("idle", Source.AUTO, SongOutcome.STOPPED, 0)
             return
-        cap = self.cap_pct()
-        if self.volume_pct > cap:  # quiet hours began: come down to the lower cap
-            self.volume_pct = cap
-            if not self._fader.active(play.slot):
-                self.player.set_level(play.slot, self._song_level())
-            self._log(EventType.VOLUME, Source.AUTO, volume_pct=cap, capped=True)
         if self.status is Status.PLAYING and now - self._last_save >= self.settings.autosave_s:
             self._save()
 

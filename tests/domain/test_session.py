@@ -39,7 +39,9 @@ class Kit:
     rollups: Rollups
     suspects: list[tuple[str, str]]
 
-    def tap(self, intent: Intent, source: Source = Source.TOUCH, arg: object = None, gap_s: float = 0.5) -> None:
+    def tap(
+        self, intent: Intent, source: Source = Source.TOUCH, arg: object = None, gap_s: float = 0.5
+    ) -> None:
         self.clock.advance(gap_s)
         self.engine.post(intent, source, arg)
         self.engine.pump()
