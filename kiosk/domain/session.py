@@ -80,6 +80,8 @@ class SessionEngine:
         self._fader = Fader()
         self._last_tap: dict[tuple[Intent, Source], float] = {}
         self._failures = 0
+        self._save_due = False
+        self._stop_due: set[int] = set()
         self._failed_ids: set[str] = set()
         self._tuned: str | None = None
         self._tuned_until = 0.0
@@ -113,6 +115,10 @@ class SessionEngine:
         self._publish()
 
     def pump(self) -> None:
+        for slot in self._stop_due:
+            if slot != self._slot or self.play is None:
+                self.player.stop(slot)
+        self._stop_due.clear()
         for event in self.player.poll():
             self._on_player_event(event)
         now = self.clock.monotonic()
@@ -125,6 +131,8 @@ class SessionEngine:
             elif then == "pause":
                 self.player.pause(slot)
         self._check_timers(now)
+        if self._save_due:
+            self._write_resume()
         maybe_sync = getattr(self.journal, "maybe_sync", None)
         if callable(maybe_sync):
             try:
@@ -446,10 +454,12 @@ class SessionEngine:
         self._save(force=True)
 
     def _silence_other_slot(self) -> None:
+        """Silence a song still fading out on the other player: pause now (fast), stop at the next pump."""
         other = 1 - self._slot
         if self._fader.active(other):
             self._fader.cancel(other)
-            self.player.stop(other)
+            self.player.pause(other)
+            self._stop_due.add(other)
 
     def _set_volume(self, wanted: int, source: Source) -> None:
         cap = self.cap_pct()
@@ -631,8 +641,10 @@ class SessionEngine:
         ):
             self._end_session("idle", Source.AUTO, SongOutcome.STOPPED, 0)
             return
-        if self.status is Status.PLAYING and now - self._last_save >= self.settings.autosave_s:
-            self._save()
+        if self._save_due or (
+            self.status is Status.PLAYING and now - self._last_save >= self.settings.autosave_s
+        ):
+            self._write_resume()
 
     def _refresh_policy(self) -> None:
         try:
@@ -678,11 +690,17 @@ class SessionEngine:
             listener(view)
 
     def _save(self, force: bool = False) -> None:
+        """Ask for a resume save: written by the next pump (a file write + fsync has no place in a tap)."""
+        if force:
+            self._save_due = True
+
+    def _write_resume(self) -> None:
         if self.resume_store is None or self.session is None:
             return
         now = self.clock.monotonic()
-        if not force and now - self._last_save < self.settings.autosave_s:
+        if not self._save_due and now - self._last_save < self.settings.autosave_s:
             return
+        self._save_due = False
         self._last_save = now
         state = self.session.resume_state(
             self.play, now, self.clock.now().isoformat(), paused=self.status is Status.PAUSED
@@ -693,6 +711,7 @@ class SessionEngine:
             log.warning("could not save the resume point", exc_info=True)
 
     def _clear_resume(self) -> None:
+        self._save_due = False
         if self.resume_store is not None:
             try:
                 self.resume_store.clear()
