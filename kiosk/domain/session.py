@@ -82,6 +82,7 @@ class SessionEngine:
         self._failures = 0
         self._save_due = False
         self._stop_due: set[int] = set()
+        self._levels: dict[int, float] = {}  # the level last given to each player slot
         self._failed_ids: set[str] = set()
         self._tuned: str | None = None
         self._tuned_until = 0.0
@@ -125,7 +126,7 @@ class SessionEngine:
         self._refresh_policy()
         ceiling = self._level(1.0)
         for slot, level, then in self._fader.step(now):
-            self.player.set_level(slot, min(level, ceiling))
+            self._set_level(slot, min(level, ceiling))
             if then == "stop":
                 self.player.stop(slot)
             elif then == "pause":
@@ -160,7 +161,7 @@ class SessionEngine:
             volume_pct=min(self.volume_pct, self.cap_pct()),
             volume_cap_pct=self.cap_pct(),
             quiet_hours=self._policy_now.quiet_hours,
-            message=self.message,
+            message=self.message or self._journal_problem(),
             decade_tuned=self._tuned,
         )
 
@@ -384,13 +385,16 @@ class SessionEngine:
         old = self._slot
         self._fader.cancel(old)
         if fade_out_ms > 0 and self.status is Status.PLAYING:
-            self._fader.fade(old, self._level(1.0), 0.0, fade_out_ms, self.clock.monotonic(), then="stop")
+            self._fader.fade(
+                old, self._levels.get(old, 0.0), 0.0, fade_out_ms, self.clock.monotonic(), then="stop"
+            )
         else:
             self.player.stop(old)
         new = 1 - old
         self._fader.cancel(new)
         self._slot = new
         gain = song.replaygain_db if self.settings.replaygain else None
+        self._levels[new] = 0.0
         token = self.player.start(new, song.path, 0.0, start_ms)
         now = self.clock.monotonic()
         self.play = Play(
@@ -444,7 +448,7 @@ class SessionEngine:
         assert play is not None
         now = self.clock.monotonic()
         paused_s = now - play.paused_since if play.paused_since is not None else 0.0
-        self.player.set_level(play.slot, 0.0)
+        self._set_level(play.slot, 0.0)
         self.player.resume(play.slot)
         self._fader.fade(play.slot, 0.0, self._song_level(), self.settings.resume_fade_ms, now, then=None)
         play.run_since = now
@@ -468,7 +472,7 @@ class SessionEngine:
             return  # at the floor already
         self.volume_pct = new
         if self.play is not None and not self._fader.active(self.play.slot):
-            self.player.set_level(self.play.slot, self._song_level())
+            self._set_level(self.play.slot, self._song_level())
         elif self.play is not None:
             self._fader.retarget(self.play.slot, self._song_level())
         self._log(EventType.VOLUME, source, volume_pct=new, capped=wanted > cap)
@@ -501,7 +505,7 @@ class SessionEngine:
             self._end_song(outcome, source)
             self._fader.cancel(slot)
             if was_playing and fade_ms > 0:
-                level = self._song_level_for_fade()
+                level = self._levels.get(slot, 0.0)
                 self._fader.fade(slot, level, 0.0, fade_ms, self.clock.monotonic(), then="stop")
             else:
                 self.player.stop(slot)
@@ -516,8 +520,9 @@ class SessionEngine:
         self.status = Status.ENDED
         self._clear_resume()
 
-    def _song_level_for_fade(self) -> float:
-        return self._level(1.0)
+    def _set_level(self, slot: int, level: float) -> None:
+        self._levels[slot] = level
+        self.player.set_level(slot, level)
 
     def _open_session(self, source: Source) -> None:
         ids = self.resident_ids
@@ -621,7 +626,7 @@ class SessionEngine:
         if self.volume_pct > cap:  # quiet hours began (or a cap came with a resident): come down to it
             self.volume_pct = cap
             if play is not None and not self._fader.active(play.slot):
-                self.player.set_level(play.slot, self._song_level())
+                self._set_level(play.slot, self._song_level())
             elif play is not None:
                 self._fader.retarget(play.slot, self._song_level())
             self._log(EventType.VOLUME, Source.AUTO, volume_pct=cap, capped=True)
@@ -673,6 +678,10 @@ class SessionEngine:
             )
         except Exception:  # a full or read-only disk never stops the music
             log.warning("journal append failed", exc_info=True)
+
+    def _journal_problem(self) -> str:
+        problem = getattr(self.journal, "problem", None)
+        return f"Music is fine, but {problem}. Please tell the IT volunteer." if problem else ""
 
     def _anyone_journaled(self) -> bool:
         if not self.resident_ids:

@@ -353,3 +353,36 @@ def test_events_use_the_journal_vocabulary() -> None:
         kit.tap(intent)
     kit.tap(Intent.STOP)
     assert set(kit.types()) <= {t.value for t in EventType}
+
+
+def test_a_stopped_journal_is_shown_to_staff_while_music_goes_on() -> None:
+    kit = make()
+    kit.journal.problem = "the engagement journal stopped: No space left on device"  # type: ignore[attr-defined]
+    kit.tap(Intent.PLAY_PAUSE)
+    view = kit.engine.view()
+    assert view.status is Status.PLAYING and "No space left" in view.message
+
+
+def test_fade_out_starts_from_the_level_actually_playing() -> None:
+    quiet_master = [Song("loud", "/l.mp3", "Loud", year=1960, duration_s=180.0, replaygain_db=-6.0)]
+    kit = make(songs=quiet_master + SONGS[:1], fade_ms=1000)
+    kit.engine._source = _First(quiet_master[0])  # type: ignore[assignment]
+    kit.tap(Intent.PLAY_PAUSE)
+    kit.run(2.0)
+    slot = kit.engine.play.slot  # type: ignore[union-attr]
+    steady = kit.player.levels[slot]
+    assert steady == pytest.approx(0.40 * 10 ** (-6 / 20), rel=0.01)  # levelled down by its ReplayGain
+    kit.tap(Intent.STOP, gap_s=0.0)
+    kit.run(0.05)
+    assert kit.player.levels[slot] <= steady  # never a jump up when the fade begins
+
+
+class _First:
+    def __init__(self, song: Song) -> None:
+        self.song = song
+
+    def next_song(self, exclude_ids: set[str]) -> tuple[Song, str] | None:
+        return (self.song, "first")
+
+    def song_for_decade(self, decade: str, exclude_ids: set[str]) -> tuple[Song, str] | None:
+        return None
