@@ -26,7 +26,7 @@ from kiosk.domain.schedule import parse_time
 from kiosk.domain.session import SessionEngine
 from kiosk.domain.session_record import EngineSettings
 from kiosk.domain.session_sources import ShuffleSource
-from kiosk.ports import Catalogue, Clock, ResidentStore, SongSourceFactory
+from kiosk.ports import Catalogue, Clock, ResidentStore, SessionControl, SongSourceFactory
 
 
 def engine_settings(config: Config) -> EngineSettings:
@@ -74,6 +74,11 @@ class KioskParts:
     catalogue: Catalogue | None = None
     residents: ResidentStore | None = None
     _closers: list[Callable[[], Any]] = field(default_factory=list, repr=False)
+
+    @property
+    def control(self) -> SessionControl:
+        """What the UI, GPIO and headless driver drive the session through."""
+        return self.engine
 
     def close(self) -> None:
         """Tear down in reverse order of building; every step runs even when one fails."""

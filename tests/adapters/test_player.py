@@ -21,6 +21,7 @@ from kiosk.domain.playback import PlayerEventKind
 from kiosk.domain.session import SessionEngine
 from kiosk.domain.session_record import EngineSettings
 from kiosk.domain.session_sources import ShuffleSource
+from tests.domain.test_session_invariants import check_event
 
 FULL = 32767
 
@@ -322,6 +323,11 @@ def test_about_100_random_intents_against_real_libvlc(media: dict[str, Path], da
         journal.close()
         player.close()
     got = events(data_dir)
+    for event in got:
+        check_event(event)  # the journal's own format, every field as events.py lists it
+        assert {"v", "at", "clock_ok", "mono", "seq", "kiosk", "session", "resident", "type", "song"} <= set(
+            event
+        )
     starts = sum(1 for e in got if e["type"] == "song_start")
     ends = sum(1 for e in got if e["type"] == "song_end")
     assert starts == ends and starts > 5

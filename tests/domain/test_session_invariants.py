@@ -5,12 +5,46 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+from kiosk.domain.events import SongOutcome
 from kiosk.domain.intents import Intent, Source, Status
 from kiosk.domain.models import Mode
 from kiosk.domain.playback import PolicyNow
 from tests.domain.test_session import Kit, make, resident
 
 SOURCES = list(Source)
+# The detail keys each event type must carry (kiosk/domain/events.py).
+REQUIRED = {
+    "session_start": {"mode", "residents", "resumed"},
+    "session_end": {"reason", "listened_s"},
+    "song_start": {"title", "artist", "year", "decade", "mode", "reason"},
+    "song_end": {"outcome", "listened_s", "at_s"},
+    "pause": {"at_s"},
+    "resume": {"paused_s"},
+    "like": {"at_s"},
+    "distress": {"at_s"},
+    "volume": {"volume_pct", "capped"},
+    "mode": {"mode", "chosen_by"},
+    "tune": {"decade"},
+}
+END_REASONS = {"length", "idle", "stop", "distress", "failures", "shutdown"}
+
+
+def check_event(event: dict[str, object]) -> None:
+    detail = event["detail"]
+    assert isinstance(detail, dict)
+    assert REQUIRED[str(event["type"])] <= set(detail), event
+    assert event["source"] in {s.value for s in Source}
+    if event["type"] == "session_end":
+        assert detail["reason"] in END_REASONS
+    if event["type"] == "song_end":
+        assert detail["outcome"] in {o.value for o in SongOutcome}
+        assert ("error" in detail) == (detail["outcome"] == "failed")
+    if event["type"] in ("song_start", "song_end", "pause", "resume", "like", "distress"):
+        assert event.get("song_id") or event.get("song")
+    if event["type"] not in ("mode", "tune", "volume"):  # these may come at the idle screen
+        assert event.get("session_id", event.get("session"))
+
+
 INTENTS = list(Intent)
 WEIGHTS = [
     {Intent.STOP: 1, Intent.DISTRESS: 1, Intent.CHOOSE_RESIDENTS: 1, Intent.CHOOSE_MODE: 1}.get(i, 6)
@@ -71,5 +105,8 @@ def test_random_intents_keep_the_invariants() -> None:
             quiet["on"] = not quiet["on"]
         kit.engine.pump()
         check(kit)
+    for event in kit.journal.events:
+        check_event(event)
     types = Counter(e["type"] for e in kit.journal.events)
+    assert set(types) == set(REQUIRED)  # every kind of event happened and was checked
     assert types["song_start"] > 100 and types["session_end"] > 5  # the walk really went places
