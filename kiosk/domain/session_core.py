@@ -23,6 +23,9 @@ from kiosk.ports import Clock, Journal, Player, ResumeStore, SessionRollups, Son
 log = logging.getLogger(__name__)
 
 
+VOLUME_RAMP_MS = 250
+
+
 def _no_policy(_at: datetime) -> PolicyNow:
     return PolicyNow()
 
@@ -206,10 +209,13 @@ class SessionCore:
         if new == self.volume_pct and wanted <= cap:
             return  # at the floor already
         self.volume_pct = new
-        if self.play is not None and not self._fader.active(self.play.slot):
-            self._set_level(self.play.slot, self._song_level())
-        elif self.play is not None:
-            self._fader.retarget(self.play.slot, self._song_level())
+        play = self.play
+        if play is not None and self.status is Status.PLAYING and not self._fader.active(play.slot):
+            now = self.clock.monotonic()  # a short ramp: the volume never jumps
+            start = self._levels.get(play.slot, 0.0)
+            self._fader.fade(play.slot, start, self._song_level(), VOLUME_RAMP_MS, now, then=None)
+        elif play is not None and self._fader.active(play.slot):
+            self._fader.retarget(play.slot, self._song_level())
         self._log(EventType.VOLUME, source, volume_pct=new, capped=wanted > cap)
 
     def _end_song(self, outcome: SongOutcome, source: Source, error: str = "") -> None:

@@ -386,3 +386,16 @@ class _First:
 
     def song_for_decade(self, decade: str, exclude_ids: set[str]) -> tuple[Song, str] | None:
         return None
+
+
+def test_volume_changes_ramp_instead_of_jumping() -> None:
+    kit = make()
+    kit.tap(Intent.PLAY_PAUSE)
+    kit.run(2.0)
+    slot = kit.engine.play.slot  # type: ignore[union-attr]
+    kit.tap(Intent.VOLUME_UP, gap_s=0.0)
+    kit.clock.advance(0.1)
+    kit.engine.pump()
+    assert 0.40 < kit.player.levels[slot] < 0.50  # on its way
+    kit.run(0.3)
+    assert kit.player.levels[slot] == pytest.approx(0.50)
