@@ -22,7 +22,7 @@ from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Song
 from kiosk.domain.session_core import SessionCore
-from kiosk.domain.session_record import SessionRecord
+from kiosk.domain.session_record import Play, SessionRecord
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +131,8 @@ class SessionEngine(SessionCore):
             return True
         song = Song.from_dict(dict(song_doc))
         start_ms = max(0, int(state.get("position_ms", 0)) - 2000)  # back up a little: a gentle re-entry
-        self._start_song(
-            song, str(state.get("song_reason", "")), Source.AUTO, 0, start_ms, str(state["song_at"])
-        )
+        reason = str(state.get("song_reason", ""))
+        self._start_song(song, reason, Source.AUTO, 0, start_ms, str(state["song_at"]), continued=True)
         assert self.play is not None
         self.play.carried_s = float(state.get("song_listened_s", 0.0))
         self.play.liked = bool(state.get("liked", False))
@@ -161,6 +160,22 @@ class SessionEngine(SessionCore):
         if not session.journal_on:
             return
         self.session = session
+        song_doc = state.get("song")
+        if song_doc:  # the song cut off mid-play ends in the books too
+            song = Song.from_dict(dict(song_doc))
+            listened = float(state.get("song_listened_s", 0.0))
+            at_s = round(int(state.get("position_ms", 0)) / 1000.0, 1)
+            self._log(
+                EventType.SONG_END,
+                Source.AUTO,
+                song=song,
+                outcome="stopped",
+                listened_s=round(listened, 1),
+                at_s=at_s,
+            )
+            play = Play(song, str(state.get("song_reason", "")), 0, 0, str(state.get("song_at", "")))
+            play.outcome, play.liked = "stopped", bool(state.get("liked", False))
+            session.add_play(play, listened)
         self._log(
             EventType.SESSION_END, Source.AUTO, reason="shutdown", listened_s=round(session.listened_s(), 1)
         )
@@ -205,6 +220,7 @@ class SessionEngine(SessionCore):
             return
         self.play.liked = True
         self._log(EventType.LIKE, source, song=self.play.song, at_s=self._at_s())
+        self._save(force=True)
 
     def _on_volume_up(self, source: Source, _arg: object) -> None:
         self._set_volume(self.volume_pct + self.settings.volume_step_pct, source)

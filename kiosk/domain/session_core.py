@@ -117,8 +117,16 @@ class SessionCore:
         self._start_song(choice[0], choice[1], source, fade_out_ms)
 
     def _start_song(
-        self, song: Song, reason: str, source: Source, fade_out_ms: int, start_ms: int = 0, at: str = ""
+        self,
+        song: Song,
+        reason: str,
+        source: Source,
+        fade_out_ms: int,
+        start_ms: int = 0,
+        at: str = "",
+        continued: bool = False,
     ) -> None:
+        """Play ``song`` on the other player; ``continued``: a resumed play (its song_start is journaled)."""
         assert self.session is not None
         old = self._slot
         self._fader.cancel(old)
@@ -141,6 +149,9 @@ class SessionCore:
         self.play.run_since = now
         self.status = Status.PLAYING
         self._fader.fade(new, 0.0, self._level(1.0, gain), self._fade_in_ms(), now, then=None)
+        self._save(force=True)
+        if continued:
+            return
         self._log(
             EventType.SONG_START,
             source,
@@ -152,7 +163,6 @@ class SessionCore:
             mode=None if self.mode is None else self.mode.value,
             reason=reason,
         )
-        self._save(force=True)
 
     def _fade_in_ms(self) -> int:
         return self.settings.fade_ms
