@@ -278,6 +278,7 @@ class SessionEngine(SessionCore):
         if self.session is not None:
             self._end_session("stop", source, SongOutcome.STOPPED, self.settings.fade_ms)
         self.resident_ids = ids
+        self._people = {}  # fresh profiles (caps, session length, consent) for this choice
         self._source = None
         self.volume_pct = min(max(self.volume_pct, self.settings.min_volume_pct), self.cap_pct())
         self._start_music(source)

@@ -84,13 +84,24 @@ class SessionCore:
         self._pending: list[dict[str, Any]] = []
         self._listeners: list[Callable[[SessionView], None]] = []
         self._last_view: SessionView | None = None
+        self._people: dict[str, Resident | None] = {}
         self._refresh_policy()
         self.volume_pct = min(self.volume_pct, self.cap_pct())
+
+    def _person(self, resident_id: str) -> Resident | None:
+        """A listening resident's profile, looked up once per choice (a store read has no place in a pump)."""
+        if resident_id not in self._people:
+            try:
+                self._people[resident_id] = self.residents(resident_id) if self.residents else None
+            except Exception:
+                log.warning("resident lookup failed", exc_info=True)
+                return None
+        return self._people[resident_id]
 
     def cap_pct(self) -> int:
         caps = [self.settings.max_volume_pct, self._policy_now.volume_cap_pct]
         for rid in self.resident_ids:
-            resident = self.residents(rid) if self.residents else None
+            resident = self._person(rid)
             if resident is not None:
                 caps.append(resident.volume_cap_pct)
         return max(0, min(caps))
@@ -277,7 +288,7 @@ class SessionCore:
 
     def _open_session(self, source: Source) -> None:
         ids = self.resident_ids
-        people = [self.residents(r) if self.residents else None for r in ids]
+        people = [self._person(r) for r in ids]
         journaled = tuple(r for r, p in zip(ids, people, strict=True) if p is None or p.journaled)
         minutes = [p.session_minutes for p in people if p is not None]
         length_s = min(minutes) * 60.0 if minutes else self.settings.default_session_s
@@ -433,7 +444,7 @@ class SessionCore:
     def _anyone_journaled(self) -> bool:
         if not self.resident_ids:
             return True
-        people = [self.residents(r) if self.residents else None for r in self.resident_ids]
+        people = [self._person(r) for r in self.resident_ids]
         return any(p is None or p.journaled for p in people)
 
     def _save(self, force: bool = False) -> None:
