@@ -331,3 +331,17 @@ def test_about_100_random_intents_against_real_libvlc(media: dict[str, Path], da
     starts = sum(1 for e in got if e["type"] == "song_start")
     ends = sum(1 for e in got if e["type"] == "song_end")
     assert starts == ends and starts > 5
+
+
+def test_output_choice_and_preamp_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kiosk.adapters.player import UNITY_PREAMP_DB, preamp_for, resolve_output
+
+    assert resolve_output("dummy") == "dummy"
+    assert resolve_output("pipewire") == "pulse"
+    assert resolve_output("auto", "plughw:CARD=Headphones") == "alsa"
+    monkeypatch.setenv("PULSE_SERVER", "unix:/run/user/1000/pulse/native")
+    assert resolve_output("auto") == "pulse"
+    assert preamp_for(1.0) == UNITY_PREAMP_DB
+    assert preamp_for(2.0) == UNITY_PREAMP_DB  # never a boost
+    assert preamp_for(0.5) == pytest.approx(UNITY_PREAMP_DB - 6.02, abs=0.01)
+    assert preamp_for(0.0) == -20.0
