@@ -44,7 +44,11 @@ def main() -> int:
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None  # journal fsyncs measure the disk, not leaks
     with tempfile.TemporaryDirectory(dir=shm) as tmp:
         songs = tones(Path(tmp) / "music", 30, 0.15)
-        parts = engine(Path(tmp) / "data", songs, fade_ms=20, skip_fade_ms=10, autosave_s=5.0)
+        # sessions of ~40 songs end and roll over as in a day of use (one endless session would only
+        # measure its own growing list of plays)
+        parts = engine(
+            Path(tmp) / "data", songs, fade_ms=20, skip_fade_ms=10, autosave_s=5.0, default_session_s=3.0
+        )
         e = parts.engine
         loop = HeadlessLoop(e, tick_s=0.005)
         deadlocks = 0
@@ -64,6 +68,7 @@ def main() -> int:
             return started[0]
 
         start = None
+        last_report = [0]
         t0 = time.perf_counter()
         try:
             e.post(Intent.PLAY_PAUSE, Source.STAFF)
@@ -80,11 +85,20 @@ def main() -> int:
                     e.post(Intent.TUNE_DECADE, Source.DIAL, rng.choice([1, -1]))
                 if e.view().status is not Status.PLAYING:
                     e.post(Intent.MORE_MUSIC, Source.STAFF)
-                if not loop.run_until(lambda b=before: transitions() > b, 10.0):
+                moved = loop.run_until(
+                    lambda b=before: transitions() > b or e.view().status is not Status.PLAYING, 10.0
+                )  # a new song, or the session ended (length): either way the engine answered
+                if not moved:
                     deadlocks += 1
                     print(f"no transition within 10 s (status {e.view().status})", flush=True)
                     e.post(Intent.NEXT, Source.STAFF)
                 done = transitions()
+                if done // 1000 != last_report[0] and start is not None:
+                    last_report[0] = done // 1000
+                    rss, threads, fds = figures()
+                    print(
+                        f"  {done:6d} transitions: RSS {rss:.1f} MB, {threads} threads, {fds} fds", flush=True
+                    )
                 if start is None and done >= warmup:
                     start = figures()
                     t0 = time.perf_counter()
