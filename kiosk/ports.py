@@ -12,7 +12,8 @@ from typing import Any, Protocol
 
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.library import TagInfo
-from kiosk.domain.models import Resident, Song
+from kiosk.domain.models import Mode, Resident, Song
+from kiosk.domain.playback import PlayerEvent
 
 
 class Clock(Protocol):
@@ -118,3 +119,63 @@ class SessionControl(Protocol):
     def pump(self) -> None: ...
 
     def set_waker(self, waker: Callable[[], None]) -> None: ...
+
+
+# --- Playback and session engine (additive) -------------------------------------------------------------
+
+
+class SongSource(Protocol):
+    """Where the session engine gets its next song (the lead adapts the residents' Selector to this).
+
+    Each answer is ``(song, reason)``: ``reason`` says why selection chose it (journaled with song_start).
+    """
+
+    def next_song(self, exclude_ids: set[str]) -> tuple[Song, str] | None: ...
+
+    def song_for_decade(self, decade: str, exclude_ids: set[str]) -> tuple[Song, str] | None: ...
+
+
+class SongSourceFactory(Protocol):
+    """Builds the song source for who is listening and the mode (called at session start and mode change)."""
+
+    def __call__(self, resident_ids: tuple[str, ...], mode: Mode | None) -> SongSource: ...
+
+
+class Player(Protocol):
+    """The audio player the session engine drives: a fixed set of long-lived slots (0 and 1, to crossfade).
+
+    ``level`` is a linear amplitude factor 0..1 of the full-scale signal, already including the volume, every
+    cap, fades and loudness levelling; the player applies it in the signal path BEFORE the first sample and
+    never plays louder than 1.0 (nor its own configured ceiling). Calls return at once; outcomes arrive as
+    :class:`PlayerEvent` from :meth:`poll` (on the main loop).
+    """
+
+    def start(self, slot: int, path: str, level: float, start_ms: int = 0) -> int:
+        """Play ``path`` on ``slot`` (stopping what it played); returns the play's token for its events."""
+        ...
+
+    def set_level(self, slot: int, level: float) -> None: ...
+
+    def pause(self, slot: int) -> None: ...
+
+    def resume(self, slot: int) -> None: ...
+
+    def stop(self, slot: int) -> None: ...
+
+    def poll(self) -> list[PlayerEvent]:
+        """Events queued since the last poll (thread-safe, never blocks)."""
+        ...
+
+    def set_waker(self, waker: Callable[[], None] | None) -> None:
+        """Called (from any thread) when an event was queued, so the main loop pumps promptly."""
+        ...
+
+
+class ResumeStore(Protocol):
+    """The small file that lets a session resume after a crash or power cut."""
+
+    def save(self, state: Mapping[str, Any]) -> None: ...
+
+    def load(self) -> dict[str, Any] | None: ...
+
+    def clear(self) -> None: ...

@@ -103,3 +103,75 @@ class FakeSessionControl:
 
     def intents(self) -> list[Any]:
         return [intent for intent, _source, _arg in self.posts]
+
+
+class FakePlayer:
+    """A player that plays nothing: records what the engine asked, and lets the test say how songs end.
+
+    Every ``start`` queues a PLAYING event (unless ``confirm`` is False); :meth:`finish` and :meth:`fail`
+    queue the end of the current play on a slot.
+    """
+
+    def __init__(self, slots: int = 2, confirm: bool = True) -> None:
+        from kiosk.domain.playback import PlayerEvent, PlayerEventKind
+
+        self._Event, self._Kind = PlayerEvent, PlayerEventKind
+        self.confirm = confirm
+        self.state = ["stopped"] * slots  # stopped | playing | paused
+        self.paths: list[str | None] = [None] * slots
+        self.levels: list[float] = [0.0] * slots
+        self.tokens = [0] * slots
+        self.starts: list[tuple[int, str, float, int]] = []
+        self.max_level_heard = 0.0  # the loudest level ever set on a slot that was sounding
+        self._next = 0
+        self._events: list[Any] = []
+        self.waker: Any = None
+
+    def start(self, slot: int, path: str, level: float, start_ms: int = 0) -> int:
+        self._next += 1
+        self.tokens[slot] = self._next
+        self.state[slot] = "playing"
+        self.paths[slot] = path
+        self.levels[slot] = level
+        self.max_level_heard = max(self.max_level_heard, level)
+        self.starts.append((slot, path, level, start_ms))
+        if self.confirm:
+            self._events.append(self._Event(slot, self._next, self._Kind.PLAYING))
+        return self._next
+
+    def set_level(self, slot: int, level: float) -> None:
+        self.levels[slot] = level
+        if self.state[slot] == "playing":
+            self.max_level_heard = max(self.max_level_heard, level)
+
+    def pause(self, slot: int) -> None:
+        if self.state[slot] == "playing":
+            self.state[slot] = "paused"
+
+    def resume(self, slot: int) -> None:
+        if self.state[slot] == "paused":
+            self.state[slot] = "playing"
+            self.max_level_heard = max(self.max_level_heard, self.levels[slot])
+
+    def stop(self, slot: int) -> None:
+        self.state[slot] = "stopped"
+        self._next += 1
+        self.tokens[slot] = self._next
+
+    def poll(self) -> list[Any]:
+        out, self._events = self._events, []
+        return out
+
+    def set_waker(self, waker: Any) -> None:
+        self.waker = waker
+
+    def finish(self, slot: int, length_ms: int = 0) -> None:
+        self.state[slot] = "stopped"
+        self._events.append(self._Event(slot, self.tokens[slot], self._Kind.ENDED, "", length_ms))
+
+    def fail(self, slot: int, error: str = "libvlc could not play this file") -> None:
+        self.state[slot] = "stopped"
+        self._events.append(self._Event(slot, self.tokens[slot], self._Kind.ERROR, error))
+
+    def sounding(self) -> list[int]:
+        return [i for i, s in enumerate(self.state) if s == "playing"]
