@@ -39,7 +39,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 demo: $(STAMP)
-	$(PY) -m kiosk --data-dir $(DEMO_DATA) run --demo
+	$(PY) -m kiosk --data-dir $(DEMO_DATA) run --demo --windowed
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -15,18 +15,21 @@ from typing import Any
 
 from kiosk.adapters.clock import SystemClock
 from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.journal import JsonlJournal
+from kiosk.adapters.journal import JsonlJournal, consent_refused
 from kiosk.adapters.player import AudioCapture, VlcPlayer
+from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.resume import ResumeFile
 from kiosk.adapters.rollups import RollupStore
-from kiosk.config import Config
+from kiosk.adapters.sdnotify import Notifier, Watchdog
+from kiosk.config import Config, policy_at
+from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Resident
 from kiosk.domain.playback import PolicyNow
-from kiosk.domain.schedule import parse_time
 from kiosk.domain.session import SessionEngine
 from kiosk.domain.session_record import EngineSettings
 from kiosk.domain.session_sources import ShuffleSource
 from kiosk.ports import Catalogue, Clock, ResidentStore, SessionControl, SongSourceFactory
+from kiosk.staff import KioskStaff
 
 
 def engine_settings(config: Config) -> EngineSettings:
@@ -39,25 +42,21 @@ def engine_settings(config: Config) -> EngineSettings:
         idle_pause_end_s=s.idle_pause_end_min * 60.0,
         failures_before_stop=s.failures_before_stop,
         resume_window_s=s.resume_window_min * 60.0,
-        lounge=config.kiosk.mode == "lounge",
     )
 
 
 def quiet_hours_policy(config: Config) -> Callable[[datetime], PolicyNow]:
-    """(quiet, cap, may autostart) for a time, from ``[quiet_hours]`` (local time; the lead may swap in the
-    config engineer's schedule policy, which has the same shape)."""
-    q = config.quiet_hours
-    if not q.start or not q.end:
-        return lambda _at: PolicyNow()
-    start, end = parse_time(q.start), parse_time(q.end)
+    """(quiet, cap, may autostart) for a time, from the config's schedule policy (:func:`kiosk.config.policy_at`,
+    local time). Residents' own caps are applied by the engine on top."""
 
     def policy(at: datetime) -> PolicyNow:
         local = at.astimezone()
-        minute = local.hour * 60 + local.minute
-        quiet = start <= minute < end if start <= end else minute >= start or minute < end
-        if quiet:
-            return PolicyNow(quiet_hours=True, volume_cap_pct=q.max_volume_pct, may_autostart=False)
-        return PolicyNow()
+        now = policy_at(config, local.hour * 60 + local.minute)
+        if not now.quiet:
+            return PolicyNow()
+        return PolicyNow(
+            quiet_hours=True, volume_cap_pct=now.volume_cap_pct, may_autostart=now.may_start_by_itself
+        )
 
     return policy
 
@@ -107,9 +106,17 @@ def build_kiosk(
     clock = clock or SystemClock()
     closers: list[Callable[[], Any]] = []
     try:
-        journal = JsonlJournal(data_dir / "events", config.kiosk.id, clock)
+        data = DataFolder(data_dir)
+        journal = JsonlJournal(
+            data_dir / "events",
+            config.kiosk.id,
+            clock,
+            excluded_residents=consent_refused(data),
+            retention_days=config.journal.retention_days,
+            data_root=data_dir,
+        )
         closers.append(journal.close)
-        rollups = RollupStore(DataFolder(data_dir))
+        rollups = RollupStore(data)
         resume = ResumeFile(data_dir)
         player = VlcPlayer(
             audio_output or config.audio.output,
@@ -140,3 +147,149 @@ def build_kiosk(
                 closer()
         raise
     return KioskParts(config, clock, journal, rollups, resume, player, engine, catalogue, residents, closers)
+
+
+class PumpHeartbeat:
+    """A :class:`SessionControl` that reports every completed engine pump to ``beat`` (the watchdog's engine
+    side): a pump that hangs (a wedged player) stops the beats, and systemd restarts the kiosk."""
+
+    def __init__(self, control: SessionControl, beat: Callable[[], None]):
+        self._control = control
+        self._beat = beat
+
+    def post(self, intent: Intent, source: Source, arg: object = None) -> None:
+        self._control.post(intent, source, arg)
+
+    def view(self) -> SessionView:
+        return self._control.view()
+
+    def subscribe(self, listener: Callable[[SessionView], None]) -> None:
+        self._control.subscribe(listener)
+
+    def pump(self) -> None:
+        self._control.pump()
+        self._beat()
+
+    def set_waker(self, waker: Callable[[], None]) -> None:
+        self._control.set_waker(waker)
+
+
+@dataclass
+class RunningKiosk:
+    """What `kiosk run` drives: the engine's parts plus the stores and staff actions the touch UI needs."""
+
+    parts: KioskParts
+    residents: ResidentsStore
+    staff: KioskStaff
+    notifier: Notifier
+    watchdog: Watchdog | None
+    gpio: Any = None
+    _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
+
+    @property
+    def control(self) -> SessionControl:
+        """The engine, seen through a heartbeat for the systemd watchdog when there is one."""
+        if self.watchdog is None:
+            return self.parts.control
+        return PumpHeartbeat(self.parts.control, self.watchdog.engine_beat)
+
+    def attach_ui(
+        self, app: Any, window: Any, schedule_once: Callable[..., Any], every: Callable[..., Any]
+    ) -> None:
+        """Once the first screen shows: buttons, keyboard, systemd READY and the watchdog, all on the main loop.
+
+        ``schedule_once``/``every`` are Kivy's ``Clock.schedule_once``/``schedule_interval`` (thread-safe
+        hand-over for gpiozero's threads; heartbeats on the UI loop).
+        """
+        from kiosk.adapters.gpio import start_gpio
+        from kiosk.ui.keyboard import bind_keyboard
+
+        def post_to_main(fn: Callable[[], None]) -> None:
+            schedule_once(lambda _dt: fn(), 0)
+
+        on_staff = app.ui.open_staff_pin if getattr(app, "ui", None) is not None else None
+        self.gpio = start_gpio(self.parts.config, self.control, post_to_main, on_staff=on_staff)
+        self._unbind_keys = bind_keyboard(window, self.control.post)
+        if self.watchdog is not None:
+            watchdog = self.watchdog
+
+            def beat(_dt: float) -> None:
+                watchdog.ui_beat()
+                watchdog.maybe_ping()
+
+            every(beat, 1.0)
+        self.notifier.ready("Encore kiosk running")
+
+    def close(self) -> None:
+        """Tear down in reverse: keys, buttons, then the engine's parts (journal synced and closed last)."""
+        self.notifier.stopping()
+        if self._unbind_keys is not None:
+            with contextlib.suppress(Exception):
+                self._unbind_keys()
+        if self.gpio is not None:
+            with contextlib.suppress(Exception):
+                self.gpio.close()
+        self.parts.close()
+
+
+def attention_lines(config: Config, data_dir: Path) -> list[str]:
+    """The WARN/FAIL rows of `kiosk doctor`, as one line each, for the staff "needs attention" list."""
+    from kiosk.doctor import run_checks
+
+    return [
+        f"{c.status}: {c.name}: {c.detail}" + (f" ({c.hint})" if c.hint else "")
+        for c in run_checks(config, data_dir)
+        if c.status != "OK"
+    ]
+
+
+def build_running_kiosk(
+    config: Config,
+    data_dir: Path,
+    *,
+    clock: Clock | None = None,
+    audio_output: str | None = None,
+    notifier: Notifier | None = None,
+) -> RunningKiosk:
+    """Everything `kiosk run` needs, in a fixed order: data folder checked and repaired, catalogue, residents,
+    selection as the song source, the engine's parts, staff actions; then resume the last session if allowed."""
+    from kiosk.adapters.catalogue import TinyCatalogue
+    from kiosk.adapters.selection_source import SelectionSourceFactory
+    from kiosk.domain.selection import prepare
+
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    clock = clock or SystemClock()
+    data = DataFolder(data_dir)
+    data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
+    catalogue = TinyCatalogue(data)
+    residents = ResidentsStore(data)
+    prepare(catalogue.songs())
+    source = SelectionSourceFactory(config, data, catalogue, residents, clock)
+    parts = build_kiosk(
+        config,
+        data_dir,
+        clock=clock,
+        song_source=source,
+        audio_output=audio_output,
+        catalogue=catalogue,
+        residents=residents,
+    )
+    try:
+        if clock.trusted():
+            parts.rollups.prune(clock.now().date(), config.journal.retention_days)
+        staff = KioskStaff(
+            config,
+            data_dir,
+            parts.engine,
+            residents,
+            parts.rollups,
+            parts.journal,
+            checks=lambda: attention_lines(config, data_dir),
+        )
+        parts.engine.start_up()  # resume after a crash or power cut, when the rules allow
+    except BaseException:
+        parts.close()
+        raise
+    notifier = notifier or Notifier()
+    return RunningKiosk(parts, residents, staff, notifier, Watchdog.from_env(notifier))

@@ -1,11 +1,15 @@
-"""`kiosk run`: the kiosk itself (Kivy touch UI)."""
+"""`kiosk run`: the kiosk itself (Kivy touch UI over the real session engine and player).
+
+A bad kiosk.toml never stops the kiosk (that would leave a black screen and a restart loop): the good settings
+are kept, defaults stand in for the bad ones, and staff see what was wrong under "Needs attention".
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import logging
-import sys
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("kiosk.run")
@@ -15,55 +19,68 @@ DEMO_PIN = "1234"
 
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="run the kiosk (touch UI)")
-    p.add_argument("--demo", action="store_true", help="use the generated demo library and sample residents")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="make (once) and use the demo library and fictional residents in the data folder; "
+        f"staff PIN {DEMO_PIN} when none is set",
+    )
     group = p.add_mutually_exclusive_group()
     group.add_argument("--windowed", action="store_true", help="run in a window (desktop trial)")
     group.add_argument("--fullscreen", action="store_true", help="run fullscreen (the installed kiosk)")
     p.set_defaults(func=run)
 
 
-def session_parts(args: argparse.Namespace, ctx: Any, config: Any) -> tuple[Any, Any, Any, Any, str]:
-    """THE one switch between the real engine and the demo: (control, residents, staff, config, pin_hint).
+def demo_config(config: Any, data_dir: Path) -> tuple[Any, str]:
+    """Prepare the demo content in ``data_dir`` and point the config at it; returns (config, PIN hint)."""
+    from kiosk.demo.setup import prepare_demo
+    from kiosk.pin import hash_pin
 
-    The real engine comes from ``kiosk.wiring.kiosk_parts(config, data_dir)`` once kiosk/wiring.py provides
-    it (it returns control, residents store and StaffActions). Until then, and always with ``--demo``, the
-    in-memory demo control from kiosk/ui/demo.py stands in.
-    """
-    if not args.demo:
-        try:
-            from kiosk import wiring  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            wiring = None
-        parts = getattr(wiring, "kiosk_parts", None)
-        if parts is not None:
-            control, residents, staff = parts(config, ctx.data_dir)
-            return control, residents, staff, config, ""
-        print("Encore: the session engine is not wired in this build yet; running the demo.", file=sys.stderr)
-    from kiosk.ui.demo import make_demo
-    from kiosk.ui.pin_check import make_hash
-
-    control, residents, staff = make_demo()
-    hint = ""
-    if not config.kiosk.staff_pin_hash:
-        kiosk_cfg = dataclasses.replace(config.kiosk, staff_pin_hash=make_hash(DEMO_PIN, n=2**12))
-        config = dataclasses.replace(config, kiosk=kiosk_cfg)
-        hint = f"demo PIN {DEMO_PIN}"
-    return control, residents, staff, config, hint
+    music = prepare_demo(data_dir)
+    config = dataclasses.replace(config, library=dataclasses.replace(config.library, music_dir=music))
+    if config.kiosk.staff_pin_hash:
+        return config, ""
+    kiosk_cfg = dataclasses.replace(config.kiosk, staff_pin_hash=hash_pin(DEMO_PIN))
+    return dataclasses.replace(config, kiosk=kiosk_cfg), f"demo PIN {DEMO_PIN}"
 
 
 def run(args: argparse.Namespace, ctx: Any) -> int:
-    config = ctx.config()
+    config = ctx.config(strict=False)
+    for problem in config.problems:
+        log.warning("config: %s", problem)
+    hint = ""
+    if args.demo:
+        config, hint = demo_config(config, ctx.data_dir)
+        print(f"Encore demo: data in {ctx.data_dir}, music in {config.library.music_dir}")
+        if hint:
+            print(f"Staff screen: hold the top-left corner for 3 seconds, then enter {DEMO_PIN}.")
     windowed = bool(args.windowed or (not args.fullscreen and not config.display.fullscreen))
     from kiosk.ui.kivy_setup import configure_kivy
 
     configure_kivy(config.display, windowed=windowed)
-    control, residents, staff, config, hint = session_parts(args, ctx, config)
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
     from kiosk.adapters.clock import SystemClock
     from kiosk.ui.app import build_app
+    from kiosk.wiring import build_running_kiosk
 
-    app = build_app(
-        config, control, residents, staff, data_dir=ctx.data_dir, clock=SystemClock(), windowed=windowed,
-        demo_pin_hint=hint,
-    )  # fmt: skip
-    app.run()
+    clock = SystemClock()
+    kiosk = build_running_kiosk(config, ctx.data_dir, clock=clock)
+    try:
+        app = build_app(
+            config,
+            kiosk.control,
+            kiosk.residents,
+            kiosk.staff,
+            data_dir=ctx.data_dir,
+            clock=clock,
+            windowed=windowed,
+            demo_pin_hint=hint,
+            on_shown=lambda app: kiosk.attach_ui(app, Window, Clock.schedule_once, Clock.schedule_interval),
+        )
+        print("Encore kiosk running" + (" in a window" if windowed else " fullscreen") + ".", flush=True)
+        app.run()
+    finally:
+        kiosk.close()
     return 0

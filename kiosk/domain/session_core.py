@@ -61,7 +61,9 @@ class SessionCore:
         self.resume_store = resume_store
         self.kiosk_id = kiosk_id
         self.new_id = new_id
-        self.status = Status.CHOOSING if self.settings.lounge else Status.IDLE
+        self.status = (
+            Status.IDLE
+        )  # at rest: "Touch for music", nothing personal (the lounge picker comes after a tap)
         self.mode: Mode | None = None
         self.resident_ids: tuple[str, ...] = ()
         self.volume_pct = self.settings.start_volume_pct

@@ -36,7 +36,6 @@ class EngineSettings:
     autosave_s: float = 5.0
     tuned_display_s: float = 4.0
     replaygain: bool = True
-    lounge: bool = False  # at rest the kiosk shows "who is listening?" (Status.CHOOSING)
 
 
 @dataclass

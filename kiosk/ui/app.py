@@ -266,12 +266,21 @@ class EncoreApp(App):
     title = "Encore"
 
     def __init__(
-        self, ui_factory: Callable[[], KioskUI], control: SessionControl, *, locked: bool, **kw: Any
+        self,
+        ui_factory: Callable[[], KioskUI],
+        control: SessionControl,
+        *,
+        locked: bool,
+        on_shown: Callable[[EncoreApp], None] | None = None,
+        on_stopped: Callable[[EncoreApp], None] | None = None,
+        **kw: Any,
     ):
         super().__init__(**kw)
         self._ui_factory = ui_factory
         self.control = control
         self.locked = locked
+        self._on_shown = on_shown
+        self._on_stopped = on_stopped
         self.ui: KioskUI | None = None
         self.stopping = False
         # SDL would turn SIGTERM/SIGINT into a window close request (which a locked kiosk refuses). Installed
@@ -289,7 +298,14 @@ class EncoreApp(App):
         Clock.schedule_interval(lambda _dt: self.ui and self.ui.tick(), 1.0)
         # thread-safe: Clock.schedule_once may be called from any thread
         self.control.set_waker(lambda: Clock.schedule_once(lambda _dt: self.control.pump(), 0))
+        if self._on_shown is not None:
+            on_shown = self._on_shown
+            Clock.schedule_once(lambda _dt: on_shown(self), 0)  # after the first frame: the screen shows
         return self.ui.root
+
+    def on_stop(self) -> None:
+        if self._on_stopped is not None:
+            self._on_stopped(self)
 
     def _on_signal(self, _signum: int, _frame: Any) -> None:
         self.stopping = True
@@ -319,6 +335,8 @@ def build_app(
     clock: KioskClock | None = None,
     windowed: bool = False,
     demo_pin_hint: str = "",
+    on_shown: Callable[[EncoreApp], None] | None = None,
+    on_stopped: Callable[[EncoreApp], None] | None = None,
 ) -> EncoreApp:
     """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo)."""
 
@@ -327,4 +345,4 @@ def build_app(
             config, control, residents, staff, data_dir=data_dir, clock=clock, demo_pin_hint=demo_pin_hint
         )
 
-    return EncoreApp(factory, control, locked=not windowed)
+    return EncoreApp(factory, control, locked=not windowed, on_shown=on_shown, on_stopped=on_stopped)
