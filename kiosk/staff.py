@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,39 @@ from kiosk.domain.events import EventType
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Mode, Resident
 from kiosk.errors import UserError
-from kiosk.ui.staff_api import ImportResult, Progress, ReviewItem, SystemResult
+from kiosk.ui.staff_api import (
+    Dashboard,
+    ImportResult,
+    Progress,
+    ReviewItem,
+    SystemResult,
+    dashboard_from_figures,
+    dashboard_run_dir,
+)
 
 log = logging.getLogger(__name__)
 
 REVIEWS = "reviews"
+DASHBOARD_DIR = "dashboard"  # the staff screen's chart PNGs, under the data folder
+
+
+def build_dashboard(
+    data_dir: Path, period: str, resident_id: str | None, out_dir: Path, today: date | None = None
+) -> Dashboard:
+    """The staff screen's figures and charts from the data folder's rollups (worker thread: own DataFolder)."""
+    from kiosk.adapters.report_dashboard import dashboard_figures, render_dashboard
+
+    if period not in ("today", "7d"):
+        raise ValueError(f"period must be 'today' or '7d', not {period!r}")
+    figures = dashboard_figures(data_dir, period, resident_id, today)  # type: ignore[arg-type]
+    if resident_id and not figures["resident"]["label"]:  # no music in this time: still say who it is about
+        from kiosk.adapters.report_build import make_labels
+
+        figures["resident"]["label"] = make_labels(DataFolder(data_dir), pseudonymised=False).label(
+            resident_id
+        )
+    charts = render_dashboard(data_dir, period, dashboard_run_dir(out_dir), resident_id, today)  # type: ignore[arg-type]
+    return dashboard_from_figures(figures, charts, period, resident_id)
 
 
 def _review_id(item: dict[str, Any]) -> str:
@@ -205,6 +234,12 @@ class KioskStaff:
         if self._checks is not None:
             notes += list(self._checks())
         return notes
+
+    def dashboard(self, period: str, resident_id: str | None, out_dir: Path | None = None) -> Dashboard:
+        today = self.engine.clock.now().astimezone().date()
+        return build_dashboard(
+            self.data_dir, period, resident_id, out_dir or self.data_dir / DASHBOARD_DIR, today
+        )
 
     # -- the Pi --
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from kiosk.adapters.rollups import RollupStore
 from kiosk.config import AudioConfig, Config, LibraryConfig
 from kiosk.demo.generate import generate_demo
 from kiosk.demo.setup import write_demo_residents
+from kiosk.domain.events import ROLLUP_KEYS
 from kiosk.domain.intents import Status
 from kiosk.residents_import import import_file
 from kiosk.staff import KioskStaff
@@ -117,3 +120,60 @@ def test_usb_import_checks_first_then_imports(kiosk, tmp_path: Path) -> None:
     assert "Philippa" in [r.first_name for r in kiosk.residents.all()]
     bad = staff.usb_import(str(stick / "bad.csv"), dry_run=False)
     assert not bad.ok and any("bad.csv:2" in m for m in bad.messages)
+
+
+def _rollup(sid: str, rid: str, start: datetime, titles: list[tuple[str, str, float, bool]]) -> dict:
+    """One session's rollup as the engine stores it (kiosk.domain.events ROLLUP_KEYS)."""
+    plays = [
+        {"song_id": f"s-{title}", "title": title, "artist": "Artist", "decade": "1950s", "outcome": outcome,
+         "listened_s": secs, "liked": liked, "at": start.isoformat(timespec="milliseconds")}
+        for title, outcome, secs, liked in titles
+    ]  # fmt: skip
+    doc = {
+        "session_id": sid, "kiosk_id": "lounge-1", "resident_ids": [rid], "mode": "listen",
+        "started_at": start.isoformat(timespec="milliseconds"),
+        "ended_at": (start + timedelta(seconds=sum(p["listened_s"] for p in plays))).isoformat(),
+        "clock_ok": True, "end_reason": "length", "listened_s": sum(p["listened_s"] for p in plays),
+        "songs_started": len(plays), "songs_completed": sum(p["outcome"] == "completed" for p in plays),
+        "songs_skipped": sum(p["outcome"] == "skipped" for p in plays), "songs_failed": 0,
+        "likes": sum(p["liked"] for p in plays), "distress_stops": 0, "plays": plays,
+    }  # fmt: skip
+    assert set(doc) == set(ROLLUP_KEYS)
+    return doc
+
+
+def test_dashboard_reflects_the_rollups_and_renders_private_charts(kiosk, data_dir: Path) -> None:
+    staff: KioskStaff = kiosk.staff
+    first, second = sorted(kiosk.residents.all(), key=lambda r: r.resident_id)[:2]
+    today = kiosk.parts.engine.clock.now().astimezone().date()
+    at = lambda back, hour: datetime.combine(today - timedelta(days=back), dt_time(hour, 5)).astimezone()  # noqa: E731
+    store = RollupStore(DataFolder(data_dir))
+    store.add(_rollup("t1", first.resident_id, at(0, 0), [("Moon River", "completed", 180.0, True)]))
+    store.add(_rollup("t2", second.resident_id, at(0, 0), [("Sh-Boom", "skipped", 10.0, False)]))
+    store.add(_rollup("w1", first.resident_id, at(3, 10), [("Moon River", "completed", 600.0, False),
+                                                           ("Sh-Boom", "completed", 120.0, True)]))  # fmt: skip
+    home_today = staff.dashboard("today", None)
+    figures = dict(home_today.figures)
+    assert (figures["Sessions"], figures["Residents who listened"]) == ("2", "2")
+    assert figures["Music played"] == "3 min" and "Moon River" in figures["Most loved songs"]
+    assert [p.name for p in home_today.charts] == ["dash-today-home-hours.png"]
+    week = staff.dashboard("7d", first.resident_id)
+    mine = dict(week.figures)
+    assert (mine["Sessions"], mine["Songs liked"], mine["Music played"]) == ("2", "2", "15 min")
+    assert week.heading.startswith(first.display_name)
+    assert len(week.charts) == 3
+    for path in (*home_today.charts, *week.charts):
+        assert path.is_file() and path.stat().st_size > 1000
+        assert path.stat().st_mode & 0o077 == 0  # it may name a resident
+        assert path.parent.parent == data_dir / "dashboard"
+    staff.dashboard("7d", None)  # a third run: the oldest is removed, the one on screen is kept
+    runs = sorted((data_dir / "dashboard").iterdir())
+    assert len(runs) == 2 and week.charts[0].is_file() and not home_today.charts[0].exists()
+    third = next(
+        r for r in kiosk.residents.all() if r.resident_id not in {first.resident_id, second.resident_id}
+    )
+    nobody = staff.dashboard("today", third.resident_id)  # no music today: still named, no charts
+    assert nobody.charts == () and dict(nobody.figures)["Sessions"] == "0"
+    assert nobody.heading.startswith(third.display_name)
+    with pytest.raises(ValueError):
+        staff.dashboard("month", None)

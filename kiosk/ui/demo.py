@@ -7,16 +7,20 @@ presenters, which post the same intents to the real engine.
 
 from __future__ import annotations
 
+import random
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
+from typing import Any
 
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Resident
-from kiosk.ui.staff_api import ImportResult, Progress, ReviewItem, SystemResult
+from kiosk.ui.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SystemResult
 
 DEMO_LRC = """[ti:Tea in the Garden]
 [ar:The Demo Singers]
@@ -207,13 +211,59 @@ class DemoSessionControl:
             listener(view)
 
 
+DEMO_SESSION_TIMES = (day_time(10, 30), day_time(14, 15), day_time(16, 0), day_time(19, 0))
+
+
+def demo_rollups(residents: Sequence[Resident], today: date, seed: int = 7) -> list[dict[str, Any]]:
+    """A believable week of session rollups (kiosk.domain.events ROLLUP_KEYS) ending ``today``: two or three
+    sessions a day, each for one to three residents; the last resident never listens (shows as "not seen")."""
+    rng = random.Random(seed)
+    people = [r.resident_id for r in residents][:-1] or [r.resident_id for r in residents]
+    out: list[dict[str, Any]] = []
+    for back in range(6, -1, -1):
+        day = today - timedelta(days=back)
+        for n, at in enumerate(sorted(rng.sample(DEMO_SESSION_TIMES, rng.choice((2, 3, 3))))):
+            start = datetime.combine(day, at).astimezone()
+            who = sorted(rng.sample(people, min(len(people), rng.choice((1, 1, 2, 3)))))
+            plays, t = [], start
+            for _i in range(rng.randint(4, 8)):
+                song = rng.choice(DEMO_SONGS)
+                outcome = rng.choices(("completed", "skipped", "distress"), (80, 18, 2))[0]
+                secs = song.duration_s if outcome == "completed" else float(rng.randint(8, 40))
+                plays.append({"song_id": song.song_id, "title": song.title, "artist": song.artist,
+                              "decade": song.decade, "outcome": outcome, "listened_s": secs,
+                              "liked": outcome == "completed" and rng.random() < 0.3,
+                              "at": t.isoformat(timespec="milliseconds")})  # fmt: skip
+                t += timedelta(seconds=secs)
+            count = {o: sum(p["outcome"] == o for p in plays) for o in ("completed", "skipped", "distress")}
+            out.append({
+                "session_id": f"demo-{day.isoformat()}-{n}", "kiosk_id": "demo", "resident_ids": who,
+                "mode": rng.choice(("listen", "sing", "relax", "move")),
+                "started_at": start.isoformat(timespec="milliseconds"),
+                "ended_at": t.isoformat(timespec="milliseconds"), "clock_ok": True, "end_reason": "length",
+                "listened_s": sum(p["listened_s"] for p in plays), "songs_started": len(plays),
+                "songs_completed": count["completed"], "songs_skipped": count["skipped"], "songs_failed": 0,
+                "likes": sum(bool(p["liked"]) for p in plays), "distress_stops": count["distress"], "plays": plays,
+            })  # fmt: skip
+    return out
+
+
 class DemoStaffActions:
     """Staff actions over the demo control; slow ones sleep a little so the progress bar is visible."""
 
-    def __init__(self, control: DemoSessionControl, residents: DemoResidentStore, *, delay_s: float = 0.05):
+    def __init__(
+        self,
+        control: DemoSessionControl,
+        residents: DemoResidentStore,
+        *,
+        delay_s: float = 0.05,
+        today: Callable[[], date] = date.today,
+    ):
         self.control = control
         self.store = residents
         self.delay_s = delay_s
+        self.today = today
+        self._report_dir: Path | None = None  # a synthetic data folder, made on the first dashboard
         self.observations: list[tuple[str, dict[str, int], list[str]]] = []
         self.events: list[str] = []
         self.resolved: list[tuple[str, bool]] = []
@@ -274,6 +324,30 @@ class DemoStaffActions:
 
     def note_staff_event(self, action: str) -> None:
         self.events.append(action)
+
+    def dashboard(self, period: str, resident_id: str | None, out_dir: Path | None = None) -> Dashboard:
+        """Real figures and charts (the report code itself) over a made-up week in a temporary data folder."""
+        from kiosk.staff import build_dashboard
+
+        data_dir = self._demo_data()
+        return build_dashboard(data_dir, period, resident_id, out_dir or data_dir / "dashboard", self.today())
+
+    def _demo_data(self) -> Path:
+        if self._report_dir is None:
+            from kiosk.adapters.docstore import DataFolder
+            from kiosk.adapters.residents import ResidentsStore
+            from kiosk.adapters.rollups import RollupStore
+
+            folder = Path(tempfile.mkdtemp(prefix="encore-demo-report-"))
+            data = DataFolder(folder)
+            people = ResidentsStore(data)
+            for r in self.store.all():
+                people.upsert(replace(r, photo=None))
+            rollups = RollupStore(data)
+            for doc in demo_rollups(self.store.all(), self.today()):
+                rollups.add(doc)
+            self._report_dir = folder
+        return self._report_dir
 
 
 def make_demo(

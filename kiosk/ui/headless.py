@@ -223,13 +223,45 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
 
     h.control.reviews.append(ReviewItem("rv1", "r1", "Peggy", "In the Mood", "Glenn Miller", "today 10:40"))
     h.ui.staff_screen.presenter.state.usb_candidates = ("/media/usb0/residents.csv",)
+    staff = h.ui.staff_screen.presenter
     for panel in PANELS:
-        h.ui.staff_screen.presenter.open_panel(panel)
+        staff.open_panel(panel)
         h.frame(2)
+        if panel == "reports":  # the charts are drawn by a worker: show them, home-wide and for one person
+            staff.pick_report_period("7d")
+            wait_for_report(h)
+            yield "staff-reports", False
+            staff.pick_report_who(staff.residents()[0].resident_id)
+            wait_for_report(h)
+            yield "staff-reports-resident", False
+            for w in walk(h.ui.staff_screen.ids.content):
+                if hasattr(w, "scroll_y"):
+                    w.scroll_y = 0  # slid to the end: the charts
+            h.frame(3)
+            yield "staff-reports-charts", False
+            staff.pick_report_period("today")
+            staff.pick_report_who(None)
+            wait_for_report(h)
+            continue
         settle()
         yield f"staff-{panel}", False
     h.ui.leave_staff()
     settle()
+
+
+def wait_for_report(h: Harness, timeout_s: float = 60.0) -> bool:
+    """Draw frames until the staff screen's report worker is done and its charts are on screen."""
+    import time
+
+    presenter = h.ui.staff_screen.presenter
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        h.frame()
+        if not presenter.state.report_loading and (presenter.report_shown() or presenter.state.report_error):
+            h.frame(3)
+            return True
+        time.sleep(0.01)  # the worker thread renders meanwhile
+    return False
 
 
 # --- the measurements (DEMENTIA_UX.md) over the widget tree ---

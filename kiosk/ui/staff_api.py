@@ -10,11 +10,15 @@ data the screen does not show anyway (first names, song titles).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from kiosk.domain.models import Mode, Resident
+from kiosk.ui.i18n import _
 
 Progress = Callable[[int, int], None]  # (done, total); total 0 = unknown yet
 
@@ -46,6 +50,83 @@ class SystemResult:
 
     done: bool
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The staff screen's "Today" / "Last 7 days" for the whole home (``resident_id`` None) or one resident:
+    figures as (label, value) strings ready to show, and chart PNGs (in display order) for a Kivy Image."""
+
+    period: str  # "today" | "7d"
+    resident_id: str | None
+    heading: str  # e.g. "Whole home, 21 Nov - 27 Nov"
+    figures: tuple[tuple[str, str], ...]
+    charts: tuple[Path, ...] = ()
+
+
+DASHBOARD_RUNS_KEPT = 2  # the run on screen and the one replacing it
+
+
+def dashboard_run_dir(base: Path) -> Path:
+    """A fresh folder (0700) under ``base`` for one dashboard's PNGs; older runs are removed.
+
+    A new folder per run gives every chart a new path, so Kivy's image cache never shows a stale chart.
+    """
+    base = Path(base)
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    runs = sorted(
+        (p for p in base.glob("run-*") if p.is_dir()), key=lambda p: p.stat().st_mtime_ns, reverse=True
+    )
+    for old in runs[DASHBOARD_RUNS_KEPT - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix="run-", dir=base))  # mkdtemp makes it 0700
+
+
+def _names(items: Sequence[str], most: int = 3, sep: str = ", ") -> str:
+    """At most ``most`` names (then "and N more"); song titles one a line (titles may hold commas)."""
+    if not items:
+        return "-"
+    more = len(items) - most
+    return sep.join(items[:most]) + (sep + _("and {n} more").format(n=more) if more > 0 else "")
+
+
+def _day(iso: str) -> str:
+    from datetime import date
+
+    d = date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%b')}"
+
+
+def dashboard_from_figures(
+    figures: Mapping[str, Any], charts: Sequence[Path], period: str, resident_id: str | None
+) -> Dashboard:
+    """Turn :func:`kiosk.adapters.report_dashboard.dashboard_figures` into what the staff screen shows."""
+    when = _day(figures["from"]) if figures["from"] == figures["to"] else (
+        f"{_day(figures['from'])} - {_day(figures['to'])}"
+    )  # fmt: skip
+    one = figures.get("resident") if resident_id else None
+    if one is not None:
+        heading = f"{one['label'] or _('This resident')}, {when}"
+        pairs = [
+            (_("Sessions"), str(one["sessions"])),
+            (_("Music played"), str(one["minutes_text"])),
+            (_("Songs liked"), str(one["songs_liked"])),
+            (_("Songs skipped"), str(one["songs_skipped"])),
+            (_("Stopped as upsetting"), str(one["songs_distress"])),
+            (_("Favourite songs"), _names(one["top_songs"], sep="\n")),
+        ]
+    else:
+        heading = f"{_('Whole home')}, {when}"
+        pairs = [
+            (_("Sessions"), str(figures["sessions"])),
+            (_("Music played"), str(figures["minutes_text"])),
+            (_("Residents who listened"), str(figures["residents_active"])),
+            (_("Most loved songs"), _names(figures["most_loved"], sep="\n")),
+            (_("No music for a week"), _names(figures["not_seen"], 4)),
+        ]
+        if figures.get("untrusted_sessions"):
+            pairs.append((_("Sessions with an unsure time"), str(figures["untrusted_sessions"])))
+    return Dashboard(period, resident_id, heading, tuple(pairs), tuple(Path(c) for c in charts))
 
 
 class StaffActions(Protocol):
@@ -95,6 +176,11 @@ class StaffActions(Protocol):
 
     def attention_notes(self) -> Sequence[str]:
         """Worker: what doctor would report (bad config, store restored, no audio, disk nearly full)."""
+        ...
+
+    def dashboard(self, period: str, resident_id: str | None, out_dir: Path | None = None) -> Dashboard:
+        """Worker: "today" or "7d" figures and chart PNGs for the whole home (``resident_id`` None) or one
+        resident. PNGs go under ``out_dir`` (default: the kiosk's own folder for them), 0600."""
         ...
 
     def note_staff_event(self, action: str) -> None:

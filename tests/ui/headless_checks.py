@@ -72,6 +72,42 @@ def main() -> None:
     h.ui.now_playing._animate(0)
     out["lyrics_follow"] = [first, h.ui.now_playing.lyric_now]
 
+    # 1d. staff Reports: real taps on the menu and the toggles; the charts come from the worker as Images
+    h.ui._staff_ok()
+    h.frame(2)
+    staff_screen = h.ui.staff_screen
+
+    def staff_button(control: str):  # noqa: ANN202
+        return next(w for w in headless.walk(staff_screen) if getattr(w, "control", "") == control)
+
+    def report_seen() -> dict[str, object]:
+        from kivy.uix.image import Image
+
+        widgets = headless.walk(staff_screen.ids.content)
+        images = sorted((w for w in widgets if isinstance(w, Image)), key=lambda w: -w.y)  # top first
+        return {
+            "images": [list(w.texture.size) if w.texture else None for w in images],
+            "sources": [Path(w.source).name for w in images],
+            "texts": [w.text for w in widgets if isinstance(w, Label) and w.text],
+        }
+
+    h.clock.advance(1)
+    h.tap(staff_button("staff:reports"))
+    working = report_seen()["texts"]
+    reports: dict[str, object] = {"working": "Working..." in working, "waited": headless.wait_for_report(h)}
+    reports["today"] = report_seen()
+    h.clock.advance(1)
+    h.tap(staff_button("staff:report:7d"))
+    reports["waited_7d"] = headless.wait_for_report(h)
+    reports["week"] = report_seen()
+    h.clock.advance(1)
+    h.tap(staff_button("staff:report_who:r1"))
+    reports["waited_r1"] = headless.wait_for_report(h)
+    reports["resident"] = report_seen()
+    out["reports"] = reports
+    h.ui.leave_staff()
+    h.frame(2)
+
     # 2. lounge: idle -> music in 2 taps
     h = headless.build(h.window, dpi, kiosk_mode="lounge", pin_hash=pin_hash)
     taps = []

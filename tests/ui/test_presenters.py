@@ -348,3 +348,71 @@ def test_attention_list_starts_with_the_sessions_message_for_staff(control):
     p.open_panel("attention")
     assert p.state.attention[0] == "5 songs in a row could not be played"
     assert len(p.state.attention) == 2
+
+
+def test_staff_reports_today_and_week_for_home_and_one_resident(control, tmp_path):
+    from datetime import date
+
+    from kiosk.ui.demo import demo_rollups
+
+    day = date(2026, 6, 3)
+    store = DemoResidentStore()
+    staff = DemoStaffActions(control, store, delay_s=0, today=lambda: day)
+    changes = []
+    p = StaffPresenter(staff, sync_bg, lambda: changes.append(1))
+    p.open_panel("reports")
+    week = demo_rollups(store.all(), day)
+    today = [r for r in week if r["started_at"].startswith("2026-06-03")]
+    shown = p.report_shown()
+    assert shown is not None and (shown.period, shown.resident_id) == ("today", None)
+    figures = dict(shown.figures)
+    assert figures["Sessions"] == str(len(today)) and shown.heading == "Whole home, 3 Jun"
+    assert [c.name for c in shown.charts] == ["dash-today-home-hours.png"]
+    assert all(c.stat().st_size > 1000 for c in shown.charts)
+    p.pick_report_period("7d")
+    shown = p.report_shown()
+    assert dict(shown.figures)["Sessions"] == str(len(week)) and shown.heading == "Whole home, 28 May - 3 Jun"
+    assert dict(shown.figures)["No music for a week"] == "Ivy (demo-7)"  # the demo's one who never listens
+    rid = week[0]["resident_ids"][0]
+    p.pick_report_who(rid)
+    shown = p.report_shown()
+    mine = [r for r in week if rid in r["resident_ids"]]
+    assert shown.resident_id == rid and dict(shown.figures)["Sessions"] == str(len(mine))
+    assert shown.heading.startswith(store.get(rid).display_name)
+    assert len(shown.charts) == 3 and not p.state.report_loading and changes
+
+
+def test_staff_reports_one_worker_at_a_time_and_the_latest_choice_wins(control):
+    from kiosk.ui.staff_api import Dashboard
+
+    asked, queue = [], []
+
+    class Counting(DemoStaffActions):
+        def dashboard(self, period, resident_id, out_dir=None):
+            asked.append((period, resident_id))
+            return Dashboard(period, resident_id, f"{period} {resident_id}", (("Sessions", "1"),))
+
+    def later(fn, done):  # a worker that finishes only when the test says so
+        queue.append((fn, done))
+
+    p = StaffPresenter(Counting(control, DemoResidentStore(), delay_s=0), later, lambda: None)
+    p.open_panel("reports")
+    p.pick_report_period("7d")
+    p.pick_report_who("r2")
+    assert len(queue) == 1 and p.report_shown() is None  # "Working...": nothing old or half-right shown
+    fn, done = queue.pop()
+    done(fn())  # the first answer is for "today, whole home": not shown, the wanted one is asked for
+    assert p.report_shown() is None and len(queue) == 1
+    fn, done = queue.pop()
+    done(fn())
+    assert asked == [("today", None), ("7d", "r2")] and p.report_shown().heading == "7d r2"
+
+
+def test_staff_reports_failure_becomes_a_message(control):
+    class Broken(DemoStaffActions):
+        def dashboard(self, period, resident_id, out_dir=None):
+            raise OSError("disk full")
+
+    p = StaffPresenter(Broken(control, DemoResidentStore(), delay_s=0), sync_bg, lambda: None)
+    p.open_panel("reports")
+    assert "disk full" in p.state.report_error and p.report_shown() is None and not p.state.report_loading

@@ -20,7 +20,8 @@ SIZES = {"7in-800x480": (800, 480, 133), "td2-1280x720": (1280, 720, 210)}
 EXPECTED_SCREENS = {"idle", "residents", "residents-page2", "now_playing", "now_playing-relax", "now_playing-move",
                     "now_playing-sing", "now_playing-sing-paged", "session_end", "modes", "staff_pin",
                     "staff-session", "staff-observe", "staff-review", "staff-volume", "staff-library", "staff-usb",
-                    "staff-attention", "staff-system"}  # fmt: skip
+                    "staff-attention", "staff-system", "staff-reports", "staff-reports-resident",
+                    "staff-reports-charts"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +125,20 @@ def test_idle_blanking_wakes_without_starting_music(r):
 def test_residents_cannot_leave_the_kiosk(r):
     assert r["escape"] == {"close_refused": True, "escape_swallowed": True, "close_refused_in_staff": False,
                            "close_refused_windowed": False}  # fmt: skip
+
+
+def test_staff_reports_show_figures_and_chart_images(r):
+    rep = r["reports"]
+    assert rep["working"] and rep["waited"] and rep["waited_7d"] and rep["waited_r1"]
+    today, week, one = rep["today"], rep["week"], rep["resident"]
+    assert today["sources"] == ["dash-today-home-hours.png"]
+    assert week["sources"] == ["dash-7d-home-minutes.png", "dash-7d-home-when.png"]
+    assert one["sources"] == ["dash-7d-resident-minutes.png", "dash-7d-resident-songs.png",
+                              "dash-7d-resident-hours.png"]  # fmt: skip
+    for seen in (today, week, one):
+        assert seen["images"] and all(size == [760, 360] for size in seen["images"])  # real textures
+        assert {"Sessions", "Music played"} <= set(seen["texts"])
+        assert "Working..." not in seen["texts"]
+    assert "Residents who listened" in week["texts"] and "Songs liked" in one["texts"]
+    assert any(t.startswith("Whole home, ") for t in week["texts"])
+    assert any(t.startswith("Arthur") for t in one["texts"])  # r1 is Arthur in the headless residents

@@ -7,8 +7,10 @@ from kivy.clock import Clock
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
 from kivy.uix.progressbar import ProgressBar
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.slider import Slider
 from kivy.uix.widget import Widget
 
@@ -18,12 +20,14 @@ from kiosk.ui.i18n import _
 from kiosk.ui.screens.modes_presenter import mode_tiles
 from kiosk.ui.screens.staff_presenter import (
     PANELS,
+    REPORT_PERIODS,
     StaffPresenter,
     panel_titles,
     reaction_titles,
+    report_period_titles,
     scale_titles,
 )
-from kiosk.ui.units import mm
+from kiosk.ui.units import cap, mm
 from kiosk.ui.widgets import BigButton, Text
 
 
@@ -33,6 +37,30 @@ class StaffButton(BigButton):
 
 class StaffText(Text):
     pass
+
+
+class FigureText(StaffText):
+    """A report figure: wraps to its width and grows to fit its text (set in staff.kv)."""
+
+
+class ReportChart(Image):
+    """One report chart (a PNG the worker rendered), as wide as the panel, its aspect kept."""
+
+
+def _figure_row(label: str, value: str) -> BoxLayout:
+    """One report figure: its name on the left, the value large and bold on the right (both wrap)."""
+    row = BoxLayout(spacing=mm(3), size_hint_y=None)
+    name = FigureText(text=label, size_hint_x=0.45, pos_hint={"top": 1})
+    shown = FigureText(text=value, size_hint_x=0.55, pos_hint={"top": 1}, bold=True, font_size=cap(3.4))
+
+    def fit(*_args: object) -> None:
+        row.height = max(name.height, shown.height)
+
+    name.bind(height=fit)
+    shown.bind(height=fit)
+    row.add_widget(name)
+    row.add_widget(shown)
+    return row
 
 
 def _row(*widgets: Widget, height_mm: float = 10) -> BoxLayout:
@@ -58,12 +86,12 @@ class StaffScreen(Screen):
         menu.clear_widgets()
         menu.add_widget(
             StaffButton(word=_("Back to music"), control="staff:leave",
-                        normal_color=theme.BUTTON, height=mm(11), action=lambda: self.on_leave_staff())
+                        normal_color=theme.BUTTON, height=mm(10), action=lambda: self.on_leave_staff())
         )  # fmt: skip
         titles = panel_titles()
         self._menu_buttons = {}
         for panel in PANELS:
-            b = StaffButton(word=titles[panel], control=f"staff:{panel}", height=mm(7.8))
+            b = StaffButton(word=titles[panel], control=f"staff:{panel}", height=mm(7))
             b.action = lambda p=panel: self.presenter.open_panel(p)
             self._menu_buttons[panel] = b
             menu.add_widget(b)
@@ -77,7 +105,8 @@ class StaffScreen(Screen):
         box = self.ids.content
         box.clear_widgets()
         getattr(self, f"_panel_{state.panel}")(box)
-        box.add_widget(Widget())
+        if state.panel != "reports":  # the reports' scroll area takes the rest itself
+            box.add_widget(Widget())
 
     # --- panels ---
     def _panel_session(self, box: BoxLayout) -> None:
@@ -147,6 +176,46 @@ class StaffScreen(Screen):
         box.add_widget(grid)
         box.add_widget(_row(StaffButton(word=_("Save observation"), icon="check", control="staff:observe_save",
                                         action=p.save_observation)))  # fmt: skip
+
+    def _panel_reports(self, box: BoxLayout) -> None:
+        p, state = self.presenter, self.presenter.state
+        periods = report_period_titles()
+        box.add_widget(_row(*(
+            StaffButton(word=periods[k], control=f"staff:report:{k}", selected=state.report_period == k,
+                        action=lambda k=k: p.pick_report_period(k))
+            for k in REPORT_PERIODS
+        )))  # fmt: skip
+        who = [StaffButton(word=_("Whole home"), control="staff:report_who:home",
+                           selected=state.report_who is None, action=lambda: p.pick_report_who(None))]  # fmt: skip
+        for r in p.residents_page():
+            who.append(StaffButton(word=r.display_name, control=f"staff:report_who:{r.resident_id}",
+                                   selected=state.report_who == r.resident_id,
+                                   action=lambda rid=r.resident_id: p.pick_report_who(rid)))  # fmt: skip
+        if p.residents_pages() > 1:
+            who.append(StaffButton(word=_("More people"), control="staff:report_more",
+                                   action=p.next_residents_page))  # fmt: skip
+        grid = GridLayout(cols=4, spacing=mm(1.5), size_hint_y=None)
+        grid.bind(minimum_height=grid.setter("height"))
+        for b in who:
+            b.height = mm(8)
+            grid.add_widget(b)
+        box.add_widget(grid)
+        scroll = ScrollView(do_scroll_x=False, bar_width=mm(2), scroll_type=["bars", "content"])
+        body = BoxLayout(orientation="vertical", size_hint_y=None, spacing=mm(1.5))
+        body.bind(minimum_height=body.setter("height"))
+        scroll.add_widget(body)
+        box.add_widget(scroll)
+        report = p.report_shown()
+        if report is None:
+            body.add_widget(FigureText(text=state.report_error or _("Working...")))
+            return
+        body.add_widget(FigureText(text=report.heading, bold=True))
+        body.add_widget(FigureText(text=_("Charts below: slide this list up.") if report.charts
+                                   else _("No charts: no music was played in this time.")))  # fmt: skip
+        for label, value in report.figures:
+            body.add_widget(_figure_row(label, value))
+        for path in report.charts:
+            body.add_widget(ReportChart(source=str(path)))
 
     def _panel_review(self, box: BoxLayout) -> None:
         p = self.presenter

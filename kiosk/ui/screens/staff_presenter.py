@@ -1,5 +1,6 @@
-"""Staff mode: session control, observation form, distress reviews, volume cap, library rescan, USB import,
-restart/shut down and the "needs attention" list. Slow calls run off the UI thread."""
+"""Staff mode: session control, observation form, engagement reports (today / last 7 days), distress reviews,
+volume cap, library rescan, USB import, restart/shut down and the "needs attention" list. Slow calls run off
+the UI thread."""
 
 from __future__ import annotations
 
@@ -9,17 +10,18 @@ from dataclasses import dataclass, field
 from kiosk.domain.events import OBSERVATION_SCALES, REACTIONS
 from kiosk.domain.models import Mode, Resident
 from kiosk.ui.i18n import _
-from kiosk.ui.staff_api import ImportResult, ReviewItem, StaffActions
+from kiosk.ui.staff_api import Dashboard, ImportResult, ReviewItem, StaffActions
 
 RunInBackground = Callable[[Callable[[], object], Callable[[object], None]], None]
 
-PANELS = ("session", "observe", "review", "volume", "library", "usb", "attention", "system")
+PANELS = ("session", "observe", "reports", "review", "volume", "library", "usb", "attention", "system")
 
 
 def panel_titles() -> dict[str, str]:
     return {
         "session": _("Session"),
         "observe": _("Observation"),
+        "reports": _("Reports"),
         "review": _("Songs to review"),
         "volume": _("Volume limit"),
         "library": _("Music library"),
@@ -73,9 +75,19 @@ class StaffState:
     note: str = ""  # last result line for staff
     attention: tuple[str, ...] = ()
     residents_page: int = 0
+    report_period: str = "today"  # "today" | "7d"
+    report_who: str | None = None  # a resident id, None = the whole home
+    report: Dashboard | None = None  # the one on screen (matches period and who once loaded)
+    report_loading: bool = False
+    report_error: str = ""
 
 
 RESIDENTS_PER_PAGE = 6
+REPORT_PERIODS = ("today", "7d")
+
+
+def report_period_titles() -> dict[str, str]:
+    return {"today": _("Today"), "7d": _("Last 7 days")}
 
 
 class StaffPresenter:
@@ -99,6 +111,8 @@ class StaffPresenter:
         self.state.note = ""
         if panel == "attention":
             self.refresh_attention()
+        if panel == "reports":
+            self.load_report()
         if panel == "volume" and not self.state.cap_resident:
             people = self.residents()
             if people:
@@ -167,6 +181,46 @@ class StaffPresenter:
             self.state.reactions = set()
             self.state.note = _("Observation saved. Thank you.")
         self.on_change()
+
+    # --- reports ---
+    def pick_report_period(self, period: str) -> None:
+        assert period in REPORT_PERIODS
+        self.state.report_period = period
+        self.load_report()
+
+    def pick_report_who(self, resident_id: str | None) -> None:
+        self.state.report_who = resident_id
+        self.load_report()
+
+    def load_report(self) -> None:
+        """Ask the worker for the chosen report; one worker at a time, the latest choice wins."""
+        self.state.report_error = ""
+        if not self.state.report_loading:
+            self.state.report_loading = True
+            want = (self.state.report_period, self.state.report_who)
+            self.run_bg(lambda: self.staff.dashboard(*want), lambda result: self._reported(want, result))
+        self.on_change()
+
+    def _reported(self, asked: tuple[str, str | None], result: object) -> None:
+        self.state.report_loading = False
+        if asked != (self.state.report_period, self.state.report_who):
+            self.load_report()  # staff changed their mind meanwhile: fetch what is wanted now
+            return
+        if isinstance(result, Dashboard):
+            self.state.report = result
+        else:
+            self.state.report = None
+            self.state.report_error = _("Could not make the report: {e}").format(e=result)
+        self.on_change()
+
+    def report_shown(self) -> Dashboard | None:
+        """The report to show: only one that matches the current choice (never last choice's numbers)."""
+        r = self.state.report
+        if r is None or self.state.report_loading:
+            return None
+        if (r.period, r.resident_id) != (self.state.report_period, self.state.report_who):
+            return None
+        return r
 
     # --- reviews ---
     def reviews(self) -> Sequence[ReviewItem]:
