@@ -112,6 +112,8 @@ def main() -> int:
                     start = settled()
                     t0 = time.perf_counter()
             end = settled()
+            rollup_kb = sum(p.stat().st_size for p in (Path(tmp) / "data").glob("rollups-*.json")) / 1024
+            sessions = sum(1 for _ in parts.rollups.sessions())
         finally:
             parts.close()
     assert start is not None
@@ -120,6 +122,10 @@ def main() -> int:
     print(f"process at launch: RSS {before_any[0]:.1f} MB, {before_any[1]} threads, {before_any[2]} fds")
     print(
         f"baseline 'start' = after a {warmup}-transition warm-up of the same run; both with nothing playing"
+    )
+    print(
+        f"session rollups stored: {sessions} in {rollup_kb:.0f} KB (the monthly file is read whole at every "
+        "session end: its size, not a leak, sets most of the RSS growth; see docs/readme/engine-architecture.md)"
     )
     print(f"{'':14} {'start':>9} {'end':>9} {'growth':>9}   target")
     print(f"{'RSS (MB)':14} {start[0]:9.1f} {end[0]:9.1f} {end[0] - start[0]:9.1f}   <= 5 MB")
