@@ -36,6 +36,9 @@ def main() -> int:
     ap.add_argument("--transitions", type=int, default=10_000)
     ap.add_argument("--quick", action="store_true", help="300 transitions")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--no-rollups", action="store_true", help="do not store session rollups (to split the growth)"
+    )
     args = ap.parse_args()
     total = 300 if args.quick else args.transitions
     rng = random.Random(args.seed)
@@ -50,6 +53,8 @@ def main() -> int:
             Path(tmp) / "data", songs, fade_ms=20, skip_fade_ms=10, autosave_s=5.0, default_session_s=3.0
         )
         e = parts.engine
+        if args.no_rollups:
+            e.rollups = None
         loop = HeadlessLoop(e, tick_s=0.005)
         deadlocks = 0
         done = 0
