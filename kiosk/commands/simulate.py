@@ -94,6 +94,23 @@ def _tone_songs(folder: Path) -> list[Any]:
     return songs
 
 
+def _listener(data_dir: Path, wanted: str | None) -> tuple[Any, str | None]:
+    """(residents store, opaque id) for ``--resident`` (a staff id or a resident id), so the resident's volume
+    cap, session length and consent apply as on the kiosk; (None, None) without it."""
+    if not wanted:
+        return None, None
+    from kiosk.adapters.docstore import DataFolder
+    from kiosk.adapters.residents import ResidentsStore
+
+    if not (data_dir / "residents.json").exists():
+        raise UserError(f"--resident {wanted}: no residents in {data_dir} (kiosk residents import FILE)")
+    store = ResidentsStore(DataFolder(data_dir))
+    resident = store.by_staff_id(wanted) or store.get(wanted)
+    if resident is None:
+        raise UserError(f"--resident {wanted}: no resident with that id (kiosk residents list shows them)")
+    return store, resident.resident_id
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -111,10 +128,13 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     from kiosk.wiring import build_kiosk
 
     config = ctx.config()
+    residents, resident_id = _listener(ctx.data_dir, args.resident)
     with tempfile.TemporaryDirectory(prefix="kiosk-simulate-") as tmp:
         songs = _catalogue_songs(ctx.data_dir) or _tone_songs(Path(tmp))
         origin = "the library" if not songs[0].song_id.startswith("tone-") else "generated test tones"
-        parts = build_kiosk(config, Path(tmp) / "data", song_source=ShuffleSource(songs, args.seed))
+        parts = build_kiosk(
+            config, Path(tmp) / "data", song_source=ShuffleSource(songs, args.seed), residents=residents
+        )
         print(f"kiosk simulate: {len(songs)} songs from {origin}, audio output: {parts.player.output}")
         engine, rng = parts.engine, random.Random(args.seed)
         loop = HeadlessLoop(engine)
@@ -122,8 +142,8 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         names = [Intent(n) for n in WEIGHTS]
         weights = list(WEIGHTS.values())
         try:
-            if args.resident:
-                engine.post(Intent.CHOOSE_RESIDENTS, Source.STAFF, (args.resident,))
+            if resident_id:
+                engine.post(Intent.CHOOSE_RESIDENTS, Source.STAFF, (resident_id,))
             else:
                 engine.post(Intent.PLAY_PAUSE, Source.TOUCH)
             for _ in range(args.intents):
