@@ -130,7 +130,7 @@ def main() -> int:
     )
     print(
         f"session rollups stored: {sessions} in {rollup_kb:.0f} KB (the monthly file is read whole at every "
-        "session end: its size, not a leak, sets most of the RSS growth; see docs/readme/engine-architecture.md)"
+        "session end: its size, not a leak, sets most of the RSS growth; see docs/architecture.md)"
     )
     print(f"{'':14} {'start':>9} {'end':>9} {'growth':>9}   target")
     print(f"{'RSS (MB)':14} {start[0]:9.1f} {end[0]:9.1f} {end[0] - start[0]:9.1f}   <= 5 MB")

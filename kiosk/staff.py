@@ -19,7 +19,7 @@ from kiosk.adapters import attention
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.journal import JsonlJournal
 from kiosk.adapters.residents import ResidentsStore
-from kiosk.adapters.rollups import RollupStore
+from kiosk.adapters.rollups import RollupStore, RollupWriter
 from kiosk.config import Config
 from kiosk.domain.events import EventType
 from kiosk.domain.intents import Intent, SessionView, Source
@@ -73,7 +73,7 @@ class KioskStaff:
         data_dir: Path,
         engine: Any,
         residents: ResidentsStore,
-        rollups: RollupStore,
+        rollups: RollupStore | RollupWriter,
         journal: JsonlJournal,
         usb_root: Path | None = None,
         system: Any = None,

@@ -19,7 +19,7 @@ from kiosk.adapters.journal import JsonlJournal, consent_refused
 from kiosk.adapters.player import AudioCapture, VlcPlayer
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.resume import ResumeFile
-from kiosk.adapters.rollups import RollupStore
+from kiosk.adapters.rollups import RollupStore, RollupWriter
 from kiosk.adapters.sdnotify import Notifier, Watchdog
 from kiosk.config import Config, policy_at
 from kiosk.domain.intents import Intent, SessionView, Source
@@ -66,7 +66,7 @@ class KioskParts:
     config: Config
     clock: Clock
     journal: JsonlJournal
-    rollups: RollupStore
+    rollups: RollupWriter
     resume: ResumeFile
     player: VlcPlayer
     engine: SessionEngine
@@ -116,7 +116,8 @@ def build_kiosk(
             data_root=data_dir,
         )
         closers.append(journal.close)
-        rollups = RollupStore(data)
+        rollups = RollupWriter(RollupStore(DataFolder(data_dir)))  # its own thread and DataFolder
+        closers.append(rollups.close)
         resume = ResumeFile(data_dir)
         player = VlcPlayer(
             audio_output or config.audio.output,

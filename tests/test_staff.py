@@ -90,6 +90,7 @@ def test_observation_volume_cap_attention_and_staff_events(kiosk, data_dir: Path
     session_id = staff.last_session_id()
     assert session_id
     staff.save_observation(session_id, {"interest": 80, "enjoyment": 90}, ["smiled", "sang"])
+    kiosk.parts.rollups.flush()  # written by the rollup thread, off the UI thread
     obs = list(RollupStore(DataFolder(data_dir)).observations())
     assert [(o["session_id"], o["resident_ids"], o["reactions"]) for o in obs] == [
         (session_id, [resident.resident_id], ["smiled", "sang"])

@@ -7,12 +7,17 @@ file a write rewrites grows past a few MB. Store names: ``rollups-YYYY-MM`` (tab
 
 from __future__ import annotations
 
+import logging
+import queue
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from kiosk.adapters.docstore import DataFolder, backup_paths
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^rollups-(\d{4})-(\d{2})\.json$")
 
@@ -87,3 +92,62 @@ class RollupStore:
                     p.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+class RollupWriter:
+    """:class:`kiosk.ports.SessionRollups` off the main loop: one writer thread owns the rollup writes.
+
+    ``RollupStore.add`` rereads and rewrites the session's month file: 20 ms with 100 sessions in the month,
+    110 ms with 600 here, several times that on a Pi. The engine calls ``add`` on the UI thread as a session
+    ends (while the music fades out), so the write is queued and done by this thread instead. Reads flush the
+    queue first, so a caller always sees its own writes. A rollup still queued when the process is killed is
+    not lost for good: ``kiosk report --rebuild`` recomputes rollups from the journal.
+    """
+
+    def __init__(self, store: RollupStore):
+        self.store = store
+        self._queue: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="rollup-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                method, args = item
+                try:
+                    getattr(self.store, method)(*args)
+                except Exception:
+                    log.warning("could not store a session rollup", exc_info=True)
+            finally:
+                self._queue.task_done()
+
+    def add(self, rollup: Mapping[str, Any]) -> None:
+        self._queue.put(("add", (dict(rollup),)))
+
+    def add_observation(self, session_started_at: str, observation: Mapping[str, Any]) -> None:
+        self._queue.put(("add_observation", (session_started_at, dict(observation))))
+
+    def flush(self) -> None:
+        """Wait until every queued write is done."""
+        self._queue.join()
+
+    def sessions(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
+        self.flush()
+        return self.store.sessions(start, end)
+
+    def observations(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
+        self.flush()
+        return self.store.observations(start, end)
+
+    def prune(self, today: date, older_than_days: int) -> int:
+        self.flush()
+        return self.store.prune(today, older_than_days)
+
+    def close(self) -> None:
+        """Finish the queued writes and stop the thread."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout=60)

@@ -8,7 +8,7 @@ local time). A session whose ``clock_ok`` is false has an unreliable time: it co
 songs) but never in the per-day, per-week and time-of-day figures, and it is counted apart (``untrusted_*``).
 
 Engagement score of a song for a resident (higher = the song works for them), documented for coordinators in
-docs/readme/reports.md::
+docs/guide/reports.md::
 
     score = 3 x likes + 2 x completed plays + 1 x replays + 1 x positive reactions
             - 1 x skips - 2 x negative reactions - 5 x distress stops
