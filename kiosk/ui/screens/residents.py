@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from kivy.clock import Clock
+from kivy.graphics import Color, Ellipse
 from kivy.properties import ObjectProperty, StringProperty
-from kivy.uix.image import Image
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
 
 from kiosk.ui import theme
 from kiosk.ui.screens.residents_presenter import ResidentsPresenter, Tile
@@ -15,17 +16,48 @@ from kiosk.ui.widgets import BigButton
 GIVE_UP_S = 90.0  # nobody chose: back to the idle screen (no music was playing, nothing is lost)
 
 
+class RoundPhoto(Widget):
+    """A resident's photo in a circle, cropped square from its middle (any portrait shape, no distortion, no
+    square corners on the tile's colour)."""
+
+    source = StringProperty("")
+
+    def __init__(self, source: str = "", **kw: object):
+        super().__init__(**kw)
+        self._texture: object = None
+        self.bind(pos=self._draw, size=self._draw)
+        self.source = source  # after the canvas exists (on_source draws)
+
+    def on_source(self, _w: object, path: str) -> None:
+        from kivy.core.image import Image as CoreImage
+
+        self._texture = None
+        if path:
+            tex = CoreImage(path).texture
+            side = min(tex.width, tex.height)
+            self._texture = tex.get_region((tex.width - side) // 2, (tex.height - side) // 2, side, side)
+        self._draw()
+
+    def _draw(self, *_args: object) -> None:
+        self.canvas.clear()
+        if self._texture is None:
+            return
+        d = min(self.width, self.height)
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            Ellipse(texture=self._texture, pos=(self.center_x - d / 2, self.center_y - d / 2), size=(d, d))
+
+
 class PhotoTile(BigButton):
     photo = StringProperty("")
 
     def on_photo(self, _w: object, path: str) -> None:
         for child in list(self.children):
-            if isinstance(child, Image):
+            if isinstance(child, RoundPhoto):
                 self.remove_widget(child)
         if path:
             self.icon = ""
-            img = Image(source=path, size_hint=(1, None), height=mm(17), fit_mode="contain")
-            self.add_widget(img, index=2)
+            self.add_widget(RoundPhoto(source=path, size_hint=(1, None), height=mm(17)), index=2)
 
 
 class ResidentsScreen(Screen):
