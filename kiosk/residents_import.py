@@ -1,29 +1,36 @@
 """Importing residents: check everything first, then change everything at once (or nothing).
 
 :func:`plan_import` reads the file (:mod:`kiosk.residents_files`), validates every row (rules in
-:mod:`kiosk.domain.residents`), resolves and re-encodes photos (:mod:`kiosk.adapters.photos`), and collects
-every problem as ``FILE:LINE: field: message``. :func:`apply_import` writes the whole plan in one locked,
-atomic transaction; :func:`import_file` is both, for the command and other callers.
+:mod:`kiosk.domain.residents`), resolves photos and re-encodes only the new ones (:mod:`kiosk.adapters.photos`),
+and collects every problem as ``FILE:LINE: field: message``. :func:`apply_import` merges the plan into the
+stored profiles in memory and writes the table once, under the folder's lock (:mod:`kiosk.residents_merge`
+decides what each row changes). A column absent from the file leaves that field as it is; an empty cell clears
+it. Changes that lower safety are applied only with ``accept_safety``; withdrawn consent applies at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import uuid
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters import profile_history
 from kiosk.adapters import residents as store
 from kiosk.adapters.atomic import fsync_dir
+from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.photos import reencode_photo, resolve_photo
-from kiosk.domain.models import Consent, Resident
-from kiosk.domain.residents import changed_fields, validate_row
+from kiosk.adapters.residents_migrate import mark_current, split_old_lists
+from kiosk.domain.models import Consent
+from kiosk.domain.profile_effects import no_hint as avoid_hint
+from kiosk.domain.profile_effects import profile_effects
+from kiosk.domain.residents import validate_row
 from kiosk.errors import UserError
 from kiosk.residents_files import read_rows
+from kiosk.residents_merge import Merged, Outcome, PhotoPlan, merge
 
 MAX_PROBLEMS_SHOWN = 100
 
@@ -31,9 +38,8 @@ MAX_PROBLEMS_SHOWN = 100
 @dataclass
 class Planned:
     line: int
-    fields: dict[str, Any]
-    photo_jpeg: bytes | None = None
-    photo_sha256: str | None = None
+    fields: dict[str, Any]  # the columns present in the file only (a re-import may leave some out)
+    photo: PhotoPlan | None = None  # when the photo column names a file
 
 
 @dataclass
@@ -41,26 +47,52 @@ class Plan:
     path: Path
     residents: list[Planned]
     notes: list[str]
+    columns: tuple[str, ...] = ()  # the file's columns (CSV), for the report
 
 
-# --- plan and apply ---------------------------------------------------------------------------------------
+def _stored_by_staff_id(data: DataFolder | None) -> dict[str, dict[str, Any]]:
+    if data is None:
+        return {}
+    docs = data.read(store.STORE).table(store.TABLE).all()
+    return {str(d.get("staff_id", "")).casefold(): dict(d) for d in docs}
 
 
-def plan_import(path: Path, today: date | None = None) -> tuple[Plan | None, list[str]]:
-    """Read and check everything (photos too) without touching the data folder; every problem at once."""
+def _photo_plan(base: Path, value: str, old: dict[str, Any] | None) -> PhotoPlan:
+    """The photo a row names: unchanged ones (same file, or same bytes, as last imported) are not re-encoded."""
+    src = resolve_photo(base, value)
+    st = src.stat()
+    stamp = [value, st.st_size, st.st_mtime_ns]
+    extra = dict((old or {}).get("extra") or {}) if old and old.get("photo") else {}
+    if extra.get("photo_src_stamp") == stamp:
+        return PhotoPlan(src, stamp, str(extra.get("photo_sha256")), None)
+    sha = hashlib.sha256(src.read_bytes()).hexdigest()
+    if sha in (extra.get("photo_sha256"), extra.get("photo_stored_sha256")):
+        return PhotoPlan(src, stamp, sha, None)
+    return PhotoPlan(src, stamp, sha, reencode_photo(src))
+
+
+def plan_import(
+    path: Path, today: date | None = None, *, data: DataFolder | None = None, date_order: str = "dmy"
+) -> tuple[Plan | None, list[str]]:
+    """Read and check everything (photos too) without changing the data folder; every problem at once.
+    With ``data``, photos already stored (the same file as last time) are not decoded again."""
     today = today or date.today()
     source, problems = read_rows(path)
     if source is None:
         return None, problems
+    problems = list(source.problems)
     name = str(path)
-    base = path.parent
+    if source.columns is not None and "id" not in source.columns:
+        return None, problems  # without ids no row can be matched to anyone: the header says it all
+    stored = _stored_by_staff_id(data)
     planned: list[Planned] = []
     first_line: dict[str, int] = {}
     notes = list(source.notes)
     for row in source.rows:
-        fields, row_problems = validate_row(row.values, today=today, list_sep=source.list_sep)
-        for p in row_problems:
-            problems.append(f"{name}:{row.line}: {p.field}: {p.message}")
+        check = validate_row(row.values, today=today, date_order=date_order)
+        problems += [f"{name}:{row.line}: {p.field}: {p.message}" for p in check.problems]
+        notes += [f"{name}:{row.line}: {p.field}: {p.message}" for p in check.notes]
+        fields = check.fields
         staff_id = fields["staff_id"]
         key = staff_id.casefold()
         if staff_id and key in first_line:
@@ -68,121 +100,85 @@ def plan_import(path: Path, today: date | None = None) -> tuple[Plan | None, lis
         elif staff_id:
             first_line[key] = row.line
         item = Planned(row.line, fields)
-        photo = fields.pop("photo")
-        if photo and fields["consent"] == Consent.NO:
+        photo = fields.pop("photo", None)
+        fields_has_photo = "photo" in row.values
+        old = stored.get(key)
+        consent = fields.get("consent", (old or {}).get("consent", ""))
+        if photo and consent == Consent.NO:
             notes.append(f"{name}:{row.line}: photo: not kept, because consent is 'no'")
         elif photo:
             try:
-                src = resolve_photo(base, photo)
-                item.photo_sha256 = hashlib.sha256(src.read_bytes()).hexdigest()
-                item.photo_jpeg = reencode_photo(src)
+                item.photo = _photo_plan(path.parent, photo, old)
             except ValueError as exc:
                 problems.append(f"{name}:{row.line}: photo: {exc}")
+        if fields_has_photo:
+            fields["photo"] = None if item.photo is None else "set"
         planned.append(item)
     if len(problems) > MAX_PROBLEMS_SHOWN:
         hidden = len(problems) - MAX_PROBLEMS_SHOWN
         problems = [*problems[:MAX_PROBLEMS_SHOWN], f"{name}: ... and {hidden} more problems"]
     if problems:
         return None, problems
-    return Plan(path, planned, notes), []
+    return Plan(path, planned, notes, tuple(source.columns or ())), []
 
 
-@dataclass
-class Outcome:
-    added: list[str] = field(default_factory=list)
-    updated: list[tuple[str, list[str]]] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    not_in_file: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        out = []
-        if self.added:
-            out.append(f"new ({len(self.added)}): {', '.join(self.added)}")
-        for staff_id, changed in self.updated:
-            out.append(f"updated {staff_id}: {', '.join(changed)}")
-        if self.unchanged:
-            out.append(f"unchanged ({len(self.unchanged)}): {', '.join(self.unchanged)}")
-        if self.not_in_file:
-            out.append(
-                f"in the kiosk but not in this file, left as they are ({len(self.not_in_file)}): "
-                f"{', '.join(self.not_in_file)} (to erase one: kiosk residents remove ID)"
-            )
-        return out
+def _rows(plan: Plan) -> list[tuple[int, dict[str, Any], PhotoPlan | None]]:
+    return [(item.line, item.fields, item.photo) for item in plan.residents]
 
 
-def _same_picture(old: Resident | None, sha: str | None) -> bool:
-    """Whether the photo given is the one already stored (the original, or the kiosk's own exported copy)."""
-    if old is None or not old.photo or sha is None:
-        return False
-    return sha in (old.extra.get("photo_sha256"), old.extra.get("photo_stored_sha256"))
-
-
-def _merge(plan: Plan, docs: list[dict[str, Any]]) -> tuple[list[tuple[Resident, bytes | None]], Outcome]:
-    """What each changed row becomes (with the photo to write, if any), against the residents stored now."""
-    existing: dict[str, Resident] = {}
-    for doc in docs:
-        try:
-            existing[str(doc.get("staff_id", "")).casefold()] = store.resident_from_doc(doc)
-        except ValueError:
-            continue  # a damaged document: the row is imported as new
-    outcome = Outcome()
-    result: list[tuple[Resident, bytes | None]] = []
-    seen: set[str] = set()
-    for item in plan.residents:
-        fields = dict(item.fields)
-        old = existing.get(fields["staff_id"].casefold())
-        seen.add(fields["staff_id"].casefold())
-        resident_id = old.resident_id if old else str(uuid.uuid4())
-        extra = dict(old.extra) if old else {}
-        photo: str | None = None
-        jpeg: bytes | None = None
-        if item.photo_jpeg is not None:
-            photo = store.photo_relpath(resident_id)
-            if not _same_picture(old, item.photo_sha256):
-                jpeg = item.photo_jpeg
-                extra["photo_sha256"] = item.photo_sha256
-                extra["photo_stored_sha256"] = hashlib.sha256(jpeg).hexdigest()
-        else:
-            extra.pop("photo_sha256", None)
-            extra.pop("photo_stored_sha256", None)
-        new = Resident(resident_id=resident_id, photo=photo, extra=extra, **fields)
-        if old is None:
-            outcome.added.append(new.staff_id)
-            result.append((new, jpeg))
-            continue
-        changed = changed_fields(old, new)
-        if changed:
-            outcome.updated.append((new.staff_id, changed))
-            result.append((new, jpeg))
-        else:
-            outcome.unchanged.append(new.staff_id)
-    outcome.not_in_file = sorted(
-        str(d.get("staff_id")) for d in docs if str(d.get("staff_id", "")).casefold() not in seen
-    )
-    return result, outcome
+def _table(db: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    raw = db.storage.read() or {}
+    return raw, dict(raw.get(store.TABLE, {}))
 
 
 def preview_import(plan: Plan, data: DataFolder) -> Outcome:
-    """What :func:`apply_import` would do now (for ``--dry-run``)."""
-    docs = [dict(d) for d in data.read(store.STORE).table(store.TABLE).all()]
-    return _merge(plan, docs)[1]
+    """What :func:`apply_import` would do now (for ``--dry-run``); raises UserError like it."""
+    docs = dict(data.read(store.STORE).storage.read() or {}).get(store.TABLE, {})
+    merged = merge(_rows(plan), dict(docs), str(plan.path))
+    if merged.problems:
+        raise UserError([*merged.problems, f"{plan.path}: nothing was imported (fix the lines above and run it again)"])
+    return merged.outcome
 
 
-def apply_import(plan: Plan, data: DataFolder) -> Outcome:
+def _write(data: DataFolder, merged: Merged, raw: dict[str, Any], table: dict[str, Any], db: Any) -> list[tuple[Path, Path]]:
+    """Put the merged profiles into the table (in memory), stage new photos; the caller commits."""
+    staged: list[tuple[Path, Path]] = []
+    key_of = {str(doc.get("resident_id")): key for key, doc in table.items()}
+    next_id = max((int(k) for k in table), default=0) + 1
+    for resident, jpeg in merged.write:
+        if jpeg is not None:
+            final = data.root / store.photo_relpath(resident.resident_id)
+            staged.append((store.stage_photo(data, resident.resident_id, jpeg), final))
+        key = key_of.get(resident.resident_id)
+        if key is None:
+            key, next_id = str(next_id), next_id + 1
+        table[key] = store.resident_to_doc(resident)
+    raw[store.TABLE] = table
+    mark_current(raw)  # split_old_lists ran first, under the same lock
+    db.storage.write(raw)
+    return staged
+
+
+def apply_import(
+    plan: Plan, data: DataFolder, *, accept_safety: bool = False, now: datetime | None = None
+) -> Outcome:
     """Write the plan under the folder's lock: new photos are staged beside their final names, every profile
-    goes in one atomic write, and only once that is on disk are the photos moved into place (or removed).
-    If anything fails before, the staged photos are deleted and nothing has changed."""
+    goes in one atomic write of the table, and only once that is on disk are the photos moved into place (or
+    removed) and the changes added to the profile history. Without ``accept_safety``, a plan that lowers
+    anyone's safety changes nothing but withdrawn consent (``outcome.stopped``)."""
+    now = now or datetime.now(UTC)
     staged: list[tuple[Path, Path]] = []
     with data.locked():
+        split_old_lists(data)  # an upgraded kiosk's lists first, so the report compares like with like
         try:
             with data.write(store.STORE) as db:
-                table = db.table(store.TABLE)
-                merged, outcome = _merge(plan, [dict(d) for d in table.all()])
-                for resident, jpeg in merged:
-                    if jpeg is not None:
-                        final = data.root / store.photo_relpath(resident.resident_id)
-                        staged.append((store.stage_photo(data, resident.resident_id, jpeg), final))
-                    store.upsert_doc(table, resident)
+                raw, table = _table(db)
+                merged = merge(_rows(plan), table, str(plan.path), accept_safety=accept_safety)
+                if merged.problems:
+                    raise UserError(
+                        [*merged.problems, f"{plan.path}: nothing was imported (fix the lines above and run it again)"]
+                    )
+                staged = _write(data, merged, raw, table, db)
         except BaseException:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
@@ -191,22 +187,57 @@ def apply_import(plan: Plan, data: DataFolder) -> Outcome:
             os.replace(tmp, final)
         if staged:
             fsync_dir(data.root / store.PHOTO_DIR)
-        for resident, jpeg in merged:
-            if jpeg is None and resident.photo is None:
+        for resident, _jpeg in merged.write:
+            if resident.photo is None:
                 store.delete_photo(data, store.photo_relpath(resident.resident_id))
-    return outcome
+        source = f"import {plan.path.name}"
+        docs: list[dict[str, Any]] = []
+        for resident_id in merged.outcome.added_ids:
+            docs += profile_history.added(resident_id, source, now)
+        for resident_id, changes in merged.applied_changes:
+            docs += profile_history.entries(resident_id, changes, source, now)
+        profile_history.record(data, docs)
+    return merged.outcome
 
 
-def import_file(path: Path, data: DataFolder, *, dry_run: bool = False) -> tuple[Plan, Outcome]:
+def import_file(
+    path: Path,
+    data: DataFolder,
+    *,
+    dry_run: bool = False,
+    accept_safety: bool = False,
+    date_order: str = "dmy",
+    today: date | None = None,
+) -> tuple[Plan, Outcome]:
     """Check ``path`` and (unless ``dry_run``) import it: the whole of ``kiosk residents import``, for
-    callers such as ``kiosk demo-content``. Raises :class:`UserError` with every problem; nothing changes then."""
-    plan, problems = plan_import(path)
+    callers such as ``kiosk demo-content`` and the staff screen. Raises :class:`UserError` with every problem;
+    nothing changes then. ``outcome.stopped``: changes lowering safety were not accepted (nothing but
+    withdrawn consent was changed)."""
+    plan, problems = plan_import(path, today, data=data, date_order=date_order)
     if plan is None:
         raise UserError([*problems, f"{path}: nothing was imported (fix the lines above and run it again)"])
     try:
-        outcome = preview_import(plan, data) if dry_run else apply_import(plan, data)
+        if dry_run:
+            outcome = preview_import(plan, data)
+        else:
+            outcome = apply_import(plan, data, accept_safety=accept_safety)
     except OSError as exc:
         raise UserError(
             f"{data.root}: could not write the data folder ({exc.strerror or exc}); nothing was imported"
         ) from None
+    describe_effects(outcome, data, details=dry_run)
     return plan, outcome
+
+
+def describe_effects(outcome: Outcome, data: DataFolder, *, details: bool) -> None:
+    """Fill ``outcome``'s warnings (and, for a dry run, details) from the library as scanned now."""
+    if not outcome.profiles:
+        return
+    songs = TinyCatalogue(data).songs()
+    if not songs:
+        if details:
+            outcome.details.append("the music library is empty: run `kiosk scan` to see what avoid lists remove")
+        return
+    effects = profile_effects(outcome.profiles, songs, now=datetime.now(UTC), details=details, hint=avoid_hint)
+    outcome.details += effects.details
+    outcome.warnings += effects.warnings

@@ -8,7 +8,6 @@ power cut does not lose them.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -19,6 +18,8 @@ from kiosk.adapters import attention
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.journal import JsonlJournal
 from kiosk.adapters.residents import ResidentsStore
+from kiosk.adapters.residents_migrate import NOTE_KIND as LISTS_NOTE
+from kiosk.adapters.residents_migrate import named_note
 from kiosk.adapters.rollups import RollupStore, RollupWriter
 from kiosk.config import Config
 from kiosk.domain.events import EventType
@@ -192,10 +193,8 @@ class KioskStaff:
         )
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None:
-        resident = self.store.get(resident_id)
-        if resident is None:
-            return
-        self.store.upsert(dataclasses.replace(resident, volume_cap_pct=max(10, min(100, int(pct)))))
+        """A single edit: applied at once (no second step), recorded in the profile history."""
+        self.store.edit(resident_id, volume_cap_pct=max(10, min(100, int(pct))))
 
     # -- worker calls (background thread) --
 
@@ -216,19 +215,41 @@ class KioskStaff:
         found = find_import_files(self.usb_root) if self.usb_root else find_import_files()
         return [str(p) for p in found]
 
-    def usb_import(self, path: str, dry_run: bool) -> ImportResult:
+    def usb_import(self, path: str, dry_run: bool, accept_safety: bool = False) -> ImportResult:
         from kiosk.residents_import import import_file
 
         try:
-            plan, outcome = import_file(Path(path), DataFolder(self.data_dir), dry_run=dry_run)
+            plan, outcome = import_file(
+                Path(path),
+                DataFolder(self.data_dir),
+                dry_run=dry_run,
+                accept_safety=accept_safety,
+                date_order=self.config.residents.date_order,
+            )
         except UserError as exc:
             return ImportResult(False, 0, tuple(exc.problems))
-        head = "Check only: nothing changed yet." if dry_run else "Imported."
+        safety = len(outcome.safety())
+        if outcome.stopped:
+            head = (
+                f"Not imported yet: {safety} change(s) lower safety (listed below). "
+                "Check them, then confirm them to import."
+            )
+            if outcome.withdrawn:
+                head += " Consent withdrawn in this file was applied at once."
+            return ImportResult(False, 0, (head, *outcome.lines()), needs_confirmation=True)
+        if dry_run:
+            head = "Check only: nothing changed yet."
+            if safety:
+                head += f" {safety} change(s) lower safety: you will be asked to confirm them."
+        else:
+            head = "Imported."
         return ImportResult(True, len(plan.residents), (head, *plan.notes, *outcome.lines()))
 
     def attention_notes(self) -> Sequence[str]:
         notes = list(self.config.problems)
-        notes += [str(n.get("message", "")) for n in attention.notes(self.data_dir)]
+        for n in attention.notes(self.data_dir):
+            named = named_note(self.data) if n.get("kind") == LISTS_NOTE else None
+            notes.append(named or str(n.get("message", "")))
         if self.journal.problem:
             notes.append(self.journal.problem)
         if self._checks is not None:

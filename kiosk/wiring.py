@@ -255,6 +255,7 @@ def build_running_kiosk(
     """Everything `kiosk run` needs, in a fixed order: data folder checked and repaired, catalogue, residents,
     selection as the song source, the engine's parts, staff actions; then resume the last session if allowed."""
     from kiosk.adapters.catalogue import TinyCatalogue
+    from kiosk.adapters.residents_migrate import split_old_lists
     from kiosk.adapters.selection_source import SelectionSourceFactory
     from kiosk.domain.selection import prepare
 
@@ -263,6 +264,7 @@ def build_running_kiosk(
     clock = clock or SystemClock()
     data = DataFolder(data_dir)
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
+    split_old_lists(data)  # profiles from before the upgrade: lists split at ';' (once), staff told
     catalogue = TinyCatalogue(data)
     residents = ResidentsStore(data)
     prepare(catalogue.songs())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+from datetime import UTC, datetime
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,17 +19,24 @@ from typing import Any
 from tinydb import Query
 from tinydb.table import Table
 
+from kiosk.adapters import profile_history
 from kiosk.adapters.atomic import atomic_write_bytes
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import record_erasure
 from kiosk.domain.matching import norm
 from kiosk.domain.models import Consent, Resident
+from kiosk.domain.profile_changes import FieldChange, diff
 from kiosk.domain.schedule import format_schedule, parse_schedule
 
 STORE = "residents"
 TABLE = "residents"
 PHOTO_DIR = "photos"
 _FIELDS = {f.name for f in dataclasses.fields(Resident)}
+STAFF_SCREEN = "staff screen"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def resident_to_doc(resident: Resident) -> dict[str, Any]:
@@ -166,16 +174,34 @@ class ResidentsStore:
         title = song_title.strip()
         if not title:
             return
-        with self.data.write(STORE) as db:
-            table = db.table(TABLE)
-            docs = table.search(Query().resident_id == resident_id)
-            if not docs:
-                return
-            doc = docs[0]
-            current = [str(s) for s in doc.get("avoid_songs") or []]
-            if any(norm(s) == norm(title) for s in current):
-                return
-            table.update({"avoid_songs": [*current, title]}, doc_ids=[doc.doc_id])
+        with self.data.locked():
+            with self.data.write(STORE) as db:
+                table = db.table(TABLE)
+                docs = table.search(Query().resident_id == resident_id)
+                if not docs:
+                    return
+                doc = docs[0]
+                current = [str(s) for s in doc.get("avoid_songs") or []]
+                if any(norm(s) == norm(title) for s in current):
+                    return
+                table.update({"avoid_songs": [*current, title]}, doc_ids=[doc.doc_id])
+            change = FieldChange("avoid_songs", "; ".join(current) or "(empty)", "; ".join([*current, title]))
+            profile_history.record(self.data, profile_history.entries(resident_id, [change], STAFF_SCREEN, _now()))
+
+    def edit(self, resident_id: str, source: str = "staff screen", **changes: Any) -> Resident | None:
+        """Change some fields of one profile (a single staff edit: no second step) and record it in the
+        profile history. None when there is no such resident."""
+        with self.data.locked():
+            with self.data.write(STORE) as db:
+                table = db.table(TABLE)
+                docs = table.search(Query().resident_id == resident_id)
+                if not docs:
+                    return None
+                old = resident_from_doc(dict(docs[0]))
+                new = dataclasses.replace(old, **changes)
+                table.update(resident_to_doc(new), doc_ids=[docs[0].doc_id])
+            profile_history.record(self.data, profile_history.entries(resident_id, diff(old, new), source, _now()))
+        return new
 
     def upsert(self, resident: Resident) -> None:
         with self.data.write(STORE) as db:
@@ -196,4 +222,5 @@ class ResidentsStore:
                     table.remove(doc_ids=[d.doc_id for d in docs])
             # a photo left behind by an interrupted import
             delete_photo(self.data, photo_relpath(resident_id))
+            profile_history.erase_history(self.data, resident_id)
             return existing is not None
