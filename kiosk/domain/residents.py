@@ -15,6 +15,7 @@ from typing import Any
 from kiosk.domain.models import Consent, Resident, ScheduleSlot
 from kiosk.domain.resident_dates import parse_date, year_of_full_date
 from kiosk.domain.schedule import format_schedule, parse_schedule
+from kiosk.domain.themes import parse_themes
 
 # The import columns (a contract with staff spreadsheets and the template): order as in the template.
 COLUMNS = (
@@ -32,6 +33,7 @@ COLUMNS = (
     "avoid_songs",
     "avoid_genres",
     "avoid_keywords",
+    "avoid_themes",
     "volume_cap_pct",
     "session_minutes",
     "room",
@@ -51,6 +53,7 @@ LIST_FIELDS = (
     "avoid_songs",
     "avoid_genres",
     "avoid_keywords",
+    "avoid_themes",
 )
 MIN_BIRTH_YEAR = 1900
 MIN_AGE_YEARS = 40
@@ -214,6 +217,10 @@ def validate_row(row: Mapping[str, object], *, today: date, date_order: str = "d
     for name in LIST_FIELDS:
         if name in row:
             out[name] = _list(name, row.get(name), problems)
+    if "avoid_themes" in out:
+        themes, unknown = parse_themes(out["avoid_themes"])
+        problems.extend(Problem("avoid_themes", message) for message in unknown)
+        out["avoid_themes"] = themes
     if "volume_cap_pct" in row:
         out["volume_cap_pct"] = _int("volume_cap_pct", row.get("volume_cap_pct"), problems, *VOLUME_CAP_RANGE, 100)
     if "session_minutes" in row:

@@ -28,11 +28,25 @@ class Columns:
         self.genres = [t.genre for t in self.texts]
         self._titles: TextColumn | None = None
         self._everything: TextColumn | None = None
+        self._by_theme: dict[str, set[int]] | None = None
 
     def titles(self) -> TextColumn:
         if self._titles is None:
             self._titles = TextColumn([t.title for t in self.texts])
         return self._titles
+
+    def rows_with_themes(self, themes: frozenset[str]) -> set[int]:
+        """Indices of the songs that have any of ``themes``."""
+        if self._by_theme is None:
+            by_theme: dict[str, set[int]] = {}
+            for i, song in enumerate(self.songs):
+                for name in song.themes:
+                    by_theme.setdefault(name, set()).add(i)
+            self._by_theme = by_theme
+        rows: set[int] = set()
+        for name in themes:
+            rows |= self._by_theme.get(name, set())
+        return rows
 
     def everything(self) -> TextColumn:
         if self._everything is None:
