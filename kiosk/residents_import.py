@@ -25,14 +25,16 @@ from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.photos import reencode_photo, resolve_photo
 from kiosk.adapters.residents_migrate import mark_current, split_old_lists
 from kiosk.domain.models import Consent
-from kiosk.domain.profile_effects import no_hint as avoid_hint
-from kiosk.domain.profile_effects import profile_effects
+from kiosk.domain.preview import AVOID_FIELDS, preview_residents, unmatched_warning
+from kiosk.domain.scoring import Columns
+from kiosk.domain.songfit import AvoidRules
 from kiosk.domain.residents import validate_row
 from kiosk.errors import UserError
 from kiosk.residents_files import read_rows
 from kiosk.residents_merge import Merged, Outcome, PhotoPlan, merge
 
 MAX_PROBLEMS_SHOWN = 100
+DETAILED_MAX = 50  # residents a dry run describes in full (first songs, what each avoid entry removes)
 
 
 @dataclass
@@ -230,14 +232,30 @@ def import_file(
 
 
 def describe_effects(outcome: Outcome, data: DataFolder, *, details: bool) -> None:
-    """Fill ``outcome``'s warnings (and, for a dry run, details) from the library as scanned now."""
-    if not outcome.profiles:
+    """Fill ``outcome``'s warnings (avoid entries that match no song) and, for a dry run, its details (what
+    each avoid entry removes, the first songs, youth coverage: :mod:`kiosk.domain.preview`), against the
+    library as scanned now. Details are given for the first DETAILED_MAX residents; warnings for everyone."""
+    if not (outcome.in_file if details else outcome.profiles):
         return
-    songs = TinyCatalogue(data).songs()
+    songs = list(TinyCatalogue(data).songs())
     if not songs:
         if details:
             outcome.details.append("the music library is empty: run `kiosk scan` to see what avoid lists remove")
         return
-    effects = profile_effects(outcome.profiles, songs, now=datetime.now(UTC), details=details, hint=avoid_hint)
-    outcome.details += effects.details
-    outcome.warnings += effects.warnings
+    described = [r for _, r in outcome.in_file[:DETAILED_MAX]] if details else []
+    for preview in preview_residents(described, songs, now=datetime.now(UTC)):
+        outcome.details.extend(preview.lines())
+    rest = outcome.in_file[DETAILED_MAX:] if details else outcome.profiles
+    if details and rest:
+        outcome.details.append(f"(and {len(rest)} more residents, not described here)")
+    cat = Columns(songs)
+    matches: dict[tuple[str, str], bool] = {}
+    for who, resident in rest:
+        for name in AVOID_FIELDS:
+            for entry in getattr(resident, name):
+                key = (name, entry.casefold())
+                if key not in matches:
+                    rules = AvoidRules(**{name.removeprefix("avoid_"): [entry]})
+                    matches[key] = bool(rules.blocked(cat))
+                if not matches[key]:
+                    outcome.warnings.append(f"{who}: {unmatched_warning(name, entry, cat)}")

@@ -59,6 +59,7 @@ class Outcome:
     withdrawn: list[str] = field(default_factory=list)  # consent withdrawn, applied although stopped
     stopped: bool = False  # changes lowering safety were not accepted: nothing else was written
     profiles: list[tuple[str, Resident]] = field(default_factory=list)  # new and changed, as imported
+    in_file: list[tuple[str, Resident]] = field(default_factory=list)  # everyone in the file, as imported
     details: list[str] = field(default_factory=list)  # what the profiles do to the library (dry run)
     warnings: list[str] = field(default_factory=list)  # e.g. avoid entries that match no song
 
@@ -170,6 +171,7 @@ def merge(
             out.added.append(label(new))
             out.added_ids.append(new.resident_id)
             out.profiles.append((label(new), new))
+            out.in_file.append((label(new), new))
             result.write.append((new, jpeg))
             continue
         new, jpeg, picture_changed = _with_photo(old, dataclasses.replace(old, **fields), given, photo)
@@ -177,9 +179,11 @@ def merge(
         if changes:
             out.updated.append(Changed(label(new), changes))
             out.profiles.append((label(new), new))
+            out.in_file.append((label(new), new))
             pending.append((old, new, jpeg, changes))
         else:
             out.unchanged.append(label(new))
+            out.in_file.append((label(new), new))
             if new.extra != old.extra:
                 quiet.append(new)
     out.not_in_file = sorted(label(r) for k, r in existing.items() if k not in seen)
