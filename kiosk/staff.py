@@ -202,8 +202,14 @@ class KioskStaff:
         from kiosk.adapters.library_scan import scan_library
         from kiosk.commands.scan import format_report
 
+        from kiosk.doctor.storage import scanned_music_dir
+
+        music_dir = self.config.library.music_dir
+        remembered = scanned_music_dir(self.data_dir)
+        if not music_dir.is_dir() and remembered is not None and remembered.is_dir():
+            music_dir = remembered  # `kiosk scan --music-dir DIR` was used: rescan that folder
         try:
-            report = scan_library(DataFolder(self.data_dir), self.config.library.music_dir, progress_cb)
+            report = scan_library(DataFolder(self.data_dir), music_dir, progress_cb)
         except UserError as exc:
             return " ".join(exc.problems)
         lines = format_report(report)
