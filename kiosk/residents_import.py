@@ -23,7 +23,7 @@ from kiosk.adapters.atomic import fsync_dir
 from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.photos import reencode_photo, resolve_photo
-from kiosk.adapters.residents_migrate import mark_current, split_old_lists
+from kiosk.adapters.residents_migrate import is_current, mark_current, split_in_table, tell_staff
 from kiosk.domain.models import Consent
 from kiosk.domain.preview import AVOID_FIELDS, preview_residents, unmatched_warning
 from kiosk.domain.scoring import Columns
@@ -55,13 +55,13 @@ class Plan:
 def _stored_by_staff_id(data: DataFolder | None) -> dict[str, dict[str, Any]]:
     if data is None:
         return {}
-    docs = data.read(store.STORE).table(store.TABLE).all()
-    return {str(d.get("staff_id", "")).casefold(): dict(d) for d in docs}
+    docs = dict(data.read(store.STORE).storage.read() or {}).get(store.TABLE, {}).values()
+    return {str(d.get("staff_id", "")).casefold(): d for d in docs}
 
 
-def _photo_plan(base: Path, value: str, old: dict[str, Any] | None) -> PhotoPlan:
+def _photo_plan(base: Path, value: str, old: dict[str, Any] | None, real_dirs: dict[str, str]) -> PhotoPlan:
     """The photo a row names: unchanged ones (same file, or same bytes, as last imported) are not re-encoded."""
-    src = resolve_photo(base, value)
+    src = resolve_photo(base, value, real_dirs)
     st = src.stat()
     stamp = [value, st.st_size, st.st_mtime_ns]
     extra = dict((old or {}).get("extra") or {}) if old and old.get("photo") else {}
@@ -87,6 +87,7 @@ def plan_import(
     if source.columns is not None and "id" not in source.columns:
         return None, problems  # without ids no row can be matched to anyone: the header says it all
     stored = _stored_by_staff_id(data)
+    real_dirs: dict[str, str] = {}
     planned: list[Planned] = []
     first_line: dict[str, int] = {}
     notes = list(source.notes)
@@ -110,7 +111,7 @@ def plan_import(
             notes.append(f"{name}:{row.line}: photo: not kept, because consent is 'no'")
         elif photo:
             try:
-                item.photo = _photo_plan(path.parent, photo, old)
+                item.photo = _photo_plan(path.parent, photo, old, real_dirs)
             except ValueError as exc:
                 problems.append(f"{name}:{row.line}: photo: {exc}")
         if fields_has_photo:
@@ -128,15 +129,20 @@ def _rows(plan: Plan) -> list[tuple[int, dict[str, Any], PhotoPlan | None]]:
     return [(item.line, item.fields, item.photo) for item in plan.residents]
 
 
-def _table(db: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    raw = db.storage.read() or {}
-    return raw, dict(raw.get(store.TABLE, {}))
+def _table(raw: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
+    """The residents table of a store's raw data, with lists stored the old way split (in memory):
+    (table, staff ids whose lists were split, their history documents)."""
+    table = dict(raw.get(store.TABLE, {}))
+    if is_current(raw):
+        return table, [], []
+    changed, history = split_in_table(table, now)
+    return table, changed, history
 
 
 def preview_import(plan: Plan, data: DataFolder) -> Outcome:
     """What :func:`apply_import` would do now (for ``--dry-run``); raises UserError like it."""
-    docs = dict(data.read(store.STORE).storage.read() or {}).get(store.TABLE, {})
-    merged = merge(_rows(plan), dict(docs), str(plan.path))
+    table, _, _ = _table(dict(data.read(store.STORE).storage.read() or {}), datetime.now(UTC))
+    merged = merge(_rows(plan), table, str(plan.path))
     if merged.problems:
         raise UserError([*merged.problems, f"{plan.path}: nothing was imported (fix the lines above and run it again)"])
     return merged.outcome
@@ -144,13 +150,10 @@ def preview_import(plan: Plan, data: DataFolder) -> Outcome:
 
 def _write(data: DataFolder, merged: Merged, raw: dict[str, Any], table: dict[str, Any], db: Any) -> list[tuple[Path, Path]]:
     """Put the merged profiles into the table (in memory), stage new photos; the caller commits."""
-    staged: list[tuple[Path, Path]] = []
+    staged = store.stage_photos(data, [(r.resident_id, jpeg) for r, jpeg in merged.write if jpeg is not None])
     key_of = {str(doc.get("resident_id")): key for key, doc in table.items()}
     next_id = max((int(k) for k in table), default=0) + 1
-    for resident, jpeg in merged.write:
-        if jpeg is not None:
-            final = data.root / store.photo_relpath(resident.resident_id)
-            staged.append((store.stage_photo(data, resident.resident_id, jpeg), final))
+    for resident, _jpeg in merged.write:
         key = key_of.get(resident.resident_id)
         if key is None:
             key, next_id = str(next_id), next_id + 1
@@ -171,16 +174,18 @@ def apply_import(
     now = now or datetime.now(UTC)
     staged: list[tuple[Path, Path]] = []
     with data.locked():
-        split_old_lists(data)  # an upgraded kiosk's lists first, so the report compares like with like
         try:
             with data.write(store.STORE) as db:
-                raw, table = _table(db)
+                raw = db.storage.read() or {}
+                # an upgraded kiosk's old lists are split first, so the report compares like with like
+                table, split, split_history = _table(raw, now)
                 merged = merge(_rows(plan), table, str(plan.path), accept_safety=accept_safety)
                 if merged.problems:
                     raise UserError(
                         [*merged.problems, f"{plan.path}: nothing was imported (fix the lines above and run it again)"]
                     )
-                staged = _write(data, merged, raw, table, db)
+                if merged.write or not is_current(raw):
+                    staged = _write(data, merged, raw, table, db)
         except BaseException:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
@@ -193,12 +198,13 @@ def apply_import(
             if resident.photo is None:
                 store.delete_photo(data, store.photo_relpath(resident.resident_id))
         source = f"import {plan.path.name}"
-        docs: list[dict[str, Any]] = []
+        docs: list[dict[str, Any]] = list(split_history)
         for resident_id in merged.outcome.added_ids:
             docs += profile_history.added(resident_id, source, now)
         for resident_id, changes in merged.applied_changes:
             docs += profile_history.entries(resident_id, changes, source, now)
         profile_history.record(data, docs)
+    tell_staff(data, split)
     return merged.outcome
 
 

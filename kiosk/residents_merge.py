@@ -110,29 +110,30 @@ _ABSENT = object()
 
 
 def _with_photo(
-    old: Resident | None, new: Resident, given: object, photo: PhotoPlan | None
+    old: Resident | None, base: Resident, fields: dict[str, Any], given: object, photo: PhotoPlan | None
 ) -> tuple[Resident, bytes | None, bool]:
-    """``new`` with its photo decided: (profile, JPEG to write, whether the picture itself changed)."""
+    """``base`` with ``fields`` and its photo decided (one copy of the profile): (profile, JPEG to write,
+    whether the picture itself changed)."""
     extra = dict(old.extra) if old else {}
     jpeg: bytes | None = None
     changed = False
-    rel = new.photo
+    rel = base.photo
     if given is not _ABSENT:
         rel = None
         if photo is not None:
-            rel = store.photo_relpath(new.resident_id)
+            rel = store.photo_relpath(base.resident_id)
             if photo.jpeg is not None or old is None or not old.photo:
                 jpeg = photo.jpeg if photo.jpeg is not None else reencode_photo(photo.src)
                 changed = old is not None and bool(old.photo)
                 extra["photo_sha256"] = photo.sha256
                 extra["photo_stored_sha256"] = hashlib.sha256(jpeg).hexdigest()
             extra["photo_src_stamp"] = photo.stamp
-    if new.consent == Consent.NO:
+    if fields.get("consent", base.consent) == Consent.NO:
         rel, jpeg, changed = None, None, False  # consent "no": no photo is kept
     if rel is None:
         for key in _PHOTO_KEYS:
             extra.pop(key, None)
-    return dataclasses.replace(new, photo=rel, extra=extra), jpeg, changed
+    return dataclasses.replace(base, **fields, photo=rel, extra=extra), jpeg, changed
 
 
 def merge(
@@ -167,14 +168,14 @@ def merge(
                 result.problems += [f"{name}:{line}: {p.field}: {p.message}" for p in missing]
                 continue
             base = Resident(str(uuid.uuid4()), fields["staff_id"], fields["first_name"], fields["birth_year"])
-            new, jpeg, _ = _with_photo(None, dataclasses.replace(base, **fields), given, photo)
+            new, jpeg, _ = _with_photo(None, base, fields, given, photo)
             out.added.append(label(new))
             out.added_ids.append(new.resident_id)
             out.profiles.append((label(new), new))
             out.in_file.append((label(new), new))
             result.write.append((new, jpeg))
             continue
-        new, jpeg, picture_changed = _with_photo(old, dataclasses.replace(old, **fields), given, photo)
+        new, jpeg, picture_changed = _with_photo(old, old, fields, given, photo)
         changes = diff(old, new, photo_changed=picture_changed)
         if changes:
             out.updated.append(Changed(label(new), changes))
@@ -192,7 +193,7 @@ def merge(
         result.write = []
         for old, new, _jpeg, _changes in pending:
             if consent_withdrawn(old, new):
-                withdrawn, _, _ = _with_photo(old, with_withdrawal_only(old, new), _ABSENT, None)
+                withdrawn, _, _ = _with_photo(old, with_withdrawal_only(old, new), {}, _ABSENT, None)
                 result.write.append((withdrawn, None))
                 result.applied_changes.append((old.resident_id, diff(old, withdrawn)))
                 out.withdrawn.append(label(old))

@@ -25,50 +25,61 @@ SOURCE = "upgrade: lists split at ';'"
 NOTE_KIND = "residents-lists-split"
 
 
+def is_current(raw: dict[str, Any]) -> bool:
+    """Whether a residents store's raw data holds lists the current way."""
+    return dict(raw.get(META_TABLE, {}).get("1", {})).get("lists") == LISTS_VERSION
+
+
 def mark_current(raw: dict[str, Any]) -> None:
     """Mark a residents store's raw data (about to be written) as holding lists the current way."""
     meta = dict(raw.get(META_TABLE, {}).get("1", {}))
     raw[META_TABLE] = {"1": {**meta, "lists": LISTS_VERSION}}
 
 
-def split_old_lists(data: DataFolder, now: datetime | None = None) -> list[str]:
-    """Split stored list items holding ``;`` (once per data folder); the staff ids of the residents changed."""
-    if not data.path(store.STORE).exists():
-        return []
-    if dict(data.read(store.STORE).storage.read() or {}).get(META_TABLE, {}).get("1", {}).get("lists") == LISTS_VERSION:
-        return []  # the common case, without taking the lock
-    now = now or datetime.now(UTC)
+def split_in_table(table: dict[str, Any], now: datetime) -> tuple[list[str], list[dict[str, Any]]]:
+    """Split old lists in a raw residents table, in place: (staff ids changed, history documents)."""
     changed: list[str] = []
     history: list[dict[str, Any]] = []
+    for key, doc in table.items():
+        fixed = dict(doc)
+        for name in LIST_FIELDS:
+            items = doc.get(name)
+            if isinstance(items, list) and any(";" in str(i) or "\n" in str(i) for i in items):
+                fixed[name] = split_list([str(i) for i in items])
+        if fixed == doc:
+            continue
+        table[key] = fixed
+        try:
+            before, after = store.resident_from_doc(dict(doc)), store.resident_from_doc(fixed)
+        except ValueError:
+            continue
+        changed.append(after.staff_id)
+        history += profile_history.entries(after.resident_id, diff(before, after), SOURCE, now)
+    return changed, history
+
+
+def tell_staff(data: DataFolder, changed: list[str]) -> None:
+    """The "needs attention" note after lists were split (a count: attention.json holds no personal data)."""
+    if changed:
+        attention.note(data.root, NOTE_KIND, _message(f"{len(changed)} resident(s)"))
+
+
+def split_old_lists(data: DataFolder, now: datetime | None = None) -> list[str]:
+    """Split stored list items holding ``;`` (once per data folder); the staff ids of the residents changed."""
+    if not data.path(store.STORE).exists() or is_current(data.read(store.STORE).storage.read() or {}):
+        return []  # the common case, without taking the lock
     with data.locked():
         with data.write(store.STORE) as db:
             raw = db.storage.read() or {}
-            meta = dict(raw.get(META_TABLE, {}).get("1", {}))
-            if meta.get("lists") == LISTS_VERSION:
+            if is_current(raw):
                 return []
             table = dict(raw.get(store.TABLE, {}))
-            for key, doc in table.items():
-                fixed = dict(doc)
-                for name in LIST_FIELDS:
-                    items = doc.get(name)
-                    if isinstance(items, list) and any(";" in str(i) or "\n" in str(i) for i in items):
-                        fixed[name] = split_list([str(i) for i in items])
-                if fixed == doc:
-                    continue
-                table[key] = fixed
-                try:
-                    before, after = store.resident_from_doc(dict(doc)), store.resident_from_doc(fixed)
-                except ValueError:
-                    continue
-                changed.append(after.staff_id)
-                history += profile_history.entries(after.resident_id, diff(before, after), SOURCE, now)
+            changed, history = split_in_table(table, now or datetime.now(UTC))
             raw[store.TABLE] = table
             mark_current(raw)
             db.storage.write(raw)
         profile_history.record(data, history)
-    if changed:
-        # attention.json holds no personal data: the count here, the names where staff read it (named_note)
-        attention.note(data.root, NOTE_KIND, _message(f"{len(changed)} resident(s)"))
+    tell_staff(data, changed)
     return changed
 
 
