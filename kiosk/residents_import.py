@@ -31,10 +31,10 @@ from kiosk.domain.songfit import AvoidRules
 from kiosk.domain.residents import validate_row
 from kiosk.errors import UserError
 from kiosk.residents_files import read_rows
-from kiosk.residents_merge import Merged, Outcome, PhotoPlan, merge
+from kiosk.residents_merge import IN_FILE_KEPT, Merged, Outcome, PhotoPlan, merge
 
 MAX_PROBLEMS_SHOWN = 100
-DETAILED_MAX = 50  # residents a dry run describes in full (first songs, what each avoid entry removes)
+DETAILED_MAX = IN_FILE_KEPT  # residents a dry run describes in full (first songs, what each entry removes)
 
 
 @dataclass
@@ -251,9 +251,10 @@ def describe_effects(outcome: Outcome, data: DataFolder, *, details: bool) -> No
     described = [r for _, r in outcome.in_file[:DETAILED_MAX]] if details else []
     for preview in preview_residents(described, songs, now=datetime.now(UTC)):
         outcome.details.extend(preview.lines())
-    rest = outcome.in_file[DETAILED_MAX:] if details else outcome.profiles
-    if details and rest:
-        outcome.details.append(f"(and {len(rest)} more residents, not described here)")
+    rest = outcome.profiles[len(described) :] if details else outcome.profiles  # warnings for these
+    more = len(outcome.added) + len(outcome.updated) + len(outcome.unchanged) - len(described)
+    if details and more > 0:
+        outcome.details.append(f"(and {more} more residents, not described here)")
     cat = Columns(songs)
     matches: dict[tuple[str, str], bool] = {}
     for who, resident in rest:

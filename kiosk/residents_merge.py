@@ -20,7 +20,9 @@ from kiosk.adapters.photos import reencode_photo
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.profile_changes import FieldChange, consent_withdrawn, diff, with_withdrawal_only
 from kiosk.domain.residents import new_resident_problems
+from kiosk.domain.schedule import format_schedule
 
+IN_FILE_KEPT = 50  # unchanged profiles kept for a dry run's description (it describes at most this many)
 LIST_SHOWN = 20  # names listed for "new" and "unchanged" before "and N more"
 _PHOTO_KEYS = ("photo_sha256", "photo_stored_sha256", "photo_src_stamp")
 
@@ -136,6 +138,30 @@ def _with_photo(
     return dataclasses.replace(base, **fields, photo=rel, extra=extra), jpeg, changed
 
 
+def _doc_label(doc: dict[str, Any]) -> str:
+    return f"{doc.get('staff_id')} ({doc.get('preferred_name') or doc.get('first_name')})"
+
+
+def _same_as_stored(doc: dict[str, Any], fields: dict[str, Any], given: object, photo: PhotoPlan | None) -> bool:
+    """Whether a row would leave its stored document exactly as it is (compared in the document's form)."""
+    for name, value in fields.items():
+        have = doc.get(name)
+        if isinstance(value, tuple) and name != "schedule":
+            if have != list(value):
+                return False
+        elif name == "schedule":
+            if have != format_schedule(value):
+                return False
+        elif have != value:
+            return False
+    if given is _ABSENT:
+        return not (fields.get("consent", doc.get("consent")) == Consent.NO and doc.get("photo"))
+    if photo is None:
+        return doc.get("photo") is None
+    extra = doc.get("extra") or {}
+    return photo.jpeg is None and bool(doc.get("photo")) and extra.get("photo_src_stamp") == photo.stamp
+
+
 def merge(
     rows: list[tuple[int, dict[str, Any], PhotoPlan | None]],
     table: dict[str, Any],
@@ -143,14 +169,20 @@ def merge(
     *,
     accept_safety: bool = True,
 ) -> Merged:
-    """Merge checked rows ``(line, fields, photo)`` into the stored documents ``table`` (not changed here)."""
-    existing: dict[str, Resident] = {}
-    for doc in table.values():
-        try:
-            resident = store.resident_from_doc(dict(doc))
-        except ValueError:
-            continue  # a damaged document: the row is imported as new
-        existing[resident.staff_id.casefold()] = resident
+    """Merge checked rows ``(line, fields, photo)`` into the stored documents ``table`` (not changed here).
+    A row that changes nothing is recognised on the stored document itself (a re-import of 10,000 residents
+    builds no profile for them); only changed rows are compared field by field."""
+    docs = {str(doc.get("staff_id", "")).casefold(): doc for doc in table.values()}
+    parsed: dict[str, Resident | None] = {}
+
+    def stored(key: str) -> Resident | None:
+        if key not in parsed:
+            try:
+                parsed[key] = store.resident_from_doc(dict(docs[key])) if key in docs else None
+            except ValueError:
+                parsed[key] = None  # a damaged document: the row is imported as new
+        return parsed[key]
+
     result = Merged(Outcome())
     out = result.outcome
     seen: set[str] = set()
@@ -161,7 +193,12 @@ def merge(
         given = fields.pop("photo", _ABSENT)
         key = fields["staff_id"].casefold()
         seen.add(key)
-        old = existing.get(key)
+        if key in docs and _same_as_stored(docs[key], fields, given, photo):
+            out.unchanged.append(_doc_label(docs[key]))
+            if len(out.in_file) < IN_FILE_KEPT and (kept := stored(key)) is not None:
+                out.in_file.append((label(kept), kept))
+            continue
+        old = stored(key)
         if old is None:
             missing = new_resident_problems(fields)
             if missing:
@@ -187,7 +224,7 @@ def merge(
             out.in_file.append((label(new), new))
             if new.extra != old.extra:
                 quiet.append(new)
-    out.not_in_file = sorted(label(r) for k, r in existing.items() if k not in seen)
+    out.not_in_file = sorted(_doc_label(doc) for k, doc in docs.items() if k not in seen)
     if out.safety() and not accept_safety:
         out.stopped = True
         result.write = []

@@ -55,6 +55,8 @@ LIST_FIELDS = (
     "avoid_keywords",
     "avoid_themes",
 )
+# Lists whose items hardly ever hold a comma (unlike song titles and artists): a comma there is worth a note.
+COMMA_HINT_FIELDS = ("languages", "favourite_genres", "avoid_genres", "avoid_keywords", "avoid_themes")
 MIN_BIRTH_YEAR = 1900
 MIN_AGE_YEARS = 40
 NAME_MAX = 60
@@ -142,6 +144,8 @@ def split_list(value: object) -> list[str]:
 
 
 def _list(name: str, value: object, problems: list[Problem]) -> tuple[str, ...]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()  # most list cells are empty
     if isinstance(value, list) and not all(isinstance(v, str | int | float) for v in value):
         problems.append(Problem(name, "must be a list of text items"))
         return ()
@@ -217,6 +221,10 @@ def validate_row(row: Mapping[str, object], *, today: date, date_order: str = "d
     for name in LIST_FIELDS:
         if name in row:
             out[name] = _list(name, row.get(name), problems)
+    for name in COMMA_HINT_FIELDS:
+        notes += [
+            Problem(name, f"{item!r} is one item; separate items with ';'") for item in out.get(name, ()) if "," in item
+        ]
     if "avoid_themes" in out:
         themes, unknown = parse_themes(out["avoid_themes"])
         problems.extend(Problem("avoid_themes", message) for message in unknown)
