@@ -25,10 +25,10 @@ from kiosk.config import Config, policy_at
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Resident
 from kiosk.domain.playback import PolicyNow
+from kiosk.domain.ports import Catalogue, Clock, ResidentStore, SessionControl, SongSourceFactory
 from kiosk.domain.session import SessionEngine
 from kiosk.domain.session_record import EngineSettings
 from kiosk.domain.session_sources import ShuffleSource
-from kiosk.ports import Catalogue, Clock, ResidentStore, SessionControl, SongSourceFactory
 from kiosk.staff import KioskStaff
 
 

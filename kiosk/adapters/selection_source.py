@@ -14,8 +14,8 @@ from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.history import load_history
 from kiosk.config import Config, policy_at
 from kiosk.domain.models import Mode, Resident, Song
+from kiosk.domain.ports import Catalogue, Clock, ResidentStore
 from kiosk.domain.selection import Choice, Selector
-from kiosk.ports import Catalogue, Clock, ResidentStore
 
 
 def _pair(choice: Choice | None) -> tuple[Song, str] | None:
@@ -23,7 +23,7 @@ def _pair(choice: Choice | None) -> tuple[Song, str] | None:
 
 
 class SelectorSource:
-    """Implements :class:`kiosk.ports.SongSource` over one :class:`Selector`."""
+    """Implements :class:`kiosk.domain.ports.SongSource` over one :class:`Selector`."""
 
     def __init__(self, selector: Selector):
         self.selector = selector
@@ -36,7 +36,7 @@ class SelectorSource:
 
 
 class SelectionSourceFactory:
-    """Implements :class:`kiosk.ports.SongSourceFactory`: who is listening + mode -> a :class:`SelectorSource`."""
+    """Implements :class:`kiosk.domain.ports.SongSourceFactory`: who is listening + mode -> a :class:`SelectorSource`."""
 
     def __init__(
         self,

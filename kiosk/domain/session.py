@@ -1,6 +1,6 @@
 """The session engine: where a tap becomes music. Pure, single-threaded, driven by the main loop.
 
-It implements :class:`kiosk.ports.SessionControl`: the UI, the GPIO buttons and the headless driver
+It implements :class:`kiosk.domain.ports.SessionControl`: the UI, the GPIO buttons and the headless driver
 ``post`` intents (each with its source), read ``view()`` snapshots and call ``pump()`` often (about 20 times a
 second, and whenever the waker fires): pump drains the player's events and runs fades and timers on the
 injected clock. States: idle (or choosing, in the lounge), playing, paused, ended.
@@ -31,7 +31,7 @@ TAP_EXEMPT = frozenset({Source.DIAL, Source.AUTO, Source.STAFF})
 
 
 class SessionEngine(SessionCore):
-    """Implements :class:`kiosk.ports.SessionControl` (and the staff screen's review list)."""
+    """Implements :class:`kiosk.domain.ports.SessionControl` (and the staff screen's review list)."""
 
     def set_waker(self, waker: Callable[[], None]) -> None:
         self.player.set_waker(waker)

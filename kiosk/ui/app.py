@@ -20,8 +20,8 @@ from kivy.lang import Builder
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.domain.intents import SessionView
-from kiosk.ports import Clock as KioskClock
-from kiosk.ports import ResidentStore, SessionControl
+from kiosk.domain.ports import Clock as KioskClock
+from kiosk.domain.ports import ResidentStore, SessionControl
 from kiosk.ui import i18n, router, theme, units
 from kiosk.ui.pin_check import PinGuard
 from kiosk.ui.staff_api import StaffActions
