@@ -194,6 +194,12 @@ class SessionEngine(SessionCore):
     def resolve_review(self, song_id: str) -> None:
         self._pending = [p for p in self._pending if p["song_id"] != song_id]
 
+    def current_session(self) -> tuple[str, tuple[str, ...]] | None:
+        """(session_id, resident_ids) of the session running now, or None (for staff observation forms)."""
+        if self.session is None:
+            return None
+        return self.session.session_id, tuple(self.session.resident_ids)
+
     def _on_play_pause(self, source: Source, _arg: object) -> None:
         if self.status is Status.PLAYING:
             self._pause(source)

@@ -1,5 +1,6 @@
 """The session engine's song source for real residents: the pure :class:`~kiosk.domain.selection.Selector`
-fed with the current catalogue, the listeners' profiles and their learned history.
+fed with the current catalogue, the listeners' profiles and their learned history (a
+:data:`~kiosk.app.ports.HistoryLoader`: :func:`kiosk.adapters.history.load_history` over the data folder).
 
 Built afresh at every session start and mode change (the engine calls the factory), so a rescan, an import or
 a staff change to an avoid list takes effect at the next session without restarting the kiosk.
@@ -10,8 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.history import load_history
+from kiosk.app.ports import HistoryLoader
 from kiosk.config import Config, policy_at
 from kiosk.domain.models import Mode, Resident, Song
 from kiosk.domain.ports import Catalogue, Clock, ResidentStore
@@ -41,14 +41,14 @@ class SelectionSourceFactory:
     def __init__(
         self,
         config: Config,
-        data: DataFolder,
+        history: HistoryLoader,
         catalogue: Catalogue,
         residents: ResidentStore,
         clock: Clock,
         rng_factory: Callable[[], random.Random] = random.Random,
     ):
         self.config = config
-        self.data = data
+        self.history = history
         self.catalogue = catalogue
         self.residents = residents
         self.clock = clock
@@ -66,7 +66,7 @@ class SelectionSourceFactory:
             mode,
             rng=self.rng_factory(),
             now=now,
-            history=load_history(self.data, [r.resident_id for r in profiles], now),
+            history=self.history([r.resident_id for r in profiles], now),
             default_schedule=self.config.schedule,
             quiet=quiet,
         )
