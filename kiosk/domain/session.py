@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
@@ -48,8 +48,7 @@ class SessionEngine(SessionCore):
                 return  # the same control again within 400 ms: one tap (tremor)
             self._last_tap[key] = now
         self._refresh_policy()
-        handler = getattr(self, f"_on_{intent.value}")
-        handler(source, arg)
+        self.HANDLERS[intent](self, source, arg)
         self._publish()
 
     def pump(self) -> None:
@@ -71,12 +70,10 @@ class SessionEngine(SessionCore):
         self._check_timers(now)
         if self._save_due:
             self._write_resume()
-        maybe_sync = getattr(self.journal, "maybe_sync", None)
-        if callable(maybe_sync):
-            try:
-                maybe_sync()
-            except Exception:  # journal trouble never stops the music
-                log.warning("journal sync failed", exc_info=True)
+        try:
+            self.journal.maybe_sync()
+        except Exception:  # journal trouble never stops the music
+            log.warning("journal sync failed", exc_info=True)
         self._publish()
 
     def view(self) -> SessionView:
@@ -302,6 +299,21 @@ class SessionEngine(SessionCore):
             self.session.mode = mode
         chosen_by = {Source.STAFF: "staff", Source.AUTO: "schedule"}.get(source, "resident")
         self._log(EventType.MODE, source, mode=mode.value, chosen_by=chosen_by)
+
+    # what each intent does: one handler per intent (tests/domain/test_session.py checks every intent has one)
+    HANDLERS: ClassVar[dict[Intent, Callable[[SessionEngine, Source, object], None]]] = {
+        Intent.PLAY_PAUSE: _on_play_pause,
+        Intent.MORE_MUSIC: _on_more_music,
+        Intent.NEXT: _on_next,
+        Intent.LIKE: _on_like,
+        Intent.VOLUME_UP: _on_volume_up,
+        Intent.VOLUME_DOWN: _on_volume_down,
+        Intent.STOP: _on_stop,
+        Intent.DISTRESS: _on_distress,
+        Intent.TUNE_DECADE: _on_tune_decade,
+        Intent.CHOOSE_RESIDENTS: _on_choose_residents,
+        Intent.CHOOSE_MODE: _on_choose_mode,
+    }
 
     def _publish(self) -> None:
         view = self.view()
