@@ -3,7 +3,7 @@ take <= 5x the time of 2,500 (linear); 200 new photos are reported per photo.
 
 Figures beside baselines measured in the same run: parsing the same file with ``csv.DictReader`` (the least
 any import must do), and decoding + re-encoding one photo with Pillow alone. The import is the real one
-(:func:`kiosk.residents_import.import_file`: read, validate, hash photos, merge, one atomic write, history) on a
+(:func:`kiosk.app.residents_import.import_file`: read, validate, hash photos, merge, one atomic write, history) on a
 real data folder. Best of REPEATS; CPU time beside wall time (a shared machine inflates wall time). The
 10,000-row re-import is measured again pinned to one core (``taskset -c 0``), as on a busy Pi.
 
@@ -27,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image  # noqa: E402
 
 from kiosk.adapters.docstore import DataFolder  # noqa: E402
+from kiosk.adapters.resident_records import ResidentRecords  # noqa: E402
+from kiosk.app.residents_import import import_file  # noqa: E402
 from kiosk.domain.residents import COLUMNS  # noqa: E402
-from kiosk.residents_import import import_file  # noqa: E402
 
 BIG, SMALL = 10_000, 2_500
 TARGET_S = 2.0
@@ -106,7 +107,7 @@ def dictreader(path: Path) -> None:
 
 def reimport(path: Path, data_dir: Path) -> tuple[float, float]:
     """Import once (photos stored), then time re-imports of the same file (nothing changes)."""
-    data = DataFolder(data_dir)
+    data = ResidentRecords(DataFolder(data_dir))
     import_file(path, data, accept_safety=True)
     return _best(lambda: import_file(path, data))
 
@@ -146,21 +147,38 @@ def main() -> int:
         t_big = reimport(big_file, root / "data-big")
         t_small = reimport(small_file, root / "data-small")
         print(f"\nre-import, photos unchanged (best of {REPEATS}; wall / CPU):")
-        print(f"  {small:>6} rows: {t_small[0]:.3f} s / {t_small[1]:.3f} s   csv.DictReader alone: {base_small[0]:.4f} s")
-        print(f"  {big:>6} rows: {t_big[0]:.3f} s / {t_big[1]:.3f} s   csv.DictReader alone: {base_big[0]:.4f} s")
+        print(
+            f"  {small:>6} rows: {t_small[0]:.3f} s / {t_small[1]:.3f} s   csv.DictReader alone: {base_small[0]:.4f} s"
+        )
+        print(
+            f"  {big:>6} rows: {t_big[0]:.3f} s / {t_big[1]:.3f} s   csv.DictReader alone: {base_big[0]:.4f} s"
+        )
         print(f"  import / DictReader at {big} rows: {t_big[0] / base_big[0]:.0f}x")
         ratio = t_big[0] / t_small[0]
         print(f"  target <= {TARGET_S} s at {big} rows: {verdict(t_big[0] <= TARGET_S)} ({t_big[0]:.3f} s)")
-        print(f"  target {big} vs {small} rows <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)} ({ratio:.2f}x)")
+        print(
+            f"  target {big} vs {small} rows <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)} ({ratio:.2f}x)"
+        )
         if shutil.which("taskset"):
             out = subprocess.run(
-                ["taskset", "-c", "0", sys.executable, __file__, "--child", str(big_file), str(root / "data-1core")],
+                [
+                    "taskset",
+                    "-c",
+                    "0",
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    str(big_file),
+                    str(root / "data-1core"),
+                ],
                 capture_output=True,
                 text=True,
                 check=True,
             ).stdout.split()
             wall, cpu = float(out[-2]), float(out[-1])
-            print(f"  single core (taskset -c 0), {big} rows: {wall:.3f} s / {cpu:.3f} s CPU: {verdict(wall <= TARGET_S)}")
+            print(
+                f"  single core (taskset -c 0), {big} rows: {wall:.3f} s / {cpu:.3f} s CPU: {verdict(wall <= TARGET_S)}"
+            )
         else:
             print("  single core: taskset not found, not measured")
 
@@ -169,11 +187,13 @@ def main() -> int:
         one = root / "photos" / "photos" / "p00000.jpg"
         base_photo = _best(lambda: pillow_one(one), 5)
         w0, c0 = time.perf_counter(), time.process_time()
-        import_file(photo_file, DataFolder(root / "data-photos"))
+        import_file(photo_file, ResidentRecords(DataFolder(root / "data-photos")))
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
         per_ms, base_ms = wall / NEW_PHOTOS * 1000, base_photo[0] * 1000
         print(f"  import: {wall:.2f} s wall / {cpu:.2f} s CPU = {per_ms:.1f} ms per photo")
-        print(f"  Pillow decode + re-encode of one alone: {base_ms:.1f} ms  (import / Pillow: {per_ms / base_ms:.2f}x)")
+        print(
+            f"  Pillow decode + re-encode of one alone: {base_ms:.1f} ms  (import / Pillow: {per_ms / base_ms:.2f}x)"
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0

@@ -167,7 +167,9 @@ def _read_csv(text: str, name: str) -> Source:
                 )
                 continue
             # a short row (cells missing at its end) reads as empty cells: the columns are in the file
-            values = {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col in COLUMNS}
+            values = {
+                col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col in COLUMNS
+            }
             rows.append(Row(line, values))
     except csv.Error as exc:
         raise ValueError(f"line {reader.line_num + skipped}: not valid CSV ({exc})") from None

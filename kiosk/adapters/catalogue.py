@@ -1,4 +1,4 @@
-"""The scanned music library as a :class:`kiosk.ports.Catalogue`, over the ``catalogue`` TinyDB store.
+"""The scanned music library as a :class:`kiosk.domain.ports.Catalogue`, over the ``catalogue`` TinyDB store.
 
 Reads go through :meth:`DataFolder.read` (a view that rereads the file only when it changed on disk, e.g. after
 a scan by another process); the :class:`Song` objects built from it are cached until then, so asking for 10,000
@@ -29,7 +29,9 @@ def _song(doc: dict[str, Any]) -> Song:
     values = {k: v for k, v in doc.items() if k in _FIELDS}
     themes = values.get("themes")
     if themes:
-        values["themes"] = tuple(themes)  # stored as a JSON list; a Song holds a tuple (hashable, like the rest)
+        values["themes"] = tuple(
+            themes
+        )  # stored as a JSON list; a Song holds a tuple (hashable, like the rest)
     return Song(**values)
 
 

@@ -20,11 +20,20 @@ STORE = "profile-history"
 TABLE = "changes"
 
 
-def entries(resident_id: str, changes: Iterable[FieldChange], source: str, at: datetime) -> list[dict[str, Any]]:
+def entries(
+    resident_id: str, changes: Iterable[FieldChange], source: str, at: datetime
+) -> list[dict[str, Any]]:
     """History documents for ``changes`` to one resident."""
     when = at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return [
-        {"resident_id": resident_id, "field": c.field, "old": c.old, "new": c.new, "at": when, "source": source}
+        {
+            "resident_id": resident_id,
+            "field": c.field,
+            "old": c.old,
+            "new": c.new,
+            "at": when,
+            "source": source,
+        }
         for c in changes
     ]
 
@@ -65,7 +74,9 @@ def erase_history(data: DataFolder, *resident_ids: str) -> int:
         return len(doomed)
 
 
-def history(data: DataFolder, since: datetime | None = None, resident_id: str | None = None) -> list[dict[str, Any]]:
+def history(
+    data: DataFolder, since: datetime | None = None, resident_id: str | None = None
+) -> list[dict[str, Any]]:
     """History entries (oldest first), from ``since`` on and of one resident when given."""
     docs = [dict(d) for d in data.read(STORE).table(TABLE).all()]
     if resident_id is not None:

@@ -3,7 +3,7 @@
 Store ``"residents"``, table ``"residents"``. A document holds the :class:`~kiosk.domain.models.Resident`
 fields: tuples as lists, the schedule in its text form (``"16:00-18:00 relax"``), consent as text, the photo
 as a path relative to the data folder (``"photos/<resident_id>.jpg"``). Implements
-:class:`kiosk.ports.ResidentStore`, plus what ``kiosk residents`` needs (by staff id, upsert, remove).
+:class:`kiosk.domain.ports.ResidentStore`, plus what ``kiosk residents`` needs (by staff id, upsert, remove).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-from datetime import UTC, datetime
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +151,7 @@ def upsert_doc(table: Table, resident: Resident) -> None:
 
 
 class ResidentsStore:
-    """Resident profiles in the data folder (implements :class:`kiosk.ports.ResidentStore`)."""
+    """Resident profiles in the data folder (implements :class:`kiosk.domain.ports.ResidentStore`)."""
 
     def __init__(self, data: DataFolder):
         self.data = data
@@ -215,7 +215,9 @@ class ResidentsStore:
                     return
                 table.update({"avoid_songs": [*current, title]}, doc_ids=[doc.doc_id])
             change = FieldChange("avoid_songs", "; ".join(current) or "(empty)", "; ".join([*current, title]))
-            profile_history.record(self.data, profile_history.entries(resident_id, [change], STAFF_SCREEN, _now()))
+            profile_history.record(
+                self.data, profile_history.entries(resident_id, [change], STAFF_SCREEN, _now())
+            )
 
     def edit(self, resident_id: str, source: str = "staff screen", **changes: Any) -> Resident | None:
         """Change some fields of one profile (a single staff edit: no second step) and record it in the
@@ -229,7 +231,9 @@ class ResidentsStore:
                 old = resident_from_doc(dict(docs[0]))
                 new = dataclasses.replace(old, **changes)
                 table.update(resident_to_doc(new), doc_ids=[docs[0].doc_id])
-            profile_history.record(self.data, profile_history.entries(resident_id, diff(old, new), source, _now()))
+            profile_history.record(
+                self.data, profile_history.entries(resident_id, diff(old, new), source, _now())
+            )
         return new
 
     def upsert(self, resident: Resident) -> None:

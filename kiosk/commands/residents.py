@@ -17,12 +17,13 @@ from typing import Any
 from kiosk.adapters import profile_history
 from kiosk.adapters.atomic import atomic_write_bytes
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.residents import ResidentsStore, resident_to_doc
 from kiosk.adapters.residents_migrate import split_old_lists
+from kiosk.app.residents_import import import_file
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.residents import COLUMNS, to_row
 from kiosk.errors import UserError
-from kiosk.residents_import import import_file
 
 
 def register(sub: Any) -> None:
@@ -41,7 +42,9 @@ def register(sub: Any) -> None:
     )
     imp.set_defaults(func=run_import)
 
-    hist = rsub.add_parser("history", help="what changed in the profiles: field, old -> new, when, from where")
+    hist = rsub.add_parser(
+        "history", help="what changed in the profiles: field, old -> new, when, from where"
+    )
     hist.add_argument("id", metavar="ID", nargs="?", help="one resident's id (default: everyone)")
     hist.add_argument("--since", metavar="DATE", help="only changes from this date on (2025-03-01)")
     hist.set_defaults(func=run_history)
@@ -87,7 +90,7 @@ def run_import(args: argparse.Namespace, ctx: Any) -> int:
     path = Path(args.file)
     plan, outcome = import_file(
         path,
-        _data_migrated(ctx),
+        ResidentRecords(_data(ctx)),  # old lists are split by the import itself, under its lock
         dry_run=args.dry_run,
         accept_safety=args.accept_safety_changes,
         date_order=_date_order(ctx),
@@ -134,7 +137,9 @@ def run_history(args: argparse.Namespace, ctx: Any) -> int:
         try:
             since = datetime.combine(date.fromisoformat(args.since), time(), tzinfo=UTC)
         except ValueError:
-            raise UserError(f"--since {args.since!r}: write the date as year-month-day, e.g. 2025-03-01") from None
+            raise UserError(
+                f"--since {args.since!r}: write the date as year-month-day, e.g. 2025-03-01"
+            ) from None
     names = {r.resident_id: r.staff_id for r in store.all()}
     entries = profile_history.history(data, since, resident_id)
     if not entries:
@@ -142,7 +147,9 @@ def run_history(args: argparse.Namespace, ctx: Any) -> int:
         return 0
     for e in entries:
         who = names.get(str(e.get("resident_id")), "(removed)")
-        print(f"{e.get('at')}  {who}  {e.get('field')}: {e.get('old')} -> {e.get('new')}  [{e.get('source')}]")
+        print(
+            f"{e.get('at')}  {who}  {e.get('field')}: {e.get('old')} -> {e.get('new')}  [{e.get('source')}]"
+        )
     return 0
 
 

@@ -99,7 +99,12 @@ def check_music_dir(config: Config, data_dir: Path | None = None) -> Check:
     folder = scanned if scanned is not None and scanned != configured.resolve() else configured
     if not folder.is_dir():
         where = "last scanned" if folder == scanned else "[library] music_dir"
-        return Check(WARN, "music folder", f"{folder} missing ({where})", "copy music there, or set [library] music_dir")
+        return Check(
+            WARN,
+            "music folder",
+            f"{folder} missing ({where})",
+            "copy music there, or set [library] music_dir",
+        )
     if not os.access(folder, os.R_OK | os.X_OK):
         return Check(FAIL, "music folder", f"{folder} not readable", "give the kiosk user read access")
     if folder != configured:

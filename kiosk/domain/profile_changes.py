@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kiosk.domain.matching import norm
@@ -16,10 +17,23 @@ from kiosk.domain.models import Consent, Resident
 from kiosk.domain.schedule import format_schedule
 
 # Compared field by field; ``photo`` is compared by picture (see :func:`diff`), ``extra`` is bookkeeping.
-COMPARED = tuple(f.name for f in dataclasses.fields(Resident) if f.name not in ("resident_id", "extra", "photo"))
+COMPARED = tuple(
+    f.name for f in dataclasses.fields(Resident) if f.name not in ("resident_id", "extra", "photo")
+)
 AVOID_FIELDS = tuple(name for name in COMPARED if name.startswith("avoid_"))
 NO_LIMIT_PCT = 100
 _CONSENT_WORDS = {Consent.YES: "yes", Consent.NO: "no", Consent.UNKNOWN: "not recorded"}
+
+
+@dataclass
+class PhotoPlan:
+    """A photo a row names: its file, (name, size, mtime_ns) stamp, sha256, and the JPEG to store (None: the
+    picture stored now is this one, so it is not decoded again)."""
+
+    src: Path
+    stamp: list[Any]
+    sha256: str
+    jpeg: bytes | None
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,9 @@ def diff(old: Resident, new: Resident, *, photo_changed: bool = False) -> list[F
     for name in COMPARED:
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
-            changes.append(FieldChange(name, shown(name, before), shown(name, after), _safety(name, before, after)))
+            changes.append(
+                FieldChange(name, shown(name, before), shown(name, after), _safety(name, before, after))
+            )
     if photo_changed or bool(old.photo) != bool(new.photo):
         before = "a photo" if old.photo else "(none)"
         after = ("a new photo" if old.photo else "a photo") if new.photo else "(none)"

@@ -1,7 +1,7 @@
 """Resident profile rules: the import columns, what each may hold, and what changed on a re-import.
 
 Pure: takes the values of one row (strings from a CSV, or JSON values) and returns the profile's fields and a
-list of problems, each naming the field. Files, photos and line numbers belong to :mod:`kiosk.residents_import`.
+list of problems, each naming the field. Files, photos and line numbers belong to :mod:`kiosk.app.residents_import`.
 """
 
 from __future__ import annotations
@@ -169,10 +169,15 @@ def _birth_year(value: object, latest: int, problems: list[Problem], notes: list
     """The year of birth; a full date of birth keeps only its year (and says so)."""
     if isinstance(value, str) and (year := year_of_full_date(value)) is not None:
         if MIN_BIRTH_YEAR <= year <= latest:
-            notes.append(Problem("birth_year", f"{value.strip()!r} is a full date: only the year {year} is kept"))
+            notes.append(
+                Problem("birth_year", f"{value.strip()!r} is a full date: only the year {year} is kept")
+            )
             return year
         problems.append(
-            Problem("birth_year", f"{value.strip()!r}: the year {year} is out of range ({MIN_BIRTH_YEAR} to {latest})")
+            Problem(
+                "birth_year",
+                f"{value.strip()!r}: the year {year} is out of range ({MIN_BIRTH_YEAR} to {latest})",
+            )
         )
         return 0
     birth = _int("birth_year", value, problems, MIN_BIRTH_YEAR, latest, None)
@@ -223,14 +228,18 @@ def validate_row(row: Mapping[str, object], *, today: date, date_order: str = "d
             out[name] = _list(name, row.get(name), problems)
     for name in COMMA_HINT_FIELDS:
         notes += [
-            Problem(name, f"{item!r} is one item; separate items with ';'") for item in out.get(name, ()) if "," in item
+            Problem(name, f"{item!r} is one item; separate items with ';'")
+            for item in out.get(name, ())
+            if "," in item
         ]
     if "avoid_themes" in out:
         themes, unknown = parse_themes(out["avoid_themes"])
         problems.extend(Problem("avoid_themes", message) for message in unknown)
         out["avoid_themes"] = themes
     if "volume_cap_pct" in row:
-        out["volume_cap_pct"] = _int("volume_cap_pct", row.get("volume_cap_pct"), problems, *VOLUME_CAP_RANGE, 100)
+        out["volume_cap_pct"] = _int(
+            "volume_cap_pct", row.get("volume_cap_pct"), problems, *VOLUME_CAP_RANGE, 100
+        )
     if "session_minutes" in row:
         out["session_minutes"] = _int(
             "session_minutes", row.get("session_minutes"), problems, *SESSION_MINUTES_RANGE, 30

@@ -288,7 +288,9 @@ def test_music_dir_check_prefers_the_scanned_folder(tmp_path: Path) -> None:
     scanned = tmp_path / "scanned"
     scanned.mkdir()
     (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "catalogue.json").write_text(json.dumps({"scan": {"1": {"music_dir": str(scanned)}}}))
+    (tmp_path / "data" / "catalogue.json").write_text(
+        json.dumps({"scan": {"1": {"music_dir": str(scanned)}}})
+    )
     configured = tmp_path / "configured"
     config = Config(library=LibraryConfig(music_dir=configured))
     assert check_music_dir(config, tmp_path / "data").status == WARN

@@ -60,10 +60,14 @@ def test_columns_unknown_missing_duplicated(kiosk: Run, tmp_path: Path) -> None:
     csv = write(tmp_path / "c.csv", "id,first_name,fav_artists,first_name,colour\nR-1,Ada,x,Ada,red\n")
     rc, _, err = kiosk("residents", "import", str(csv))
     assert rc == 1
-    assert f"{csv}:1: fav_artists: this column is not stored: delete it or rename it to favourite_artists" in err
+    assert (
+        f"{csv}:1: fav_artists: this column is not stored: delete it or rename it to favourite_artists" in err
+    )
     assert f"{csv}:1: first_name: column appears twice" in err
     assert f"{csv}:1: colour: this column is not stored: delete it (the columns" in err
-    rc, _, err = kiosk("residents", "import", str(write(tmp_path / "d.csv", "first_name,surname\nAda,Smith\n")))
+    rc, _, err = kiosk(
+        "residents", "import", str(write(tmp_path / "d.csv", "first_name,surname\nAda,Smith\n"))
+    )
     assert rc == 1
     assert "d.csv:1: surname: this column is not stored: delete it or rename it to preferred_name" in err
     assert "d.csv:1: id: required column is missing" in err

@@ -23,11 +23,12 @@ from kiosk.adapters import attention
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import apply_erasures, record_erasure
 from kiosk.adapters.profile_history import history
+from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.residents_migrate import NOTE_KIND, named_note, split_old_lists
+from kiosk.app.residents_import import import_file
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.residents import COLUMNS, to_row
-from kiosk.residents_import import import_file
 from tests.cli.residents_support import photo
 
 FIELD_OF = {"id": "staff_id"}
@@ -99,13 +100,13 @@ def test_a_column_absent_from_the_file_never_changes_its_field(columns: set[str]
         data = DataFolder(folder / "data")
         first = {**to_row(FULL, photo="photos/p.jpg"), "schedule": "16:00-18:00 relax"}
         (folder / "full.csv").write_bytes(_csv([first], list(COLUMNS)))
-        import_file(folder / "full.csv", data, accept_safety=True, today=date(2026, 6, 1))
+        import_file(folder / "full.csv", ResidentRecords(data), accept_safety=True, today=date(2026, 6, 1))
         (before,) = ResidentsStore(data).all()
         assert before.photo and before.avoid_themes == ("war",)
         chosen = ["id", *sorted(columns, key=COLUMNS.index)]
         row = {"id": "R-1", **{c: OTHER[c] if (seed + COLUMNS.index(c)) % 2 else first[c] for c in columns}}
         (folder / "part.csv").write_bytes(_csv([row], chosen))
-        import_file(folder / "part.csv", data, accept_safety=True, today=date(2026, 6, 1))
+        import_file(folder / "part.csv", ResidentRecords(data), accept_safety=True, today=date(2026, 6, 1))
         (after,) = ResidentsStore(data).all()
         assert after.resident_id == before.resident_id
         for column in COLUMNS:
@@ -142,7 +143,11 @@ def test_the_issues_care_worker_outside_in(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "unchanged (2)" in done.stdout and "every other field is left as it is" in done.stdout
     peggy = ResidentsStore(DataFolder(data_dir)).by_staff_id("R-1")
-    assert peggy is not None and peggy.volume_cap_pct == 70 and peggy.avoid_keywords == ("war songs", "Vera Lynn")
+    assert (
+        peggy is not None
+        and peggy.volume_cap_pct == 70
+        and peggy.avoid_keywords == ("war songs", "Vera Lynn")
+    )
     assert peggy.preferred_name == "Peggy" and peggy.notes == "Loved dancing" and peggy.consent is Consent.YES
 
     lower = tmp_path / "lower.csv"
@@ -184,7 +189,14 @@ def _old_store(data_dir: Path) -> ResidentsStore:
     """Profiles as a kiosk before issue 16 stored them from a ';'-separated file: lists as ONE item."""
     residents = ResidentsStore(DataFolder(data_dir))
     residents.upsert(
-        Resident("u-1", "R-1", "Margaret", 1938, avoid_keywords=("war songs; Vera Lynn",), favourite_songs=("Danny Boy",))
+        Resident(
+            "u-1",
+            "R-1",
+            "Margaret",
+            1938,
+            avoid_keywords=("war songs; Vera Lynn",),
+            favourite_songs=("Danny Boy",),
+        )
     )
     residents.upsert(Resident("u-2", "R-2", "Harold", 1935, avoid_keywords=("hymns",)))
     raw = json.loads((data_dir / "residents.json").read_text())
@@ -201,7 +213,11 @@ def test_lists_stored_the_old_way_are_split_once_with_a_note(tmp_path: Path) -> 
     assert residents.by_staff_id("R-1").avoid_keywords == ("war songs", "Vera Lynn")  # type: ignore[union-attr]
     assert residents.by_staff_id("R-2").avoid_keywords == ("hymns",)  # type: ignore[union-attr]
     (entry,) = history(DataFolder(data_dir))
-    assert (entry["resident_id"], entry["field"], entry["source"]) == ("u-1", "avoid_keywords", "upgrade: lists split at ';'")
+    assert (entry["resident_id"], entry["field"], entry["source"]) == (
+        "u-1",
+        "avoid_keywords",
+        "upgrade: lists split at ';'",
+    )
     (note,) = [n for n in attention.notes(data_dir) if n["kind"] == NOTE_KIND]
     assert "1 resident(s)" in note["message"] and "R-1" not in note["message"]  # no personal data at rest
     assert "R-1" in (named_note(DataFolder(data_dir)) or "")  # named where staff read it
@@ -216,7 +232,7 @@ def test_an_import_into_an_old_store_splits_first_and_compares_like_with_like(tm
     _old_store(data_dir)
     path = tmp_path / "r.csv"
     path.write_text('id,avoid_keywords\r\nR-1,"war songs; Vera Lynn"\r\n')
-    plan, outcome = import_file(path, DataFolder(data_dir))
+    plan, outcome = import_file(path, ResidentRecords(DataFolder(data_dir)))
     assert outcome.unchanged == ["R-1 (Margaret)"] and not outcome.updated and not outcome.stopped
     assert json.loads((data_dir / "residents.json").read_text())["meta"]["1"]["lists"] == 2
 
@@ -225,7 +241,7 @@ def test_restore_reapplies_erasures_to_the_history(tmp_path: Path) -> None:
     data = DataFolder(tmp_path / "data")
     path = tmp_path / "r.csv"
     path.write_text("id,first_name,birth_year\r\nR-1,Ada,1938\r\nR-2,Bob,1940\r\n")
-    import_file(path, data)
+    import_file(path, ResidentRecords(data))
     ada = ResidentsStore(data).by_staff_id("R-1")
     assert ada is not None and len(history(data)) == 2
     record_erasure(data, ada.resident_id)  # as if restored from a backup taken before the erasure
@@ -235,7 +251,9 @@ def test_restore_reapplies_erasures_to_the_history(tmp_path: Path) -> None:
     )
 
 
-def test_new_resident_needs_name_and_year_but_a_partial_row_for_someone_known_does_not(tmp_path: Path) -> None:
+def test_new_resident_needs_name_and_year_but_a_partial_row_for_someone_known_does_not(
+    tmp_path: Path,
+) -> None:
     data_dir = tmp_path / "data"
     path = tmp_path / "r.csv"
     path.write_text("id,volume_cap_pct\r\nR-9,50\r\n")

@@ -32,7 +32,7 @@ EXCEL_UK = (
 # ',', CRLF, dates re-saved as m/d/yyyy, cells holding a comma quoted.
 EXCEL_US = (
     "id,first_name,birth_year,favourite_songs,avoid_artists,consent,consent_date\r\n"
-    "R-010,Renée,3/14/1938,\"Oh, What a Beautiful Mornin'; Danny Boy\",\"Peter, Paul and Mary\",yes,3/1/2025\r\n"
+    'R-010,Renée,3/14/1938,"Oh, What a Beautiful Mornin\'; Danny Boy","Peter, Paul and Mary",yes,3/1/2025\r\n'
 ).encode("cp1252")
 
 # Microsoft Excel with the "sep=;" first line (Excel reads it, and some templates carry it), UTF-8 BOM, CRLF.
@@ -63,7 +63,9 @@ def _import(kiosk: Run, tmp_path: Path, name: str, raw: bytes, *extra: str) -> t
     return kiosk(*extra, "residents", "import", str(path))
 
 
-def test_excel_uk_semicolon_file_lists_dates_and_full_birth_date(kiosk: Run, data_dir: Path, tmp_path: Path) -> None:
+def test_excel_uk_semicolon_file_lists_dates_and_full_birth_date(
+    kiosk: Run, data_dir: Path, tmp_path: Path
+) -> None:
     rc, out, err = _import(kiosk, tmp_path, "uk.csv", EXCEL_UK)
     assert rc == 0, err
     assert "birth_year: '14/03/1938' is a full date: only the year 1938 is kept" in out
@@ -131,7 +133,10 @@ def test_every_problem_in_one_pass_with_what_to_do(kiosk: Run, data_dir: Path, t
     rc, _, err = _import(kiosk, tmp_path, "bad.csv", raw)
     assert rc == 1
     lines = err.splitlines()
-    assert any("bad.csv:1: surname: this column is not stored: delete it or rename it to preferred_name" in x for x in lines)
+    assert any(
+        "bad.csv:1: surname: this column is not stored: delete it or rename it to preferred_name" in x
+        for x in lines
+    )
     assert any("bad.csv:1: colour: this column is not stored: delete it" in x for x in lines)
     assert any("bad.csv:2: birth_year: 1800 is out of range" in x for x in lines)
     assert any("bad.csv:2: consent_date: '31/02/2025' is not a day/month/year date" in x for x in lines)
@@ -139,8 +144,12 @@ def test_every_problem_in_one_pass_with_what_to_do(kiosk: Run, data_dir: Path, t
     assert "nothing was imported" in lines[-1] and not (data_dir / "residents.json").exists()
 
 
-@pytest.mark.parametrize(("name", "raw"), [("uk.csv", EXCEL_UK), ("lo.csv", LIBREOFFICE), ("gs.csv", GOOGLE_SHEETS)])
-def test_export_then_reimport_changes_nothing(kiosk: Run, data_dir: Path, tmp_path: Path, name: str, raw: bytes) -> None:
+@pytest.mark.parametrize(
+    ("name", "raw"), [("uk.csv", EXCEL_UK), ("lo.csv", LIBREOFFICE), ("gs.csv", GOOGLE_SHEETS)]
+)
+def test_export_then_reimport_changes_nothing(
+    kiosk: Run, data_dir: Path, tmp_path: Path, name: str, raw: bytes
+) -> None:
     assert _import(kiosk, tmp_path, name, raw)[0] == 0
     before = store(data_dir).all()
     assert kiosk("residents", "export", str(tmp_path / "out.csv"))[0] == 0

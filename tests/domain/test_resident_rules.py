@@ -136,7 +136,10 @@ def test_schedule() -> None:
     assert "not like" in problems(schedule="teatime relax")["schedule"]
     check = validate_row({**GOOD, "schedule": "16:00-18:00 relax; 08:00-09:00 move"}, today=TODAY)
     assert check.problems == []
-    assert check.fields["schedule"] == (ScheduleSlot(960, 1080, Mode.RELAX), ScheduleSlot(480, 540, Mode.MOVE))
+    assert check.fields["schedule"] == (
+        ScheduleSlot(960, 1080, Mode.RELAX),
+        ScheduleSlot(480, 540, Mode.MOVE),
+    )
     check = validate_row({**GOOD, "schedule": "16:00-18:00 relax\r\n08:00-09:00 move"}, today=TODAY)
     assert check.problems == [] and len(check.fields["schedule"]) == 2
 

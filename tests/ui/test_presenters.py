@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.app.staff_api import ImportResult
+from kiosk.devtools.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
 from kiosk.domain.intents import Intent, SessionView, Source, Status
 from kiosk.domain.models import Mode
 from kiosk.ui import theme
-from kiosk.ui.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
 from kiosk.ui.pin_check import PinGuard, make_hash, verify_pin
 from kiosk.ui.router import Router
 from kiosk.ui.screens import modes_presenter as mp
@@ -20,7 +21,6 @@ from kiosk.ui.screens.residents_presenter import ResidentsPresenter, paginate
 from kiosk.ui.screens.session_end_presenter import SessionEndPresenter
 from kiosk.ui.screens.staff_pin_presenter import StaffPinPresenter
 from kiosk.ui.screens.staff_presenter import StaffPresenter
-from kiosk.ui.staff_api import ImportResult
 from kiosk.ui.touch import LongPress, TapFilter
 from tests.fakes import FakeClock
 
@@ -354,7 +354,7 @@ def test_attention_list_starts_with_the_sessions_message_for_staff(control):
 def test_staff_reports_today_and_week_for_home_and_one_resident(control, tmp_path):
     from datetime import date
 
-    from kiosk.ui.demo import demo_rollups
+    from kiosk.devtools.demo import demo_rollups
 
     day = date(2026, 6, 3)
     store = DemoResidentStore()
@@ -384,7 +384,7 @@ def test_staff_reports_today_and_week_for_home_and_one_resident(control, tmp_pat
 
 
 def test_staff_reports_one_worker_at_a_time_and_the_latest_choice_wins(control):
-    from kiosk.ui.staff_api import Dashboard
+    from kiosk.app.staff_api import Dashboard
 
     asked, queue = [], []
 
@@ -428,7 +428,9 @@ def test_usb_import_lowering_safety_asks_a_second_confirmation(control):
             calls.append((dry_run, accept_safety))
             if dry_run or accept_safety:
                 return ImportResult(ok=True, count=1, messages=("ok",))
-            return ImportResult(False, 0, ("Not imported yet: 1 change(s) lower safety",), needs_confirmation=True)
+            return ImportResult(
+                False, 0, ("Not imported yet: 1 change(s) lower safety",), needs_confirmation=True
+            )
 
     p = StaffPresenter(Safety(control, DemoResidentStore(), delay_s=0), sync_bg, lambda: None)
     p.usb_confirm_safety()  # nothing to confirm yet: nothing happens

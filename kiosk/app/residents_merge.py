@@ -12,30 +12,16 @@ import dataclasses
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from kiosk.adapters import residents as store
-from kiosk.adapters.photos import reencode_photo
+from kiosk.app.ports import ResidentRecords
 from kiosk.domain.models import Consent, Resident
-from kiosk.domain.profile_changes import FieldChange, consent_withdrawn, diff, with_withdrawal_only
+from kiosk.domain.profile_changes import FieldChange, PhotoPlan, consent_withdrawn, diff, with_withdrawal_only
 from kiosk.domain.residents import new_resident_problems
-from kiosk.domain.schedule import format_schedule
 
 IN_FILE_KEPT = 50  # unchanged profiles kept for a dry run's description (it describes at most this many)
 LIST_SHOWN = 20  # names listed for "new" and "unchanged" before "and N more"
 _PHOTO_KEYS = ("photo_sha256", "photo_stored_sha256", "photo_src_stamp")
-
-
-@dataclass
-class PhotoPlan:
-    """A photo a row names: its file, (name, size, mtime_ns) stamp, sha256, and the JPEG to store (None: the
-    picture stored now is this one)."""
-
-    src: Path
-    stamp: list[Any]
-    sha256: str
-    jpeg: bytes | None
 
 
 @dataclass
@@ -112,7 +98,12 @@ _ABSENT = object()
 
 
 def _with_photo(
-    old: Resident | None, base: Resident, fields: dict[str, Any], given: object, photo: PhotoPlan | None
+    records: ResidentRecords,
+    old: Resident | None,
+    base: Resident,
+    fields: dict[str, Any],
+    given: object,
+    photo: PhotoPlan | None,
 ) -> tuple[Resident, bytes | None, bool]:
     """``base`` with ``fields`` and its photo decided (one copy of the profile): (profile, JPEG to write,
     whether the picture itself changed)."""
@@ -123,9 +114,9 @@ def _with_photo(
     if given is not _ABSENT:
         rel = None
         if photo is not None:
-            rel = store.photo_relpath(base.resident_id)
+            rel = records.photo_ref(base.resident_id)
             if photo.jpeg is not None or old is None or not old.photo:
-                jpeg = photo.jpeg if photo.jpeg is not None else reencode_photo(photo.src)
+                jpeg = photo.jpeg if photo.jpeg is not None else records.reencode(photo.src)
                 changed = old is not None and bool(old.photo)
                 extra["photo_sha256"] = photo.sha256
                 extra["photo_stored_sha256"] = hashlib.sha256(jpeg).hexdigest()
@@ -142,30 +133,11 @@ def _doc_label(doc: dict[str, Any]) -> str:
     return f"{doc.get('staff_id')} ({doc.get('preferred_name') or doc.get('first_name')})"
 
 
-def _same_as_stored(doc: dict[str, Any], fields: dict[str, Any], given: object, photo: PhotoPlan | None) -> bool:
-    """Whether a row would leave its stored document exactly as it is (compared in the document's form)."""
-    for name, value in fields.items():
-        have = doc.get(name)
-        if isinstance(value, tuple) and name != "schedule":
-            if have != list(value):
-                return False
-        elif name == "schedule":
-            if have != format_schedule(value):
-                return False
-        elif have != value:
-            return False
-    if given is _ABSENT:
-        return not (fields.get("consent", doc.get("consent")) == Consent.NO and doc.get("photo"))
-    if photo is None:
-        return doc.get("photo") is None
-    extra = doc.get("extra") or {}
-    return photo.jpeg is None and bool(doc.get("photo")) and extra.get("photo_src_stamp") == photo.stamp
-
-
 def merge(
     rows: list[tuple[int, dict[str, Any], PhotoPlan | None]],
     table: dict[str, Any],
     name: str,
+    records: ResidentRecords,
     *,
     accept_safety: bool = True,
 ) -> Merged:
@@ -176,11 +148,8 @@ def merge(
     parsed: dict[str, Resident | None] = {}
 
     def stored(key: str) -> Resident | None:
-        if key not in parsed:
-            try:
-                parsed[key] = store.resident_from_doc(dict(docs[key])) if key in docs else None
-            except ValueError:
-                parsed[key] = None  # a damaged document: the row is imported as new
+        if key not in parsed:  # None: a damaged document (the row is imported as new)
+            parsed[key] = records.resident_of(docs[key]) if key in docs else None
         return parsed[key]
 
     result = Merged(Outcome())
@@ -193,7 +162,7 @@ def merge(
         given = fields.pop("photo", _ABSENT)
         key = fields["staff_id"].casefold()
         seen.add(key)
-        if key in docs and _same_as_stored(docs[key], fields, given, photo):
+        if key in docs and records.unchanged(docs[key], fields, given is not _ABSENT, photo):
             out.unchanged.append(_doc_label(docs[key]))
             if len(out.in_file) < IN_FILE_KEPT and (kept := stored(key)) is not None:
                 out.in_file.append((label(kept), kept))
@@ -205,14 +174,14 @@ def merge(
                 result.problems += [f"{name}:{line}: {p.field}: {p.message}" for p in missing]
                 continue
             base = Resident(str(uuid.uuid4()), fields["staff_id"], fields["first_name"], fields["birth_year"])
-            new, jpeg, _ = _with_photo(None, base, fields, given, photo)
+            new, jpeg, _ = _with_photo(records, None, base, fields, given, photo)
             out.added.append(label(new))
             out.added_ids.append(new.resident_id)
             out.profiles.append((label(new), new))
             out.in_file.append((label(new), new))
             result.write.append((new, jpeg))
             continue
-        new, jpeg, picture_changed = _with_photo(old, old, fields, given, photo)
+        new, jpeg, picture_changed = _with_photo(records, old, old, fields, given, photo)
         changes = diff(old, new, photo_changed=picture_changed)
         if changes:
             out.updated.append(Changed(label(new), changes))
@@ -230,7 +199,7 @@ def merge(
         result.write = []
         for old, new, _jpeg, _changes in pending:
             if consent_withdrawn(old, new):
-                withdrawn, _, _ = _with_photo(old, with_withdrawal_only(old, new), {}, _ABSENT, None)
+                withdrawn, _, _ = _with_photo(records, old, with_withdrawal_only(old, new), {}, _ABSENT, None)
                 result.write.append((withdrawn, None))
                 result.applied_changes.append((old.resident_id, diff(old, withdrawn)))
                 out.withdrawn.append(label(old))
