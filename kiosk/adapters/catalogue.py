@@ -29,7 +29,9 @@ def _song(doc: dict[str, Any]) -> Song:
     values = {k: v for k, v in doc.items() if k in _FIELDS}
     themes = values.get("themes")
     if themes:
-        values["themes"] = tuple(themes)  # stored as a JSON list; a Song holds a tuple (hashable, like the rest)
+        values["themes"] = tuple(
+            themes
+        )  # stored as a JSON list; a Song holds a tuple (hashable, like the rest)
     return Song(**values)
 
 

@@ -123,7 +123,9 @@ class Resident:
     avoid_songs: tuple[str, ...] = ()
     avoid_genres: tuple[str, ...] = ()
     avoid_keywords: tuple[str, ...] = ()
-    avoid_themes: tuple[str, ...] = ()  # theme names (kiosk.domain.themes): every song of the theme is left out
+    avoid_themes: tuple[
+        str, ...
+    ] = ()  # theme names (kiosk.domain.themes): every song of the theme is left out
     volume_cap_pct: int = 100
     session_minutes: int = 30
     room: str = ""  # personal room name, or "" for a lounge resident

@@ -70,7 +70,8 @@ def test_bump_weighting_visible_in_distribution() -> None:
 def test_reason_names_the_age() -> None:
     songs = [song(1, 1946)]
     (choice,) = select_playlist(songs, [resident(birth_year=1930)], count=1, rng=random.Random(1), now=NOW)
-    assert choice.reason.startswith("age 16 when released")
+    assert choice.reason == "From 1946, when they were 16."  # no name: reasons go into the journal
+    assert choice.explain({"r1": "Mary"}) == "From 1946, when Mary was 16."
 
 
 def test_unknown_year_only_as_last_resort() -> None:
@@ -263,7 +264,7 @@ def test_mode_widens_gracefully_and_says_so() -> None:
     # the unmarked songs come before upbeat ones
     assert {f"s{200 + i}" for i in range(5)} <= set(ids)
     assert any("only 3 songs are marked calm" in n for n in pl.notes)
-    assert all(c.widened and "not marked calm" in c.reason for c in pl if c.song.mood != "calm")
+    assert all(c.widened and "Not marked calm" in c.reason for c in pl if c.song.mood != "calm")
 
 
 def test_mode_with_no_fitting_songs_never_empty() -> None:
@@ -423,7 +424,7 @@ def test_learning_moves_a_liked_song_up() -> None:
         now=NOW,
         history={"r1": plays("s5", "completed", 6, days_ago=7, liked=True)},
     )
-    assert choice.song.song_id == "s5" and "enjoyed before" in choice.reason
+    assert choice.song.song_id == "s5" and "They enjoyed it before" in choice.reason
 
 
 def test_learning_early_skips_move_down_and_old_outcomes_fade() -> None:
