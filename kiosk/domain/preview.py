@@ -16,12 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kiosk.domain.matching import Terms
 from kiosk.domain.models import Resident, Song, decade_of
 from kiosk.domain.scoring import Columns
 from kiosk.domain.selection import Choice, History, Selector
 from kiosk.domain.songfit import AvoidRules
-from kiosk.domain.themes import THEME_NAMES, did_you_mean, theme_named, theme_text
+from kiosk.domain.themes import did_you_mean, theme_named
 
 FEW_TITLES = 3  # titles shown per avoid entry
 FIRST_SONGS = 5  # songs shown as "the first they would hear"
@@ -181,10 +180,8 @@ def avoid_effects(
             rows = sorted(_rules(field_name, [entry]).blocked(cat), key=rank.__getitem__)
             titles = tuple(songs[i].title for i in rows[:FEW_TITLES])
             warning = None if rows else unmatched_warning(field_name, entry, cat)
-            by_themes: tuple[str, ...] = ()
-            if field_name == "avoid_keywords":
-                term = Terms([entry])
-                by_themes = tuple(name for name in THEME_NAMES if term.found_in(theme_text([name])))
+            named = theme_named(entry) if field_name == "avoid_keywords" else None
+            by_themes: tuple[str, ...] = (named,) if named else ()
             effects.append(EntryEffect(field_name, entry, len(rows), titles, warning, by_themes))
     return effects
 

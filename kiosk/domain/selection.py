@@ -245,27 +245,38 @@ class Selector:
 
     # -- one at a time --
 
+    def _weighted(self, cands: list[tuple[int, float, int]]) -> tuple[int, float, int]:
+        """One of ``cands``, each as likely as its weight."""
+        x = self.rng.random() * sum(c[1] for c in cands)
+        for cand in cands:
+            x -= cand[1]
+            if x < 0:
+                break
+        return cand
+
     def _draw(self, pool: list[tuple[int, float, int]], avoid_artist: str | None) -> Choice | None:
         if not pool:
             return None
         best = max(c[0] for c in pool)
-        top = [c for c in pool if c[0] == best]
+        same_rank = top = [c for c in pool if c[0] == best]
         if avoid_artist:
             other = [c for c in top if self.songs[c[2]].artist.casefold() != avoid_artist]
             if other:
                 top = other
-        total = sum(c[1] for c in top)
-        x = self.rng.random() * total
-        for cand in top:
-            x -= cand[1]
-            if x < 0:
-                break
-        if self.fav_artist_rows and cand[2] not in self.fav_artist_rows:
-            # this decade's turn: a favourite artist's song of the same decade goes before the others
+        cand = self._weighted(top)
+        fav = self.fav_artist_rows
+        if fav and cand[2] not in fav:
+            # a favourite artist's song goes before the other songs of its decade; when one is held back only
+            # to spread artists out, a song of a decade with none waiting takes this turn
+            waiting = {self._decades[c[2]] for c in same_rank if c[2] in fav}
             decade = self._decades[cand[2]]
-            favs = [c for c in top if c[2] in self.fav_artist_rows and self._decades[c[2]] == decade]
-            if favs:
-                cand = max(favs, key=lambda c: c[1])
+            if decade in waiting:
+                ready = [c for c in top if c[2] in fav and self._decades[c[2]] == decade]
+                free = [c for c in top if c[2] in fav or self._decades[c[2]] not in waiting]
+                if ready:
+                    cand = max(ready, key=lambda c: c[1])
+                elif free:
+                    cand = self._weighted(free)
         choice = self._choice(*cand)
         self._last_artist = choice.song.artist.casefold() or None
         return choice
@@ -331,7 +342,16 @@ class Selector:
             )
         last = self.songs[opening[-1][0][2]].artist.casefold() if opening else ""
 
+        fav_artist, decades = self.fav_artist_rows, self._decades
+
         def ok(index: int) -> bool:
+            # not while a favourite artist's song of its decade waits
+            if (
+                fav_artist
+                and index not in fav_artist
+                and any(d[2] in fav_artist and decades[d[2]] == decades[index] for d in deferred)
+            ):
+                return False
             artist = self.songs[index].artist.casefold()
             return not artist or (artist != last and by_artist.get(artist, 0) < per_artist_max)
 

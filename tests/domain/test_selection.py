@@ -116,6 +116,8 @@ def test_favourite_song_and_genre() -> None:
 ARTISTS = ["Vera Lane", "Bing Crowley", "The Ink Dots", "Glen Mill", "Édith Plaff"]
 WORDS = ["war", "home", "moon", "dover", "river", "love"]
 GENRES = ["swing", "hymns", "jazz", "music hall"]
+THEMES = ["war", "religion", "home and family", "heartbreak"]
+KEYWORD_THEMES = {"war": "war", "home": "home and family"}  # keywords among WORDS that name a theme
 
 
 @st.composite
@@ -135,6 +137,7 @@ def catalogues(draw: st.DrawFn) -> list[Song]:
                 mood=draw(st.sampled_from([None, "calm", "upbeat"])),
                 bpm=draw(st.sampled_from([None, 70.0, 130.0])),
                 has_lyrics=draw(st.booleans()),
+                themes=tuple(draw(st.lists(st.sampled_from(THEMES), max_size=2, unique=True))),
             )
         )
     return songs
@@ -154,7 +157,9 @@ def groups(draw: st.DrawFn, songs: list[Song]) -> list[Resident]:
                 avoid_songs=tuple(draw(st.lists(st.sampled_from([s.title for s in songs]), max_size=2))),
                 avoid_genres=tuple(draw(st.lists(st.sampled_from(GENRES), max_size=1))),
                 avoid_keywords=tuple(draw(st.lists(st.sampled_from(WORDS), max_size=2))),
+                avoid_themes=tuple(draw(st.lists(st.sampled_from(THEMES), max_size=1))),
                 favourite_artists=tuple(draw(st.lists(st.sampled_from(ARTISTS), max_size=2))),
+                favourite_songs=tuple(draw(st.lists(st.sampled_from([s.title for s in songs]), max_size=2))),
                 schedule=(ScheduleSlot(0, 1440, draw(st.sampled_from(list(Mode)))),),
             )
         )
@@ -167,6 +172,9 @@ def violates(s: Song, residents: list[Resident]) -> bool:
         if s.artist in r.avoid_artists or s.genre in r.avoid_genres or s.title in r.avoid_songs:
             return True
         if set(s.title.lower().split()) & {k.lower() for k in r.avoid_keywords}:
+            return True
+        themes = set(r.avoid_themes) | {KEYWORD_THEMES[k] for k in r.avoid_keywords if k in KEYWORD_THEMES}
+        if themes & set(s.themes):
             return True
     return False
 
