@@ -16,11 +16,12 @@ import pytest
 from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import scan_library
+from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.residents import ResidentsStore
+from kiosk.app.residents_import import import_file
 from kiosk.demo.generate import default_songs_file, generate_demo, load_songs
 from kiosk.demo.setup import write_demo_residents
 from kiosk.domain.preview import preview_residents
-from kiosk.residents_import import import_file
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = generate_demo(root / "demo", min_duration_s=2.0)
     scan = scan_library(DataFolder(data_dir), report.music_dir)
     assert scan.unreadable == [] and scan.sidecar_problems == []
-    import_file(write_demo_residents(root / "residents"), DataFolder(data_dir))
+    import_file(write_demo_residents(root / "residents"), ResidentRecords(DataFolder(data_dir)))
     return data_dir
 
 
