@@ -29,12 +29,12 @@ import math
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.domain.choice import Choice, Playlist
 from kiosk.domain.explain import Why, explain
-from kiosk.domain.favourites import FIRST_SLOTS, favourite_artists_first, favourite_queue, last_heard
+from kiosk.domain.favourites import FIRST_SLOTS, artist_turn, favourite_artists_first, opening_favourites
 from kiosk.domain.learning import as_utc, learned_scores
 from kiosk.domain.matching import song_text
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
@@ -64,49 +64,6 @@ RECENT_FLOOR = 0.15  # weight factor for a song played just now (recovers linear
 _MODE_WORD = {Mode.RELAX: "calm", Mode.MOVE: "upbeat", Mode.SING: "singable", Mode.LISTEN: ""}
 
 History = Mapping[str, Iterable[Mapping[str, Any]]]  # resident_id -> outcomes
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One chosen song and a short human reason (no names: reasons go into the journal). ``why`` holds the
-    reasons as data, for :func:`kiosk.domain.explain.explain` to put into sentences with residents' names."""
-
-    song: Song
-    reason: str
-    score: float = 0.0
-    widened: bool = False  # chosen outside the mode (too few fitting songs), or unknown year as last resort
-    why: tuple[Why, ...] = field(default=(), compare=False)
-
-    def explain(self, names: Mapping[str, str] | None = None) -> str:
-        """Plain sentences with ``names`` (resident_id -> preferred name): "One of Mary's favourites."."""
-        return explain(self.why, names) if self.why else self.reason
-
-    def to_dict(self) -> dict[str, Any]:
-        s = self.song
-        return {
-            "song_id": s.song_id,
-            "title": s.title,
-            "artist": s.artist,
-            "year": s.year,
-            "decade": s.decade,
-            "path": s.path,
-            "reason": self.reason,
-            "score": round(self.score, 6),
-            "widened": self.widened,
-            "themes": list(s.themes),
-        }
-
-
-class Playlist(list[Choice]):
-    """A list of choices, plus the mode used, where the mode came from, and notes for staff."""
-
-    def __init__(
-        self, choices: Iterable[Choice] = (), *, mode: Mode, mode_source: str, notes: Sequence[str] = ()
-    ) -> None:
-        super().__init__(choices)
-        self.mode = mode
-        self.mode_source = mode_source
-        self.notes = list(notes)
 
 
 # --- the selector ---------------------------------------------------------------------------------------------
@@ -198,19 +155,8 @@ class Selector:
         self._cands = cands
         self._last_artist: str | None = None
         self.fav_artist_rows: set[int] = set().union(*(p.fav_artist_rows for p in profiles))
-        self._decades = [s.decade for s in self.songs]
-        # Favourites that open the session: only from the candidates (never avoided), never against the mode.
-        rank_of = {c[2]: c for c in cands}
-        options = [
-            (p.resident.resident_id, [i for i in p.fav_rows if i in rank_of and tiers[i] > 0])
-            for p in profiles
-        ]
-        wanted = {self.songs[i].song_id for _rid, rows in options for i in rows}
-        heard = last_heard(history, wanted)
-        heard.update({k: as_utc(v) for k, v in last_played.items() if k in wanted and v > heard.get(k, v)})
-        self.first = [
-            (rank_of[i], rid) for i, rid in favourite_queue(options, cat.ids, heard, self.rng)
-        ]  # (candidate, resident_id): played first, in this order
+        self._decades = [y // 10 if y is not None else None for y in cat.years]  # decade of each song
+        self.first = opening_favourites(profiles, cands, tiers, cat.ids, history, last_played, self.rng)
 
     # -- explanations --
 
@@ -264,19 +210,8 @@ class Selector:
             if other:
                 top = other
         cand = self._weighted(top)
-        fav = self.fav_artist_rows
-        if fav and cand[2] not in fav:
-            # a favourite artist's song goes before the other songs of its decade; when one is held back only
-            # to spread artists out, a song of a decade with none waiting takes this turn
-            waiting = {self._decades[c[2]] for c in same_rank if c[2] in fav}
-            decade = self._decades[cand[2]]
-            if decade in waiting:
-                ready = [c for c in top if c[2] in fav and self._decades[c[2]] == decade]
-                free = [c for c in top if c[2] in fav or self._decades[c[2]] not in waiting]
-                if ready:
-                    cand = max(ready, key=lambda c: c[1])
-                elif free:
-                    cand = self._weighted(free)
+        if self.fav_artist_rows and cand[2] not in self.fav_artist_rows:
+            cand = artist_turn(cand, top, same_rank, self.fav_artist_rows, self._decades, self._weighted)
         choice = self._choice(*cand)
         self._last_artist = choice.song.artist.casefold() or None
         return choice
@@ -326,12 +261,14 @@ class Selector:
                 continue
             # Efraimidis-Spirakis weighted sampling: a larger key is a more likely pick.
             keyed.append((rank, math.log(1.0 - rng.random()) / weight, index, weight))
-        keyed = favourite_artists_first(keyed, self.fav_artist_rows, self._decades)
         want = max(0, count - len(opening))
         if len(keyed) > 4 * want + 64:
             order = heapq.nlargest(4 * want + 64, keyed)
         else:
             order = sorted(keyed, reverse=True)
+        if self.fav_artist_rows:
+            fav_keyed = [k for k in keyed if k[2] in self.fav_artist_rows]
+            order = favourite_artists_first(order, fav_keyed, self._decades)
         per_artist_max = max(2, want // 6)
         picked: list[tuple[int, float, int]] = []
         deferred: list[tuple[int, float, int]] = []

@@ -200,13 +200,16 @@ def test_a_favourite_artists_songs_come_before_others_of_their_decade() -> None:
 
 
 def test_favourite_artists_first_keeps_each_decades_places() -> None:
-    keyed = [(2, -1.0, 0, 1.0), (2, -2.0, 1, 1.0), (2, -3.0, 2, 1.0), (2, -0.5, 3, 1.0)]
-    decades = ["1950s", "1960s", "1950s", "1960s"]
-    out = favourite_artists_first(keyed, {2}, decades)
-    assert [k[1] for k in sorted(out, reverse=True)] == [-0.5, -1.0, -2.0, -3.0]  # same keys, same places
-    by_key = {k[1]: k[2] for k in out}
-    assert by_key[-1.0] == 2 and by_key[-3.0] == 0  # song 2 (favourite artist) took its decade's best key
-    assert by_key[-0.5] == 3 and by_key[-2.0] == 1  # the 1960s are untouched
+    # best first; song 2 (1950s) is by a favourite artist, as is song 9, which is not among the best yet
+    order = [(2, -0.5, 3, 1.0), (2, -1.0, 0, 1.0), (2, -2.0, 1, 1.0), (2, -3.0, 2, 1.0)]
+    decades = [195, 196, 195, 196, 0, 0, 0, 0, 0, 195]
+    favs = [(2, -3.0, 2, 1.0), (2, -9.0, 9, 1.0)]
+    out = favourite_artists_first(order, favs, decades)
+    assert [k[1] for k in out] == [-0.5, -1.0, -2.0, -3.0]  # same keys in the same places
+    assert [k[2] for k in out] == [3, 2, 1, 9]
+    # the 1950s slots (keys -1.0 and -3.0) now hold the favourite artist's songs, best first; song 0 (1950s)
+    # is pushed out; the 1960s (songs 3 and 1) are untouched
+    assert favourite_artists_first(order, [], decades) == order
 
 
 def test_explanations_are_plain_sentences_with_the_preferred_name() -> None:
