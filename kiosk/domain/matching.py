@@ -90,19 +90,11 @@ class SongText(NamedTuple):
     artist: str
     album_artist: str
     genre: str
-    everything: str  # title, artist, album, album artist, genre, path and themes, for keywords
+    everything: str  # title, artist, album, album artist, genre and path, for keywords
     artists: str  # artist and album artist (terms never span the double space between them)
 
 
 _SONG_TEXT: dict[str, tuple[Song, SongText]] = {}
-
-
-def _theme_text(themes: tuple[str, ...]) -> str:
-    if not themes:
-        return ""
-    from kiosk.domain.themes import theme_text  # themes uses norm() from here: imported late
-
-    return theme_text(themes)
 
 
 def song_text(song: Song) -> SongText:
@@ -125,8 +117,7 @@ def song_text(song: Song) -> SongText:
                 " ".join(norm(song.path).split()),
             )
         )
-        + " "
-        + _theme_text(song.themes),
+        + " ",
         padded(song.artist) + padded(song.album_artist),
     )
     if len(_SONG_TEXT) < _CACHE_MAX:

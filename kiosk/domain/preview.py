@@ -46,10 +46,14 @@ class EntryEffect:
     removed: int  # songs of the library it leaves out (some may be left out by other entries too)
     titles: tuple[str, ...]  # up to FEW_TITLES of them, in library order (year, then title)
     warning: str | None = None  # set when it removes nothing: what to check, with a "did you mean"
+    by_themes: tuple[str, ...] = ()  # a keyword that names themes ("hymns"): it removes their songs too
 
     def sentence(self) -> str:
         """``'war' (theme) removes 4 songs: It's a Long Way to Tipperary, Keep the Home Fires Burning, ...``"""
-        head = f"{self.entry!r} ({_WHAT.get(self.field, self.field)})"
+        also = ""
+        if self.by_themes:
+            also = f", also the theme{'s' if len(self.by_themes) > 1 else ''} {', '.join(self.by_themes)}"
+        head = f"{self.entry!r} ({_WHAT.get(self.field, self.field)}{also})"
         if not self.removed:
             return f"{head} removes no song"
         more = self.removed - len(self.titles)
@@ -74,7 +78,7 @@ class YouthCoverage:
 
     def sentence(self, name: str) -> str | None:
         """``"Only 3 songs in the library are from Mary's youth (1948 to 1968): adding songs from the 1950s
-        (none yet) and the 1960s (2 now) would help."`` or None when there are enough."""
+        (none now) and the 1960s (2 now) would help."`` or None when there are enough."""
         if not self.few:
             return None
         have = (
@@ -83,10 +87,7 @@ class YouthCoverage:
             else ("Only 1 song" if self.songs == 1 else f"Only {self.songs} songs")
         )
         verb = "is" if self.songs <= 1 else "are"
-        parts = [
-            f"the {d} ({self.per_decade.get(d, 0) or 'none yet'}{' now' if self.per_decade.get(d) else ''})"
-            for d in self.suggest
-        ]
+        parts = [f"the {d} ({self.per_decade.get(d) or 'none'} now)" for d in self.suggest]
         add = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         return (
             f"{have} in the library {verb} from {name}'s youth ({self.first_year} to {self.last_year}): "
@@ -149,6 +150,11 @@ def unmatched_warning(field_name: str, entry: str, cat: Columns | None = None) -
             "(themes come from era.toml, genres and folder names)"
         )
     guess = did_you_mean(entry)
+    if field_name == "avoid_keywords" and guess is not None and theme_named(entry) == guess:
+        return (
+            f"{entry!r} matches no song: it stands for the theme {guess!r} too, but no song in the library "
+            "is marked with it yet (themes come from era.toml, genres and folder names)"
+        )
     if guess is not None and field_name != "avoid_themes":
         return f"{entry!r} matches no song; did you mean the theme {guess!r}?"
     if cat is not None:
@@ -174,7 +180,9 @@ def avoid_effects(
             rows = sorted(_rules(field_name, [entry]).blocked(cat), key=rank.__getitem__)
             titles = tuple(songs[i].title for i in rows[:FEW_TITLES])
             warning = None if rows else unmatched_warning(field_name, entry, cat)
-            effects.append(EntryEffect(field_name, entry, len(rows), titles, warning))
+            named = theme_named(entry) if field_name == "avoid_keywords" else None
+            by_themes: tuple[str, ...] = (named,) if named else ()
+            effects.append(EntryEffect(field_name, entry, len(rows), titles, warning, by_themes))
     return effects
 
 

@@ -75,7 +75,8 @@ class AvoidRules:
 
     An avoided song also matches by its song_id, and removes songs whose title contains it (the safe side).
     An avoided theme removes every song of that theme (``Song.themes``); a name that is no theme (a stored
-    list from an older vocabulary) is kept as a keyword rather than dropped. Keywords also match themes.
+    list from an older vocabulary) is kept as a keyword rather than dropped. A keyword that is a theme's name
+    or one of its words (:func:`kiosk.domain.themes.theme_named`) also removes that theme's songs.
     """
 
     def __init__(
@@ -95,6 +96,8 @@ class AvoidRules:
                 named.add(name)
             elif item.strip():
                 keywords.append(item)
+        # A keyword that names a theme ("war", "hymns", "home") also removes that theme's songs.
+        named.update(name for k in keywords if (name := theme_named(k)) is not None)
         self.themes = frozenset(named)
         self.artists = Terms(artists)
         self.songs = Terms(songs)

@@ -187,7 +187,7 @@ def did_you_mean(text: str) -> str | None:
     hits = [(len(w), name) for w, name in _BY_WORD.items() if f" {w} " in padded]
     if hits:
         return max(hits)[1]
-    close = difflib.get_close_matches(key, list(_BY_WORD), n=1, cutoff=0.8)
+    close = difflib.get_close_matches(key, list(_BY_WORD), n=1, cutoff=0.88)
     return _BY_WORD[close[0]] if close else None
 
 
@@ -234,17 +234,3 @@ def infer_themes(
     for name in (album, *folder_names):
         found |= _words_in(name, FOLDER_WORDS)
     return tuple(n for n in THEME_NAMES if n in found)
-
-
-def theme_text(themes: Iterable[str]) -> str:
-    """The padded words an avoid keyword is matched against: each theme's name and its other words
-    (``"hymns"`` as a keyword removes songs of the theme religion)."""
-    words: list[str] = []
-    for name in themes:
-        try:
-            t = theme(name)
-        except KeyError:
-            continue
-        words.append(norm(t.name))
-        words.extend(norm(w) for w in t.words)
-    return "".join(f" {w} " for w in words)
