@@ -30,6 +30,7 @@ KIOSK_USER=kiosk
 KIOSK_GROUPS=(audio video render input gpio)
 CONFIG=/etc/kiosk/kiosk.toml
 PASS_FILE=/etc/kiosk/backup.pass
+ALSA_CONF=/etc/alsa/conf.d/60-encore.conf
 PYTHON=${ENCORE_PYTHON:-python3}
 APT_PACKAGES=(libvlc5 vlc-plugin-base libsdl2-2.0-0 libsdl2-image-2.0-0 libsdl2-ttf-2.0-0 libmtdev1 libgl1
   libegl1 libgles2 libgbm1 libdrm2 python3-venv python3-pip alsa-utils gnupg polkitd systemd-timesyncd util-linux)
@@ -51,6 +52,7 @@ dpi=""
 passphrase_src=""
 changes=0
 commands=0
+reboot_reasons=""
 
 usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "install: $*" >&2; exit 1; }
@@ -272,6 +274,10 @@ next_steps() {
     say "       sudo cat $PASS_FILE"
   fi
   say "Settings: $CONFIG.  Logs: journalctl -u kiosk.  Checklist before it goes to a home: docs/pi-acceptance.md"
+  if [ -n "$reboot_reasons" ]; then
+    say ""
+    say "REBOOT NEEDED ($reboot_reasons): sudo reboot"
+  fi
 }
 
 main() {

@@ -76,36 +76,95 @@ TOML
   configure_pin
 }
 
+sound_card() {  # KIND: the short name of the first such card in /proc/asound/cards (of the target root)
+  local cards; cards=$(p /proc/asound/cards)
+  [ -r "$cards" ] || return 0
+  case "$1" in
+    usb) grep 'USB-Audio' "$cards" ;;
+    hdmi) grep 'vc4-hdmi' "$cards" ;;
+    i2s) grep -v -e Headphones -e vc4-hdmi -e vc4hdmi -e USB-Audio "$cards" ;;
+  esac | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p' | head -n1
+}
+
 configure_audio() {
-  local card=""
+  local card="" overlay_was_there=0
+  if [ -n "$i2s_overlay" ]; then
+    # The HAT's card exists only after a reboot with its overlay: write the overlay now (the onboard audio
+    # off, so the HAT is the only analogue card), ask for the reboot, and pick the card on the next run.
+    config_txt_has "dtoverlay=$i2s_overlay" && overlay_was_there=1
+    add_config_txt_line "dtoverlay=$i2s_overlay"
+    set_config_txt_param dtparam=audio off
+  fi
   case "$audio" in
-    "") [ "$config_is_new" -eq 1 ] && note "no --audio given: the kiosk picks a sound output itself (kiosk doctor shows which)"; return 0 ;;
+    "") [ "$config_is_new" -eq 1 ] && [ -z "$i2s_overlay" ] && note "no --audio given: the kiosk picks a sound output itself (kiosk doctor shows which)"; return 0 ;;
     jack) card=Headphones ;;
-    hdmi) card=vc4hdmi0 ;;
+    hdmi) card=$(sound_card hdmi); card=${card:-vc4hdmi0} ;;
     card:*) card=${audio#card:} ;;
-    usb|i2s)
-      if [ -r /proc/asound/cards ] && [ "$fake_root" -eq 0 ]; then
-        if [ "$audio" = usb ]; then
-          card=$(grep -m1 'USB-Audio' /proc/asound/cards | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p')
-        else
-          card=$(grep -v -e Headphones -e vc4hdmi -e USB-Audio /proc/asound/cards | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p' | head -n1)
-        fi
-      fi
-      if [ -z "$card" ]; then
-        if [ "$dry_run" -eq 1 ]; then
-          card="<first $audio sound card>"
-        elif [ "$fake_root" -eq 1 ]; then
-          note "no $audio sound card to look at under --root: [audio] left as it is (name it: --audio card:NAME)"
-          return 0
-        else
-          die "no $audio sound card found (plug it in / set --i2s-overlay, reboot, or name it: --audio card:NAME from 'aplay -l')"
-        fi
-      fi
+    usb) card=$(sound_card usb) ;;
+    i2s) card=$(sound_card i2s) ;;
+  esac
+  if [ -z "$card" ]; then
+    if [ "$audio" = i2s ] && { [ "$overlay_was_there" -eq 0 ] || [ "$fake_root" -eq 1 ]; }; then
+      [ -n "$i2s_overlay" ] || die "--audio i2s needs --i2s-overlay NAME (the HAT's overlay, from its maker; e.g. hifiberry-dac)"
+      reboot_needed "the I2S sound card appears after a reboot; run this installer again after it to choose the card"
+      note "[audio] left as it is until the HAT's sound card shows up (after the reboot)"
+      return 0
+    fi
+    if [ "$dry_run" -eq 1 ]; then
+      card="<first $audio sound card>"
+    elif [ "$fake_root" -eq 1 ]; then
+      note "no $audio sound card to look at under --root: [audio] left as it is (name it: --audio card:NAME)"
+      return 0
+    elif [ "$audio" = i2s ]; then
+      die "dtoverlay=$i2s_overlay is in config.txt but no I2S sound card appeared: has the Pi been rebooted since? Is the HAT seated and the overlay name right? ('aplay -l' lists the cards)"
+    else
+      die "no $audio sound card found (plug it in and run again, or name it: --audio card:NAME from 'aplay -l')"
+    fi
+  fi
+  alsa_conf "$card" | put_text "$ALSA_CONF" 0644 root:root
+  toml_set audio output '"alsa"'
+  toml_set audio device '"encore"' "\"encore\" (card $card, see $ALSA_CONF)"
+}
+
+alsa_conf() {  # CARD: the kiosk's ALSA device "encore" on that card
+  local card=$1
+  printf '# Encore: the kiosk'"'"'s sound device "encore", written by deploy/install.sh. Re-run the installer to change it.\n'
+  case "$card" in
+    vc4hdmi*)
+      cat <<ALSA
+# The Pi's HDMI card takes only IEC958 subframes: "hdmi:" packs them, "plug" converts rate and format.
+# ALSA cannot mix two streams on it (dmix mixes linear PCM only): see "HDMI sound" in docs/guide/deploy.md.
+pcm.encore {
+    type plug
+    slave.pcm "hdmi:CARD=$card"
+    hint { show on description "Encore: HDMI $card" }
+}
+ALSA
+      ;;
+    *)
+      cat <<ALSA
+# dmix lets two streams play at once (a crossfade, speech over music): a hardware device takes only one.
+pcm.encore {
+    type plug
+    slave.pcm "encore_dmix"
+    hint { show on description "Encore: $card, mixed (dmix)" }
+}
+pcm.encore_dmix {
+    type dmix
+    ipc_key 51770
+    ipc_key_add_uid false
+    ipc_perm 0660
+    ipc_gid audio
+    slave {
+        pcm "hw:CARD=$card,DEV=0"
+        rate 48000
+        period_size 1024
+        buffer_size 8192
+    }
+}
+ALSA
       ;;
   esac
-  toml_set audio output '"alsa"'
-  toml_set audio device "\"plughw:CARD=$card\""
-  if [ -n "$i2s_overlay" ]; then add_config_txt_line "dtoverlay=$i2s_overlay"; fi
 }
 
 configure_display() {

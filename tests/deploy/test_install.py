@@ -58,7 +58,9 @@ def test_dry_run_shows_files_users_and_permissions_and_changes_nothing(fake_root
         f"would run: {sys.executable} -m venv --system-site-packages /opt/encore",
         f"would run: /opt/encore/bin/pip install --quiet --disable-pip-version-check --upgrade {REPO}\\[pi\\]",
         "would install file /etc/kiosk/kiosk.toml mode 0640 owner root:kiosk",
-        'would set [audio] device = "plughw:CARD=Headphones" in /etc/kiosk/kiosk.toml',
+        'would set [audio] device = "encore" (card Headphones, see /etc/alsa/conf.d/60-encore.conf) in'
+        " /etc/kiosk/kiosk.toml",
+        "would install file /etc/alsa/conf.d/60-encore.conf mode 0644 owner root:root",
         "would set [display] dpi = 133 in /etc/kiosk/kiosk.toml",
         "would install file /etc/kiosk/backup.pass mode 0600 owner root:root",
         "would install file /etc/systemd/system/kiosk.service mode 0644 owner root:root",
@@ -122,7 +124,8 @@ def test_install_into_fake_root_sets_permissions_and_is_idempotent(fake_root: Pa
         REPO / "systemd/kiosk.service"
     ).read_bytes()
     config = tomllib.loads((fake_root / "etc/kiosk/kiosk.toml").read_text())
-    assert (config["audio"]["output"], config["audio"]["device"]) == ("alsa", "plughw:CARD=sndrpihifiberry")
+    assert (config["audio"]["output"], config["audio"]["device"]) == ("alsa", "encore")
+    assert 'pcm "hw:CARD=sndrpihifiberry,DEV=0"' in (fake_root / "etc/alsa/conf.d/60-encore.conf").read_text()
     # made from the commented example, so the other settings keep their documented defaults
     assert config["audio"]["max_volume_pct"] == 80
     assert config["display"]["dpi"] == 141
@@ -246,6 +249,7 @@ def test_interactive_questions_on_a_terminal(fake_root: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Where should the sound go?" in done.stdout and "Which screen?" in done.stdout
     config = tomllib.loads((fake_root / "etc/kiosk/kiosk.toml").read_text())
-    assert config["audio"]["device"] == "plughw:CARD=Device"
+    assert config["audio"]["device"] == "encore"
+    assert "hw:CARD=Device," in (fake_root / "etc/alsa/conf.d/60-encore.conf").read_text()
     assert config["display"]["dpi"] == 127  # 2203 px diagonal / 17.3 in
     assert (fake_root / "etc/kiosk/backup.pass").read_text() == "a long backup passphrase\n"
