@@ -10,6 +10,7 @@
 #   kiosk-release.sh rollback                 flip back to the previous release by hand (restores the
 #                                             pre-update backup when the data format changed, keeps the journal
 #                                             days written since, rebuilds the session rollups)
+#   kiosk-release.sh restart                  restart the kiosk once no music plays, then wait for READY
 #   kiosk-release.sh verify-bundle FILE       check FILE.sig (Ed25519, the project's key) over a USB bundle
 #   kiosk-release.sh install-bundle FILE      verify, then unpack and run the bundle's installer (as root)
 # Options (defaults are the installed Pi's):
@@ -47,13 +48,13 @@ while [ $# -gt 0 ]; do
     --poll-s) poll_s=$(number "$1" "${2-}"); shift ;;
     --keep) keep=$(number "$1" "${2-}"); shift ;;
     --key) key=${2:?--key needs a file}; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n "2,24p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "kiosk-release: unknown option $1" >&2; exit 2 ;;
     *) positional+=("$1") ;;
   esac
   shift
 done
-[ ${#positional[@]} -ge 1 ] || { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ ${#positional[@]} -ge 1 ] || { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 root=${root%/}
 PREFIX=$root/opt/encore
 RELEASES=$PREFIX/releases
@@ -270,8 +271,16 @@ do_install_bundle() {
   fi
 }
 
+do_restart() {
+  wait_for_idle
+  "$SYSTEMCTL" restart kiosk.service
+  wait_ready || die "the kiosk did not report READY after the restart: see journalctl -u kiosk"
+  say "kiosk restarted and READY"
+}
+
 case "${positional[0]}" in
   list) do_list ;;
+  restart) do_restart ;;
   activate) do_activate ;;
   rollback) do_rollback ;;
   verify-bundle) verify "${positional[1]:-}" ;;

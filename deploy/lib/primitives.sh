@@ -20,6 +20,19 @@ run() {  # a system command
   fi
 }
 
+mark_changed() {  # PATH: remember what this run changed, so only what depends on it is restarted
+  changed_paths="${changed_paths:-}
+$1"
+}
+was_changed() {  # PATTERN (a shell glob): did this run change such a path?
+  local line
+  while IFS= read -r line; do
+    # shellcheck disable=SC2053
+    [ -n "$line" ] && [[ $line == $1 ]] && return 0
+  done <<< "${changed_paths:-}"
+  return 1
+}
+
 owner_of() { stat -c '%U:%G' "$1" 2>/dev/null || echo "?"; }
 mode_of() { stat -c '%04a' "$1" 2>/dev/null || echo "?"; }
 
@@ -72,6 +85,7 @@ put_file() {  # SOURCE PATH MODE OWNER: install a file when missing or different
   fi
   mkdir -p "$(dirname "$t")"
   install -m "$3" "$src" "$t"
+  mark_changed "$dest"
   if [ "$fake_root" -eq 0 ]; then chown "$4" "$t"; fi
   say "${verb}ed file $dest mode $3 owner $4"
 }
@@ -108,6 +122,7 @@ toml_set() {  # SECTION KEY JSON_VALUE [shown value]
     return 0
   fi
   "$PYTHON" "$SRC/deploy/tomlset.py" "$t" "$1" "$2" "$3" || die "could not set [$1] $2 in $CONFIG"
+  mark_changed "$CONFIG"
   say "set [$1] $2 = ${4:-$3} in $CONFIG"
 }
 

@@ -192,21 +192,39 @@ configure_pin() {
     fi
     return 0
   }
-  local hasher="$PREFIX/bin/kiosk" line
+  local hasher="$release_dir/bin/kiosk" line current
+  if [ "$fake_root" -eq 1 ] && [ ! -x "$(p "$hasher")" ]; then
+    if [ "$dry_run" -eq 1 ]; then
+      changes=$((changes + 1))
+      say "would set [kiosk] staff_pin_hash = <output of $hasher hash-pin> in $CONFIG (the PIN itself is never stored)"
+    else
+      say "skipped under --root: $hasher hash-pin (the package is not installed in a folder root)"
+    fi
+    return 0
+  fi
+  if [ "$dry_run" -eq 1 ] && [ ! -x "$(p "$hasher")" ]; then
+    changes=$((changes + 1))
+    say "would set [kiosk] staff_pin_hash = <output of $hasher hash-pin> in $CONFIG (the PIN itself is never stored)"
+    return 0
+  fi
+  [ -x "$(p "$hasher")" ] || die "$hasher is missing: the package did not install"
+  # The same PIN again is no change: a new salt would rewrite the file and restart the kiosk for nothing.
+  current=$(toml_get kiosk staff_pin_hash || true)
+  current=${current#\"}; current=${current%\"}
+  if [ -n "$current" ] && printf '%s\n' "$pin" | "$(p "$hasher")" hash-pin --check "$current" >/dev/null 2>&1; then
+    say "staff PIN: unchanged"
+    return 0
+  fi
   changes=$((changes + 1))
   if [ "$dry_run" -eq 1 ]; then
     say "would set [kiosk] staff_pin_hash = <output of $hasher hash-pin> in $CONFIG (the PIN itself is never stored)"
     return 0
   fi
-  if [ "$fake_root" -eq 1 ] && [ ! -x "$(p "$hasher")" ]; then
-    say "skipped under --root: $hasher hash-pin (the package is not installed in a folder root)"
-    return 0
-  fi
-  [ -x "$(p "$hasher")" ] || die "$hasher is missing: the package did not install"
   line=$(printf '%s\n' "$pin" | "$(p "$hasher")" hash-pin) || die "kiosk hash-pin failed; the PIN was not set"
   line=$(printf '%s' "$line" | tail -n1 | tr -d '[:space:]')
   case "$line" in scrypt\$*) ;; *) die "kiosk hash-pin printed something unexpected; the PIN was not set" ;; esac
   "$PYTHON" "$SRC/deploy/tomlset.py" "$(p "$CONFIG")" kiosk staff_pin_hash "\"$line\"" || die "could not write the PIN hash"
+  mark_changed "$CONFIG"
   say "set [kiosk] staff_pin_hash in $CONFIG (hashed; the PIN itself is not stored)"
 }
 
