@@ -168,12 +168,16 @@ ALSA
 }
 
 configure_display() {
-  local w="" h="" d="" orient=landscape
+  local w="" h="" d="" orient=landscape rot=0
   case "$display" in
     "") [ -z "$dpi" ] && return 0 ;;
     official7) w=800; h=480; d=133 ;;
     touch2) w=720; h=1280; d=210; orient=portrait ;;
-    touch2-landscape) w=1280; h=720; d=210; add_config_txt_line "dtoverlay=vc4-kms-dsi-ili9881-7inch,rotation=90" ;;
+    touch2-landscape)
+      # The panel is portrait (720 x 1280): the kiosk turns picture and touch itself ([display] rotation_deg);
+      # the overlay's rotation=90 turns the boot console to match.
+      w=720; h=1280; d=210; rot=90
+      add_config_txt_line "dtoverlay=vc4-kms-dsi-ili9881-7inch,rotation=90" ;;
     hdmi) d=96; [ -z "$dpi" ] && note "HDMI screen with no --dpi: using 96; set [display] dpi for honest button sizes" ;;
   esac
   [ -n "$dpi" ] && d=$dpi
@@ -181,6 +185,7 @@ configure_display() {
   [ -n "$w" ] && toml_set display width "$w"
   [ -n "$h" ] && toml_set display height "$h"
   [ -n "$display" ] && toml_set display orientation "\"$orient\""
+  [ -n "$display" ] && toml_set display rotation_deg "$rot"
   return 0
 }
 
