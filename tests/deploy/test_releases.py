@@ -281,3 +281,21 @@ def test_signed_bundle_installs_and_tampered_or_foreign_ones_never_run(
 
     nokey = _tool(pi, "verify-bundle", str(bundle))
     assert nokey.returncode == 1 and "no release key" in nokey.stderr
+
+
+def test_make_bundle_signs_what_install_bundle_accepts(keys: dict, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    made = run(
+        [str(DEPLOY / "make-bundle.sh"), "--key", str(keys["project"]), "--out", str(out), "--no-wheels"]
+    )
+    assert made.returncode == 0, made.stderr
+    (bundle,) = out.glob("*.tar.gz")
+    with tarfile.open(bundle) as tar:
+        names = tar.getnames()
+        commit = tar.extractfile("encore/COMMIT").read().decode().strip()  # type: ignore[union-attr]
+    assert "encore/deploy/install.sh" in names and "encore/requirements/py3.11.lock" in names
+    assert bundle.name == f"encore-0.1.0-{commit}.tar.gz"
+    ok = run([RELEASE, "verify-bundle", str(bundle), "--key", str(keys["project.pub"])])
+    assert ok.returncode == 0 and "signature OK" in ok.stdout
+    other = run([RELEASE, "verify-bundle", str(bundle), "--key", str(keys["stranger.pub"])])
+    assert other.returncode == 1
