@@ -42,7 +42,6 @@ def song_from_doc(doc: dict[str, Any]) -> Song:
     return Song(**values)
 
 
-
 class TinyCatalogue:
     """The catalogue, cached in memory and refreshed when the store's file changes."""
 
