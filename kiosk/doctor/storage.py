@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import Config
 from kiosk.doctor.rows import FAIL, OK, WARN, Check
@@ -85,7 +86,7 @@ def scanned_music_dir(data_dir: Path) -> Path | None:
     without locking or creating anything; None when there is no catalogue yet."""
     try:
         raw = json.loads((Path(data_dir) / "catalogue.json").read_text(encoding="utf-8"))
-        info = next(iter(raw.get("scan", {}).values()), {})
+        info: dict[str, Any] = next(iter(raw.get("scan", {}).values()), {})
         folder = info.get("music_dir")
     except (OSError, ValueError, AttributeError):
         return None
