@@ -15,6 +15,7 @@ from typing import Any
 
 from kiosk.adapters.clock import SystemClock
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.erasures import apply_at_start
 from kiosk.adapters.journal import JsonlJournal, consent_refused
 from kiosk.adapters.player import AudioCapture, VlcPlayer
 from kiosk.adapters.residents import ResidentsStore
@@ -263,6 +264,7 @@ def build_running_kiosk(
     clock = clock or SystemClock()
     data = DataFolder(data_dir)
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
+    apply_at_start(data)  # erasures re-applied: a kill halfway through `residents remove` ends erased
     catalogue = TinyCatalogue(data)
     residents = ResidentsStore(data)
     prepare(catalogue.songs())

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +164,42 @@ def run_remove(args: argparse.Namespace, ctx: Any) -> int:
             return 1
     store.remove(resident.resident_id)
     print(
-        f"Removed {resident.staff_id}: profile and photo erased. Their listening history stays only as "
-        "anonymous statistics, and restoring an older backup will not bring the profile back."
+        f"Removed {resident.staff_id}: profile, photo and every copy of them in the data folder erased "
+        "(rotating store copies, staged photos, report cache, dashboard charts)."
     )
+    print(
+        "What remains: the journal and session rollups keep this resident's opaque id with listening and "
+        "observation records. They are pseudonymous, not anonymous, until every backup that links the id to "
+        "this person has aged out. Restoring a backup never brings the profile back."
+    )
+    for line in backups_holding(ctx.data_dir, resident.resident_id, date.today()):
+        print(line)
     return 0
+
+
+def backups_holding(data_dir: Path, resident_id: str, today: date) -> list[str]:
+    """What `residents remove` says about backups that still hold the resident (from backup-log.jsonl)."""
+    from kiosk.adapters import backup_log
+
+    logged = backup_log.entries(data_dir)
+    holding = [e for e in logged if resident_id in e.resident_ids]
+    if not holding:
+        return [f"No backup noted in {data_dir / backup_log.LOG_NAME} holds this resident."]
+    lines = ["Backups that still hold the profile:"]
+    for e in holding:
+        made = e.made_on() or "?"
+        if e.where == "local":
+            lines.append(
+                f"  {e.path} (on this Pi, made {made}): rewritten without them by the next nightly backup run"
+            )
+        elif e.where == "usb":
+            out = backup_log.ages_out(e, logged, today)
+            lines.append(
+                f"  {e.path} (encrypted, backup stick, made {made}): deleted by the rotation around {out}, "
+                f"when {e.keep} newer backups are on the stick; delete it sooner by hand if you can"
+            )
+        else:
+            lines.append(
+                f"  {e.path} (made by hand with `kiosk backup`, {made}): kept until someone deletes it"
+            )
+    return lines
