@@ -60,6 +60,7 @@ def kiosk_cli(data_dir: Path, *args: str, stdin: str | None = None) -> subproces
         input=stdin,
         timeout=120,
         env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=str(REPO),
     )
 
 
