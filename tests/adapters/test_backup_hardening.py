@@ -133,7 +133,10 @@ def test_backup_log_lines_and_backup_record(tmp_path, capsys):
     assert main(["--data-dir", str(root), "backup", "--no-log", str(tmp_path / "nightly")]) == 0
     stick_copy = "/media/kiosk-backup/encore-backups/nightly.tar.gpg"
     manifest = str(tmp_path / "nightly" / MANIFEST)
-    assert main(["--data-dir", str(root), "backup-record", stick_copy, "--where", "usb", "--manifest", manifest]) == 0
+    assert (
+        main(["--data-dir", str(root), "backup-record", stick_copy, "--where", "usb", "--manifest", manifest])
+        == 0
+    )
     lines = [json.loads(x) for x in (root / backup_log.LOG_NAME).read_text().splitlines()]
     assert [(x["name"], x["where"], x["path"]) for x in lines] == [
         ("by-hand", "other", str(tmp_path / "by-hand")),

@@ -11,10 +11,10 @@ import pytest
 
 from kiosk.adapters import restore as restore_mod
 from kiosk.adapters.backup import MANIFEST, BackupError, create_backup, data_files
-from kiosk.adapters.restore import restore_backup
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import apply_erasures, record_erasure
 from kiosk.adapters.journal import JsonlJournal, read_events
+from kiosk.adapters.restore import restore_backup
 from kiosk.adapters.rollups import RollupStore
 from kiosk.cli import main
 from tests.fakes import FakeClock

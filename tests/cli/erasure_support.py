@@ -83,7 +83,11 @@ def seed(tmp_path: Path, data_dir: Path) -> Seeded:
     erased = store.by_staff_id(STAFF_ID)
     other = store.by_staff_id("B-2")
     assert erased is not None and other is not None
-    for song in ("Daisy Bell", "Oh Susanna", "Lili Marleen"):  # three more writes: every rotating copy has her
+    for song in (
+        "Daisy Bell",
+        "Oh Susanna",
+        "Lili Marleen",
+    ):  # three more writes: every rotating copy has her
         store.add_avoid_song(erased.resident_id, song)
     rollups = RollupStore(data)
     for i, rid in enumerate((erased.resident_id, other.resident_id)):

@@ -4,7 +4,6 @@ dashboard charts; a repair, a restart or a restore never brings the resident bac
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from kiosk.adapters.docstore import DataFolder, backup_paths
 from kiosk.adapters.erasures import erased_ids, record_erasure
@@ -30,9 +29,7 @@ def test_remove_leaves_no_trace_of_name_staff_id_or_photo_in_the_data_folder(tmp
     store = ResidentsStore(DataFolder(data_dir))
     assert [r.staff_id for r in store.all()] == ["B-2"]
     copies = [json.loads(p.read_bytes()) for p in backup_paths(data_dir / "residents.json") if p.exists()]
-    assert copies and all(
-        [d["staff_id"] for d in c["residents"].values()] == ["B-2"] for c in copies
-    )
+    assert copies and all([d["staff_id"] for d in c["residents"].values()] == ["B-2"] for c in copies)
     # and the output says what remains, in the right words
     assert "anonymous statistics" not in done.stdout
     assert "pseudonymous, not anonymous" in done.stdout

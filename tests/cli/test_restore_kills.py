@@ -21,7 +21,9 @@ from tests.cli.erasure_support import REPO, STAFF_ID, find_needles, kiosk_cli, s
 
 TRIES = 50
 SEED = 1415
-FILLER_DAYS = 150  # journal days: staged after the stores and photos, so a restore lasts long enough to be cut
+FILLER_DAYS = (
+    150  # journal days: staged after the stores and photos, so a restore lasts long enough to be cut
+)
 # at many points after the residents file is staged (where an unfiltered copy of it would sit in the data folder)
 
 
