@@ -107,9 +107,13 @@ def seed(tmp_path: Path, data_dir: Path) -> Seeded:
     )
     assert report.returncode == 0, report.stderr
     assert (data_dir / "report-cache").is_dir()
-    from kiosk.staff import DASHBOARD_DIR, build_dashboard
+    from kiosk.adapters.dashboard_charts import DashboardFiles
+    from kiosk.app.dashboard import render_dashboard
 
-    build_dashboard(data_dir, "7d", erased.resident_id, data_dir / DASHBOARD_DIR, date(2026, 6, 2))
+    charts = render_dashboard(
+        DashboardFiles(data_dir), "7d", data_dir / "dashboard" / "run-1", erased.resident_id, date(2026, 6, 2)
+    )
+    assert charts
     stored = (data_dir / "photos" / f"{erased.resident_id}.jpg").read_bytes()
     return Seeded(erased.resident_id, other.resident_id, stored)
 
