@@ -1,5 +1,6 @@
 """CSV export: one file of sessions and one of song plays (``FILE`` and ``FILE`` with ``-plays`` before the
 suffix), UTF-8 with a byte-order mark so Excel reads accents right, comma-separated, ISO 8601 times in local time.
+Cells a spreadsheet would run as formulas get a leading quote (:mod:`kiosk.adapters.csv_safe`).
 
 Sessions file, one row per session and resident (a group session gives a row for each resident in it):
     session_id, resident, staff_id (empty when pseudonymised), date, start_time, end_time, clock_ok (yes/no),
@@ -11,7 +12,6 @@ Plays file, one row per song play and resident:
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters.csv_safe import csv_writer
 from kiosk.domain.report import Period, local, parse_time
 
 SESSION_COLUMNS = (
@@ -151,8 +152,8 @@ def write_csv(
     """Write both files from full rollups; returns (session rows, play rows)."""
     n_sessions = n_plays = 0
     with _open(path) as sfh, _open(plays_path(path)) as pfh:
-        sw = csv.writer(sfh)
-        pw = csv.writer(pfh)
+        sw = csv_writer(sfh)
+        pw = csv_writer(pfh)
         sw.writerow(SESSION_COLUMNS)
         pw.writerow(PLAY_COLUMNS)
         for doc in sessions:
@@ -171,13 +172,13 @@ def write_csv(
 # <data>/report-cache/csv-rollups-YYYY-MM.json) as CSV text per resident and local day, with markers where the
 # resident's label and staff id go (so the cache holds no names: an erased resident's rows show a code). An
 # export then only filters days and pastes labels in. Remade when the month's store or the time zone changes.
-CSV_CACHE_VERSION = 1
+CSV_CACHE_VERSION = 2  # 2: formula-like cells escaped
 LABEL_MARK, STAFF_MARK = "\x1eL\x1e", "\x1eS\x1e"
 
 
 def _cell(value: str) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow([value])
+    csv_writer(buf, lineterminator="").writerow([value])
     return buf.getvalue()
 
 
@@ -200,8 +201,8 @@ def month_fragments(docs: Iterable[Mapping[str, Any]], tz: tzinfo | None) -> dic
             pair = bufs.get(key)
             if pair is None:
                 pair = bufs[key] = (io.StringIO(), io.StringIO())
-            csv.writer(pair[0]).writerow(srow)
-            csv.writer(pair[1]).writerows(prows)
+            csv_writer(pair[0]).writerow(srow)
+            csv_writer(pair[1]).writerows(prows)
     out: dict[str, dict[str, list[str]]] = {}
     for (rid, day), (sbuf, pbuf) in bufs.items():
         out.setdefault(rid, {})[day] = [sbuf.getvalue(), pbuf.getvalue()]
@@ -229,8 +230,8 @@ def write_csv_from_store(
     n_sessions = n_plays = 0
     cells: dict[str, tuple[str, str]] = {}
     with _open(path) as sfh, _open(plays_path(path)) as pfh:
-        csv.writer(sfh).writerow(SESSION_COLUMNS)
-        csv.writer(pfh).writerow(PLAY_COLUMNS)
+        csv_writer(sfh).writerow(SESSION_COLUMNS)
+        csv_writer(pfh).writerow(PLAY_COLUMNS)
         for name in RollupStore(data).months(*wide):
             st = data.path(name).stat()
             key = [CSV_CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns, *_tz_key(name, tz)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import os
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.atomic import atomic_write_bytes
+from kiosk.adapters.csv_safe import csv_writer
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.residents import ResidentsStore, resident_to_doc
@@ -142,9 +142,11 @@ def run_export(args: argparse.Namespace, ctx: Any) -> int:
         data = json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8")
     else:
         buf = io.StringIO(newline="")
-        writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv_writer(
+            buf, lineterminator="\r\n"
+        )  # formula-like cells escaped (kiosk.adapters.csv_safe)
+        writer.writerow(COLUMNS)
+        writer.writerows([row[c] for c in COLUMNS] for row in rows)
         data = buf.getvalue().encode("utf-8-sig")  # the BOM makes Excel show accents right
     atomic_write_bytes(dest, data)
     os.chmod(dest, 0o600)
