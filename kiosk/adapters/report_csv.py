@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.csv_safe import csv_writer
+from kiosk.adapters.safe_output import output_file
 from kiosk.domain.report import Period, local, parse_time
 
 SESSION_COLUMNS = (
@@ -72,11 +73,15 @@ def _play_time(at: Any, zone: tzinfo | None, day_s: str) -> tuple[str, str]:
     return t[:10], t
 
 
-def _open(path: Path) -> Any:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    fh = os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20)
-    fh.write("\ufeff")  # the BOM by hand: the "utf-8-sig" codec encodes in Python, once per row
-    return fh
+@contextmanager
+def _open(path: Path) -> Iterator[Any]:
+    """A text file replacing ``path`` at the end (temp file + rename; links refused: :mod:`safe_output`)."""
+    with output_file(path) as raw:
+        fh = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
+        fh.write("\ufeff")  # the BOM by hand: the "utf-8-sig" codec encodes in Python, once per row
+        yield fh
+        fh.flush()
+        fh.detach()
 
 
 def _rows(
