@@ -17,6 +17,7 @@ from kiosk.adapters.clock import SystemClock
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import apply_at_start
 from kiosk.adapters.journal import JsonlJournal, consent_refused
+from kiosk.adapters.pin_lockout import PinLockoutFile
 from kiosk.adapters.player import AudioCapture, VlcPlayer
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.resume import ResumeFile
@@ -161,6 +162,7 @@ class RunningKiosk:
     notifier: Notifier
     watchdog: Watchdog | None
     gpio: Any = None
+    pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
@@ -339,4 +341,6 @@ def build_running_kiosk(
         parts.close()
         raise
     notifier = notifier or Notifier()
-    return RunningKiosk(parts, residents, staff, notifier, Watchdog.from_env(notifier))
+    return RunningKiosk(
+        parts, residents, staff, notifier, Watchdog.from_env(notifier), pin_lockout=PinLockoutFile(data_dir)
+    )

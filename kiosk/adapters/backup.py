@@ -36,14 +36,14 @@ from kiosk.adapters.erasures import (
     erasure_list,
 )
 from kiosk.adapters.erasures import STORE as ERASURES_STORE
+from kiosk.adapters.pin_lockout import LOCKOUT_FILE as PIN_LOCKOUT_FILE
+from kiosk.adapters.resume import RESUME_FILE  # replaced many times a minute while music plays
 
 MANIFEST = "manifest.json"
 FILES_DIR = "data"
 FORMAT = "encore-backup"
 VERSION = 1
 DIR_MODE = 0o700
-RESUME_FILE = "resume.json"  # kiosk.adapters.resume: replaced many times a minute while music plays
-PIN_LOCKOUT_FILE = "pin-lockout.json"  # kiosk.adapters.pin_lockout
 _KEPT_LOCAL = {
     f"{ERASURES_STORE}.json",
     attention.FILE_NAME,
