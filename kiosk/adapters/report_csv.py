@@ -209,8 +209,8 @@ def month_fragments(docs: Iterable[Mapping[str, Any]], tz: tzinfo | None) -> dic
             csv_writer(pair[0]).writerow(srow)
             csv_writer(pair[1]).writerows(prows)
     out: dict[str, dict[str, list[str]]] = {}
-    for (rid, day), (sbuf, pbuf) in bufs.items():
-        out.setdefault(rid, {})[day] = [sbuf.getvalue(), pbuf.getvalue()]
+    for (rid, day_iso), (sbuf, pbuf) in bufs.items():
+        out.setdefault(rid, {})[day_iso] = [sbuf.getvalue(), pbuf.getvalue()]
     return out
 
 
