@@ -183,6 +183,8 @@ def test_the_issues_care_worker_outside_in(tmp_path: Path) -> None:
     assert _kiosk(data_dir, "residents", "remove", "--yes", "R-1").returncode == 0
     assert history(DataFolder(data_dir), resident_id=peggy_id) == []  # erasure removes the history
     assert peggy_id not in (data_dir / "profile-history.json").read_text()
+    copies = list((data_dir / ".backups").glob("profile-history.json.*"))
+    assert copies and all(peggy_id not in c.read_text() for c in copies)  # rotating copies scrubbed too
 
 
 def _old_store(data_dir: Path) -> ResidentsStore:
