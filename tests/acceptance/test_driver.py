@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.acceptance.audio import loudest, read_capture
 from tests.acceptance.kiosk_process import JourneyError, KioskConfig, KioskProcess
 
 
@@ -26,3 +28,20 @@ def test_the_driver_touches_by_words_reads_the_screen_and_kills(
     assert kiosk.kill() == -9 and not kiosk.alive()
     with pytest.raises(JourneyError, match="not running"):
         kiosk.screen()
+
+
+def test_the_kiosk_run_audio_capture_hears_the_music_within_the_start_volume(
+    prepared_data: Path, journey_config: KioskConfig, start_kiosk: Callable[..., KioskProcess], tmp_path: Path
+) -> None:
+    heard_path = tmp_path / "heard.pcm"
+    kiosk = start_kiosk(prepared_data, config=journey_config, audio_capture=heard_path)
+    kiosk.touch("Touch for music")
+    started = time.monotonic()
+    kiosk.touch("Music for everyone")
+    kiosk.wait_for_screen("now_playing")
+    deadline = time.monotonic() + 8
+    while loudest(read_capture(heard_path), after_s=started + 2.0) == 0.0 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the fade-in lasts 1.5 s
+    heard = read_capture(heard_path)
+    assert heard and heard[0].pts_s >= started
+    assert 0.05 < loudest(heard) <= 0.40 * 1.01  # music, never above the start volume of 40 %
