@@ -67,7 +67,9 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     from kiosk.wiring import build_running_kiosk
 
     clock = SystemClock()
-    capture = capture_from_env()  # tests only: KIOSK_TEST_AUDIO_CAPTURE=FILE (observation, changes nothing else)
+    capture = (
+        capture_from_env()
+    )  # tests only: KIOSK_TEST_AUDIO_CAPTURE=FILE (observation, changes nothing else)
     kiosk = build_running_kiosk(config, ctx.data_dir, clock=clock, capture=capture)
     try:
         app = build_app(
