@@ -206,8 +206,12 @@ class KioskProcess:
         ours.settimeout(None)
         return self._record("ready", json.loads(line)["seen"])
 
-    def restart(self) -> Seen:
-        """Start again over the same data folder (after :meth:`kill` or :meth:`stop`)."""
+    def restart(self, config: KioskConfig | None = None) -> Seen:
+        """Start again over the same data folder (after :meth:`kill` or :meth:`stop`), with a new kiosk.toml
+        when given (e.g. quiet hours that have begun meanwhile)."""
+        if config is not None:
+            self.config = config
+            self.config_path.write_text(config.toml(), encoding="utf-8")
         return self.start()
 
     def kill(self) -> int:
