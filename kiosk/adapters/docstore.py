@@ -41,6 +41,7 @@ from tinydb.storages import Storage
 
 from kiosk.adapters import attention
 from kiosk.adapters.atomic import FILE_MODE, atomic_write_bytes
+from kiosk.adapters.resume import RESUME_FILE
 
 log = logging.getLogger(__name__)
 
@@ -331,4 +332,16 @@ class DataFolder:
                 message = recover(self.path(name))[1]
                 if message:
                     messages.append(message)
+            self._undo_false_alarms()
         return messages
+
+    def _undo_false_alarms(self) -> None:
+        """Earlier versions "repaired" files that are not stores (every power cut set ``resume.json`` aside):
+        their notes to staff were false, so they go; stale copies of the resume point go too."""
+        for item in attention.notes(self.root):
+            kind = str(item.get("kind", ""))
+            if kind.startswith("store-damaged:") and not is_store(kind.split(":", 1)[1]):
+                attention.clear(self.root, kind)
+        for stale in self.root.glob(f"{RESUME_FILE}.damaged-*"):
+            with contextlib.suppress(OSError):
+                stale.unlink()

@@ -155,6 +155,16 @@ def test_check_all_leaves_files_that_are_not_stores_alone(data_dir):
     assert data.store_names() == ["residents"]
 
 
+def test_check_all_takes_back_the_false_alarms_of_earlier_versions(data_dir):
+    """Before the store registry every power cut set resume.json aside and told staff to restore a backup."""
+    (data_dir / "resume.json.damaged-20260601T101010Z").write_bytes(b'{"session_id":"s1"}')
+    attention.note(data_dir, "store-damaged:resume", "resume.json was damaged (not a document file). ...")
+    attention.note(data_dir, "store-damaged:residents", "residents.json was damaged (empty). ...")
+    assert DataFolder(data_dir).check_all() == []
+    assert not list(data_dir.glob("*.damaged-*"))
+    assert [n["kind"] for n in attention.notes(data_dir)] == ["store-damaged:residents"]  # a real one stays
+
+
 def test_every_store_in_the_code_is_registered():
     from kiosk.adapters import erasures, library_scan, report_source, residents, rollups
     from kiosk.adapters.docstore import is_store
