@@ -22,10 +22,11 @@ def prepared_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     """(data folder template, music folder, PIN hash): made once, copied by each journey."""
     from kiosk.adapters.docstore import DataFolder
     from kiosk.adapters.library_scan import scan_library
+    from kiosk.adapters.resident_records import ResidentRecords
+    from kiosk.app.residents_import import import_file
     from kiosk.demo.generate import generate_demo
     from kiosk.demo.setup import write_demo_residents
     from kiosk.pin import hash_pin
-    from kiosk.residents_import import import_file
 
     root = tmp_path_factory.mktemp("journey-library")
     demo = generate_demo(root / "demo", only=SONGS, min_duration_s=40.0)
@@ -33,7 +34,7 @@ def prepared_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     data = DataFolder(template)
     scan = scan_library(data, demo.music_dir)
     assert scan.songs == len(SONGS), scan
-    import_file(write_demo_residents(root / "people"), data)
+    import_file(write_demo_residents(root / "people"), ResidentRecords(data))
     return template, demo.music_dir, hash_pin(STAFF_PIN)
 
 

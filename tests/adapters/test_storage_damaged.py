@@ -168,7 +168,7 @@ def test_check_all_takes_back_the_false_alarms_of_earlier_versions(data_dir):
 def test_every_store_in_the_code_is_registered():
     from kiosk.adapters import erasures, library_scan, report_source, residents, rollups
     from kiosk.adapters.docstore import is_store
-    from kiosk.staff import REVIEWS
+    from kiosk.adapters.reviews import REVIEWS
 
     names = [residents.STORE, library_scan.STORE, REVIEWS, erasures.STORE, report_source.STATE_STORE]
     names.append(rollups.store_name("2026-06-01T10:00:00+00:00"))
