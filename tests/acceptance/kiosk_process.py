@@ -180,7 +180,7 @@ class KioskProcess:
             KIVY_NO_ARGS="1",
             KIVY_NO_FILELOG="1",
             KIVY_HOME=str(self.logs / "kivy-home"),
-            PYTHONPATH=str(INJECT),
+            PYTHONPATH=os.pathsep.join((str(INJECT), str(REPO))),  # the kiosk beside these tests
             ENCORE_JOURNEY_FD=str(theirs.fileno()),
             PYTHONUNBUFFERED="1",
         )
