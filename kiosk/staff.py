@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters import attention
+from kiosk.adapters import reviews as reviews_store
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.journal import JsonlJournal
 from kiosk.adapters.residents import ResidentsStore
@@ -37,7 +38,7 @@ from kiosk.ui.staff_api import (
 
 log = logging.getLogger(__name__)
 
-REVIEWS = "reviews"
+REVIEWS = reviews_store.STORE
 DASHBOARD_DIR = "dashboard"  # the staff screen's chart PNGs, under the data folder
 
 

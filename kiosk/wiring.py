@@ -99,8 +99,12 @@ def build_kiosk(
     policy: Callable[[datetime], PolicyNow] | None = None,
     capture: AudioCapture | None = None,
     settings: EngineSettings | None = None,
+    profiles_stamp: Callable[[], object] | None = None,
 ) -> KioskParts:
-    """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue."""
+    """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue.
+
+    ``profiles_stamp`` (e.g. :meth:`ResidentsStore.stamp`) lets the engine re-read the listeners' profiles
+    when the residents store changes during a session (volume limit, consent, avoid lists)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     clock = clock or SystemClock()
@@ -137,6 +141,7 @@ def build_kiosk(
             settings=settings or engine_settings(config),
             policy=policy or quiet_hours_policy(config),
             residents=lookup,
+            profiles_stamp=profiles_stamp,
             rollups=rollups,
             on_suspect=catalogue.mark_suspect if catalogue is not None else None,
             resume_store=resume,
@@ -275,6 +280,7 @@ def build_running_kiosk(
         audio_output=audio_output,
         catalogue=catalogue,
         residents=residents,
+        profiles_stamp=residents.stamp,
     )
     try:
         if clock.trusted():

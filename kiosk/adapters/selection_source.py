@@ -2,7 +2,8 @@
 fed with the current catalogue, the listeners' profiles and their learned history.
 
 Built afresh at every session start and mode change (the engine calls the factory), so a rescan, an import or
-a staff change to an avoid list takes effect at the next session without restarting the kiosk.
+a staff change to an avoid list takes effect at the next session without restarting the kiosk. Songs waiting
+in "Songs to review" are left out for the residents they were stopped for (:func:`selection.under_review`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from collections.abc import Callable
 
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.history import load_history
+from kiosk.adapters.reviews import review_docs
 from kiosk.config import Config, policy_at
 from kiosk.domain.models import Mode, Resident, Song
-from kiosk.domain.selection import Choice, Selector
+from kiosk.domain.selection import Choice, Selector, under_review
 from kiosk.ports import Catalogue, Clock, ResidentStore
 
 
@@ -69,5 +71,6 @@ class SelectionSourceFactory:
             history=load_history(self.data, [r.resident_id for r in profiles], now),
             default_schedule=self.config.schedule,
             quiet=quiet,
+            reviewed=under_review(review_docs(self.data), resident_ids),
         )
         return SelectorSource(selector)

@@ -34,6 +34,9 @@ class EventType(StrEnum):
     OBSERVATION = "observation"  # staff form, see OBSERVATION_SCALES / REACTIONS
     AVOID_CHANGE = "avoid_change"  # detail: action (added|dismissed), song
     STAFF = "staff"  # detail: action (login|login_failed|lockout|export|rescan|import...)
+    # The resident (``resident``) withdrew consent during this session: the last record naming them; nothing
+    # after it does, and the session's rollup leaves them out (withdrawal is not erasure: earlier events stay).
+    CONSENT_WITHDRAWN = "consent_withdrawn"
 
 
 class SongOutcome(StrEnum):

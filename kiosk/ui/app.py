@@ -34,7 +34,7 @@ _kv_loaded = False
 
 
 _kv_loaded_names: set[str] = set()
-CORE_SCREENS = ("idle", "residents", "now_playing", "session_end")
+CORE_SCREENS = ("idle", "residents", "now_playing", "session_end", "calm")
 
 
 def load_kv(*names: str) -> None:
@@ -97,6 +97,8 @@ class KioskUI:
         demo_pin_hint: str = "",
         language: str | None = None,
     ):
+        from kiosk.ui.screens.calm import CalmScreen
+        from kiosk.ui.screens.calm_presenter import CalmPresenter
         from kiosk.ui.screens.idle import IdleScreen
         from kiosk.ui.screens.idle_presenter import IdlePresenter
         from kiosk.ui.screens.modes_presenter import ModesPresenter
@@ -134,9 +136,10 @@ class KioskUI:
             presenter=NowPlayingPresenter(control, self.refresh), modes=self.modes_presenter, now_s=now
         )
         self.session_end = SessionEndScreen(presenter=SessionEndPresenter(control))
+        self.calm = CalmScreen(presenter=CalmPresenter())
         self.guard = PinGuard(now, on_event=staff.note_staff_event)
         self._lazy: dict[str, Any] = {}
-        for screen in (self.idle, self.residents, self.now_playing, self.session_end):
+        for screen in (self.idle, self.residents, self.now_playing, self.session_end, self.calm):
             self.sm.add_widget(screen)
 
         self.root = ScreenRoot()

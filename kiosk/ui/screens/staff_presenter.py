@@ -158,7 +158,10 @@ class StaffPresenter:
 
     def distress(self) -> None:
         self.staff.distress_current()
-        self.state.note = _("Song stopped. It is waiting in 'Songs to review'.")
+        self.state.note = _(
+            "Music stopped and the session ended. The song waits in 'Songs to review' and will not play "
+            "for them until you decide."
+        )
         self.on_change()
 
     # --- observation ---
