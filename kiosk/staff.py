@@ -22,7 +22,7 @@ from kiosk.adapters.journal import JsonlJournal
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.rollups import RollupStore, RollupWriter
 from kiosk.config import Config
-from kiosk.domain.events import EventType
+from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, EventType
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Mode, Resident
 from kiosk.errors import UserError
@@ -31,6 +31,7 @@ from kiosk.ui.staff_api import (
     ImportResult,
     Progress,
     ReviewItem,
+    SessionRef,
     SystemResult,
     dashboard_from_figures,
     dashboard_run_dir,
@@ -91,7 +92,7 @@ class KioskStaff:
         self._system = system
         self._checks = checks
         self._seen_pending = 0
-        self._last_session: tuple[str, tuple[str, ...]] | None = None
+        self._last_session: tuple[str, tuple[str, ...], str] | None = None  # id, resident ids, started at
         engine.subscribe(self._on_view)
 
     # -- following the engine (main loop) --
@@ -99,7 +100,7 @@ class KioskStaff:
     def _on_view(self, _view: SessionView) -> None:
         session = getattr(self.engine, "session", None)
         if session is not None:
-            self._last_session = (session.session_id, tuple(session.resident_ids))
+            self._last_session = (session.session_id, tuple(session.resident_ids), str(session.started_at))
         pending = self.engine.pending_reviews()
         if len(pending) != self._seen_pending:
             self._seen_pending = len(pending)
@@ -172,6 +173,15 @@ class KioskStaff:
     def last_session_id(self) -> str | None:
         return self._last_session[0] if self._last_session else None
 
+    def last_session(self) -> SessionRef | None:
+        if self._last_session is None:
+            return None
+        session_id, ids, started_at = self._last_session
+        people = [self.store.get(rid) for rid in ids]
+        names = tuple(p.display_name for p in people if p is not None)
+        recorded = not ids or any(p is None or p.journaled for p in people)
+        return SessionRef(session_id, names, started_at, recorded)
+
     def save_observation(self, session_id: str, scales: dict[str, int], reactions: list[str]) -> None:
         resident_ids: tuple[str, ...] = ()
         if self._last_session and self._last_session[0] == session_id:
@@ -186,8 +196,9 @@ class KioskStaff:
                 "session_id": session_id,
                 "resident_ids": consenting,
                 "at": now,
-                "scales": {k: int(v) for k, v in scales.items()},
-                "reactions": list(reactions),
+                "form": OBSERVATION_FORM,  # scales a person left alone are absent (older forms stored 50)
+                "scales": {k: int(v) for k, v in scales.items() if k in OBSERVATION_SCALES and v is not None},
+                "reactions": [r for r in reactions if r in REACTIONS],
                 "by": "staff",
             },
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.clock import SystemClock
+from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.journal import JsonlJournal, consent_refused
 from kiosk.adapters.player import AudioCapture, VlcPlayer
@@ -189,6 +190,7 @@ class RunningKiosk:
     staff: KioskStaff
     notifier: Notifier
     watchdog: Watchdog | None
+    covers: CoverCache
     gpio: Any = None
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
 
@@ -299,4 +301,4 @@ def build_running_kiosk(
         parts.close()
         raise
     notifier = notifier or Notifier()
-    return RunningKiosk(parts, residents, staff, notifier, Watchdog.from_env(notifier))
+    return RunningKiosk(parts, residents, staff, notifier, Watchdog.from_env(notifier), CoverCache(data_dir))

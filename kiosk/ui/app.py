@@ -96,6 +96,7 @@ class KioskUI:
         run_bg: Callable[[Callable[[], object], Callable[[object], None]], None] = run_in_background,
         demo_pin_hint: str = "",
         language: str | None = None,
+        covers: Callable[[str, str | None], str | None] | None = None,
     ):
         from kiosk.ui.screens.calm import CalmScreen
         from kiosk.ui.screens.calm_presenter import CalmPresenter
@@ -133,7 +134,11 @@ class KioskUI:
         self.residents.on_give_up = self._close_picker
         self.modes_presenter = ModesPresenter(control, Path(config.library.music_dir), self._close_modes)
         self.now_playing = NowPlayingScreen(
-            presenter=NowPlayingPresenter(control, self.refresh), modes=self.modes_presenter, now_s=now
+            presenter=NowPlayingPresenter(control, self.refresh),
+            modes=self.modes_presenter,
+            now_s=now,
+            covers=covers,
+            run_bg=run_bg,
         )
         self.session_end = SessionEndScreen(presenter=SessionEndPresenter(control))
         self.calm = CalmScreen(presenter=CalmPresenter())
@@ -340,12 +345,22 @@ def build_app(
     demo_pin_hint: str = "",
     on_shown: Callable[[EncoreApp], None] | None = None,
     on_stopped: Callable[[EncoreApp], None] | None = None,
+    covers: Callable[[str, str | None], str | None] | None = None,
 ) -> EncoreApp:
-    """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo)."""
+    """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo).
+
+    ``covers(song_path, cover_beside)`` finds a song's picture (called off the UI thread)."""
 
     def factory() -> KioskUI:
         return KioskUI(
-            config, control, residents, staff, data_dir=data_dir, clock=clock, demo_pin_hint=demo_pin_hint
+            config,
+            control,
+            residents,
+            staff,
+            data_dir=data_dir,
+            clock=clock,
+            demo_pin_hint=demo_pin_hint,
+            covers=covers,
         )
 
     return EncoreApp(factory, control, locked=not windowed, on_shown=on_shown, on_stopped=on_stopped)

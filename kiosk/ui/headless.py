@@ -210,6 +210,9 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     h.control.show(Status.ENDED)
     settle()
     yield "session_end", True
+    h.control.show(Status.CALM)
+    settle()
+    yield "calm", True
     h.ui.open_modes()
     settle()
     yield "modes", True
@@ -218,6 +221,8 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     settle()
     yield "staff_pin", False
     h.ui._staff_ok()
+    first = h.ui.staff_screen.presenter.residents()[0].resident_id
+    h.control.show(Status.ENDED, resident_ids=(first,))  # the observation form is about this session
     from kiosk.ui.screens.staff_presenter import PANELS
     from kiosk.ui.staff_api import ReviewItem
 
