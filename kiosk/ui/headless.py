@@ -368,12 +368,29 @@ def check_screen(screen: Any, name: str, *, resident_facing: bool = True) -> lis
                 problems.append(Problem(name, "overflow", f"'{label.text[:30]}' sticks out of its box"))
         label.texture_update()
         tw, th = label.texture_size
+        th = max(th, natural_height(label))  # a box-sized text_size crops glyphs: measure what it needs
         if tw > label.width + 2 or th > label.height + 2:
             problems.append(
                 Problem(name, "cut-off", f"'{label.text[:30]}' needs {tw:.0f}x{th:.0f} px, has "
                         f"{label.width:.0f}x{label.height:.0f}")
             )  # fmt: skip
     return problems
+
+
+def natural_height(label: Any) -> float:
+    """The height ``label``'s text needs at its width, whatever its ``text_size`` crops to (lines beyond
+    ``max_lines``, or past one when shortened, are not shown and so not needed)."""
+    from kivy.core.text import Label as CoreLabel
+
+    if not label.text or label.width <= 1:
+        return 0.0
+    one_line = label.shorten or label.max_lines == 1
+    core = CoreLabel(text=label.text, font_size=label.font_size, font_name=label.font_name, bold=label.bold,
+                     italic=label.italic, halign=label.halign, line_height=label.line_height,
+                     max_lines=1 if one_line else label.max_lines, shorten=label.shorten,
+                     text_size=(label.text_size[0] or None, None), padding=label.padding)  # fmt: skip
+    core.refresh()
+    return float(core.texture.height) if core.texture is not None else 0.0
 
 
 def title_cap_mm(harness: Harness) -> float:

@@ -11,6 +11,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode
+from kiosk.ui import fit_text  # noqa: F401  (registers FitLabel for now_playing.kv)
 from kiosk.ui.screens.modes_presenter import ModesPresenter, breath_scale, breath_word, move_prompt
 from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
 
