@@ -14,7 +14,7 @@ EARLIEST_TRUSTED = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 class SystemClock:
-    """Implements :class:`kiosk.ports.Clock`."""
+    """Implements :class:`kiosk.domain.ports.Clock`."""
 
     def __init__(self) -> None:
         self._latest_wall = 0.0

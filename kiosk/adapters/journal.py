@@ -31,7 +31,7 @@ from typing import Any
 
 from kiosk.adapters import attention
 from kiosk.domain.events import SCHEMA_VERSION, EventType
-from kiosk.ports import Clock
+from kiosk.domain.ports import Clock
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ _TAIL_BYTES = 64 * 1024
 
 
 class JsonlJournal:
-    """Implements :class:`kiosk.ports.Journal`.
+    """Implements :class:`kiosk.domain.ports.Journal`.
 
     ``excluded_residents(resident_id)`` is True for a resident who must not be journaled (consent "no"); their
     events are dropped and their id is taken out of ``detail["residents"]``, except ``consent_withdrawn``: the

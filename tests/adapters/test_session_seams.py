@@ -21,22 +21,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kiosk.residents_import import import_file
 
 from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.clock import SystemClock
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.history import load_history
 from kiosk.adapters.journal import read_events
 from kiosk.adapters.library_scan import scan_library
 from kiosk.adapters.mainloop import HeadlessLoop
 from kiosk.adapters.report_source import rebuild_rollups
 from kiosk.adapters.residents import ResidentsStore
+from kiosk.adapters.reviews import ReviewFile
 from kiosk.adapters.rollups import RollupStore
-from kiosk.adapters.selection_source import SelectionSourceFactory
+from kiosk.app.selection_source import SelectionSourceFactory
+from kiosk.app.staff import KioskStaff
 from kiosk.config import AudioConfig, Config, KioskConfig, LibraryConfig
 from kiosk.domain.intents import Intent, Source, Status
-from kiosk.residents_import import import_file
-from kiosk.staff import KioskStaff
-from kiosk.wiring import KioskParts, build_kiosk
+from kiosk.wiring import KioskParts, build_kiosk, build_staff
 from tests.audiofiles import write_tags
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,13 +116,20 @@ def open_kiosk(data_dir: Path, music: Path) -> Iterator[Kiosk]:
         config,
         data_dir,
         clock=clock,
-        song_source=SelectionSourceFactory(config, data, catalogue, residents, clock),
+        song_source=SelectionSourceFactory(
+            config,
+            lambda ids, now: load_history(data, ids, now),
+            catalogue,
+            residents,
+            clock,
+            reviews=ReviewFile(data),
+        ),  # fmt: skip
         catalogue=catalogue,
         residents=residents,
         capture=capture,
         profiles_stamp=residents.stamp,
     )
-    staff = KioskStaff(config, data_dir, parts.engine, residents, parts.rollups, parts.journal)
+    staff = build_staff(config, data_dir, parts, residents)
     kiosk = Kiosk(parts, staff, residents, data_dir, HeadlessLoop(parts.engine), peaks)
     try:
         yield kiosk

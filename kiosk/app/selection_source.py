@@ -1,5 +1,6 @@
 """The session engine's song source for real residents: the pure :class:`~kiosk.domain.selection.Selector`
-fed with the current catalogue, the listeners' profiles and their learned history.
+fed with the current catalogue, the listeners' profiles and their learned history (a
+:data:`~kiosk.app.ports.HistoryLoader`: :func:`kiosk.adapters.history.load_history` over the data folder).
 
 Built afresh at every session start and mode change (the engine calls the factory), so a rescan, an import or
 a staff change to an avoid list takes effect at the next session without restarting the kiosk. Songs waiting
@@ -11,13 +12,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.history import load_history
-from kiosk.adapters.reviews import review_docs
+from kiosk.app.ports import HistoryLoader, ReviewStore
 from kiosk.config import Config, policy_at
 from kiosk.domain.models import Mode, Resident, Song
+from kiosk.domain.ports import Catalogue, Clock, ResidentStore
 from kiosk.domain.selection import Choice, Selector, under_review
-from kiosk.ports import Catalogue, Clock, ResidentStore
 
 
 def _pair(choice: Choice | None) -> tuple[Song, str] | None:
@@ -25,7 +24,7 @@ def _pair(choice: Choice | None) -> tuple[Song, str] | None:
 
 
 class SelectorSource:
-    """Implements :class:`kiosk.ports.SongSource` over one :class:`Selector`."""
+    """Implements :class:`kiosk.domain.ports.SongSource` over one :class:`Selector`."""
 
     def __init__(self, selector: Selector):
         self.selector = selector
@@ -38,19 +37,21 @@ class SelectorSource:
 
 
 class SelectionSourceFactory:
-    """Implements :class:`kiosk.ports.SongSourceFactory`: who is listening + mode -> a :class:`SelectorSource`."""
+    """Implements :class:`kiosk.domain.ports.SongSourceFactory`: who is listening + mode -> a :class:`SelectorSource`."""
 
     def __init__(
         self,
         config: Config,
-        data: DataFolder,
+        history: HistoryLoader,
         catalogue: Catalogue,
         residents: ResidentStore,
         clock: Clock,
         rng_factory: Callable[[], random.Random] = random.Random,
+        reviews: ReviewStore | None = None,
     ):
         self.config = config
-        self.data = data
+        self.reviews = reviews  # songs stopped as upsetting, awaiting staff: out for the residents concerned
+        self.history = history
         self.catalogue = catalogue
         self.residents = residents
         self.clock = clock
@@ -68,9 +69,9 @@ class SelectionSourceFactory:
             mode,
             rng=self.rng_factory(),
             now=now,
-            history=load_history(self.data, [r.resident_id for r in profiles], now),
+            history=self.history([r.resident_id for r in profiles], now),
             default_schedule=self.config.schedule,
             quiet=quiet,
-            reviewed=under_review(review_docs(self.data), resident_ids),
+            reviewed=under_review(self.reviews.all() if self.reviews else (), resident_ids),
         )
         return SelectorSource(selector)
