@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kiosk.residents_import import import_file
 
 from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.clock import SystemClock
@@ -31,9 +30,11 @@ from kiosk.adapters.journal import read_events
 from kiosk.adapters.library_scan import scan_library
 from kiosk.adapters.mainloop import HeadlessLoop
 from kiosk.adapters.report_source import rebuild_rollups
+from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.reviews import ReviewFile
 from kiosk.adapters.rollups import RollupStore
+from kiosk.app.residents_import import import_file
 from kiosk.app.selection_source import SelectionSourceFactory
 from kiosk.app.staff import KioskStaff
 from kiosk.config import AudioConfig, Config, KioskConfig, LibraryConfig
@@ -141,7 +142,7 @@ def open_kiosk(data_dir: Path, music: Path) -> Iterator[Kiosk]:
 def kiosk(data_dir: Path, music: Path, people_csv: Path) -> Iterator[Kiosk]:
     data = DataFolder(data_dir)
     assert scan_library(data, music).songs == 4
-    import_file(people_csv, data)
+    import_file(people_csv, ResidentRecords(data))
     with open_kiosk(data_dir, music) as running:
         yield running
 
@@ -255,7 +256,7 @@ def test_a_song_stopped_as_upsetting_stays_out_for_everyone_present_until_staff_
     data = DataFolder(data_dir)
     scan_library(data, music)
     import_file(write_people(tmp_path / "p.csv", ["A1,Alma,1938,yes,100", "B2,Bert,1940,no,100",
-                                                  "C3,Cora,1939,yes,100"]), data)  # fmt: skip
+                                                  "C3,Cora,1939,yes,100"]), ResidentRecords(data))  # fmt: skip
     with open_kiosk(data_dir, music) as kiosk:
         alma, bert, cora = kiosk.rid("A1"), kiosk.rid("B2"), kiosk.rid("C3")
         kiosk.staff.choose([alma, bert], None)
