@@ -305,6 +305,7 @@ def build_running_kiosk(
     clock: Clock | None = None,
     audio_output: str | None = None,
     notifier: Notifier | None = None,
+    capture: AudioCapture | None = None,
 ) -> RunningKiosk:
     """Everything `kiosk run` needs, in a fixed order: data folder checked and repaired, catalogue, residents,
     selection as the song source, the engine's parts, staff actions; then resume the last session if allowed."""
@@ -342,6 +343,7 @@ def build_running_kiosk(
         catalogue=catalogue,
         residents=residents,
         profiles_stamp=residents.stamp,
+        capture=capture,
     )
     try:
         if clock.trusted():
