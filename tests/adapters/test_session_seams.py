@@ -107,7 +107,7 @@ def open_kiosk(data_dir: Path, music: Path) -> Iterator[Kiosk]:
     peaks: list[tuple[float, int]] = []
     lock = threading.Lock()
 
-    def capture(_slot: int, raw: bytes) -> None:  # libvlc's thread: measure and return
+    def capture(_slot: int, raw: bytes, _pts_us: int) -> None:  # libvlc's thread: measure, return
         samples = array.array("h")
         samples.frombytes(raw)
         with lock:
