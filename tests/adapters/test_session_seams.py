@@ -164,6 +164,21 @@ def names(event: dict[str, Any], rid: str) -> bool:
     return event.get("resident") == rid or rid in (event.get("detail") or {}).get("residents", [])
 
 
+def withdraw_alma_then_go_on(kiosk: Kiosk, tmp_path: Path, songs_after: int) -> list[dict[str, Any]]:
+    """Alma's consent becomes "no" by an import from another process; the music goes on, then staff stop."""
+    cli_import(
+        kiosk.data_dir, write_people(tmp_path / "no.csv", ["A1,Alma,1938,no,100", "B2,Bert,1940,yes,100"])
+    )
+    kiosk.loop.run_for(1.3)  # the engine looks at the store about once a second
+    for _ in range(songs_after):
+        kiosk.engine.post(Intent.NEXT, Source.TOUCH)
+        kiosk.loop.run_for(0.5)
+    kiosk.engine.post(Intent.STOP, Source.STAFF)
+    kiosk.loop.run_for(0.5)
+    kiosk.parts.rollups.flush()
+    return events(kiosk.data_dir)
+
+
 @pytest.mark.timeout(60)
 def test_staff_lower_a_volume_limit_mid_song_and_the_output_drops_at_once(kiosk: Kiosk) -> None:
     alma = kiosk.rid("A1")
@@ -197,17 +212,7 @@ def test_consent_withdrawn_by_an_import_from_another_process_stops_recording_the
     kiosk.loop.run_for(1.0)
     kiosk.engine.post(Intent.LIKE, Source.TOUCH)
     kiosk.loop.run_for(0.2)
-    cli_import(
-        kiosk.data_dir, write_people(tmp_path / "no.csv", ["A1,Alma,1938,no,100", "B2,Bert,1940,yes,100"])
-    )
-    kiosk.loop.run_for(1.3)
-    for _ in range(2):
-        kiosk.engine.post(Intent.NEXT, Source.TOUCH)
-        kiosk.loop.run_for(0.5)
-    kiosk.engine.post(Intent.STOP, Source.STAFF)
-    kiosk.loop.run_for(0.5)
-    kiosk.parts.rollups.flush()
-    got = events(kiosk.data_dir)
+    got = withdraw_alma_then_go_on(kiosk, tmp_path, songs_after=2)
     types = [e["type"] for e in got]
     assert types[:3] == ["session_start", "song_start", "like"]  # earlier events stay (not an erasure)
     last = max(i for i, e in enumerate(got) if names(e, alma))
@@ -226,16 +231,7 @@ def test_consent_withdrawn_in_a_group_leaves_only_the_others_in_the_books(
     alma, bert = kiosk.rid("A1"), kiosk.rid("B2")
     kiosk.engine.post(Intent.CHOOSE_RESIDENTS, Source.STAFF, (alma, bert))
     kiosk.loop.run_for(1.0)
-    cli_import(
-        kiosk.data_dir, write_people(tmp_path / "no.csv", ["A1,Alma,1938,no,100", "B2,Bert,1940,yes,100"])
-    )
-    kiosk.loop.run_for(1.3)
-    kiosk.engine.post(Intent.NEXT, Source.TOUCH)
-    kiosk.loop.run_for(0.5)
-    kiosk.engine.post(Intent.STOP, Source.STAFF)
-    kiosk.loop.run_for(0.5)
-    kiosk.parts.rollups.flush()
-    got = events(kiosk.data_dir)
+    got = withdraw_alma_then_go_on(kiosk, tmp_path, songs_after=1)
     assert got[0]["type"] == "session_start" and set(got[0]["detail"]["residents"]) == {alma, bert}
     withdrawn = [i for i, e in enumerate(got) if e["type"] == "consent_withdrawn"]
     assert len(withdrawn) == 1 and got[withdrawn[0]]["resident"] == alma
