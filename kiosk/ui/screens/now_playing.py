@@ -31,6 +31,8 @@ class NowPlayingScreen(Screen):
     mode = StringProperty("listen")
     feedback = StringProperty("")
     feedback_icon = StringProperty("")
+    paused = BooleanProperty(False)
+    feedback_big = BooleanProperty(False)  # the words shown are the paused state: as large as a title
     volume_frac = NumericProperty(0.5)
     breath = NumericProperty(0.0)
     breath_text = StringProperty("")
@@ -72,12 +74,14 @@ class NowPlayingScreen(Screen):
         self._show_art(view)
         self.mode = str(view.mode or Mode.LISTEN)
         self.volume_frac = p.volume_fraction(view)
-        if view.status is Status.PAUSED and not self.feedback:
+        self.paused = view.status is Status.PAUSED
+        if self.paused and not self.feedback:
             self.feedback, self.feedback_icon = p.state_word(view), "pause"
+        self._size_feedback()
         for control in p.controls(view):
             button = self.ids[f"c_{control.name}"]
             button.word = control.word
-            button.icon = "heart_full" if control.on else control.icon
+            button.icon = "heart_full" if control.on and control.name == "like" else control.icon
             button.selected = control.on
         self._view, self._view_at = view, self.now_s()
         self._show_mode(view)
@@ -112,8 +116,10 @@ class NowPlayingScreen(Screen):
         """A control was pressed: the word and icon show at once, then the intent goes to the engine."""
         icons = {"play_pause": "play", "next": "next", "like": "heart_full", "quieter": "quieter",
                  "louder": "louder"}  # fmt: skip
-        self.feedback_icon = icons[name]
         self.feedback = self.presenter.press(name)
+        # the engine has answered by now (a pause shows "Paused" large at once, a resume "Playing")
+        self.feedback_icon = ("pause" if self.paused else "play") if name == "play_pause" else icons[name]
+        self._size_feedback()
         if getattr(self, "_clear_ev", None) is not None:
             self._clear_ev.cancel()
         self._clear_ev = Clock.schedule_once(self._clear_feedback, FEEDBACK_S)
@@ -123,3 +129,7 @@ class NowPlayingScreen(Screen):
         view = self.presenter.control.view()
         self.feedback = self.presenter.state_word(view)
         self.feedback_icon = "pause" if self.feedback else ""
+        self._size_feedback()
+
+    def _size_feedback(self) -> None:
+        self.feedback_big = self.paused and self.feedback_icon == "pause"

@@ -1,7 +1,8 @@
 """Now playing: the song in very large type and the five resident controls, always in the same place.
 
 Controls (left to right, never reordered): Pause/Play, Another song, I like this, Quieter, Louder. The liked
-state shows at once (before the engine's snapshot comes back).
+state shows at once (before the engine's snapshot comes back). Feedback is true: Louder at the resident's
+limit says so instead of "Louder"; while paused, Play is lit (the way back to music) and "Paused" shows large.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ class NowPlayingPresenter:
         paused = view.status is Status.PAUSED
         liked = self.liked(view)
         return [
-            Control("play_pause", _("Play") if paused else _("Pause"), "play" if paused else "pause"),
+            Control(
+                "play_pause", _("Play") if paused else _("Pause"), "play" if paused else "pause", on=paused
+            ),
             Control("next", _("Another song"), "next"),
             Control("like", _("I like it!") if liked else _("I like this"), "heart", on=liked),
             Control("quieter", _("Quieter"), "quieter"),
@@ -77,12 +80,16 @@ class NowPlayingPresenter:
         return max(0.0, min(1.0, view.volume_pct / cap))
 
     def press(self, name: str) -> str:
-        """Post the control's intent at once; returns the feedback word."""
+        """Post the control's intent at once; returns the feedback words (true ones: at the limit, says so)."""
         view = self.control.view()
         if name == "like" and view.song is not None:
             self._liked_song = view.song.song_id
             self.on_change()
-        self.control.post(CONTROL_INTENTS[name], Source.TOUCH)
+        self.control.post(CONTROL_INTENTS[name], Source.TOUCH)  # still journaled: they wanted it louder
+        if name == "louder" and view.volume_pct >= view.volume_cap_pct:
+            return _("That is as loud as it goes")
+        if name == "quieter" and self.control.view().volume_pct >= view.volume_pct:
+            return _("That is as quiet as it goes")
         return {
             "play_pause": _("Playing") if view.status is Status.PAUSED else _("Paused"),
             "next": _("Another song"),
