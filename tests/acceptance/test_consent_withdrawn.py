@@ -44,7 +44,7 @@ def test_consent_withdrawn_by_an_import_from_another_process_mid_session(
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    disk.wait_until(lambda: disk.events(prepared_data, "consent_withdrawn"), timeout_s=3)
+    disk.wait_until(lambda: disk.events(prepared_data, "consent_withdrawn"), timeout_s=5)
     kiosk.touch("Another song")
     kiosk.pause(0.8)
     open_staff(kiosk)
