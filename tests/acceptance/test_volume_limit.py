@@ -80,7 +80,9 @@ def test_staff_lower_the_volume_limit_mid_song_and_louder_cannot_pass_it(
     kiosk.touch("Save volume limit")
     changed_at = time.monotonic()
     kiosk.touch("Back to music")
-    disk.wait_until(lambda: [e for e in disk.events(prepared_data, "volume") if e["source"] == "auto"], 3)
+    assert disk.wait_until(
+        lambda: [e for e in disk.events(prepared_data, "volume") if e["source"] == "auto"], 3
+    )
     for _ in range(2):  # once the kiosk has come down to the new limit, Louder cannot pass it
         kiosk.touch("Louder")
         kiosk.pause(0.45)
