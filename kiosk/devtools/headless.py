@@ -219,6 +219,9 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     h.control.show(Status.PAUSED, mode=Mode.LISTEN, song=1, position_ms=3_000)
     settle()
     yield "now_playing-paused", True
+    h.control.show(Status.PAUSED, mode=Mode.SING, song=2, position_ms=7_000)
+    settle()
+    yield "now_playing-sing-paused", True
     h.control.show(Status.PLAYING, mode=Mode.LISTEN, song=1, position_ms=4_000)
     for _ in range(6):  # up to the resident's limit, and once more
         h.ui.now_playing.press("louder")

@@ -2,7 +2,8 @@
 
 Controls (left to right, never reordered): Pause/Play, Another song, I like this, Quieter, Louder. The liked
 state shows at once (before the engine's snapshot comes back). Feedback is true: Louder at the resident's
-limit says so instead of "Louder"; while paused, Play is lit (the way back to music) and "Paused" shows large.
+limit says so instead of "Louder"; while paused, Play is lit (the way back to music) and a large "Paused" sign
+covers the left panel.
 """
 
 from __future__ import annotations
@@ -74,6 +75,10 @@ class NowPlayingPresenter:
     def state_word(self, view: SessionView) -> str:
         return _("Paused") if view.status is Status.PAUSED else ""
 
+    def limit_words(self) -> tuple[str, str]:
+        """The true answers to Louder/Quieter at the end of their range."""
+        return _("That is as loud as it goes"), _("That is as quiet as it goes")
+
     def volume_fraction(self, view: SessionView) -> float:
         """Volume as a share of the resident's cap (0-1), for the volume bar."""
         cap = max(1, view.volume_cap_pct)
@@ -86,10 +91,11 @@ class NowPlayingPresenter:
             self._liked_song = view.song.song_id
             self.on_change()
         self.control.post(CONTROL_INTENTS[name], Source.TOUCH)  # still journaled: they wanted it louder
+        loudest, quietest = self.limit_words()
         if name == "louder" and view.volume_pct >= view.volume_cap_pct:
-            return _("That is as loud as it goes")
+            return loudest
         if name == "quieter" and self.control.view().volume_pct >= view.volume_pct:
-            return _("That is as quiet as it goes")
+            return quietest
         return {
             "play_pause": _("Playing") if view.status is Status.PAUSED else _("Paused"),
             "next": _("Another song"),
