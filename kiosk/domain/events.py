@@ -39,6 +39,9 @@ class EventType(StrEnum):
     # The resident (``resident``) withdrew consent during this session: the last record naming them; nothing
     # after it does, and the session's rollup leaves them out (withdrawal is not erasure: earlier events stay).
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    # Once per session that played Play along music, before session_end. detail: presses, on_beat, music_min,
+    # presses_per_min, on_beat_share, by_instrument ({instrument: presses}). See kiosk.domain.play_along.
+    PLAY_ALONG = "play_along"
 
 
 class SongOutcome(StrEnum):
@@ -70,7 +73,8 @@ REACTIONS = (
 # A session rollup document (stored per month in "rollups-YYYY-MM", written when a session ends):
 #   session_id, kiosk_id, resident_ids (list), mode, started_at, ended_at (ISO UTC), clock_ok (bool),
 #   end_reason, listened_s, songs_started, songs_completed, songs_skipped, songs_failed, likes,
-#   distress_stops, plays: list of {song_id, title, artist, decade, outcome, listened_s, liked, at}
+#   distress_stops, plays: list of {song_id, title, artist, decade, outcome, listened_s, liked, at},
+#   play_along: the play_along event's detail, or None when no Play along music played
 ROLLUP_KEYS = (
     "session_id",
     "kiosk_id",
@@ -88,6 +92,7 @@ ROLLUP_KEYS = (
     "likes",
     "distress_stops",
     "plays",
+    "play_along",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kiosk.domain.beats import BeatGrid
 from kiosk.domain.models import Mode
 
 
@@ -25,6 +26,7 @@ class Intent(StrEnum):
     CHOOSE_RESIDENTS = "choose_residents"  # arg: tuple of resident ids (empty: the home's mix)
     CHOOSE_MODE = "choose_mode"  # arg: Mode
     MORE_MUSIC = "more_music"  # from idle or session end: start (or continue) music
+    PLAY_INSTRUMENT = "play_instrument"  # arg: instrument name (kiosk.domain.play_along.INSTRUMENTS)
 
 
 class Source(StrEnum):
@@ -72,3 +74,5 @@ class SessionView:
     quiet_hours: bool = False
     message: str = ""  # for staff: e.g. "5 songs in a row could not be played"
     decade_tuned: str | None = None  # shown while the dial tunes, e.g. "1950s"
+    beat_grid: BeatGrid | None = None  # Play along: the song's beats (for the pulse on the beat)
+    presses: int = 0  # Play along: instrument presses this session (each one changes the snapshot)

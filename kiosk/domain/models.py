@@ -19,6 +19,7 @@ class Mode(StrEnum):
     RELAX = "relax"  # calm, slow
     MOVE = "move"  # upbeat
     SING = "sing"  # songs with lyrics
+    PLAY_ALONG = "play_along"  # buttons and pads play percussion in time (songs with a beat grid only)
 
 
 class Consent(StrEnum):
@@ -66,6 +67,15 @@ class Song:
     era_note: str = ""  # why other date evidence was set aside, e.g. "date 2005 ignored (compilation flag)"
     cover_path: str | None = None  # a picture beside the song (cover.jpg, folder.png...), when there is one
     themes: tuple[str, ...] = ()  # what it is about, names from kiosk.domain.themes.THEMES ("war", ...)
+    # the beat grid's summary (kiosk.domain.beats.BeatSummary), merged in from the catalogue's "beats" table
+    beat_tempo_bpm: float | None = None
+    beat_first_s: float | None = None
+    beat_swing: float | None = None
+
+    @property
+    def has_beat_grid(self) -> bool:
+        """Whether Play along can use this song (a usable grid was found or given)."""
+        return self.beat_tempo_bpm is not None and self.beat_first_s is not None
 
     @property
     def decade(self) -> str | None:

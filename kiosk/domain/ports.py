@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from kiosk.domain.beats import BeatGrid
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.library import TagInfo
 from kiosk.domain.models import Mode, Resident, Song
@@ -183,3 +184,18 @@ class ResumeStore(Protocol):
     def load(self) -> dict[str, Any] | None: ...
 
     def clear(self) -> None: ...
+
+
+class Percussion(Protocol):
+    """Play along's instruments: a mixer that keeps its output open (never libvlc's media start path)."""
+
+    def play(self, instrument: str, delay_s: float, level: float) -> None:
+        """Sound ``instrument`` ``delay_s`` from now (0: at once), its peak at ``level`` (0..1 of full scale,
+        never above the music's ceiling). Returns at once; never raises."""
+        ...
+
+
+class BeatGrids(Protocol):
+    """A song's beat grid for Play along (its side file, else the catalogue's summary), or None."""
+
+    def grid_for(self, song: Song) -> BeatGrid | None: ...

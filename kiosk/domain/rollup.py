@@ -49,6 +49,7 @@ class _OpenSession:
     likes: int = 0
     distress_pending: bool = False
     withdrawn: bool = False  # someone withdrew consent during the session
+    play_along: dict[str, Any] | None = None  # the play_along event's detail
 
     def current(self) -> dict[str, Any] | None:
         return self.plays[-1] if self.plays and self.plays[-1]["outcome"] is None else None
@@ -91,6 +92,7 @@ def _close(s: _OpenSession, ended_at: str, reason: str, listened_s: float | None
         "likes": s.likes,
         "distress_stops": counts[SongOutcome.DISTRESS],
         "plays": s.plays,
+        "play_along": s.play_along,
     }
 
 
@@ -203,6 +205,8 @@ class RollupFold:
                 cur["outcome"] = str(outcome)
                 cur["listened_s"] = round(_num(detail.get("listened_s")), 3)
             s.distress_pending = False
+        elif kind == EventType.PLAY_ALONG:
+            s.play_along = dict(detail)
         elif kind == EventType.SESSION_END:
             listened = detail.get("listened_s")
             reason = _as_str(detail.get("reason")) or "stop"

@@ -62,7 +62,13 @@ __all__ = [
 
 RECENT_DAYS = 3.0  # songs played within this many days are damped
 RECENT_FLOOR = 0.15  # weight factor for a song played just now (recovers linearly over RECENT_DAYS)
-_MODE_WORD = {Mode.RELAX: "calm", Mode.MOVE: "upbeat", Mode.SING: "singable", Mode.LISTEN: ""}
+_MODE_WORD = {
+    Mode.RELAX: "calm",
+    Mode.MOVE: "upbeat",
+    Mode.SING: "singable",
+    Mode.LISTEN: "",
+    Mode.PLAY_ALONG: "with a beat to play along to",
+}
 
 History = Mapping[str, Iterable[Mapping[str, Any]]]  # resident_id -> outcomes
 
@@ -115,6 +121,8 @@ class Selector:
         self.avoided = len(blocked)  # songs left out by avoid lists
         # Songs stopped as upsetting and not yet decided by staff (see under_review): out, like an avoided song
         blocked = blocked | {cat.index_of[sid] for sid in reviewed if sid in cat.index_of}
+        if self.mode is Mode.PLAY_ALONG:  # only songs with a beat grid: nothing to play along to otherwise
+            blocked = blocked | {i for i, s in enumerate(self.songs) if not s.has_beat_grid}
         n = len(profiles)
         per = [p.weights(cat) for p in profiles]
         if n == 1:

@@ -20,7 +20,9 @@ from typing import Any, ClassVar
 
 from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
+from kiosk.domain.beats import quantise
 from kiosk.domain.models import Mode, Song
+from kiosk.domain.play_along import INSTRUMENTS, PAD_TREMOR_S
 from kiosk.domain.session_core import SessionCore
 from kiosk.domain.session_record import Play, SessionRecord
 
@@ -29,7 +31,15 @@ log = logging.getLogger(__name__)
 DECADES = tuple(f"{y}s" for y in range(1900, 2030, 10))
 TAP_EXEMPT = frozenset({Source.DIAL, Source.AUTO, Source.STAFF})
 CALM_IGNORES = frozenset(
-    {Intent.PLAY_PAUSE, Intent.MORE_MUSIC, Intent.NEXT, Intent.TUNE_DECADE, Intent.LIKE, Intent.CHOOSE_MODE}
+    {
+        Intent.PLAY_PAUSE,
+        Intent.MORE_MUSIC,
+        Intent.NEXT,
+        Intent.TUNE_DECADE,
+        Intent.LIKE,
+        Intent.CHOOSE_MODE,
+        Intent.PLAY_INSTRUMENT,
+    }
 )
 
 
@@ -45,7 +55,13 @@ class SessionEngine(SessionCore):
     def post(self, intent: Intent, source: Source, arg: object = None) -> None:
         now = self.clock.monotonic()
         key = (intent, source)
-        if source not in TAP_EXEMPT and intent is not Intent.TUNE_DECADE:
+        if intent is Intent.PLAY_INSTRUMENT:  # an instrument: one bounce window per instrument, not 400 ms
+            pad = (str(arg), source)
+            last_sound = self._last_sound.get(pad)
+            if last_sound is not None and now - last_sound < PAD_TREMOR_S:
+                return
+            self._last_sound[pad] = now
+        elif source not in TAP_EXEMPT and intent is not Intent.TUNE_DECADE:
             last = self._last_tap.get(key)
             if last is not None and now - last < self.settings.tap_debounce_s:
                 return  # the same control again within 400 ms: one tap (tremor)
@@ -112,6 +128,8 @@ class SessionEngine(SessionCore):
             quiet_hours=self._policy_now.quiet_hours,
             message=self.message or self._journal_problem(),
             decade_tuned=self._tuned,
+            beat_grid=self._beat_grid(),
+            presses=self.session.tally.presses if self.session is not None else 0,
         )
 
     def start_up(self) -> bool:
@@ -372,6 +390,29 @@ class SessionEngine(SessionCore):
         chosen_by = {Source.STAFF: "staff", Source.AUTO: "schedule"}.get(source, "resident")
         self._log(EventType.MODE, source, mode=mode.value, chosen_by=chosen_by)
 
+    def _on_play_instrument(self, source: Source, arg: object) -> None:
+        """Play along: sound the instrument on the next beat when it is at most 150 ms away, else at once.
+
+        Only while a song plays in Play along mode; a press is never wrong, and never louder than the music.
+        """
+        play, session = self.play, self.session
+        instrument = str(arg)
+        if (
+            play is None
+            or session is None
+            or self.status is not Status.PLAYING
+            or self.mode is not Mode.PLAY_ALONG
+            or instrument not in INSTRUMENTS
+        ):
+            return
+        timing = quantise(self._beat_grid(), play.position_s(self.clock.monotonic()))
+        if self.percussion is not None:
+            try:
+                self.percussion.play(instrument, timing.delay_s, self._level(1.0))
+            except Exception:  # the mixer never stops the music
+                log.warning("percussion failed", exc_info=True)
+        session.tally.add(instrument, timing.on_beat)
+
     # what each intent does: one handler per intent (tests/domain/test_session.py checks every intent has one)
     HANDLERS: ClassVar[dict[Intent, Callable[[SessionEngine, Source, object], None]]] = {
         Intent.PLAY_PAUSE: _on_play_pause,
@@ -385,6 +426,7 @@ class SessionEngine(SessionCore):
         Intent.TUNE_DECADE: _on_tune_decade,
         Intent.CHOOSE_RESIDENTS: _on_choose_residents,
         Intent.CHOOSE_MODE: _on_choose_mode,
+        Intent.PLAY_INSTRUMENT: _on_play_instrument,
     }
 
     def _publish(self) -> None:

@@ -16,9 +16,12 @@ from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, Source, Status
 from kiosk.domain.models import Mode, Resident, Song
 from kiosk.domain.playback import PlayerEvent, PlayerEventKind, PolicyNow, level_of
+from kiosk.domain.beats import BeatGrid
 from kiosk.domain.ports import (
+    BeatGrids,
     Clock,
     Journal,
+    Percussion,
     Player,
     ResumeStore,
     SessionRollups,
@@ -59,6 +62,8 @@ class SessionCore:
         resume_store: ResumeStore | None = None,
         kiosk_id: str = "kiosk-1",
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        percussion: Percussion | None = None,
+        beat_grids: BeatGrids | None = None,
     ):
         self.player = player
         self.clock = clock
@@ -73,6 +78,9 @@ class SessionCore:
         self.resume_store = resume_store
         self.kiosk_id = kiosk_id
         self.new_id = new_id
+        self.percussion = percussion
+        self.beat_grids = beat_grids
+        self._grid_of: tuple[str, BeatGrid | None] | None = None  # (song_id, its grid), read once per song
         self.status = (
             Status.IDLE
         )  # at rest: "Touch for music", nothing personal (the lounge picker comes after a tap)
@@ -86,6 +94,7 @@ class SessionCore:
         self._slot = 1  # the first song goes to slot 0
         self._fader = Fader()
         self._last_tap: dict[tuple[Intent, Source], float] = {}
+        self._last_sound: dict[tuple[str, Source], float] = {}  # (instrument, source) -> last press
         self._failures = 0
         self._save_due = False
         self._stop_due: set[int] = set()
@@ -165,6 +174,7 @@ class SessionCore:
         self.play = Play(
             song, reason, new, token, at or self.clock.now().isoformat(timespec="seconds"), start_ms / 1000.0
         )
+        self.play.play_along = self.mode is Mode.PLAY_ALONG
         self.play.run_since = now
         self.status = Status.PLAYING
         self._fader.fade(new, 0.0, self._level(1.0, gain), self._fade_in_ms(), now, then=None)
@@ -182,6 +192,21 @@ class SessionCore:
             mode=None if self.mode is None else self.mode.value,
             reason=reason,
         )
+
+    def _beat_grid(self) -> BeatGrid | None:
+        """The playing song's beat grid in Play along mode (its side file read once per song), else None."""
+        play = self.play
+        if play is None or self.mode is not Mode.PLAY_ALONG or self.beat_grids is None:
+            return None
+        song_id = play.song.song_id
+        if self._grid_of is None or self._grid_of[0] != song_id:
+            try:
+                grid = self.beat_grids.grid_for(play.song)
+            except Exception:  # a damaged side file: play along without a grid (every press at once)
+                log.warning("beat grid unreadable", exc_info=True)
+                grid = None
+            self._grid_of = (song_id, grid)
+        return self._grid_of[1]
 
     def _fade_in_ms(self) -> int:
         return self.settings.fade_ms
@@ -279,6 +304,9 @@ class SessionCore:
                 self._fader.fade(slot, level, 0.0, fade_ms, self.clock.monotonic(), then="stop")
             else:
                 self.player.stop(slot)
+        play_along = session.play_along_detail()
+        if play_along is not None:
+            self._log(EventType.PLAY_ALONG, Source.AUTO, **play_along)
         self._log(EventType.SESSION_END, source, reason=reason, listened_s=round(session.listened_s(), 1))
         if self.rollups is not None and session.journal_on:
             now = self.clock.now().isoformat(timespec="seconds")

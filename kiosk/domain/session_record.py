@@ -10,6 +10,7 @@ from typing import Any
 
 from kiosk.domain.events import SongOutcome
 from kiosk.domain.models import Mode, Song
+from kiosk.domain.play_along import PressTally
 
 RESUME_VERSION = 1
 
@@ -56,6 +57,7 @@ class Play:
     playing_confirmed: bool = False
     liked: bool = False
     outcome: str = ""
+    play_along: bool = False  # started in Play along mode (its listening counts for presses per minute)
 
     def _run(self, now: float) -> float:
         return self.listened_s + (now - self.run_since if self.run_since is not None else 0.0)
@@ -83,6 +85,8 @@ class SessionRecord:
     plays: list[dict[str, Any]] = field(default_factory=list)  # finished plays
     listened_before_s: float = 0.0  # from before a resume
     distress_stops: int = 0
+    tally: PressTally = field(default_factory=PressTally)  # Play along presses
+    play_along_s: float = 0.0  # listening to songs played in Play along mode
 
     def add_play(self, play: Play, listened_s: float) -> None:
         self.plays.append(
@@ -99,6 +103,14 @@ class SessionRecord:
         )
         if play.outcome == SongOutcome.DISTRESS:
             self.distress_stops += 1
+        if play.play_along:
+            self.play_along_s += listened_s
+
+    def play_along_detail(self) -> dict[str, Any] | None:
+        """The ``play_along`` event's detail, or None when no Play along music played."""
+        if self.play_along_s <= 0 and not self.tally.presses:
+            return None
+        return self.tally.detail(self.play_along_s)
 
     def listened_s(self) -> float:
         return self.listened_before_s + sum(float(p["listened_s"]) for p in self.plays)
@@ -127,6 +139,7 @@ class SessionRecord:
             "likes": sum(1 for p in self.plays if p["liked"]),
             "distress_stops": self.distress_stops,
             "plays": list(self.plays),
+            "play_along": self.play_along_detail(),
         }
 
     def resume_state(self, play: Play | None, now_mono: float, saved_at: str, paused: bool) -> dict[str, Any]:
@@ -145,6 +158,8 @@ class SessionRecord:
             "plays": list(self.plays),
             "listened_before_s": self.listened_before_s,
             "distress_stops": self.distress_stops,
+            "play_along_s": round(self.play_along_s, 1),
+            "presses": [self.tally.presses, self.tally.on_beat, dict(self.tally.by_instrument)],
             "song": None if play is None else play.song.to_dict(),
             "song_reason": "" if play is None else play.reason,
             "song_at": "" if play is None else play.at,
@@ -170,4 +185,17 @@ class SessionRecord:
             plays=[dict(p) for p in state.get("plays", [])],
             listened_before_s=float(state.get("listened_before_s", 0.0)),
             distress_stops=int(state.get("distress_stops", 0)),
+            tally=_tally(state.get("presses")),
+            play_along_s=float(state.get("play_along_s", 0.0)),
         )
+
+
+def _tally(saved: object) -> PressTally:
+    """The presses kept in a resume file ([presses, on_beat, {instrument: n}]); anything else: none."""
+    if not isinstance(saved, list) or len(saved) != 3 or not isinstance(saved[2], dict):
+        return PressTally()
+    try:
+        by = {str(k): int(v) for k, v in saved[2].items()}
+        return PressTally(int(saved[0]), int(saved[1]), by)
+    except (TypeError, ValueError):
+        return PressTally()

@@ -14,7 +14,7 @@ from kiosk.domain.themes import theme_named
 UNKNOWN_ERA_WEIGHT = 0.05
 
 # When group members' schedules disagree, the calmer mode wins.
-_GROUP_MODE_PRIORITY = (Mode.RELAX, Mode.LISTEN, Mode.SING, Mode.MOVE)
+_GROUP_MODE_PRIORITY = (Mode.RELAX, Mode.LISTEN, Mode.SING, Mode.MOVE, Mode.PLAY_ALONG)
 
 
 def era_weight(age: int) -> float:
@@ -36,6 +36,8 @@ def mode_fit(song: Song, mode: Mode) -> int:
         return 2
     if mode is Mode.SING:
         return 2 if song.has_lyrics else 1
+    if mode is Mode.PLAY_ALONG:
+        return 2 if song.has_beat_grid else 0  # never played without a grid: a hard filter in selection
     mood, bpm = song.mood, song.bpm
     if mode is Mode.RELAX:
         if mood == "calm":

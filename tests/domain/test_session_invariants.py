@@ -25,6 +25,7 @@ REQUIRED = {
     "volume": {"volume_pct", "capped"},
     "mode": {"mode", "chosen_by"},
     "tune": {"decade"},
+    "play_along": {"presses", "on_beat", "music_min", "presses_per_min", "on_beat_share", "by_instrument"},
 }
 END_REASONS = {"length", "idle", "stop", "distress", "failures", "shutdown"}
 
