@@ -20,6 +20,8 @@ from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import apply_at_start
 from kiosk.adapters.journal import JsonlJournal, consent_refused
 from kiosk.adapters.pin_lockout import PinLockoutFile
+from kiosk.adapters.beat_store import SideFileGrids
+from kiosk.adapters.mixer import Capture, open_percussion
 from kiosk.adapters.player import AudioCapture, VlcPlayer
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.resume import ResumeFile
@@ -104,6 +106,7 @@ def build_kiosk(
     capture: AudioCapture | None = None,
     settings: EngineSettings | None = None,
     profiles_stamp: Callable[[], object] | None = None,
+    percussion_capture: Capture | None = None,
 ) -> KioskParts:
     """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue.
 
@@ -134,6 +137,14 @@ def build_kiosk(
             capture=capture,
         )
         closers.append(player.close)
+        percussion = open_percussion(  # Play along: a mixer on its own open stream, same device and ceiling
+            output=player.output,
+            device=config.audio.device,
+            max_level=config.audio.max_volume_pct / 100.0,
+            sounds_dir=data_dir / ".sounds",
+            capture=percussion_capture,
+        )
+        closers.append(percussion.close)
         if song_source is None:
             song_source = ShuffleSource(catalogue.songs() if catalogue is not None else [])
         lookup: Callable[[str], Resident | None] | None = residents.get if residents is not None else None
@@ -150,6 +161,8 @@ def build_kiosk(
             on_suspect=catalogue.mark_suspect if catalogue is not None else None,
             resume_store=resume,
             kiosk_id=config.kiosk.id,
+            percussion=percussion,
+            beat_grids=SideFileGrids(data_dir),
         )
     except BaseException:
         for closer in reversed(closers):
@@ -179,6 +192,11 @@ class RunningKiosk:
         if self.watchdog is None:
             return self.parts.control
         return PumpHeartbeat(self.parts.control, self.watchdog.engine_beat)
+
+    def play_along_songs(self) -> int:
+        """How many songs have a beat grid (the Play along tile shows only when there are some)."""
+        catalogue = self.parts.catalogue
+        return sum(1 for s in catalogue.songs() if s.has_beat_grid) if catalogue is not None else 0
 
     def attach_ui(
         self, app: Any, window: Any, schedule_once: Callable[..., Any], every: Callable[..., Any]
@@ -238,6 +256,11 @@ def prepare_demo(data_dir: Path, say: Callable[[str], None] = print) -> Path:
     scan = scan_library(data, report.music_dir)
     if scan.written:
         say(f"Demo catalogue: {scan.songs} songs indexed")
+    from kiosk.adapters.beat_store import analyse_library
+
+    beats = analyse_library(data, report.music_dir, nice=False)
+    if beats.analysed:
+        say(f"Demo beat grids: {beats.usable} of {beats.analysed} songs can be played along to")
     if not ResidentsStore(data).all():
         csv_path = write_demo_residents(demo_dir / "residents")
         _plan, _outcome = import_file(csv_path, ResidentRecords(data))
@@ -335,6 +358,7 @@ def build_running_kiosk(
     audio_output: str | None = None,
     notifier: Notifier | None = None,
     capture: AudioCapture | None = None,
+    percussion_capture: Capture | None = None,
 ) -> RunningKiosk:
     """Everything `kiosk run` needs, in a fixed order: data folder checked and repaired, catalogue, residents,
     selection as the song source, the engine's parts, staff actions; then resume the last session if allowed."""
@@ -377,6 +401,7 @@ def build_running_kiosk(
         residents=residents,
         profiles_stamp=residents.stamp,
         capture=capture,
+        percussion_capture=percussion_capture,
     )
     parts._closers.insert(0, writer.close)  # closed last: the engine's final writes land first
     try:

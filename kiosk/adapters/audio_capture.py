@@ -16,6 +16,9 @@ Format (simple on purpose):
   due at the speaker, both on ``CLOCK_MONOTONIC`` (Python's ``time.monotonic()`` in any process on the same
   machine). libvlc decodes ~1.3 s ahead, so a change made at time T is heard in buffers with ``pts_s`` > T.
 
+The percussion mixer (Play along) writes its blocks to ``FILE.mixer`` and ``FILE.mixer.jsonl`` in the same
+format (``slot`` 9, only blocks with sound, ``pts_s`` = ``mono_s`` = when the block was handed to the output).
+
 Written on libvlc's audio threads: a lock and two ``os.write`` calls, never a libvlc call.
 """
 
@@ -27,6 +30,7 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 ENV = "KIOSK_TEST_AUDIO_CAPTURE"
 RATE_HZ = 44_100
@@ -81,3 +85,19 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+MIXER_SLOT = 9
+
+
+class MixerCapture:
+    """The percussion mixer's blocks (int16 stereo numpy arrays) to ``FILE.mixer`` (see the module)."""
+
+    def __init__(self, libvlc_capture: CaptureFile):
+        self.file = CaptureFile(libvlc_capture.path.with_name(libvlc_capture.path.name + ".mixer"))
+
+    def __call__(self, block: Any, mono_s: float) -> None:
+        self.file(MIXER_SLOT, bytes(block.tobytes()), int(mono_s * 1e6))
+
+    def close(self) -> None:
+        self.file.close()

@@ -16,9 +16,11 @@ from typing import Any
 
 from tinydb import Query
 
+from kiosk.adapters.beat_store import read_beats_table
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import SCAN_INFO, SONGS, STORE
+from kiosk.domain.beats import BeatSummary
 from kiosk.domain.models import Song
 from kiosk.domain.themes import infer_themes
 
@@ -45,6 +47,12 @@ def song_from_doc(doc: dict[str, Any]) -> Song:
     return Song(**values)
 
 
+def _with_beats(song: Song, summary: BeatSummary) -> Song:
+    return replace(
+        song, beat_tempo_bpm=summary.tempo_bpm, beat_first_s=summary.first_beat_s, beat_swing=summary.swing
+    )
+
+
 class TinyCatalogue:
     """The catalogue, cached in memory and refreshed when the store's file changes."""
 
@@ -67,6 +75,9 @@ class TinyCatalogue:
         if raw is self._raw:
             return
         songs = tuple(song_from_doc(doc) for doc in (raw or {}).get(SONGS, {}).values())
+        beats = read_beats_table(raw)
+        if beats:  # Play along: the grid summaries analysed after the scan (kiosk.adapters.beat_store)
+            songs = tuple(_with_beats(s, beats[s.song_id]) if s.song_id in beats else s for s in songs)
         if self._flags:
             flags = dict(self._flags)
             songs = tuple(replace(s, suspect=flags[s.song_id]) if s.song_id in flags else s for s in songs)

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from kiosk.adapters.audio_capture import capture_from_env
+    from kiosk.adapters.audio_capture import MixerCapture, capture_from_env
     from kiosk.adapters.clock import SystemClock
     from kiosk.ui.app import build_app
     from kiosk.wiring import build_running_kiosk
@@ -70,7 +70,10 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     capture = (
         capture_from_env()
     )  # tests only: KIOSK_TEST_AUDIO_CAPTURE=FILE (observation, changes nothing else)
-    kiosk = build_running_kiosk(config, ctx.data_dir, clock=clock, capture=capture)
+    mixer_capture = MixerCapture(capture) if capture is not None else None  # Play along's percussion
+    kiosk = build_running_kiosk(
+        config, ctx.data_dir, clock=clock, capture=capture, percussion_capture=mixer_capture
+    )
     try:
         app = build_app(
             config,
@@ -82,6 +85,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
             windowed=windowed,
             demo_pin_hint=hint,
             covers=kiosk.covers.cover_file,
+            play_along_songs=kiosk.play_along_songs,
             pin_lockout=kiosk.pin_lockout,
             on_shown=lambda app: kiosk.attach_ui(app, Window, Clock.schedule_once, Clock.schedule_interval),
         )
@@ -91,4 +95,6 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         kiosk.close()
         if capture is not None:
             capture.close()
+        if mixer_capture is not None:
+            mixer_capture.close()
     return 0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters.beat_store import analyse_library
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import ScanReport, scan_library
 from kiosk.app.library import scan_summary
@@ -26,6 +27,11 @@ def register(sub: Any) -> None:
         "--allow-empty",
         action="store_true",
         help="accept a music folder with no music at all (empties the catalogue)",
+    )
+    p.add_argument(
+        "--no-beats",
+        action="store_true",
+        help="skip the beat analysis for Play along (new songs are analysed by the next scan)",
     )
     p.set_defaults(func=run)
 
@@ -74,5 +80,12 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         if bar is not None:
             bar.close()
     for line in format_report(report):
-        print(line)
+        print(line, flush=True)
+    if not args.no_beats:
+        beats = analyse_library(data, music_dir, nice=True)  # niced; this is a child process, never the UI thread
+        if beats.analysed:
+            print(
+                f"Beat grids for Play along: {beats.analysed} songs analysed, {beats.usable} with a steady "
+                f"beat{f', {beats.failed} could not be decoded' if beats.failed else ''}"
+            )
     return 0

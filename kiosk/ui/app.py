@@ -99,6 +99,7 @@ class KioskUI:
         language: str | None = None,
         covers: Callable[[str, str | None], str | None] | None = None,
         pin_lockout: LockoutStore | None = None,
+        play_along_songs: Callable[[], int] = lambda: 0,
     ):
         from kiosk.ui.screens.calm import CalmScreen
         from kiosk.ui.screens.calm_presenter import CalmPresenter
@@ -134,7 +135,9 @@ class KioskUI:
             presenter=ResidentsPresenter(control, self.router, residents.all, data_dir, self._refresh_picker)
         )
         self.residents.on_give_up = self._close_picker
-        self.modes_presenter = ModesPresenter(control, Path(config.library.music_dir), self._close_modes)
+        self.modes_presenter = ModesPresenter(
+            control, Path(config.library.music_dir), self._close_modes, play_along_songs
+        )
         self.now_playing = NowPlayingScreen(
             presenter=NowPlayingPresenter(control, self.refresh),
             modes=self.modes_presenter,
@@ -349,6 +352,7 @@ def build_app(
     on_shown: Callable[[EncoreApp], None] | None = None,
     on_stopped: Callable[[EncoreApp], None] | None = None,
     covers: Callable[[str, str | None], str | None] | None = None,
+    play_along_songs: Callable[[], int] = lambda: 0,
 ) -> EncoreApp:
     """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo).
 
@@ -365,6 +369,7 @@ def build_app(
             demo_pin_hint=demo_pin_hint,
             covers=covers,
             pin_lockout=pin_lockout,
+            play_along_songs=play_along_songs,
         )
 
     return EncoreApp(factory, control, locked=not windowed, on_shown=on_shown, on_stopped=on_stopped)

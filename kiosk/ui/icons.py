@@ -171,7 +171,51 @@ def _cross(x: float, y: float, s: float) -> None:
     Line(points=[x + s * 0.2, y + s * 0.8, x + s * 0.8, y + s * 0.2], width=w)
 
 
+def _drum(x: float, y: float, s: float) -> None:
+    """A drum: a shell with two rims, and a stick."""
+    w = max(1.5, s * 0.06)
+    Line(ellipse=(x + s * 0.1, y + s * 0.55, s * 0.8, s * 0.25), width=w)
+    Rectangle(pos=(x + s * 0.1, y + s * 0.18), size=(s * 0.8, s * 0.5))
+    Line(points=[x + s * 0.55, y + s * 0.72, x + s * 0.92, y + s * 0.98], width=w)
+
+
+def _tambourine(x: float, y: float, s: float) -> None:
+    w = max(1.5, s * 0.07)
+    Line(circle=(x + s * 0.5, y + s * 0.5, s * 0.38), width=w)
+    for k in range(6):
+        a = k * math.pi / 3
+        cx, cy = x + s * 0.5 + math.cos(a) * s * 0.38, y + s * 0.5 + math.sin(a) * s * 0.38
+        Ellipse(pos=(cx - s * 0.08, cy - s * 0.08), size=(s * 0.16, s * 0.16))
+
+
+def _shaker(x: float, y: float, s: float) -> None:
+    Ellipse(pos=(x + s * 0.22, y + s * 0.4), size=(s * 0.56, s * 0.56))
+    Rectangle(pos=(x + s * 0.44, y + s * 0.04), size=(s * 0.12, s * 0.4))
+
+
+def _woodblock(x: float, y: float, s: float) -> None:
+    Rectangle(pos=(x + s * 0.1, y + s * 0.3), size=(s * 0.8, s * 0.36))
+    Line(points=[x + s * 0.6, y + s * 0.7, x + s * 0.9, y + s * 0.98], width=max(1.5, s * 0.06))
+
+
+def _bell(x: float, y: float, s: float) -> None:
+    _tri(x + s * 0.5, y + s * 0.92, x + s * 0.12, y + s * 0.24, x + s * 0.88, y + s * 0.24)
+    Rectangle(pos=(x + s * 0.08, y + s * 0.18), size=(s * 0.84, s * 0.1))
+    Ellipse(pos=(x + s * 0.42, y + s * 0.02), size=(s * 0.16, s * 0.16))
+
+
+def _play_along(x: float, y: float, s: float) -> None:
+    """The mode's tile: a drum."""
+    _drum(x, y, s)
+
+
 ICONS: dict[str, Draw] = {
+    "drum": _drum,
+    "tambourine": _tambourine,
+    "shaker": _shaker,
+    "woodblock": _woodblock,
+    "bell": _bell,
+    "play_along": _play_along,
     "play": _play,
     "pause": _pause,
     "next": _next,

@@ -19,10 +19,12 @@ class TapFilter:
         self._now = now
         self._last: dict[str, float] = {}
 
-    def accept(self, control: str) -> bool:
+    def accept(self, control: str, window_s: float | None = None) -> bool:
+        """``window_s``: this control's own window (a Play along pad: a bounce, not the 400 ms rule)."""
         t = self._now()
         last = self._last.get(control)
-        if last is not None and t - last < self.window_s:
+        window = self.window_s if window_s is None else window_s
+        if last is not None and t - last < window:
             return False
         self._last[control] = t
         return True

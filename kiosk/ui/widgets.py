@@ -62,6 +62,9 @@ class BigButton(Panel):
     selected = BooleanProperty(False)
     pressed = BooleanProperty(False)
     resident_target = BooleanProperty(True)
+    # targets sharing a group count as ONE resident choice (Play along's pads: any pad plays, none is wrong)
+    choice_group = StringProperty("")
+    tap_window_s = NumericProperty(-1.0)  # >= 0: this button's own repeat window instead of the 400 ms rule
     enabled = BooleanProperty(True)
     action = ObjectProperty(None, allownone=True)  # callable() -> str | None (feedback word)
     text_cap_mm = NumericProperty(theme.LABEL_CAP_MM)
@@ -108,7 +111,8 @@ class BigButton(Panel):
         if self._release_ev is not None:
             self._release_ev.cancel()
         self._release_ev = Clock.schedule_once(self._release, 0.35)
-        if not tap_filter().accept(self.control or self.word):
+        window = self.tap_window_s if self.tap_window_s >= 0 else None
+        if not tap_filter().accept(self.control or self.word, window):
             return
         self.presses += 1
         if self.action is not None:

@@ -16,7 +16,9 @@ class ModesScreen(Screen):
     def on_pre_enter(self, *_args: object) -> None:
         grid = self.ids.tiles
         grid.clear_widgets()
-        for tile in self.presenter.tiles():
+        tiles = self.presenter.tiles()
+        grid.cols = 3 if len(tiles) > 4 else 2  # five tiles: two rows of big tiles, not three short ones
+        for tile in tiles:
             grid.add_widget(self._make(tile))
 
     def _make(self, tile: ModeTile) -> BigButton:

@@ -36,7 +36,19 @@ def mode_tiles() -> list[ModeTile]:
         ModeTile(Mode.RELAX, _("Relax"), "breathe"),
         ModeTile(Mode.MOVE, _("Move"), "move"),
         ModeTile(Mode.SING, _("Sing along"), "sing"),
+        ModeTile(Mode.PLAY_ALONG, _("Play along"), "play_along"),
     ]
+
+
+def instrument_words() -> dict[str, str]:
+    """Play along's pads, left to right (the arcade buttons' order): the word under each."""
+    return {
+        "drum": _("Drum"),
+        "tambourine": _("Jingles"),  # a tambourine; the short word fits a 22 mm pad at 4 mm letters
+        "shaker": _("Shaker"),
+        "woodblock": _("Wood block"),
+        "bell": _("Bell"),
+    }
 
 
 def move_prompts() -> list[str]:
@@ -65,15 +77,28 @@ def move_prompt(position_ms: int) -> str:
 
 
 class ModesPresenter:
-    def __init__(self, control: SessionControl, music_dir: Path, on_close: Callable[[], None]):
+    def __init__(
+        self,
+        control: SessionControl,
+        music_dir: Path,
+        on_close: Callable[[], None],
+        play_along_songs: Callable[[], int] = lambda: 0,
+    ):
         self.control = control
         self.music_dir = music_dir
         self.on_close = on_close
+        self.play_along_songs = play_along_songs  # how many songs have a beat grid (the tile shows when > 0)
         self._lyrics_for: str | None = None
         self._lyrics = Lyrics()
 
     def tiles(self) -> list[ModeTile]:
-        return mode_tiles()
+        """The mode tiles; Play along only when some song has a beat grid to play along to."""
+        has_grid = self.play_along_songs() > 0
+        return [t for t in mode_tiles() if t.mode is not Mode.PLAY_ALONG or has_grid]
+
+    def play(self, instrument: str) -> None:
+        """A Play along pad: the instrument sounds (on the beat when one is at most 150 ms away)."""
+        self.control.post(Intent.PLAY_INSTRUMENT, Source.TOUCH, instrument)
 
     def heading(self) -> str:
         return _("What shall we do?")

@@ -13,7 +13,14 @@ from kivy.uix.screenmanager import Screen
 from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode
 from kiosk.ui import fit_text  # noqa: F401  (registers FitLabel for now_playing.kv)
-from kiosk.ui.screens.modes_presenter import ModesPresenter, breath_scale, breath_word, move_prompt
+from kiosk.domain.beats import pulse
+from kiosk.ui.screens.modes_presenter import (
+    ModesPresenter,
+    breath_scale,
+    breath_word,
+    instrument_words,
+    move_prompt,
+)
 from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
 
 FEEDBACK_S = 4.0  # how long the word of the last touch stays beside the volume bar
@@ -44,6 +51,9 @@ class NowPlayingScreen(Screen):
     lyric_now = StringProperty("")
     lyric_next = StringProperty("")
     lyrics_synced = BooleanProperty(True)
+    playing_along = BooleanProperty(False)  # Play along mode, not paused: the pads show
+    pulse = NumericProperty(0.0)  # 0-1, swells on each beat (kiosk.domain.beats.pulse)
+    pad_words = ObjectProperty(instrument_words())
     now_s = ObjectProperty(time.monotonic)
     # (song path, cover beside it or None) -> a picture file to show, or None; slow: called off the UI thread
     covers = ObjectProperty(None, allownone=True)
@@ -62,6 +72,8 @@ class NowPlayingScreen(Screen):
             self.breath = breath_scale(t)
             self.breath_text = breath_word(t)
         view = getattr(self, "_view", None)
+        if view is not None and self.playing_along:  # the song's clock run on from the last snapshot
+            self.pulse = pulse(view.beat_grid, (view.position_ms + (t - self._view_at) * 1000) / 1000.0)
         if view is not None and view.status is Status.PLAYING and self.mode in (Mode.SING, Mode.MOVE):
             # The engine need not publish every position change: run the song's clock on from the last
             # snapshot so lyrics and prompts move on time.
@@ -78,6 +90,7 @@ class NowPlayingScreen(Screen):
         self.mode = str(view.mode or Mode.LISTEN)
         self.volume_frac = p.volume_fraction(view)
         self.paused = view.status is Status.PAUSED
+        self.playing_along = view.mode is Mode.PLAY_ALONG and view.status is Status.PLAYING
         self.paused_word = p.state_word(view)
         for control in p.controls(view):
             button = self.ids[f"c_{control.name}"]
@@ -114,6 +127,10 @@ class NowPlayingScreen(Screen):
             self.lyric_prev, self.lyric_now, self.lyric_next = self.modes.lyric_lines(view)
             if self.paused:  # the paused sign takes the left of the screen: the line to come waits for Play
                 self.lyric_next = ""
+
+    def play(self, instrument: str) -> None:
+        """A Play along pad: the pad itself shows the touch (its colour); the sound is the feedback."""
+        self.modes.play(instrument)
 
     def press(self, name: str) -> None:
         """A control was pressed: the word and icon show at once, then the intent goes to the engine."""
