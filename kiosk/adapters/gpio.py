@@ -40,6 +40,7 @@ from kiosk.domain.buttons_leds import (
     led_level,
 )
 from kiosk.domain.intents import Intent, SessionView, Source
+from kiosk.domain.play_along import instrument_for_button, playing_along
 from kiosk.domain.ports import SessionControl
 
 log = logging.getLogger(__name__)
@@ -246,8 +247,12 @@ class GpioHandle:
     def _pressed(self, key: Hashable, action: str) -> None:
         if self._closed:
             return
+        view = self._control.view()
+        instrument = instrument_for_button(action) if playing_along(view) else None
         intent = intent_of(action)
-        if intent is not None:
+        if instrument is not None:  # Play along: this button is an instrument while the song plays
+            self._control.post(Intent.PLAY_INSTRUMENT, Source.BUTTON, instrument)
+        elif intent is not None:
             self._control.post(intent, Source.BUTTON)
         self._flash(action)
         wait_s = self._hold.press(key, action)

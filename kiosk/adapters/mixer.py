@@ -37,7 +37,7 @@ BLOCK_FRAMES = 256
 Capture = Callable[[np.ndarray, float], None]  # (int16 stereo block, monotonic time handed on)
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity (the sound is an array)
 class _Voice:
     sound: np.ndarray
     start_s: float  # monotonic time its first sample is due
@@ -102,7 +102,7 @@ class Mixer:
                 done.append(v)
         if done:
             with self._lock:
-                self._voices = [v for v in self._voices if v not in done]
+                self._voices = [v for v in self._voices if all(v is not d for d in done)]
         if ceiling > 0:
             np.clip(mono, -ceiling, ceiling, out=mono)
         return np.repeat(mono[:, None], 2, axis=1)

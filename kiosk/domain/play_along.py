@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.domain.intents import SessionView, Status
+from kiosk.domain.models import Mode
+
 INSTRUMENTS = ("drum", "tambourine", "shaker", "woodblock", "bell")
 
 # arcade button action -> the instrument it plays in Play along mode (stop and distress are never instruments)
@@ -35,6 +38,11 @@ def instrument_for_button(action: str) -> str | None:
     if action in KEEP_ACTION:
         return None
     return BUTTON_INSTRUMENTS.get(action)
+
+
+def playing_along(view: SessionView) -> bool:
+    """Whether the buttons are instruments now: Play along mode with a song playing (not paused)."""
+    return view.mode is Mode.PLAY_ALONG and view.status is Status.PLAYING and view.song is not None
 
 
 @dataclass
