@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.clock import SystemClock
+from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import apply_at_start
@@ -102,8 +103,12 @@ def build_kiosk(
     policy: Callable[[datetime], PolicyNow] | None = None,
     capture: AudioCapture | None = None,
     settings: EngineSettings | None = None,
+    profiles_stamp: Callable[[], object] | None = None,
 ) -> KioskParts:
-    """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue."""
+    """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue.
+
+    ``profiles_stamp`` (e.g. :meth:`ResidentsStore.stamp`) lets the engine re-read the listeners' profiles
+    when the residents store changes during a session (volume limit, consent, avoid lists)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     clock = clock or SystemClock()
@@ -140,6 +145,7 @@ def build_kiosk(
             settings=settings or engine_settings(config),
             policy=policy or quiet_hours_policy(config),
             residents=lookup,
+            profiles_stamp=profiles_stamp,
             rollups=rollups,
             on_suspect=catalogue.mark_suspect if catalogue is not None else None,
             resume_store=resume,
@@ -162,6 +168,7 @@ class RunningKiosk:
     staff: KioskStaff
     notifier: Notifier
     watchdog: Watchdog | None
+    covers: CoverCache
     gpio: Any = None
     pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
@@ -348,8 +355,17 @@ def build_running_kiosk(
     catalogue = TinyCatalogue(data, writer)
     residents = ResidentsStore(data)
     prepare(catalogue.songs())
+    from kiosk.adapters.reviews import ReviewFile
+
     source = SelectionSourceFactory(
-        config, lambda ids, now: load_history(data, ids, now), catalogue, residents, clock
+        config,
+        lambda ids, now: load_history(data, ids, now),
+        catalogue,
+        residents,
+        clock,
+        reviews=ReviewFile(
+            data, writer
+        ),  # songs stopped as upsetting: out for those residents until staff decide
     )
     parts = build_kiosk(
         config,
@@ -359,6 +375,7 @@ def build_running_kiosk(
         audio_output=audio_output,
         catalogue=catalogue,
         residents=residents,
+        profiles_stamp=residents.stamp,
         capture=capture,
     )
     parts._closers.insert(0, writer.close)  # closed last: the engine's final writes land first
@@ -379,5 +396,11 @@ def build_running_kiosk(
         raise
     notifier = notifier or Notifier()
     return RunningKiosk(
-        parts, residents, staff, notifier, Watchdog.from_env(notifier), pin_lockout=PinLockoutFile(data_dir)
+        parts,
+        residents,
+        staff,
+        notifier,
+        Watchdog.from_env(notifier),
+        CoverCache(data_dir),
+        pin_lockout=PinLockoutFile(data_dir),
     )
