@@ -15,14 +15,15 @@ from kivy.uix.widget import Widget
 
 from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode
-from kiosk.ui import fit_text, theme
+from kiosk.ui import (
+    fit_text,  # noqa: F401  (registers FitLabel for now_playing.kv)
+    theme,
+)
 from kiosk.ui.era_pictures import DecadePicture  # noqa: F401  (registers it for now_playing.kv)
 from kiosk.ui.icons import ICONS
 from kiosk.ui.screens.modes_presenter import ModesPresenter, breath_scale, breath_word, movement_at
-from kiosk.ui.units import mm
-
-_ = fit_text  # registers FitLabel for now_playing.kv
 from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
+from kiosk.ui.units import mm
 
 FEEDBACK_S = 4.0  # how long the word of the last touch stays beside the volume bar
 BREATH_MIN = 0.45  # the breathing circle at the end of breathing out, as a share of its largest size

@@ -16,7 +16,6 @@ from kiosk.domain.ports import SessionControl
 from kiosk.domain.session_record import EngineSettings
 from kiosk.ui.i18n import _
 
-
 VOLUME_STEP_PCT = EngineSettings().volume_step_pct  # what one press of Louder adds
 
 
