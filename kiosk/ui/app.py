@@ -132,6 +132,7 @@ class KioskUI:
         self.idle = IdleScreen(presenter=IdlePresenter(control, self.router, clock, self.refresh))
         self.idle.blank_after_s = config.display.blank_when_idle_s
         kiosk_clock = clock
+        self._kiosk_clock = clock
 
         def minute_of_day() -> int | None:
             if not kiosk_clock.trusted():
@@ -197,8 +198,9 @@ class KioskUI:
             from kiosk.ui.screens.staff_presenter import StaffPresenter
 
             presenter = StaffPresenter(
-                self.staff, self.run_bg, lambda: screen.refresh(), lambda: self.control.view().message
-            )
+                self.staff, self.run_bg, lambda: screen.refresh(), lambda: self.control.view().message,
+                now_view=self.control.view, now=lambda: self._kiosk_clock.now(),
+            )  # fmt: skip
             screen = StaffScreen(presenter=presenter)
             screen.on_leave_staff = self.leave_staff
             screen.on_open_modes = self.open_modes

@@ -81,6 +81,7 @@ class BigButton(Panel):
         self.bind(selected=self._recolour, pressed=self._recolour, normal_color=self._recolour)
         self.bind(size=self._fit_word, word=self._fit_word, icon=self._fit_word, orientation=self._fit_word,
                   text_cap_mm=self._fit_word, icon_mm=self._fit_word)  # fmt: skip
+        self._fit_word()  # a size given to the constructor sends no change later
         Clock.schedule_once(lambda _dt: self._recolour(), 0)
 
     def _fit_word(self, *_args: object) -> None:
