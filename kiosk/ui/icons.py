@@ -224,8 +224,8 @@ def _seated_circle_arms(x: float, y: float, s: float) -> None:
 
 def _seated_nod(x: float, y: float, s: float) -> None:
     w = _chair_and_sitter(x, y, s)
-    _arc(x, y, s, 0.36, 0.83, 0.16, 40, -20, w)
-    _arc(x, y, s, 0.36, 0.83, 0.16, 20, 80, w)
+    _arc(x, y, s, 0.38, 0.78, 0.16, 30, -25, w)  # the head goes down, and up again
+    _arc(x, y, s, 0.38, 0.78, 0.16, -5, 45, w)
 
 
 def _sing(x: float, y: float, s: float) -> None:

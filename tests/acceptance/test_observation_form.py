@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.acceptance import disk
 from tests.acceptance.kiosk_process import KioskConfig, KioskProcess
-from tests.acceptance.staff_steps import open_staff, touch_px
+from tests.acceptance.staff_steps import open_panel, open_staff, touch_px
 
 Start = Callable[..., KioskProcess]
 SCALES = ("Interest", "Response", "Initiation", "Involvement", "Enjoyment")
@@ -33,7 +33,7 @@ def test_staff_fill_in_the_observation_form_and_only_what_they_set_is_stored(
     kiosk.touch("Edie")
     kiosk.wait_for_screen("now_playing")
     open_staff(kiosk)
-    seen = kiosk.touch("Observation")
+    seen = open_panel(kiosk, "Observation")
     assert re.search(r"About Edie, music from \d+ \w+ \d\d:\d\d", seen.text), seen  # who, and when
     assert all(seen.shows(f"{scale}: not set") for scale in SCALES), seen
     wait_word = "Save (set a scale or tick a reaction first)"

@@ -74,6 +74,7 @@ class PhotoTile(BigButton):
         self.spacing = mm(0.5)
         for spacer in (self.ids.lead, self.ids.trail):
             spacer.size_hint_y, spacer.height = None, 0
+        self.ids.word.one_line = True  # a first name under a face: never broken over two lines
         self.face = Face(source=self.photo)
         self.add_widget(self.face, index=2)  # where the icon was: above the name
 

@@ -90,6 +90,7 @@ class StaffScreen(Screen):
                                         width=mm(40), orientation="horizontal", icon_mm=6,
                                         action=self.presenter.open_menu)  # fmt: skip
         self._heading = StaffText(text=self.heading, bold=True, font_size=cap(3.4), size_hint_y=1)
+        self._heading.one_line = True  # where you are, on one line
         self._heading.bind(size=lambda w, _s: setattr(w, "text_size", (w.width, None)))
         header.add_widget(self._menu_button)
         header.add_widget(self._heading)
