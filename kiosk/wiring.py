@@ -375,9 +375,10 @@ def build_running_kiosk(
         catalogue,
         residents,
         clock,
-        reviews=ReviewFile(
-            data, writer
-        ),  # songs stopped as upsetting: out for those residents until staff decide
+        # songs stopped as upsetting stay out for those residents until staff decide. Read as stored, never
+        # flushing the deferred writer (that would wait for the folder lock on the UI thread): a review still
+        # queued is in the engine's own list, which applies the same rule (selection.under_review)
+        reviews=ReviewFile(data),
     )
     parts = build_kiosk(
         config,
