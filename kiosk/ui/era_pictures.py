@@ -166,6 +166,7 @@ class DecadePicture(Widget):
     def __init__(self, **kw: object):
         super().__init__(**kw)
         self.bind(pos=self._draw, size=self._draw, decade=self._draw)
+        self._draw()  # what the constructor was given sends no change later
 
     def _draw(self, *_args: object) -> None:
         self.canvas.clear()

@@ -206,9 +206,21 @@ def _seated_tap_feet(x: float, y: float, s: float) -> None:
 
 
 def _seated_sway(x: float, y: float, s: float) -> None:
-    w = _chair_and_sitter(x, y, s)
-    _arc(x, y, s, 0.34, 0.5, 0.34, 75, 118, w)
-    _arc(x, y, s, 0.34, 0.5, 0.34, 105, 62, w)
+    """Seen from the front (side to side does not show from the side): leaning over on the chair, arrows
+    either way."""
+    w = max(1.5, s * 0.055)
+    thin = max(1.0, s * 0.035)
+    P = lambda *pts: [x + s * v if i % 2 == 0 else y + s * v for i, v in enumerate(pts)]  # noqa: E731
+    Line(points=P(0.28, 0.36, 0.72, 0.36), width=thin, cap="round")  # the seat
+    Line(points=P(0.3, 0.36, 0.3, 0.08), width=thin, cap="round")
+    Line(points=P(0.7, 0.36, 0.7, 0.08), width=thin, cap="round")
+    Ellipse(pos=(x + s * 0.33, y + s * 0.68), size=(s * 0.15, s * 0.15))  # the head, leaning
+    Line(points=P(0.5, 0.4, 0.43, 0.66), width=w, cap="round")  # the body
+    Line(points=P(0.34, 0.45, 0.32, 0.62, 0.54, 0.68, 0.6, 0.48), width=w, cap="round", joint="round")  # arms
+    Line(points=P(0.44, 0.4, 0.43, 0.1), width=w, cap="round")  # the legs
+    Line(points=P(0.56, 0.4, 0.57, 0.1), width=w, cap="round")
+    _arc(x, y, s, 0.5, 0.48, 0.4, 115, 150, w)
+    _arc(x, y, s, 0.5, 0.48, 0.4, 65, 30, w)
 
 
 def _seated_shoulder_roll(x: float, y: float, s: float) -> None:
@@ -304,6 +316,7 @@ class Icon(Widget):
     def __init__(self, **kwargs: object):
         super().__init__(**kwargs)
         self.bind(pos=self._redraw, size=self._redraw, name=self._redraw, color=self._redraw)
+        self._redraw()
 
     def _redraw(self, *_args: object) -> None:
         self.canvas.clear()
