@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +185,18 @@ class RunningKiosk:
     gpio: Any = None
     pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
+
+    def last_listened(self, days: int = 60) -> dict[str, str]:
+        """Resident id -> when their last session started (ISO), from the session rollups: the picker shows
+        the most recent listeners first."""
+        clock = self.parts.clock
+        start = clock.now().date() - timedelta(days=days) if clock.trusted() else None
+        latest: dict[str, str] = {}
+        for session in self.parts.rollups.sessions(start):
+            at = str(session.get("started_at", ""))
+            for rid in session.get("resident_ids") or ():
+                latest[str(rid)] = max(latest.get(str(rid), ""), at)
+        return latest
 
     @property
     def control(self) -> SessionControl:
@@ -387,9 +399,10 @@ def build_running_kiosk(
         catalogue,
         residents,
         clock,
-        reviews=ReviewFile(
-            data, writer
-        ),  # songs stopped as upsetting: out for those residents until staff decide
+        # songs stopped as upsetting stay out for those residents until staff decide. Read as stored, never
+        # flushing the deferred writer (that would wait for the folder lock on the UI thread): a review still
+        # queued is in the engine's own list, which applies the same rule (selection.under_review)
+        reviews=ReviewFile(data),
     )
     parts = build_kiosk(
         config,
