@@ -65,13 +65,17 @@ def press_latency() -> None:
     finally:
         out.close()  # type: ignore[attr-defined]
     floor = bare_floor()
-    print(f"press -> samples handed to the audio API, {PRESSES} presses ({name}, {BLOCK_FRAMES}-frame blocks)")
+    print(
+        f"press -> samples handed to the audio API, {PRESSES} presses ({name}, {BLOCK_FRAMES}-frame blocks)"
+    )
     print(f"  mixer:  median {statistics.median(waits) * 1000:6.2f} ms   p95 {p95(waits) * 1000:6.2f} ms"
           f"   max {max(waits) * 1000:6.2f} ms   (target p95 <= 20 ms)")  # fmt: skip
     print(f"  floor:  median {statistics.median(floor) * 1000:6.2f} ms   p95 {p95(floor) * 1000:6.2f} ms"
           f"   (bare callback noticing a flag: the wait for the next block)")  # fmt: skip
-    print(f"  ratio p95 mixer/floor: {p95(waits) / max(p95(floor), 1e-9):.2f}x;"
-          f" plus the device's own buffer: {device_s * 1000:.1f} ms")
+    print(
+        f"  ratio p95 mixer/floor: {p95(waits) / max(p95(floor), 1e-9):.2f}x;"
+        f" plus the device's own buffer: {device_s * 1000:.1f} ms"
+    )
 
 
 def bare_floor() -> list[float]:

@@ -13,15 +13,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters.beat_store import SideFileGrids
 from kiosk.adapters.clock import SystemClock
 from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import apply_at_start
 from kiosk.adapters.journal import JsonlJournal, consent_refused
-from kiosk.adapters.pin_lockout import PinLockoutFile
-from kiosk.adapters.beat_store import SideFileGrids
 from kiosk.adapters.mixer import Capture, open_percussion
+from kiosk.adapters.pin_lockout import PinLockoutFile
 from kiosk.adapters.player import AudioCapture, VlcPlayer
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.resume import ResumeFile

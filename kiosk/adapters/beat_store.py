@@ -14,6 +14,7 @@ analysed one by one (niced; ``kiosk scan`` runs it after the scan, and ``kiosk r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -110,10 +111,8 @@ def analyse_library(
 ) -> AnalysisReport:
     """Analyse every pending song; store side files at once and catalogue entries every ``batch`` songs."""
     if nice:
-        try:
-            os.nice(10)  # a thread's niceness on Linux: the UI and the music go first
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            os.nice(10)  # this process (kiosk scan): the UI and the music go first
     report = AnalysisReport()
     todo = pending_songs(data)
     entries: list[dict[str, Any]] = []
@@ -131,7 +130,9 @@ def analyse_library(
     return report
 
 
-def _analyse_one(data_dir: Path, music_dir: Path, doc: dict[str, Any], report: AnalysisReport) -> dict[str, Any]:
+def _analyse_one(
+    data_dir: Path, music_dir: Path, doc: dict[str, Any], report: AnalysisReport
+) -> dict[str, Any]:
     song_id = str(doc.get("song_id"))
     path = Path(str(doc.get("path") or ""))
     if not path.is_absolute():

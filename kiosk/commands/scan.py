@@ -82,7 +82,9 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     for line in format_report(report):
         print(line, flush=True)
     if not args.no_beats:
-        beats = analyse_library(data, music_dir, nice=True)  # niced; this is a child process, never the UI thread
+        beats = analyse_library(
+            data, music_dir, nice=True
+        )  # niced; this is a child process, never the UI thread
         if beats.analysed:
             print(
                 f"Beat grids for Play along: {beats.analysed} songs analysed, {beats.usable} with a steady "

@@ -157,4 +157,3 @@ def pulse(grid: BeatGrid | None, position_s: float, decay_s: float = PULSE_DECAY
     if since >= decay_s:
         return 0.0
     return (1 + math.cos(math.pi * since / decay_s)) / 2
-

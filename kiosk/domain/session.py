@@ -18,9 +18,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from kiosk.domain.beats import quantise
 from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
-from kiosk.domain.beats import quantise
 from kiosk.domain.models import Mode, Song
 from kiosk.domain.play_along import INSTRUMENTS, PAD_TREMOR_S
 from kiosk.domain.session_core import SessionCore

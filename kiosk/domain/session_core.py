@@ -12,11 +12,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from kiosk.domain.beats import BeatGrid
 from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, Source, Status
 from kiosk.domain.models import Mode, Resident, Song
 from kiosk.domain.playback import PlayerEvent, PlayerEventKind, PolicyNow, level_of
-from kiosk.domain.beats import BeatGrid
 from kiosk.domain.ports import (
     BeatGrids,
     Clock,

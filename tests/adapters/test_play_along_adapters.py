@@ -22,7 +22,7 @@ from kiosk.adapters.mixer import Mixer, NullOutput, open_percussion
 from kiosk.adapters.percussion import load_sounds, synthesise
 from kiosk.config import Config
 from kiosk.domain.beats import BeatSummary, regular_grid
-from kiosk.domain.intents import Intent, SessionView, Source, SongView, Status
+from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode
 from kiosk.domain.play_along import INSTRUMENTS
 
@@ -214,7 +214,15 @@ class Control:
         pass
 
 
-PINS = {17: "play_pause", 27: "next", 22: "like", 23: "volume_up", 24: "volume_down", 5: "stop", 6: "distress"}
+PINS = {
+    17: "play_pause",
+    27: "next",
+    22: "like",
+    23: "volume_up",
+    24: "volume_down",
+    5: "stop",
+    6: "distress",
+}
 
 
 @pytest.mark.parametrize("mode", [Mode.PLAY_ALONG, Mode.LISTEN])

@@ -94,7 +94,9 @@ class Grids:
         return regular_grid(BeatSummary(song.beat_tempo_bpm or 60, song.beat_first_s or 0), song.duration_s)
 
 
-def make(people: dict[str, Resident] | None = None) -> tuple[SessionEngine, FakeClock, FakeJournal, Drums, list]:
+def make(
+    people: dict[str, Resident] | None = None,
+) -> tuple[SessionEngine, FakeClock, FakeJournal, Drums, list]:
     clock, journal, drums, rollups = FakeClock(), FakeJournal(), Drums(), []
     engine = SessionEngine(
         player=FakePlayer(),

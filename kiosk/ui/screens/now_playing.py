@@ -13,9 +13,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
+from kiosk.domain.beats import pulse
 from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode
-from kiosk.domain.beats import pulse
 from kiosk.ui import (
     fit_text,  # noqa: F401  (registers FitLabel for now_playing.kv)
     theme,
