@@ -344,6 +344,11 @@ def resident_targets(screen: Any) -> list[Any]:
     return [w for w in walk(screen) if getattr(w, "resident_target", False) and _visible(w)]
 
 
+def resident_choices(screen: Any) -> int:
+    """How many choices a resident has on a screen: targets, a group of them (Play along's pads) as one."""
+    return len({getattr(t, "choice_group", "") or id(t) for t in resident_targets(screen)})
+
+
 def _window_rect(widget: Any) -> tuple[float, float, float, float]:
     x0, y0 = widget.to_window(widget.x, widget.y)
     return x0, y0, x0 + widget.width, y0 + widget.height

@@ -74,7 +74,7 @@ REACTIONS = (
 #   session_id, kiosk_id, resident_ids (list), mode, started_at, ended_at (ISO UTC), clock_ok (bool),
 #   end_reason, listened_s, songs_started, songs_completed, songs_skipped, songs_failed, likes,
 #   distress_stops, plays: list of {song_id, title, artist, decade, outcome, listened_s, liked, at},
-#   play_along: the play_along event's detail, or None when no Play along music played
+#   play_along (only when Play along music played): the play_along event's detail
 ROLLUP_KEYS = (
     "session_id",
     "kiosk_id",
@@ -92,8 +92,9 @@ ROLLUP_KEYS = (
     "likes",
     "distress_stops",
     "plays",
-    "play_along",
 )
+# Present only when the session played Play along music (older rollups never have it): its detail as above
+OPTIONAL_ROLLUP_KEYS = ("play_along",)
 
 
 def observation_maybe_untouched(observation: Mapping[str, Any]) -> bool:

@@ -75,7 +75,7 @@ def _close(s: _OpenSession, ended_at: str, reason: str, listened_s: float | None
         if play["outcome"] in counts:
             counts[SongOutcome(play["outcome"])] += 1
     total_s = listened_s if listened_s is not None else sum(_num(p["listened_s"]) for p in s.plays)
-    return {
+    doc: dict[str, Any] = {
         "session_id": s.session_id,
         "kiosk_id": s.kiosk_id,
         "resident_ids": list(s.resident_ids),
@@ -92,8 +92,10 @@ def _close(s: _OpenSession, ended_at: str, reason: str, listened_s: float | None
         "likes": s.likes,
         "distress_stops": counts[SongOutcome.DISTRESS],
         "plays": s.plays,
-        "play_along": s.play_along,
     }
+    if s.play_along is not None:
+        doc["play_along"] = s.play_along
+    return doc
 
 
 def observation_from_event(event: Mapping[str, Any]) -> dict[str, Any]:

@@ -122,7 +122,7 @@ class SessionRecord:
         def count(outcome: str) -> int:
             return sum(1 for p in self.plays if p["outcome"] == outcome)
 
-        return {
+        doc: dict[str, Any] = {
             "session_id": self.session_id,
             "kiosk_id": kiosk_id,
             "resident_ids": list(self.journaled_ids),
@@ -139,8 +139,11 @@ class SessionRecord:
             "likes": sum(1 for p in self.plays if p["liked"]),
             "distress_stops": self.distress_stops,
             "plays": list(self.plays),
-            "play_along": self.play_along_detail(),
         }
+        play_along = self.play_along_detail()
+        if play_along is not None:
+            doc["play_along"] = play_along
+        return doc
 
     def resume_state(self, play: Play | None, now_mono: float, saved_at: str, paused: bool) -> dict[str, Any]:
         """The document that lets a restarted kiosk carry on (see :meth:`from_resume`)."""

@@ -166,7 +166,7 @@ def test_start_volume_above_max(tmp_path):
 
 def test_bad_schedule(tmp_path):
     assert problems(tmp_path, '[schedule]\ndefault = "16:00-18:00 relx"\n') == [
-        "2: schedule.default: 'relx' is not a mode (one of: listen, relax, move, sing) (did you mean 'relax'?)"
+        "2: schedule.default: 'relx' is not a mode (one of: listen, relax, move, sing, play_along) (did you mean 'relax'?)"
     ]
     assert problems(tmp_path, '[schedule]\ndefault = "teatime relax"\n') == [
         "2: schedule.default: 'teatime relax' is not like '16:00-18:00 relax'"
@@ -323,7 +323,7 @@ def test_quiet_hours_mode(tmp_path):
     config = load_config(write(tmp_path, '[quiet_hours]\nmode = ""\n'))
     assert config.quiet_hours.mode == ""
     assert problems(tmp_path, '[quiet_hours]\nmode = "sleep"\n')[0].startswith(
-        "2: quiet_hours.mode: must be one of listen, relax, move, sing; got 'sleep'"
+        "2: quiet_hours.mode: must be one of listen, relax, move, sing, play_along; got 'sleep'"
     )
 
 

@@ -36,7 +36,7 @@ def main() -> None:
     for name, resident in headless.visit_all(h):
         problems = headless.check_screen(h.ui.sm.current_screen, name, resident_facing=resident)
         screens[name] = [asdict(p) for p in problems]
-        targets[name] = len(headless.resident_targets(h.ui.sm.current_screen))
+        targets[name] = headless.resident_choices(h.ui.sm.current_screen)
         if not resident:
             small_staff += measures.small_staff_targets(h.ui.sm.current_screen, name)
         wrapped += measures.wrapped_one_liners(h.ui, name)
