@@ -77,9 +77,14 @@ class RollupStore:
                 yield dict(doc)
 
     def prune(self, today: date, older_than_days: int) -> int:
-        """Delete whole months that ended before ``today - older_than_days`` (and their rotating backups), so
-        rollups follow the journal's retention. Returns how many months went."""
-        cutoff = today - timedelta(days=max(0, older_than_days))
+        """:meth:`prune_before` ``today - older_than_days``."""
+        return self.prune_before(today - timedelta(days=max(0, older_than_days)))
+
+    def prune_before(self, cutoff: date) -> int:
+        """Delete whole months that ended before ``cutoff`` (and their rotating backups), so rollups follow the
+        journal's retention. Sessions recorded under an untrusted clock (``clock_ok`` not true) are never
+        deleted: a month holding some keeps them (and their observations). Returns how many months changed.
+        Call only under a clock that may prune (:class:`kiosk.adapters.retention.Retention`)."""
         removed = 0
         with self.data.locked():
             for name in self.months(end=cutoff):
@@ -87,9 +92,18 @@ class RollupStore:
                 last_day = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
                 if last_day >= cutoff:
                     continue
-                path = self.data.path(name)
-                for p in [path, *backup_paths(path)]:
-                    p.unlink(missing_ok=True)
+                sessions = self.data.read(name).table("sessions").all()
+                kept = {str(d.get("session_id")) for d in sessions if d.get("clock_ok") is not True}
+                if len(kept) == len(sessions) and sessions:
+                    continue  # only untrusted sessions: all kept
+                if kept:
+                    with self.data.write(name) as db:
+                        db.table("sessions").remove(lambda d: str(d.get("session_id")) not in kept)
+                        db.table("observations").remove(lambda d: str(d.get("session_id")) not in kept)
+                else:
+                    path = self.data.path(name)
+                    for p in [path, *backup_paths(path)]:
+                        p.unlink(missing_ok=True)
                 removed += 1
         return removed
 
@@ -145,6 +159,10 @@ class RollupWriter:
     def prune(self, today: date, older_than_days: int) -> int:
         self.flush()
         return self.store.prune(today, older_than_days)
+
+    def prune_before(self, cutoff: date) -> int:
+        self.flush()
+        return self.store.prune_before(cutoff)
 
     def close(self) -> None:
         """Finish the queued writes and stop the thread."""

@@ -61,11 +61,11 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from kiosk.adapters.clock import SystemClock
+    from kiosk.adapters.clock import ClockTrust, SystemClock
     from kiosk.ui.app import build_app
     from kiosk.wiring import build_running_kiosk
 
-    clock = SystemClock()
+    clock = SystemClock(ClockTrust(ctx.data_dir))
     kiosk = build_running_kiosk(config, ctx.data_dir, clock=clock)
     try:
         app = build_app(
