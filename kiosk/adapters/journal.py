@@ -131,6 +131,11 @@ class JsonlJournal:
         self._seq += 1
         return self._seq
 
+    @property
+    def acknowledged_seq(self) -> int:
+        """The highest ``seq`` written to the day files by this run (events kept in memory not counted)."""
+        return 0 if self._seq is None else self._seq - len(self._pending)
+
     def _excluded(self, resident_id: str) -> bool:
         if self.excluded_residents is None:
             return False
