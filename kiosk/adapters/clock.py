@@ -13,7 +13,6 @@ import contextlib
 import ctypes
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime

@@ -76,6 +76,14 @@ class RollupStore:
             for doc in self.data.read(name).table("observations").all():
                 yield dict(doc)
 
+    def _keep_only(self, name: str, session_ids: set[str]) -> None:
+        def dropped(doc: Mapping[str, Any]) -> bool:
+            return str(doc.get("session_id")) not in session_ids
+
+        with self.data.write(name) as db:
+            db.table("sessions").remove(dropped)
+            db.table("observations").remove(dropped)
+
     def prune(self, today: date, older_than_days: int) -> int:
         """:meth:`prune_before` ``today - older_than_days``."""
         return self.prune_before(today - timedelta(days=max(0, older_than_days)))
@@ -97,9 +105,7 @@ class RollupStore:
                 if len(kept) == len(sessions) and sessions:
                     continue  # only untrusted sessions: all kept
                 if kept:
-                    with self.data.write(name) as db:
-                        db.table("sessions").remove(lambda d: str(d.get("session_id")) not in kept)
-                        db.table("observations").remove(lambda d: str(d.get("session_id")) not in kept)
+                    self._keep_only(name, kept)
                 else:
                     path = self.data.path(name)
                     for p in [path, *backup_paths(path)]:
