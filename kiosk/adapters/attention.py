@@ -77,6 +77,13 @@ def note(data_root: Path, kind: str, message: str) -> bool:
         return False
 
 
+def note_once(data_root: Path, kind: str, message: str) -> bool:
+    """:func:`note`, unless the same note is already there (a standing problem met again and again)."""
+    if any(i["kind"] == kind and i["message"] == message for i in _read(data_root)):
+        return True
+    return note(data_root, kind, message)
+
+
 def notes(data_root: Path) -> list[dict[str, Any]]:
     """The current notes, oldest first (an unreadable file reads as no notes)."""
     return _read(data_root)

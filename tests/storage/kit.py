@@ -120,3 +120,13 @@ def run_kiosk(
         catalogue.write_bytes(saved)
     assert done.returncode == 0, done.stderr[-4000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def kiosk_cli(data_dir: Path, *args: str, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real ``kiosk`` command over ``data_dir`` (no config file: defaults)."""
+    env = child_env()
+    env["KIOSK_CONFIG"] = str(data_dir.parent / "no-such-kiosk.toml")
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--data-dir", str(data_dir), *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout_s,
+    )  # fmt: skip
