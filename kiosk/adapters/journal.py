@@ -101,6 +101,7 @@ class JsonlJournal:
         self._pruned_day: str | None = None
         self._pending: deque[tuple[str, bytes]] = deque()  # (day, line) kept while the disk refuses them
         self._retry_at = 0.0
+        self._note = ""
         self._note_saved = True
 
     # -- writing ---------------------------------------------------------------------------------------
@@ -245,19 +246,18 @@ class JsonlJournal:
             return
         reason = exc.strerror or str(exc)
         self.problem = f"the engagement journal cannot write: {reason}"
-        self._note_saved = attention.note(
-            self.data_root,
-            ATTENTION_KIND,
+        self._note = (
             f"The engagement journal cannot write ({reason}). Music still plays; reactions are kept in memory "
-            "and written as soon as there is room (checked every minute). Free disk space: run 'kiosk doctor'.",
+            "and written as soon as there is room (checked every minute). Free disk space: run 'kiosk doctor'."
         )
+        self._note_saved = attention.note(self.data_root, ATTENTION_KIND, self._note)
 
     def _retry_if_due(self, mono: float) -> None:
         if mono < self._retry_at:
             return
         self._retry_at = mono + self.retry_s
-        if not self._note_saved and self.problem:  # the note itself could not be saved: try it again too
-            self._note_saved = attention.note(self.data_root, ATTENTION_KIND, self.problem)
+        if not self._note_saved:  # the note itself could not be saved: try it again too, quietly
+            self._note_saved = attention.note(self.data_root, ATTENTION_KIND, self._note, quiet=True)
         written = 0
         try:
             while self._pending:

@@ -122,27 +122,73 @@ class RollupWriter:
     ends (while the music fades out), so the write is queued and done by this thread instead. Reads flush the
     queue first, so a caller always sees its own writes. A rollup still queued when the process is killed is
     not lost for good: ``kiosk report --rebuild`` recomputes rollups from the journal.
+
+    When the disk refuses a write (full, read-only), the rollup is held in memory (reads include it) and
+    written again every ``retry_s`` until it goes through: one log line when holding starts, one when done.
     """
 
-    def __init__(self, store: RollupStore):
+    def __init__(self, store: RollupStore, retry_s: float = 60.0):
         self.store = store
+        self.retry_s = retry_s
         self._queue: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
+        self._held: list[tuple[str, tuple[Any, ...]]] = []  # writes the disk refused, oldest first
+        self._held_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="rollup-writer", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=self.retry_s if self._held else None)
+            except queue.Empty:
+                self._write_held()
+                continue
             try:
                 if item is None:
+                    self._write_held()
                     return
-                method, args = item
-                try:
-                    getattr(self.store, method)(*args)
-                except Exception:
-                    log.warning("could not store a session rollup", exc_info=True)
+                if self._held:  # keep the order: older refused writes first
+                    self._write_held()
+                if self._held:
+                    with self._held_lock:
+                        self._held.append(item)
+                else:
+                    self._write(item)
             finally:
                 self._queue.task_done()
+
+    def _write(self, item: tuple[str, tuple[Any, ...]]) -> None:
+        method, args = item
+        try:
+            getattr(self.store, method)(*args)
+        except OSError as exc:
+            with self._held_lock:
+                self._held.append(item)
+            log.warning(
+                "rollups: the disk refused a session rollup (%s); kept in memory, retrying every %.0f s",
+                exc.strerror or exc,
+                self.retry_s,
+            )
+        except Exception:
+            log.warning("could not store a session rollup", exc_info=True)
+
+    def _write_held(self) -> None:
+        while self._held:
+            method, args = self._held[0]
+            try:
+                getattr(self.store, method)(*args)
+            except OSError:
+                return  # still refused: quiet until it works
+            except Exception:
+                log.warning("could not store a session rollup", exc_info=True)
+            with self._held_lock:
+                self._held.pop(0)
+            if not self._held:
+                log.warning("rollups: the rollups kept in memory are written")
+
+    def held(self) -> int:
+        """How many writes wait in memory for the disk."""
+        return len(self._held)
 
     def add(self, rollup: Mapping[str, Any]) -> None:
         self._queue.put(("add", (dict(rollup),)))
@@ -151,16 +197,29 @@ class RollupWriter:
         self._queue.put(("add_observation", (session_started_at, dict(observation))))
 
     def flush(self) -> None:
-        """Wait until every queued write is done."""
+        """Wait until every queued write is done (or held in memory)."""
         self._queue.join()
+
+    def _held_items(self, method: str) -> list[tuple[Any, ...]]:
+        with self._held_lock:
+            return [args for m, args in self._held if m == method]
 
     def sessions(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
         self.flush()
-        return self.store.sessions(start, end)
+        held = {str(a[0]["session_id"]): a[0] for a in self._held_items("add")}
+        for doc in self.store.sessions(start, end):
+            if str(doc.get("session_id")) not in held:
+                yield doc
+        for doc in held.values():
+            day = str(doc.get("started_at", ""))[:10]
+            if (not start or day >= start.isoformat()) and (not end or day <= end.isoformat()):
+                yield dict(doc)
 
     def observations(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
         self.flush()
-        return self.store.observations(start, end)
+        yield from self.store.observations(start, end)
+        for _at, observation in self._held_items("add_observation"):
+            yield dict(observation)
 
     def prune(self, today: date, older_than_days: int) -> int:
         self.flush()
@@ -171,7 +230,9 @@ class RollupWriter:
         return self.store.prune_before(cutoff)
 
     def close(self) -> None:
-        """Finish the queued writes and stop the thread."""
+        """Finish the queued writes (one last try for those held in memory) and stop the thread."""
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join(timeout=60)
+        if self._held:
+            log.warning("rollups: %d session rollup(s) could not be written before closing", len(self._held))

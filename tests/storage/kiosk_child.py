@@ -26,6 +26,8 @@ def main() -> int:
     ap.add_argument("--play-s", type=float, default=1.5)
     ap.add_argument("--resident", default="R-001")
     ap.add_argument("--loop", type=int, default=None)
+    ap.add_argument("--duration-s", type=float, default=None, help="loop mode: end cleanly after this long")
+    ap.add_argument("--retry-s", type=float, default=None, help="how often a refusing disk is tried again")
     args = ap.parse_args()
 
     from kiosk.adapters import clock as clock_mod
@@ -51,6 +53,10 @@ def main() -> int:
     kiosk = build_running_kiosk(config, args.data_dir, clock=clock, audio_output="dummy")
     control = kiosk.parts.control
     journal = kiosk.parts.journal
+    if args.retry_s is not None:
+        journal.retry_s = args.retry_s
+        kiosk.parts.rollups.retry_s = args.retry_s
+    messages: set[str] = set()
     tick = threading.Event()
 
     def acknowledged() -> int:
@@ -63,6 +69,7 @@ def main() -> int:
         end = clock.monotonic() + seconds
         while clock.monotonic() < end:
             control.pump()
+            messages.add(control.view().message)
             written = acknowledged()
             if args.loop is not None and written > acked:
                 acked = written
@@ -83,7 +90,8 @@ def main() -> int:
         else:
             rng = random.Random(args.loop)
             print("READY", flush=True)
-            while True:
+            stop_at = None if args.duration_s is None else clock.monotonic() + args.duration_s
+            while stop_at is None or clock.monotonic() < stop_at:
                 if control.view().status not in (Status.PLAYING, Status.PAUSED):
                     people = sorted(ids().values())
                     kiosk.staff.choose(rng.sample(people, k=rng.choice([1, 1, 2])), None)
@@ -97,6 +105,8 @@ def main() -> int:
                     control.post(Intent.PLAY_PAUSE, Source.TOUCH)
                 elif roll < 0.52:
                     kiosk.staff.stop_session()
+            kiosk.staff.stop_session()
+            pump(0.5)
         out = {
             "basis": (
                 str(clock.basis())
@@ -107,6 +117,9 @@ def main() -> int:
             "seq": acknowledged(),
             "resumed": resumed,
             "journal_problem": journal.problem,
+            "messages": sorted(messages),
+            "final_message": control.view().message,
+            "rollups_held": kiosk.parts.rollups.held() if hasattr(kiosk.parts.rollups, "held") else 0,
         }
     finally:
         kiosk.close()
