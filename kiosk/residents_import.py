@@ -9,7 +9,6 @@ atomic transaction; :func:`import_file` is both, for the command and other calle
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters import residents as store
-from kiosk.adapters.atomic import fsync_dir
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.photo_staging import finish_staged_photos, mark_pending
 from kiosk.adapters.photos import reencode_photo, resolve_photo
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.residents import changed_fields, validate_row
@@ -169,28 +168,27 @@ def preview_import(plan: Plan, data: DataFolder) -> Outcome:
 
 
 def apply_import(plan: Plan, data: DataFolder) -> Outcome:
-    """Write the plan under the folder's lock: new photos are staged beside their final names, every profile
-    goes in one atomic write, and only once that is on disk are the photos moved into place (or removed).
-    If anything fails before, the staged photos are deleted and nothing has changed."""
-    staged: list[tuple[Path, Path]] = []
+    """Write the plan under the folder's lock: new photos are staged beside their final names and recorded
+    in their profiles (:mod:`kiosk.adapters.photo_staging`), every profile goes in one atomic write, and only
+    once that is on disk are the photos moved into place (or removed). If anything fails before, the staged
+    photos are deleted and nothing has changed; a kill after the commit is settled at the next start/import."""
+    staged: list[Path] = []
     with data.locked():
+        finish_staged_photos(data)  # an earlier import cut off after its commit
         try:
             with data.write(store.STORE) as db:
                 table = db.table(store.TABLE)
                 merged, outcome = _merge(plan, [dict(d) for d in table.all()])
                 for resident, jpeg in merged:
                     if jpeg is not None:
-                        final = data.root / store.photo_relpath(resident.resident_id)
-                        staged.append((store.stage_photo(data, resident.resident_id, jpeg), final))
+                        staged.append(store.stage_photo(data, resident.resident_id, jpeg))
+                        mark_pending(resident.extra, staged[-1], jpeg)
                     store.upsert_doc(table, resident)
         except BaseException:
-            for tmp, _ in staged:
+            for tmp in staged:
                 tmp.unlink(missing_ok=True)
             raise
-        for tmp, final in staged:
-            os.replace(tmp, final)
-        if staged:
-            fsync_dir(data.root / store.PHOTO_DIR)
+        finish_staged_photos(data)
         for resident, jpeg in merged:
             if jpeg is None and resident.photo is None:
                 store.delete_photo(data, store.photo_relpath(resident.resident_id))

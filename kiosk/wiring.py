@@ -262,6 +262,18 @@ def attention_lines(config: Config, data_dir: Path) -> list[str]:
     ]
 
 
+def settle_interrupted_writes(data: DataFolder) -> None:
+    """Photos of an import cut off after its commit moved into place (or rolled back), leftover temp and
+    staged files swept. Never raises: the kiosk starts whatever the disk says."""
+    from kiosk.adapters.photo_staging import finish_staged_photos, sweep_leftovers
+
+    try:
+        finish_staged_photos(data)
+        sweep_leftovers(data)
+    except (OSError, ValueError) as exc:
+        log.warning("start-up: could not settle interrupted writes (%s)", exc)
+
+
 def prune_rollups(parts: KioskParts) -> int:
     """Old rollup months by the retention rule (None cutoff: the clock may not prune now). Never raises."""
     try:
@@ -291,6 +303,7 @@ def build_running_kiosk(
     clock = clock or SystemClock(ClockTrust(data_dir))
     data = DataFolder(data_dir)
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
+    settle_interrupted_writes(data)
     catalogue = TinyCatalogue(data)
     residents = ResidentsStore(data)
     prepare(catalogue.songs())
