@@ -50,7 +50,7 @@ clean:
 # --- touch UI: screenshots of every screen at both display sizes; gettext catalogues ---
 .PHONY: i18n-extract i18n-compile
 screenshots: $(STAMP)
-	SDL_VIDEODRIVER=offscreen $(PY) -m kiosk.ui.screenshots build/screenshots
+	SDL_VIDEODRIVER=offscreen $(PY) -m kiosk.devtools.screenshots build/screenshots
 
 I18N_POT := kiosk/ui/locale/encore.pot
 I18N_SOURCES = $(wildcard kiosk/ui/*.py kiosk/ui/screens/*.py kiosk/ui/*.kv kiosk/ui/screens/*.kv)

@@ -74,7 +74,7 @@ if kind == "bare":
 else:
     from pathlib import Path
     from kiosk.ui.app import build_app
-    from kiosk.ui.demo import make_demo
+    from kiosk.devtools.demo import make_demo
     control, residents, staff = make_demo()
     app = build_app(Config(display=DisplayConfig(width=800, height=480)), control, residents, staff,
                     data_dir=Path(sys.argv[4]), windowed=True)
@@ -108,7 +108,7 @@ def real_kiosk_rss_mb(env: dict[str, str]) -> tuple[float, float]:
     data = Path(tempfile.mkdtemp(prefix="encore-bench-demo-"))
     config = data / "kiosk.toml"
     config.write_text('[audio]\noutput = "dummy"\n[kiosk]\nmode = "personal"\nresident = "D-01"\n')
-    subprocess.run([sys.executable, "-c", f"from kiosk.demo.setup import prepare_demo; prepare_demo({str(data)!r})"],
+    subprocess.run([sys.executable, "-c", f"from kiosk.wiring import prepare_demo; prepare_demo({str(data)!r})"],
                    env=env, check=True, capture_output=True, timeout=600)  # fmt: skip
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--data-dir", str(data), "--config", str(config), "run", "--demo", "--windowed"],

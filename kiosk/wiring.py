@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,15 +23,15 @@ from kiosk.adapters.resume import ResumeFile
 from kiosk.adapters.retention import Retention, newest_trusted_record
 from kiosk.adapters.rollups import RollupStore, RollupWriter
 from kiosk.adapters.sdnotify import Notifier, Watchdog
+from kiosk.app.heartbeat import PumpHeartbeat
+from kiosk.app.staff import KioskStaff, StaffPorts
 from kiosk.config import Config, policy_at
-from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Resident
 from kiosk.domain.playback import PolicyNow
+from kiosk.domain.ports import Catalogue, Clock, ResidentStore, SessionControl, SongSourceFactory
 from kiosk.domain.session import SessionEngine
 from kiosk.domain.session_record import EngineSettings
 from kiosk.domain.session_sources import ShuffleSource
-from kiosk.ports import Catalogue, Clock, ResidentStore, SessionControl, SongSourceFactory
-from kiosk.staff import KioskStaff
 
 log = logging.getLogger(__name__)
 
@@ -168,31 +168,6 @@ def newest_record_source(clock: Clock, data_dir: Path) -> Callable[[], datetime 
     return lambda: newest_trusted_record(data_dir)
 
 
-class PumpHeartbeat:
-    """A :class:`SessionControl` that reports every completed engine pump to ``beat`` (the watchdog's engine
-    side): a pump that hangs (a wedged player) stops the beats, and systemd restarts the kiosk."""
-
-    def __init__(self, control: SessionControl, beat: Callable[[], None]):
-        self._control = control
-        self._beat = beat
-
-    def post(self, intent: Intent, source: Source, arg: object = None) -> None:
-        self._control.post(intent, source, arg)
-
-    def view(self) -> SessionView:
-        return self._control.view()
-
-    def subscribe(self, listener: Callable[[SessionView], None]) -> None:
-        self._control.subscribe(listener)
-
-    def pump(self) -> None:
-        self._control.pump()
-        self._beat()
-
-    def set_waker(self, waker: Callable[[], None]) -> None:
-        self._control.set_waker(waker)
-
-
 @dataclass
 class RunningKiosk:
     """What `kiosk run` drives: the engine's parts plus the stores and staff actions the touch UI needs."""
@@ -251,6 +226,32 @@ class RunningKiosk:
         self.parts.close()
 
 
+def prepare_demo(data_dir: Path, say: Callable[[str], None] = print) -> Path:
+    """Generate, scan and import the demo content into ``data_dir`` where missing; returns the music folder.
+
+    Idempotent: each step is skipped when its result is already there, so `make demo` starts fast the second
+    time."""
+    from kiosk.adapters.library_scan import scan_library
+    from kiosk.adapters.resident_records import ResidentRecords
+    from kiosk.app.residents_import import import_file
+    from kiosk.demo.generate import generate_demo
+    from kiosk.demo.setup import write_demo_residents
+
+    data = DataFolder(data_dir)
+    demo_dir = data.root / "demo"
+    report = generate_demo(demo_dir)
+    if not report.skipped:
+        say(f"Demo music: {len(report.tracks)} songs made in {report.music_dir}")
+    scan = scan_library(data, report.music_dir)
+    if scan.written:
+        say(f"Demo catalogue: {scan.songs} songs indexed")
+    if not ResidentsStore(data).all():
+        csv_path = write_demo_residents(demo_dir / "residents")
+        _plan, _outcome = import_file(csv_path, ResidentRecords(data))
+        say(f"Demo residents: {len(ResidentsStore(data).all())} fictional residents imported")
+    return report.music_dir
+
+
 def attention_lines(config: Config, data_dir: Path) -> list[str]:
     """The WARN/FAIL rows of `kiosk doctor`, as one line each, for the staff "needs attention" list."""
     from kiosk.doctor import run_checks
@@ -284,6 +285,52 @@ def prune_rollups(parts: KioskParts) -> int:
         return 0
 
 
+def build_staff(
+    config: Config,
+    data_dir: Path,
+    parts: KioskParts,
+    residents: ResidentsStore,
+    *,
+    checks: Callable[[], Sequence[str]] | None = None,
+    usb_root: Path | None = None,
+) -> KioskStaff:
+    """The staff screen's actions over the engine and the data folder's adapters. Worker-thread ports open their
+    own :class:`DataFolder` per call (one thread owns each store)."""
+    from kiosk.adapters import attention, system
+    from kiosk.adapters.dashboard_charts import DashboardFiles
+    from kiosk.adapters.library_scan import scan_library
+    from kiosk.adapters.resident_records import ResidentRecords
+    from kiosk.adapters.reviews import ReviewFile
+    from kiosk.adapters.usb import find_import_files
+    from kiosk.ui.dashboard_text import dashboard_from_figures
+
+    data_dir = Path(data_dir)
+    ports = StaffPorts(
+        review_store=ReviewFile(DataFolder(data_dir)),
+        attention=lambda: [str(n.get("message", "")) for n in attention.notes(data_dir)],
+        scan=lambda progress: scan_library(DataFolder(data_dir), config.library.music_dir, progress),
+        find_import_files=find_import_files,
+        records=lambda: ResidentRecords(DataFolder(data_dir)),
+        dashboard=DashboardFiles(data_dir),
+        present=dashboard_from_figures,
+        system=system,
+    )
+    engine = parts.engine
+    return KioskStaff(
+        config,
+        data_dir,
+        engine,
+        engine,
+        parts.clock,
+        residents,
+        parts.rollups,
+        parts.journal,
+        ports,
+        usb_root=usb_root,
+        checks=checks,
+    )
+
+
 def build_running_kiosk(
     config: Config,
     data_dir: Path,
@@ -295,7 +342,8 @@ def build_running_kiosk(
     """Everything `kiosk run` needs, in a fixed order: data folder checked and repaired, catalogue, residents,
     selection as the song source, the engine's parts, staff actions; then resume the last session if allowed."""
     from kiosk.adapters.catalogue import TinyCatalogue
-    from kiosk.adapters.selection_source import SelectionSourceFactory
+    from kiosk.adapters.history import load_history
+    from kiosk.app.selection_source import SelectionSourceFactory
     from kiosk.domain.selection import prepare
 
     data_dir = Path(data_dir)
@@ -307,7 +355,9 @@ def build_running_kiosk(
     catalogue = TinyCatalogue(data)
     residents = ResidentsStore(data)
     prepare(catalogue.songs())
-    source = SelectionSourceFactory(config, data, catalogue, residents, clock)
+    source = SelectionSourceFactory(
+        config, lambda ids, now: load_history(data, ids, now), catalogue, residents, clock
+    )
     parts = build_kiosk(
         config,
         data_dir,
@@ -319,14 +369,8 @@ def build_running_kiosk(
     )
     try:
         prune_rollups(parts)
-        staff = KioskStaff(
-            config,
-            data_dir,
-            parts.engine,
-            residents,
-            parts.rollups,
-            parts.journal,
-            checks=lambda: attention_lines(config, data_dir),
+        staff = build_staff(
+            config, data_dir, parts, residents, checks=lambda: attention_lines(config, data_dir)
         )
         parts.engine.start_up()  # resume after a crash or power cut, when the rules allow
     except BaseException:

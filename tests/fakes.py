@@ -65,6 +65,9 @@ class FakeJournal:
     def sync(self) -> None:
         self.syncs += 1
 
+    def maybe_sync(self) -> None:
+        """The pump's periodic sync: nothing waits in a list."""
+
     def of_type(self, type: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == type]
 

@@ -12,15 +12,16 @@ import pytest
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.journal import read_events
 from kiosk.adapters.library_scan import scan_library
+from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.rollups import RollupStore
+from kiosk.app.residents_import import import_file
+from kiosk.app.staff import KioskStaff
 from kiosk.config import AudioConfig, Config, LibraryConfig
 from kiosk.demo.generate import generate_demo
 from kiosk.demo.setup import write_demo_residents
 from kiosk.domain.events import ROLLUP_KEYS
 from kiosk.domain.intents import Status
-from kiosk.residents_import import import_file
-from kiosk.staff import KioskStaff
-from kiosk.wiring import build_running_kiosk
+from kiosk.wiring import build_running_kiosk, build_staff
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def music(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def kiosk(tmp_path: Path, data_dir: Path, music: Path):  # type: ignore[no-untyped-def]
     data = DataFolder(data_dir)
     scan_library(data, music)
-    import_file(write_demo_residents(tmp_path / "people"), data)
+    import_file(write_demo_residents(tmp_path / "people"), ResidentRecords(data))
     config = Config(
         audio=AudioConfig(output="dummy", fade_ms=100),
         library=LibraryConfig(music_dir=music),
@@ -71,8 +72,7 @@ def test_distress_review_survives_a_restart_and_goes_on_the_avoid_list(kiosk, da
     reviews = staff.pending_reviews()
     assert [(r.resident_name, r.song_title) for r in reviews] == [(resident.display_name, title)]
     # a restart (new staff actions over the same folder) still has it
-    again = KioskStaff(kiosk.parts.config, data_dir, kiosk.parts.engine, kiosk.residents, kiosk.parts.rollups,
-                       kiosk.parts.journal)  # fmt: skip
+    again = build_staff(kiosk.parts.config, data_dir, kiosk.parts, kiosk.residents)
     assert [r.review_id for r in again.pending_reviews()] == [reviews[0].review_id]
     again.resolve_review(reviews[0].review_id, add_to_avoid=True)
     assert title in kiosk.residents.get(resident.resident_id).avoid_songs

@@ -1,1 +1,1 @@
-"""Real implementations of the ports in :mod:`kiosk.ports` (libvlc, gpiozero, TinyDB, mutagen, files)."""
+"""Real implementations of the ports in :mod:`kiosk.domain.ports` (libvlc, gpiozero, TinyDB, mutagen, files)."""

@@ -1,4 +1,4 @@
-"""The scanned music library as a :class:`kiosk.ports.Catalogue`, over the ``catalogue`` TinyDB store.
+"""The scanned music library as a :class:`kiosk.domain.ports.Catalogue`, over the ``catalogue`` TinyDB store.
 
 Reads go through :meth:`DataFolder.read` (a view that rereads the file only when it changed on disk, e.g. after
 a scan by another process); the :class:`Song` objects built from it are cached until then, so asking for 10,000

@@ -182,7 +182,7 @@ class ClockTrust:
 
 
 class SystemClock:
-    """Implements :class:`kiosk.ports.Clock` over the system clock and :class:`ClockTrust`."""
+    """Implements :class:`kiosk.domain.ports.Clock` over the system clock and :class:`ClockTrust`."""
 
     def __init__(self, trust: ClockTrust | None = None) -> None:
         self.trust = trust or ClockTrust()

@@ -40,7 +40,7 @@ from kiosk.domain.buttons_leds import (
     led_level,
 )
 from kiosk.domain.intents import Intent, SessionView, Source
-from kiosk.ports import SessionControl
+from kiosk.domain.ports import SessionControl
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from typing import Any
 from kiosk.adapters import attention
 from kiosk.adapters.retention import Retention, newest_trusted_record, prune_journal_days
 from kiosk.domain.events import SCHEMA_VERSION, EventType
-from kiosk.ports import Clock
+from kiosk.domain.ports import Clock
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ RETRY_S = 60.0
 
 
 class JsonlJournal:
-    """Implements :class:`kiosk.ports.Journal`.
+    """Implements :class:`kiosk.domain.ports.Journal`.
 
     ``excluded_residents(resident_id)`` is True for a resident who must not be journaled (consent "no"); their
     events are dropped and their id is taken out of ``detail["residents"]``. ``data_root`` is where the staff

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from kiosk.ports import SessionControl
+from kiosk.domain.ports import SessionControl
 
 
 class HeadlessLoop:

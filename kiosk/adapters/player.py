@@ -73,7 +73,7 @@ AudioCapture = Callable[[int, bytes], None]
 
 
 class VlcPlayer:
-    """Implements :class:`kiosk.ports.Player` with libvlc."""
+    """Implements :class:`kiosk.domain.ports.Player` with libvlc."""
 
     def __init__(
         self,

@@ -3,7 +3,7 @@
 Store ``"residents"``, table ``"residents"``. A document holds the :class:`~kiosk.domain.models.Resident`
 fields: tuples as lists, the schedule in its text form (``"16:00-18:00 relax"``), consent as text, the photo
 as a path relative to the data folder (``"photos/<resident_id>.jpg"``). Implements
-:class:`kiosk.ports.ResidentStore`, plus what ``kiosk residents`` needs (by staff id, upsert, remove).
+:class:`kiosk.domain.ports.ResidentStore`, plus what ``kiosk residents`` needs (by staff id, upsert, remove).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def upsert_doc(table: Table, resident: Resident) -> None:
 
 
 class ResidentsStore:
-    """Resident profiles in the data folder (implements :class:`kiosk.ports.ResidentStore`)."""
+    """Resident profiles in the data folder (implements :class:`kiosk.domain.ports.ResidentStore`)."""
 
     def __init__(self, data: DataFolder):
         self.data = data

@@ -21,7 +21,7 @@ RESUME_FILE = "resume.json"
 
 
 class ResumeFile:
-    """Implements :class:`kiosk.ports.ResumeStore`."""
+    """Implements :class:`kiosk.domain.ports.ResumeStore`."""
 
     def __init__(self, data_dir: Path):
         self.path = Path(data_dir) / RESUME_FILE

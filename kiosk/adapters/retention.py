@@ -18,7 +18,7 @@ from typing import Any
 
 from kiosk.adapters.atomic import atomic_write_bytes
 from kiosk.domain.clock_trust import ClockBasis, newest_trusted_after, retention_cutoff
-from kiosk.ports import Clock
+from kiosk.domain.ports import Clock
 
 log = logging.getLogger(__name__)
 

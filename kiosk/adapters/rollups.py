@@ -28,7 +28,7 @@ def store_name(iso_time: str) -> str:
 
 
 class RollupStore:
-    """Implements :class:`kiosk.ports.SessionRollups` over monthly TinyDB files."""
+    """Implements :class:`kiosk.domain.ports.SessionRollups` over monthly TinyDB files."""
 
     def __init__(self, data: DataFolder):
         self.data = data
@@ -115,7 +115,7 @@ class RollupStore:
 
 
 class RollupWriter:
-    """:class:`kiosk.ports.SessionRollups` off the main loop: one writer thread owns the rollup writes.
+    """:class:`kiosk.domain.ports.SessionRollups` off the main loop: one writer thread owns the rollup writes.
 
     ``RollupStore.add`` rereads and rewrites the session's month file: 20 ms with 100 sessions in the month,
     110 ms with 600 here, several times that on a Pi. The engine calls ``add`` on the UI thread as a session

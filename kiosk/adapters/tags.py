@@ -319,7 +319,7 @@ def format_class(head: bytes, ext: str) -> Any:
 
 
 class MutagenTagReader:
-    """The :class:`kiosk.ports.TagReader` over mutagen, with a cap on the tag size it will load."""
+    """The :class:`kiosk.domain.ports.TagReader` over mutagen, with a cap on the tag size it will load."""
 
     def __init__(self, max_tag_bytes: int = MAX_TAG_BYTES, block_bytes: int = BLOCK_BYTES):
         self.max_tag_bytes = max_tag_bytes

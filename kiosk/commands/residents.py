@@ -14,11 +14,12 @@ from typing import Any
 
 from kiosk.adapters.atomic import atomic_write_bytes
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.residents import ResidentsStore, resident_to_doc
+from kiosk.app.residents_import import import_file
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.residents import COLUMNS, to_row
 from kiosk.errors import UserError
-from kiosk.residents_import import import_file
 
 
 def register(sub: Any) -> None:
@@ -54,7 +55,7 @@ def _data(ctx: Any) -> DataFolder:
 
 def run_import(args: argparse.Namespace, ctx: Any) -> int:
     path = Path(args.file)
-    plan, outcome = import_file(path, _data(ctx), dry_run=args.dry_run)
+    plan, outcome = import_file(path, ResidentRecords(_data(ctx)), dry_run=args.dry_run)
     for note in plan.notes:
         print(f"note: {note}")
     print(f"{path}: {len(plan.residents)} residents read")

@@ -33,8 +33,8 @@ def register(sub: Any) -> None:
 
 def demo_config(config: Any, data_dir: Path) -> tuple[Any, str]:
     """Prepare the demo content in ``data_dir`` and point the config at it; returns (config, PIN hint)."""
-    from kiosk.demo.setup import prepare_demo
     from kiosk.pin import hash_pin
+    from kiosk.wiring import prepare_demo
 
     music = prepare_demo(data_dir)
     config = dataclasses.replace(config, library=dataclasses.replace(config.library, music_dir=music))

@@ -9,6 +9,7 @@ from typing import Any
 
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import ScanReport, scan_library
+from kiosk.app.library import scan_summary
 
 
 def register(sub: Any) -> None:
@@ -33,8 +34,7 @@ def format_report(report: ScanReport) -> list[str]:
     """The summary lines staff read after a scan."""
     lines = [
         f"Music folder: {report.music_dir}",
-        f"Songs: {report.songs} ({report.added} new, {report.removed} removed, {report.moved} moved or renamed; "
-        f"{report.read} files read, {report.unchanged} unchanged)",
+        scan_summary(report),
     ]
     if report.per_decade:
         lines.append("Songs per decade:")

@@ -1,6 +1,6 @@
 """Small values shared by the session engine and the player adapter: player events, the time policy, levels.
 
-Kept apart from :mod:`kiosk.domain.session` so that :mod:`kiosk.ports` can name them without a cycle.
+Kept apart from :mod:`kiosk.domain.session` so that :mod:`kiosk.domain.ports` can name them without a cycle.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ class PlayerEventKind(StrEnum):
 class PlayerEvent:
     """One outcome from the player, handed from libvlc's thread to the main loop.
 
-    ``token`` is the value :meth:`kiosk.ports.Player.start` returned for that play, so an event of a song
+    ``token`` is the value :meth:`kiosk.domain.ports.Player.start` returned for that play, so an event of a song
     that was already replaced is recognised and ignored.
     """
 

@@ -1,7 +1,7 @@
 """Resident profile rules: the import columns, what each may hold, and what changed on a re-import.
 
 Pure: takes the values of one row (strings from a CSV, or JSON values) and returns the profile's fields and a
-list of problems, each naming the field. Files, photos and line numbers belong to :mod:`kiosk.residents_import`.
+list of problems, each naming the field. Files, photos and line numbers belong to :mod:`kiosk.app.residents_import`.
 """
 
 from __future__ import annotations

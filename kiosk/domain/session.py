@@ -1,6 +1,6 @@
 """The session engine: where a tap becomes music. Pure, single-threaded, driven by the main loop.
 
-It implements :class:`kiosk.ports.SessionControl`: the UI, the GPIO buttons and the headless driver
+It implements :class:`kiosk.domain.ports.SessionControl`: the UI, the GPIO buttons and the headless driver
 ``post`` intents (each with its source), read ``view()`` snapshots and call ``pump()`` often (about 20 times a
 second, and whenever the waker fires): pump drains the player's events and runs fades and timers on the
 injected clock. States: idle (or choosing, in the lounge), playing, paused, ended.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
@@ -31,7 +31,7 @@ TAP_EXEMPT = frozenset({Source.DIAL, Source.AUTO, Source.STAFF})
 
 
 class SessionEngine(SessionCore):
-    """Implements :class:`kiosk.ports.SessionControl` (and the staff screen's review list)."""
+    """Implements :class:`kiosk.domain.ports.SessionControl` (and the staff screen's review list)."""
 
     def set_waker(self, waker: Callable[[], None]) -> None:
         self.player.set_waker(waker)
@@ -48,8 +48,7 @@ class SessionEngine(SessionCore):
                 return  # the same control again within 400 ms: one tap (tremor)
             self._last_tap[key] = now
         self._refresh_policy()
-        handler = getattr(self, f"_on_{intent.value}")
-        handler(source, arg)
+        self.HANDLERS[intent](self, source, arg)
         self._publish()
 
     def pump(self) -> None:
@@ -71,12 +70,10 @@ class SessionEngine(SessionCore):
         self._check_timers(now)
         if self._save_due:
             self._write_resume()
-        maybe_sync = getattr(self.journal, "maybe_sync", None)
-        if callable(maybe_sync):
-            try:
-                maybe_sync()
-            except Exception:  # journal trouble never stops the music
-                log.warning("journal sync failed", exc_info=True)
+        try:
+            self.journal.maybe_sync()
+        except Exception:  # journal trouble never stops the music
+            log.warning("journal sync failed", exc_info=True)
         self._publish()
 
     def view(self) -> SessionView:
@@ -194,6 +191,12 @@ class SessionEngine(SessionCore):
     def resolve_review(self, song_id: str) -> None:
         self._pending = [p for p in self._pending if p["song_id"] != song_id]
 
+    def current_session(self) -> tuple[str, tuple[str, ...]] | None:
+        """(session_id, resident_ids) of the session running now, or None (for staff observation forms)."""
+        if self.session is None:
+            return None
+        return self.session.session_id, tuple(self.session.resident_ids)
+
     def _on_play_pause(self, source: Source, _arg: object) -> None:
         if self.status is Status.PLAYING:
             self._pause(source)
@@ -296,6 +299,21 @@ class SessionEngine(SessionCore):
             self.session.mode = mode
         chosen_by = {Source.STAFF: "staff", Source.AUTO: "schedule"}.get(source, "resident")
         self._log(EventType.MODE, source, mode=mode.value, chosen_by=chosen_by)
+
+    # what each intent does: one handler per intent (tests/domain/test_session.py checks every intent has one)
+    HANDLERS: ClassVar[dict[Intent, Callable[[SessionEngine, Source, object], None]]] = {
+        Intent.PLAY_PAUSE: _on_play_pause,
+        Intent.MORE_MUSIC: _on_more_music,
+        Intent.NEXT: _on_next,
+        Intent.LIKE: _on_like,
+        Intent.VOLUME_UP: _on_volume_up,
+        Intent.VOLUME_DOWN: _on_volume_down,
+        Intent.STOP: _on_stop,
+        Intent.DISTRESS: _on_distress,
+        Intent.TUNE_DECADE: _on_tune_decade,
+        Intent.CHOOSE_RESIDENTS: _on_choose_residents,
+        Intent.CHOOSE_MODE: _on_choose_mode,
+    }
 
     def _publish(self) -> None:
         view = self.view()

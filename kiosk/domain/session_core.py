@@ -16,9 +16,17 @@ from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, Source, Status
 from kiosk.domain.models import Mode, Resident, Song
 from kiosk.domain.playback import PlayerEvent, PlayerEventKind, PolicyNow, level_of
+from kiosk.domain.ports import (
+    Clock,
+    Journal,
+    Player,
+    ResumeStore,
+    SessionRollups,
+    SongSource,
+    SongSourceFactory,
+)
 from kiosk.domain.session_fades import Fader
 from kiosk.domain.session_record import EngineSettings, Play, SessionRecord
-from kiosk.ports import Clock, Journal, Player, ResumeStore, SessionRollups, SongSource, SongSourceFactory
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from kiosk.domain.models import Mode, Song
 
 
 class ShuffleSource:
-    """Implements :class:`kiosk.ports.SongSource` (and, called, :class:`kiosk.ports.SongSourceFactory`)."""
+    """Implements :class:`kiosk.domain.ports.SongSource` (and, called, :class:`kiosk.domain.ports.SongSourceFactory`)."""
 
     def __init__(self, songs: Sequence[Song], seed: int = 0):
         self.songs = [s for s in songs if not s.suspect]

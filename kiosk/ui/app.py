@@ -19,12 +19,12 @@ from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.app.staff_api import StaffActions
 from kiosk.domain.intents import SessionView
-from kiosk.ports import Clock as KioskClock
-from kiosk.ports import ResidentStore, SessionControl
+from kiosk.domain.ports import Clock as KioskClock
+from kiosk.domain.ports import ResidentStore, SessionControl
 from kiosk.ui import i18n, router, theme, units
 from kiosk.ui.pin_check import PinGuard
-from kiosk.ui.staff_api import StaffActions
 from kiosk.ui.touch import TapFilter
 from kiosk.ui.widgets import ScreenRoot, StaffCorner, set_tap_filter
 

@@ -9,7 +9,7 @@ import sys
 from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import scan_library
-from kiosk.ports import Catalogue
+from kiosk.domain.ports import Catalogue
 from tests.audiofiles import make_audio
 
 

@@ -381,18 +381,20 @@ def test_rebuild_gives_the_same_rollups(home, capsys):
 
 
 def test_dashboard_for_the_staff_screen(home, tmp_path):
-    from kiosk.adapters.report_dashboard import dashboard_figures, render_dashboard
+    from kiosk.adapters.dashboard_charts import DashboardFiles
+    from kiosk.app.dashboard import dashboard_figures, render_dashboard
 
-    paths = render_dashboard(home["dir"], "7d", tmp_path / "dash", today=date(2026, 6, 3))
+    files = DashboardFiles(home["dir"])
+    paths = render_dashboard(files, "7d", tmp_path / "dash", today=date(2026, 6, 3))
     assert [p.name for p in paths] == ["dash-7d-home-minutes.png", "dash-7d-home-when.png"]
     assert all(p.stat().st_size > 1000 for p in paths)
-    mine = render_dashboard(home["dir"], "today", tmp_path / "dash", resident_id=B, today=date(2026, 6, 2))
+    mine = render_dashboard(files, "today", tmp_path / "dash", resident_id=B, today=date(2026, 6, 2))
     assert [p.name for p in mine] == ["dash-today-resident-songs.png", "dash-today-resident-hours.png"]
-    figs = dashboard_figures(home["dir"], "7d", resident_id=A, today=date(2026, 6, 3))
+    figs = dashboard_figures(files, "7d", resident_id=A, today=date(2026, 6, 3))
     assert (figs["sessions"], figs["residents_active"], figs["not_seen"]) == (3, 2, ["Dorothea (C3)"])
     assert figs["resident"]["sessions"] == 2 and figs["resident"]["songs_liked"] == 1
     with pytest.raises(ValueError):
-        dashboard_figures(home["dir"], "month")  # type: ignore[arg-type]
+        dashboard_figures(files, "month")  # type: ignore[arg-type]
 
 
 def test_files_are_private(home, tmp_path):

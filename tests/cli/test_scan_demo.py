@@ -16,8 +16,8 @@ from kiosk.adapters.library_scan import scan_library
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.cli import main
 from kiosk.demo.generate import default_songs_file, generate_demo, load_songs
-from kiosk.demo.setup import prepare_demo
 from kiosk.errors import UserError
+from kiosk.wiring import prepare_demo
 
 # one song per era case and per format, kept short
 SUBSET = [

@@ -84,6 +84,14 @@ def resident(rid: str = "r-1", **kw: Any) -> Resident:
     return Resident(resident_id=rid, staff_id="S1", first_name="Ada", birth_year=1940, **kw)
 
 
+def test_every_intent_has_exactly_one_handler() -> None:
+    handlers = SessionEngine.HANDLERS
+    assert set(handlers) == set(Intent)
+    assert len(set(handlers.values())) == len(Intent)  # no handler serves two intents
+    defined = {name for name in vars(SessionEngine) if name.startswith("_on_")}
+    assert defined == {h.__name__ for h in handlers.values()}  # no handler left out of the table
+
+
 def test_play_starts_a_session_and_a_song_within_the_cap() -> None:
     kit = make()
     kit.tap(Intent.PLAY_PAUSE)

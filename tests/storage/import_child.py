@@ -23,9 +23,10 @@ def main() -> None:
 
     os.replace = replace  # type: ignore[assignment]
     from kiosk.adapters.docstore import DataFolder
-    from kiosk.residents_import import import_file
+    from kiosk.adapters.resident_records import ResidentRecords
+    from kiosk.app.residents_import import import_file
 
-    import_file(path, DataFolder(data_dir))
+    import_file(path, ResidentRecords(DataFolder(data_dir)))
     print("finished without being killed", flush=True)
 
 

@@ -8,7 +8,7 @@ monotonic time; without it the composed kiosk hangs), and NO ``time.sleep`` in t
 setting Python's ``time.sleep`` fails with EINVAL (libfaketime shifts its absolute monotonic deadline) for
 offsets such as +1500d and -2d, and hangs under ``@1970-01-01``. ``threading.Event.wait``, ``queue`` timeouts and
 ``select`` work, so the child waits with ``Event.wait``. Offsets are fixed at process start; a clock step
-during a run goes through an injected :class:`kiosk.ports.Clock` instead.
+during a run goes through an injected :class:`kiosk.domain.ports.Clock` instead.
 
 Known limit of that combination: libvlc's own timed waits are shifted the same way, so under a faked clock it
 decodes at full speed; songs "end" after ~0.1 s, the engine counts them as failures and marks them suspect in
@@ -67,12 +67,13 @@ def prepare_data(data_dir: Path, tmp: Path) -> Path:
     """Scan a small library and import the fictional residents into ``data_dir``; returns the music folder."""
     from kiosk.adapters.docstore import DataFolder
     from kiosk.adapters.library_scan import scan_library
-    from kiosk.residents_import import import_file
+    from kiosk.adapters.resident_records import ResidentRecords
+    from kiosk.app.residents_import import import_file
 
     music = make_library(tmp / "music")
     data = DataFolder(data_dir)
     scan_library(data, music)
-    import_file(write_people(tmp / "people"), data)
+    import_file(write_people(tmp / "people"), ResidentRecords(data))
     return music
 
 

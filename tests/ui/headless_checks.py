@@ -16,8 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 def main() -> None:
     width, height, dpi = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    from kiosk.devtools import headless
     from kiosk.domain.intents import Intent, Status
-    from kiosk.ui import headless, theme, units
+    from kiosk.ui import theme, units
     from kiosk.ui.pin_check import make_hash
 
     out: dict[str, object] = {"window": None}

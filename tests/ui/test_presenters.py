@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.devtools.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
 from kiosk.domain.intents import Intent, SessionView, Source, Status
 from kiosk.domain.models import Mode
 from kiosk.ui import theme
-from kiosk.ui.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
 from kiosk.ui.pin_check import PinGuard, make_hash, verify_pin
 from kiosk.ui.router import Router
 from kiosk.ui.screens import modes_presenter as mp
@@ -353,7 +353,7 @@ def test_attention_list_starts_with_the_sessions_message_for_staff(control):
 def test_staff_reports_today_and_week_for_home_and_one_resident(control, tmp_path):
     from datetime import date
 
-    from kiosk.ui.demo import demo_rollups
+    from kiosk.devtools.demo import demo_rollups
 
     day = date(2026, 6, 3)
     store = DemoResidentStore()
@@ -383,7 +383,7 @@ def test_staff_reports_today_and_week_for_home_and_one_resident(control, tmp_pat
 
 
 def test_staff_reports_one_worker_at_a_time_and_the_latest_choice_wins(control):
-    from kiosk.ui.staff_api import Dashboard
+    from kiosk.app.staff_api import Dashboard
 
     asked, queue = [], []
 

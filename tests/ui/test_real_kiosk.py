@@ -12,9 +12,10 @@ from pathlib import Path
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.journal import read_events
 from kiosk.adapters.library_scan import scan_library
+from kiosk.adapters.resident_records import ResidentRecords
+from kiosk.app.residents_import import import_file
 from kiosk.demo.generate import generate_demo
 from kiosk.demo.setup import write_demo_residents
-from kiosk.residents_import import import_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,7 +28,7 @@ def test_two_taps_from_idle_to_music_on_the_real_kiosk(tmp_path: Path, data_dir:
     )
     data = DataFolder(data_dir)
     assert scan_library(data, demo.music_dir).songs == len(demo.tracks) >= 3
-    import_file(write_demo_residents(tmp_path / "people"), data)
+    import_file(write_demo_residents(tmp_path / "people"), ResidentRecords(data))
     shots = tmp_path / "shots"
     shots.mkdir()
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_HOME=str(tmp_path / "kivy"))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from kiosk.domain.intents import Intent, Source
-from kiosk.ports import Clock, SessionControl
+from kiosk.domain.ports import Clock, SessionControl
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.router import Router
 

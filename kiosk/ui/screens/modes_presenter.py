@@ -15,7 +15,7 @@ from pathlib import Path
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.lyrics import Lyrics, line_index_at, load_lyrics, page_index_at
 from kiosk.domain.models import Mode
-from kiosk.ports import SessionControl
+from kiosk.domain.ports import SessionControl
 from kiosk.ui.i18n import _
 
 BREATH_PERIOD_S = 10.0  # 6 breaths a minute

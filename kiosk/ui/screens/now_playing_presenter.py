@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.domain.intents import Intent, SessionView, Source, Status
-from kiosk.ports import SessionControl
+from kiosk.domain.ports import SessionControl
 from kiosk.ui.i18n import _
 
 

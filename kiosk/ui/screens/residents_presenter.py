@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kiosk.domain.intents import Intent, Source, Status
 from kiosk.domain.models import Resident
-from kiosk.ports import SessionControl
+from kiosk.domain.ports import SessionControl
 from kiosk.ui.i18n import _
 from kiosk.ui.router import Router
 

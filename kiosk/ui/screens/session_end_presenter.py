@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.domain.intents import Intent, Source
-from kiosk.ports import SessionControl
+from kiosk.domain.ports import SessionControl
 from kiosk.ui.i18n import _
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from kiosk.app.staff_api import Dashboard, ImportResult, ReviewItem, StaffActions
 from kiosk.domain.events import OBSERVATION_SCALES, REACTIONS
 from kiosk.domain.models import Mode, Resident
 from kiosk.ui.i18n import _
-from kiosk.ui.staff_api import Dashboard, ImportResult, ReviewItem, StaffActions
 
 RunInBackground = Callable[[Callable[[], object], Callable[[object], None]], None]
 

@@ -108,8 +108,8 @@ def build(
 ) -> Harness:
     """A fresh UI (demo control, hand clock) in ``window``, replacing the one shown before."""
     from kiosk.config import Config, DisplayConfig, KioskConfig
+    from kiosk.devtools.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
     from kiosk.ui.app import KioskUI
-    from kiosk.ui.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
 
     width, height = window.size
     config = Config(
@@ -218,8 +218,8 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     settle()
     yield "staff_pin", False
     h.ui._staff_ok()
+    from kiosk.app.staff_api import ReviewItem
     from kiosk.ui.screens.staff_presenter import PANELS
-    from kiosk.ui.staff_api import ReviewItem
 
     h.control.reviews.append(ReviewItem("rv1", "r1", "Peggy", "In the Mood", "Glenn Miller", "today 10:40"))
     h.ui.staff_screen.presenter.state.usb_candidates = ("/media/usb0/residents.csv",)

@@ -1,7 +1,7 @@
 """`make screenshots`: a PNG of every screen at both display sizes, in build/screenshots/.
 
 Each size runs in its own process (Kivy has one window and one DPI per process):
-``python -m kiosk.ui.screenshots [OUT_DIR]``. Files: ``<screen>-<width>x<height>.png``.
+``python -m kiosk.devtools.screenshots [OUT_DIR]``. Files: ``<screen>-<width>x<height>.png``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ SIZES = ((800, 480, 133.0), (1280, 720, 210.0))
 
 
 def one_size(out_dir: Path, width: int, height: int, dpi: float) -> list[str]:
-    from kiosk.ui import headless
+    from kiosk.devtools import headless
 
     h = headless.start(width, height, dpi)
     written = []
@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     rc = 0
     for w, h, dpi in SIZES:
         done = subprocess.run(
-            [sys.executable, "-m", "kiosk.ui.screenshots", "--one", str(out_dir), f"{w}:{h}:{dpi}"],
+            [sys.executable, "-m", "kiosk.devtools.screenshots", "--one", str(out_dir), f"{w}:{h}:{dpi}"],
             env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         if done.returncode:

@@ -1,4 +1,5 @@
-"""What staff mode needs from the rest of the kiosk: one Protocol, implemented in kiosk/wiring.py.
+"""What staff mode needs from the rest of the kiosk: one Protocol (implemented by :class:`kiosk.app.staff.KioskStaff`,
+built in kiosk/wiring.py) and its result types. Their wording is translated in the UI (:mod:`kiosk.ui.i18n`).
 
 Every call is made from the UI thread except the ones marked "worker": the UI runs those in a background
 thread (they may take seconds) and hands their result back to the main loop. Because one thread owns each
@@ -12,13 +13,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from kiosk.domain.models import Mode, Resident
-from kiosk.ui.i18n import _
 
 Progress = Callable[[int, int], None]  # (done, total); total 0 = unknown yet
 
@@ -80,53 +80,6 @@ def dashboard_run_dir(base: Path) -> Path:
     for old in runs[DASHBOARD_RUNS_KEPT - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix="run-", dir=base))  # mkdtemp makes it 0700
-
-
-def _names(items: Sequence[str], most: int = 3, sep: str = ", ") -> str:
-    """At most ``most`` names (then "and N more"); song titles one a line (titles may hold commas)."""
-    if not items:
-        return "-"
-    more = len(items) - most
-    return sep.join(items[:most]) + (sep + _("and {n} more").format(n=more) if more > 0 else "")
-
-
-def _day(iso: str) -> str:
-    from datetime import date
-
-    d = date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%b')}"
-
-
-def dashboard_from_figures(
-    figures: Mapping[str, Any], charts: Sequence[Path], period: str, resident_id: str | None
-) -> Dashboard:
-    """Turn :func:`kiosk.adapters.report_dashboard.dashboard_figures` into what the staff screen shows."""
-    when = _day(figures["from"]) if figures["from"] == figures["to"] else (
-        f"{_day(figures['from'])} - {_day(figures['to'])}"
-    )  # fmt: skip
-    one = figures.get("resident") if resident_id else None
-    if one is not None:
-        heading = f"{one['label'] or _('This resident')}, {when}"
-        pairs = [
-            (_("Sessions"), str(one["sessions"])),
-            (_("Music played"), str(one["minutes_text"])),
-            (_("Songs liked"), str(one["songs_liked"])),
-            (_("Songs skipped"), str(one["songs_skipped"])),
-            (_("Stopped as upsetting"), str(one["songs_distress"])),
-            (_("Favourite songs"), _names(one["top_songs"], sep="\n")),
-        ]
-    else:
-        heading = f"{_('Whole home')}, {when}"
-        pairs = [
-            (_("Sessions"), str(figures["sessions"])),
-            (_("Music played"), str(figures["minutes_text"])),
-            (_("Residents who listened"), str(figures["residents_active"])),
-            (_("Most loved songs"), _names(figures["most_loved"], sep="\n")),
-            (_("No music for a week"), _names(figures["not_seen"], 4)),
-        ]
-        if figures.get("untrusted_sessions"):
-            pairs.append((_("Sessions with an unsure time"), str(figures["untrusted_sessions"])))
-    return Dashboard(period, resident_id, heading, tuple(pairs), tuple(Path(c) for c in charts))
 
 
 class StaffActions(Protocol):

@@ -1,24 +1,24 @@
 """Importing residents: check everything first, then change everything at once (or nothing).
 
 :func:`plan_import` reads the file (:mod:`kiosk.residents_files`), validates every row (rules in
-:mod:`kiosk.domain.residents`), resolves and re-encodes photos (:mod:`kiosk.adapters.photos`), and collects
-every problem as ``FILE:LINE: field: message``. :func:`apply_import` writes the whole plan in one locked,
-atomic transaction; :func:`import_file` is both, for the command and other callers.
+:mod:`kiosk.domain.residents`), resolves and re-encodes photos (through the
+:class:`~kiosk.app.ports.ResidentRecords` port), and collects every problem as ``FILE:LINE: field: message``.
+:func:`apply_import` writes the whole plan in one locked, atomic transaction
+(:class:`kiosk.adapters.resident_records.ResidentRecords`); :func:`import_file` is both, for the command and
+other callers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kiosk.adapters import residents as store
-from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.photo_staging import finish_staged_photos, mark_pending
-from kiosk.adapters.photos import reencode_photo, resolve_photo
+from kiosk.app.ports import ResidentRecords, StoredResident
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.residents import changed_fields, validate_row
 from kiosk.errors import UserError
@@ -45,7 +45,9 @@ class Plan:
 # --- plan and apply ---------------------------------------------------------------------------------------
 
 
-def plan_import(path: Path, today: date | None = None) -> tuple[Plan | None, list[str]]:
+def plan_import(
+    path: Path, records: ResidentRecords, today: date | None = None
+) -> tuple[Plan | None, list[str]]:
     """Read and check everything (photos too) without touching the data folder; every problem at once."""
     today = today or date.today()
     source, problems = read_rows(path)
@@ -72,9 +74,7 @@ def plan_import(path: Path, today: date | None = None) -> tuple[Plan | None, lis
             notes.append(f"{name}:{row.line}: photo: not kept, because consent is 'no'")
         elif photo:
             try:
-                src = resolve_photo(base, photo)
-                item.photo_sha256 = hashlib.sha256(src.read_bytes()).hexdigest()
-                item.photo_jpeg = reencode_photo(src)
+                item.photo_sha256, item.photo_jpeg = records.load_photo(base, photo)
             except ValueError as exc:
                 problems.append(f"{name}:{row.line}: photo: {exc}")
         planned.append(item)
@@ -116,14 +116,14 @@ def _same_picture(old: Resident | None, sha: str | None) -> bool:
     return sha in (old.extra.get("photo_sha256"), old.extra.get("photo_stored_sha256"))
 
 
-def _merge(plan: Plan, docs: list[dict[str, Any]]) -> tuple[list[tuple[Resident, bytes | None]], Outcome]:
+def _merge(
+    plan: Plan, stored: list[StoredResident], photo_ref: Callable[[str], str]
+) -> tuple[list[tuple[Resident, bytes | None]], Outcome]:
     """What each changed row becomes (with the photo to write, if any), against the residents stored now."""
     existing: dict[str, Resident] = {}
-    for doc in docs:
-        try:
-            existing[str(doc.get("staff_id", "")).casefold()] = store.resident_from_doc(doc)
-        except ValueError:
-            continue  # a damaged document: the row is imported as new
+    for key, _shown, resident in stored:
+        if resident is not None:  # a damaged document: the row is imported as new
+            existing[key] = resident
     outcome = Outcome()
     result: list[tuple[Resident, bytes | None]] = []
     seen: set[str] = set()
@@ -136,7 +136,7 @@ def _merge(plan: Plan, docs: list[dict[str, Any]]) -> tuple[list[tuple[Resident,
         photo: str | None = None
         jpeg: bytes | None = None
         if item.photo_jpeg is not None:
-            photo = store.photo_relpath(resident_id)
+            photo = photo_ref(resident_id)
             if not _same_picture(old, item.photo_sha256):
                 jpeg = item.photo_jpeg
                 extra["photo_sha256"] = item.photo_sha256
@@ -155,56 +155,38 @@ def _merge(plan: Plan, docs: list[dict[str, Any]]) -> tuple[list[tuple[Resident,
             result.append((new, jpeg))
         else:
             outcome.unchanged.append(new.staff_id)
-    outcome.not_in_file = sorted(
-        str(d.get("staff_id")) for d in docs if str(d.get("staff_id", "")).casefold() not in seen
-    )
+    outcome.not_in_file = sorted(shown for key, shown, _resident in stored if key not in seen)
     return result, outcome
 
 
-def preview_import(plan: Plan, data: DataFolder) -> Outcome:
+def preview_import(plan: Plan, records: ResidentRecords) -> Outcome:
     """What :func:`apply_import` would do now (for ``--dry-run``)."""
-    docs = [dict(d) for d in data.read(store.STORE).table(store.TABLE).all()]
-    return _merge(plan, docs)[1]
+    return _merge(plan, records.stored(), records.photo_ref)[1]
 
 
-def apply_import(plan: Plan, data: DataFolder) -> Outcome:
-    """Write the plan under the folder's lock: new photos are staged beside their final names and recorded
-    in their profiles (:mod:`kiosk.adapters.photo_staging`), every profile goes in one atomic write, and only
-    once that is on disk are the photos moved into place (or removed). If anything fails before, the staged
-    photos are deleted and nothing has changed; a kill after the commit is settled at the next start/import."""
-    staged: list[Path] = []
-    with data.locked():
-        finish_staged_photos(data)  # an earlier import cut off after its commit
-        try:
-            with data.write(store.STORE) as db:
-                table = db.table(store.TABLE)
-                merged, outcome = _merge(plan, [dict(d) for d in table.all()])
-                for resident, jpeg in merged:
-                    if jpeg is not None:
-                        staged.append(store.stage_photo(data, resident.resident_id, jpeg))
-                        mark_pending(resident.extra, staged[-1], jpeg)
-                    store.upsert_doc(table, resident)
-        except BaseException:
-            for tmp in staged:
-                tmp.unlink(missing_ok=True)
-            raise
-        finish_staged_photos(data)
-        for resident, jpeg in merged:
-            if jpeg is None and resident.photo is None:
-                store.delete_photo(data, store.photo_relpath(resident.resident_id))
-    return outcome
+def apply_import(plan: Plan, records: ResidentRecords) -> Outcome:
+    """Write the plan under the folder's lock, all at once (see :meth:`ResidentRecords.change`)."""
+    outcomes: list[Outcome] = []
+
+    def decide(stored: list[StoredResident]) -> list[tuple[Resident, bytes | None]]:
+        merged, outcome = _merge(plan, stored, records.photo_ref)
+        outcomes.append(outcome)
+        return merged
+
+    records.change(decide)
+    return outcomes[-1]
 
 
-def import_file(path: Path, data: DataFolder, *, dry_run: bool = False) -> tuple[Plan, Outcome]:
+def import_file(path: Path, records: ResidentRecords, *, dry_run: bool = False) -> tuple[Plan, Outcome]:
     """Check ``path`` and (unless ``dry_run``) import it: the whole of ``kiosk residents import``, for
     callers such as ``kiosk demo-content``. Raises :class:`UserError` with every problem; nothing changes then."""
-    plan, problems = plan_import(path)
+    plan, problems = plan_import(path, records)
     if plan is None:
         raise UserError([*problems, f"{path}: nothing was imported (fix the lines above and run it again)"])
     try:
-        outcome = preview_import(plan, data) if dry_run else apply_import(plan, data)
+        outcome = preview_import(plan, records) if dry_run else apply_import(plan, records)
     except OSError as exc:
         raise UserError(
-            f"{data.root}: could not write the data folder ({exc.strerror or exc}); nothing was imported"
+            f"{records.root}: could not write the data folder ({exc.strerror or exc}); nothing was imported"
         ) from None
     return plan, outcome

@@ -1,5 +1,6 @@
 """The session engine's song source for real residents: the pure :class:`~kiosk.domain.selection.Selector`
-fed with the current catalogue, the listeners' profiles and their learned history.
+fed with the current catalogue, the listeners' profiles and their learned history (a
+:data:`~kiosk.app.ports.HistoryLoader`: :func:`kiosk.adapters.history.load_history` over the data folder).
 
 Built afresh at every session start and mode change (the engine calls the factory), so a rescan, an import or
 a staff change to an avoid list takes effect at the next session without restarting the kiosk.
@@ -10,12 +11,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.history import load_history
+from kiosk.app.ports import HistoryLoader
 from kiosk.config import Config, policy_at
 from kiosk.domain.models import Mode, Resident, Song
+from kiosk.domain.ports import Catalogue, Clock, ResidentStore
 from kiosk.domain.selection import Choice, Selector
-from kiosk.ports import Catalogue, Clock, ResidentStore
 
 
 def _pair(choice: Choice | None) -> tuple[Song, str] | None:
@@ -23,7 +23,7 @@ def _pair(choice: Choice | None) -> tuple[Song, str] | None:
 
 
 class SelectorSource:
-    """Implements :class:`kiosk.ports.SongSource` over one :class:`Selector`."""
+    """Implements :class:`kiosk.domain.ports.SongSource` over one :class:`Selector`."""
 
     def __init__(self, selector: Selector):
         self.selector = selector
@@ -36,19 +36,19 @@ class SelectorSource:
 
 
 class SelectionSourceFactory:
-    """Implements :class:`kiosk.ports.SongSourceFactory`: who is listening + mode -> a :class:`SelectorSource`."""
+    """Implements :class:`kiosk.domain.ports.SongSourceFactory`: who is listening + mode -> a :class:`SelectorSource`."""
 
     def __init__(
         self,
         config: Config,
-        data: DataFolder,
+        history: HistoryLoader,
         catalogue: Catalogue,
         residents: ResidentStore,
         clock: Clock,
         rng_factory: Callable[[], random.Random] = random.Random,
     ):
         self.config = config
-        self.data = data
+        self.history = history
         self.catalogue = catalogue
         self.residents = residents
         self.clock = clock
@@ -66,7 +66,7 @@ class SelectionSourceFactory:
             mode,
             rng=self.rng_factory(),
             now=now,
-            history=load_history(self.data, [r.resident_id for r in profiles], now),
+            history=self.history([r.resident_id for r in profiles], now),
             default_schedule=self.config.schedule,
             quiet=quiet,
         )

@@ -52,6 +52,10 @@ class Journal(Protocol):
         """Force the written events to storage (song and session boundaries)."""
         ...
 
+    def maybe_sync(self) -> None:
+        """Sync if events wait and the sync interval has passed (called by the engine's pump, ~20 Hz)."""
+        ...
+
 
 class Catalogue(Protocol):
     """The scanned music library."""

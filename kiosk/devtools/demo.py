@@ -1,5 +1,5 @@
-"""An in-memory session control, residents store and staff actions: for `kiosk run --demo` until the real
-engine is wired (kiosk/wiring.py), and for UI tests and screenshots.
+"""An in-memory session control, residents store and staff actions, for UI tests, screenshots and the UI bench
+(`kiosk run --demo` uses the real engine, built by kiosk/wiring.py).
 
 It only mimics the engine's visible behaviour (status, song, volume, likes); what a tap means is decided by the
 presenters, which post the same intents to the real engine.
@@ -18,9 +18,9 @@ from datetime import time as day_time
 from pathlib import Path
 from typing import Any
 
+from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SystemResult
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Resident
-from kiosk.ui.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SystemResult
 
 DEMO_LRC = """[ti:Tea in the Garden]
 [ar:The Demo Singers]
@@ -327,10 +327,19 @@ class DemoStaffActions:
 
     def dashboard(self, period: str, resident_id: str | None, out_dir: Path | None = None) -> Dashboard:
         """Real figures and charts (the report code itself) over a made-up week in a temporary data folder."""
-        from kiosk.staff import build_dashboard
+        from kiosk.adapters.dashboard_charts import DashboardFiles
+        from kiosk.app.dashboard import build_dashboard
+        from kiosk.ui.dashboard_text import dashboard_from_figures
 
         data_dir = self._demo_data()
-        return build_dashboard(data_dir, period, resident_id, out_dir or data_dir / "dashboard", self.today())
+        return build_dashboard(
+            DashboardFiles(data_dir),
+            dashboard_from_figures,
+            period,
+            resident_id,
+            out_dir or data_dir / "dashboard",
+            self.today(),
+        )
 
     def _demo_data(self) -> Path:
         if self._report_dir is None:

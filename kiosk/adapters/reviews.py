@@ -1,0 +1,36 @@
+"""Songs stopped with "this song upsets", kept in the store "reviews" until staff decide (so a restart or a
+power cut does not lose them). Implements :class:`kiosk.app.ports.ReviewStore`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kiosk.adapters.docstore import DataFolder
+
+REVIEWS = "reviews"
+
+
+class ReviewFile:
+    """The "reviews" store of a data folder (table "reviews", one document per song to review)."""
+
+    def __init__(self, data: DataFolder):
+        self.data = data
+
+    def add_new(self, items: Sequence[Mapping[str, Any]]) -> None:
+        with self.data.write(REVIEWS) as db:
+            table = db.table("reviews")
+            known = {d.get("review_id") for d in table.all()}
+            for item in items:
+                if item["review_id"] not in known:
+                    table.insert(dict(item))
+
+    def all(self) -> list[dict[str, Any]]:
+        return [dict(d) for d in self.data.read(REVIEWS).table("reviews").all()]
+
+    def take(self, review_id: str) -> list[dict[str, Any]]:
+        with self.data.write(REVIEWS) as db:
+            table = db.table("reviews")
+            docs = [d for d in table.all() if d.get("review_id") == review_id]
+            table.remove(doc_ids=[d.doc_id for d in docs])
+        return [dict(d) for d in docs]

@@ -1,0 +1,158 @@
+"""The contracts the use cases in :mod:`kiosk.app` need, beyond the domain's (:mod:`kiosk.domain.ports`).
+
+Adapters implement them structurally (an adapter never imports :mod:`kiosk.app`), so every value crossing them
+is a domain type or a plain one. :mod:`kiosk.wiring` picks the implementations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from kiosk.app.staff_api import Progress
+from kiosk.domain.models import Resident
+from kiosk.domain.ports import Journal, ResidentStore
+from kiosk.domain.report import Period, Report
+
+
+class Reviews(Protocol):
+    """The running session as staff see it (the session engine): songs stopped as upsetting, awaiting a
+    decision, and which session an observation form is about."""
+
+    def pending_reviews(self) -> list[dict[str, Any]]:
+        """Distress stops not yet decided: dicts with ``song_id``, ``session_id``, ``resident_id``, ``title``..."""
+        ...
+
+    def resolve_review(self, song_id: str) -> None: ...
+
+    def current_session(self) -> tuple[str, tuple[str, ...]] | None:
+        """(session_id, resident_ids) of the session running now, or None between sessions."""
+        ...
+
+
+class ReviewStore(Protocol):
+    """Songs awaiting a staff decision, kept on disk so that a restart or a power cut does not lose them."""
+
+    def add_new(self, items: Sequence[Mapping[str, Any]]) -> None:
+        """Store the items (each with a ``review_id``) not stored yet. May raise OSError."""
+        ...
+
+    def all(self) -> list[dict[str, Any]]: ...
+
+    def take(self, review_id: str) -> list[dict[str, Any]]:
+        """Remove and return the stored items with this ``review_id``."""
+        ...
+
+
+class StaffResidents(ResidentStore, Protocol):
+    """The residents store with the one change staff make from the screen (a resident's volume cap)."""
+
+    def upsert(self, resident: Resident) -> None: ...
+
+
+class Observations(Protocol):
+    """Where staff observation forms go (beside the session rollups)."""
+
+    def add_observation(self, session_started_at: str, observation: Mapping[str, Any]) -> None: ...
+
+
+class StaffJournal(Journal, Protocol):
+    """The journal, plus what staff are told when it stopped (a full or read-only disk)."""
+
+    problem: str | None
+
+
+class ActionOutcome(Protocol):
+    """What a power action did: ``ok`` and a message for staff."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+class PowerControl(Protocol):
+    """Restart and power off the Pi (through logind); never raises."""
+
+    def reboot(self) -> ActionOutcome: ...
+
+    def power_off(self) -> ActionOutcome: ...
+
+
+class ScanFigures(Protocol):
+    """What a library scan found (the figures its one-line summary needs)."""
+
+    @property
+    def music_dir(self) -> str: ...
+
+    @property
+    def songs(self) -> int: ...
+
+    @property
+    def read(self) -> int: ...
+
+    @property
+    def unchanged(self) -> int: ...
+
+    @property
+    def added(self) -> int: ...
+
+    @property
+    def removed(self) -> int: ...
+
+    @property
+    def moved(self) -> int: ...
+
+
+Scan = Callable[[Progress], ScanFigures]  # rescan the music library (raises UserError on a bad folder)
+FindImportFiles = Callable[..., Sequence[Path]]  # residents files on mounted sticks: (mount_root) or ()
+HistoryLoader = Callable[[list[str], datetime], dict[str, list[dict[str, Any]]]]  # resident_id -> plays
+
+# one stored residents document, as an import sees it: (staff id casefolded, staff id as shown, the resident or
+# None when the document is damaged)
+StoredResident = tuple[str, str, Resident | None]
+# given what is stored, what to write: (resident, re-encoded photo to store or None)
+ImportDecision = Callable[[list[StoredResident]], list[tuple[Resident, bytes | None]]]
+
+
+class ResidentRecords(Protocol):
+    """The residents store and photos as a residents import sees them: one all-or-nothing change."""
+
+    @property
+    def root(self) -> Path:
+        """The data folder (for messages)."""
+        ...
+
+    def photo_ref(self, resident_id: str) -> str:
+        """The photo path a resident's profile names once a photo is stored."""
+        ...
+
+    def load_photo(self, base: Path, name: str) -> tuple[str, bytes]:
+        """(sha256 of the file given, the photo re-encoded for the kiosk). ValueError with a plain reason."""
+        ...
+
+    def stored(self) -> list[StoredResident]: ...
+
+    def change(self, decide: ImportDecision) -> None:
+        """Under the data folder's lock: call ``decide`` with what is stored and write its answer at once
+        (profiles in one atomic write, photos moved into place only after it). Nothing changes on failure."""
+        ...
+
+
+class DashboardSource(Protocol):
+    """The report over the data folder's rollups, and its charts drawn for the kiosk screen."""
+
+    def report(self, period: Period, resident_id: str | None, today: date | None) -> Report:
+        """Figures for the period (for one resident only when ``resident_id`` is given), residents by name."""
+        ...
+
+    def label(self, resident_id: str) -> str:
+        """How the staff screen names a resident."""
+        ...
+
+    def charts(self, report: Report, period: str, out_dir: Path, resident_id: str | None) -> list[Path]:
+        """Render the staff screen's charts as PNGs (0600) into ``out_dir``, in display order."""
+        ...
