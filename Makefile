@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check kiosk tests bench
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy kiosk/domain
+	$(VENV)/bin/mypy kiosk
 
 pytest: $(STAMP)
 	SDL_VIDEODRIVER=offscreen $(PY) -m pytest

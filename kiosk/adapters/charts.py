@@ -267,6 +267,7 @@ class ScalesChart:
     def _points(self, observations: list[ObservationPoint], name: str) -> tuple[list[float], list[float]]:
         """Each form's score; over long periods, the mean of each month (one point mid-month)."""
         start = self.period.start
+        pts: list[tuple[float, float]]
         if not self.monthly:
             pts = [
                 ((o.at.date() - start).days + o.at.hour / 24, o.scales[name])

@@ -136,7 +136,7 @@ class VlcPlayer:
             waker()
 
     def _attach_capture(self, mp: Any, slot: int, capture: AudioCapture) -> None:
-        @vlc.CallbackDecorators.AudioPlayCb  # type: ignore[untyped-decorator]
+        @vlc.CallbackDecorators.AudioPlayCb
         def play_cb(_opaque: Any, samples: Any, count: int, _pts: int) -> None:
             capture(slot, ctypes.string_at(samples, count * 4))
 

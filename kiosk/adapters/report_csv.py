@@ -203,8 +203,8 @@ def month_fragments(docs: Iterable[Mapping[str, Any]], tz: tzinfo | None) -> dic
             csv.writer(pair[0]).writerow(srow)
             csv.writer(pair[1]).writerows(prows)
     out: dict[str, dict[str, list[str]]] = {}
-    for (rid, day), (sbuf, pbuf) in bufs.items():
-        out.setdefault(rid, {})[day] = [sbuf.getvalue(), pbuf.getvalue()]
+    for (rid, day_iso), (sbuf, pbuf) in bufs.items():
+        out.setdefault(rid, {})[day_iso] = [sbuf.getvalue(), pbuf.getvalue()]
     return out
 
 

@@ -10,6 +10,7 @@ import logging
 import textwrap
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: I001
@@ -117,7 +118,8 @@ def write_pdf(path: Path, report: Report, *, pseudonymised: bool, home_only: boo
     fits cp1252 the PDF uses the printer's core Helvetica (metrics from AFM files, nothing embedded: ~4x
     faster); otherwise it embeds DejaVu Sans so every letter of every name prints right.
     """
-    with matplotlib.rc_context(CORE_FONTS if _latin_only(report) else {}):
+    fonts: dict[Any, Any] = CORE_FONTS if _latin_only(report) else {}  # matplotlib's stub wants literal keys
+    with matplotlib.rc_context(fonts):
         return _write_pdf(path, report, pseudonymised=pseudonymised, home_only=home_only)
 
 

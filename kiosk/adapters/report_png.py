@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.adapters import charts
-from kiosk.domain.report import Report
+from kiosk.domain.report import Period, Report, ResidentFigures
 
 
 def write_pngs(folder: Path, report: Report, slug: Callable[[str], str]) -> list[Path]:
@@ -21,28 +21,29 @@ def write_pngs(folder: Path, report: Report, slug: Callable[[str], str]) -> list
         charts.save_heatmap_png(folder / "home-when-music-is-played.png", home.heatmap),
     ]
     for f in report.residents:
-        name = slug(f.resident_id)
+        out += _resident_pngs(folder, period, f, slug(f.resident_id))
+    return out
+
+
+def _resident_pngs(folder: Path, period: Period, f: ResidentFigures, name: str) -> list[Path]:
+    """One resident's charts (minutes, time of day, songs, and observations when there are some)."""
+    out = [
+        charts.save_png(
+            folder / f"{name}-minutes.png",
+            lambda ax: charts.draw_minutes(ax, period, f.minutes_by_day, f.minutes_by_week),
+        ),
+        charts.save_png(
+            folder / f"{name}-time-of-day.png", lambda ax: charts.draw_hours(ax, f.minutes_by_hour)
+        ),
+        charts.save_png(
+            folder / f"{name}-songs.png", lambda ax: charts.draw_songs(ax, f), size_in=(6.0, 2.6)
+        ),
+    ]
+    if f.observations:
         out.append(
             charts.save_png(
-                folder / f"{name}-minutes.png",
-                lambda ax, f=f: charts.draw_minutes(ax, period, f.minutes_by_day, f.minutes_by_week),
+                folder / f"{name}-observations.png",
+                lambda ax: charts.draw_scales(ax, f.observations, period),
             )
         )
-        out.append(
-            charts.save_png(
-                folder / f"{name}-time-of-day.png", lambda ax, f=f: charts.draw_hours(ax, f.minutes_by_hour)
-            )
-        )
-        out.append(
-            charts.save_png(
-                folder / f"{name}-songs.png", lambda ax, f=f: charts.draw_songs(ax, f), size_in=(6.0, 2.6)
-            )
-        )
-        if f.observations:
-            out.append(
-                charts.save_png(
-                    folder / f"{name}-observations.png",
-                    lambda ax, f=f: charts.draw_scales(ax, f.observations, period),
-                )
-            )
     return out

@@ -66,7 +66,7 @@ class ResidentLabel:
 
 def residents(data: DataFolder) -> dict[str, ResidentLabel]:
     """resident_id -> staff id and display name, from the residents store (empty when there is none)."""
-    out = {}
+    out: dict[str, ResidentLabel] = {}
     if not data.path("residents").exists():
         return out
     for doc in data.read("residents").table("residents").all():

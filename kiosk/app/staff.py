@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kiosk.app.dashboard import Present, build_dashboard
 from kiosk.app.library import scan_summary
@@ -157,7 +157,7 @@ class KioskStaff:
                 source=Source.STAFF,
                 detail={"action": "added" if add_to_avoid and resident_id else "dismissed"},
             )
-            self.reviews.resolve_review(doc.get("song_id"))  # type: ignore[arg-type]
+            self.reviews.resolve_review(cast(str, doc.get("song_id")))  # as the engine stored it
         self._seen_pending = len(self.reviews.pending_reviews())
 
     def last_session_id(self) -> str | None:

@@ -265,7 +265,11 @@ def generate_demo(
     min_s = float(min_duration_s if min_duration_s is not None else defaults.get("min_duration_s", 24.0))
     dest = Path(dest)
     music = dest / "music"
-    stamp = {"stamp": _stamp(songs_file), "only": sorted(only) if only is not None else None, "min_s": min_s}
+    stamp: dict[str, Any] = {
+        "stamp": _stamp(songs_file),
+        "only": sorted(only) if only is not None else None,
+        "min_s": min_s,
+    }
     report = DemoReport(dest=dest)
     stamp_path = music / STAMP_NAME
     if not force and stamp_path.exists():

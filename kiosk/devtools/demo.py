@@ -11,12 +11,12 @@ import random
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SystemResult
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
@@ -132,7 +132,7 @@ class DemoSessionControl:
         v = self._view
         if intent in (Intent.MORE_MUSIC, Intent.CHOOSE_RESIDENTS):
             if intent is Intent.CHOOSE_RESIDENTS:
-                v = replace(v, resident_ids=tuple(arg or ()))  # type: ignore[call-overload]
+                v = replace(v, resident_ids=tuple(cast("Iterable[str]", arg or ())))
             if v.status not in (Status.PLAYING, Status.PAUSED) or intent is Intent.CHOOSE_RESIDENTS:
                 self.session_id = uuid.uuid4().hex
                 self._view = v

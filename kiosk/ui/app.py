@@ -295,7 +295,7 @@ class EncoreApp(App):
         self.ui = self._ui_factory()
         Window.bind(on_keyboard=self._on_keyboard, on_request_close=self._on_request_close)
         Clock.schedule_interval(lambda _dt: self.control.pump(), 1 / PUMP_HZ)
-        Clock.schedule_interval(lambda _dt: self.ui and self.ui.tick(), 1.0)
+        Clock.schedule_interval(lambda _dt: self.ui.tick() if self.ui else None, 1.0)
         # thread-safe: Clock.schedule_once may be called from any thread
         self.control.set_waker(lambda: Clock.schedule_once(lambda _dt: self.control.pump(), 0))
         if self._on_shown is not None:

@@ -4,6 +4,7 @@ a panel with a known background colour (so contrast can be checked), and the sta
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kivy.clock import Clock
 from kivy.properties import (
@@ -20,6 +21,9 @@ from kivy.uix.widget import Widget
 
 from kiosk.ui import theme
 from kiosk.ui.touch import LongPress, TapFilter
+
+if TYPE_CHECKING:
+    from kivy.input.motionevent import MotionEvent  # untyped: Any to mypy (touch.pos, touch.uid)
 
 # One shared filter per app (set by the app): "the same control" is its ``control`` name.
 _shared_filter: TapFilter = TapFilter()
@@ -83,19 +87,19 @@ class BigButton(Panel):
             else (self.selected_color if self.selected else self.normal_color)
         )
 
-    def on_touch_down(self, touch: object) -> bool:
-        if not self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+    def on_touch_down(self, touch: MotionEvent) -> bool:
+        if not self.collide_point(*touch.pos):
             return super().on_touch_down(touch)
         if not self.enabled or self.disabled:
             return True
         self.press()
         return True
 
-    def on_touch_move(self, touch: object) -> bool:
-        return self.collide_point(*touch.pos)  # type: ignore[attr-defined,no-any-return]
+    def on_touch_move(self, touch: MotionEvent) -> bool:
+        return self.collide_point(*touch.pos)
 
-    def on_touch_up(self, touch: object) -> bool:
-        return self.collide_point(*touch.pos)  # type: ignore[attr-defined,no-any-return]
+    def on_touch_up(self, touch: MotionEvent) -> bool:
+        return self.collide_point(*touch.pos)
 
     def press(self) -> None:
         """What a touch does: feedback now, the action once per 400 ms."""
@@ -128,21 +132,21 @@ class StaffCorner(Widget):
         self._touch_uid: object = None
         self._ev = None
 
-    def on_touch_down(self, touch: object) -> bool:
-        if self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+    def on_touch_down(self, touch: MotionEvent) -> bool:
+        if self.collide_point(*touch.pos):
             self.long_press.down()
-            self._touch_uid = touch.uid  # type: ignore[attr-defined]
+            self._touch_uid = touch.uid
             if self._ev is None:
                 self._ev = Clock.schedule_interval(lambda _dt: self.check_hold(), 0.1)
         return False
 
-    def on_touch_move(self, touch: object) -> bool:
-        if touch.uid == self._touch_uid and not self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+    def on_touch_move(self, touch: MotionEvent) -> bool:
+        if touch.uid == self._touch_uid and not self.collide_point(*touch.pos):
             self._end()
         return False
 
-    def on_touch_up(self, touch: object) -> bool:
-        if touch.uid == self._touch_uid:  # type: ignore[attr-defined]
+    def on_touch_up(self, touch: MotionEvent) -> bool:
+        if touch.uid == self._touch_uid:
             self._end()
         return False
 
@@ -176,19 +180,19 @@ class ScreenRoot(FloatLayout):
         super().__init__(**kwargs)
         self._down: set[object] = set()
 
-    def on_touch_down(self, touch: object) -> bool:
+    def on_touch_down(self, touch: MotionEvent) -> bool:
         if self._down:
             return True
-        self._down.add(touch.uid)  # type: ignore[attr-defined]
-        return super().on_touch_down(touch)  # type: ignore[no-any-return]
+        self._down.add(touch.uid)
+        return super().on_touch_down(touch)
 
-    def on_touch_move(self, touch: object) -> bool:
-        if touch.uid not in self._down:  # type: ignore[attr-defined]
+    def on_touch_move(self, touch: MotionEvent) -> bool:
+        if touch.uid not in self._down:
             return True
-        return super().on_touch_move(touch)  # type: ignore[no-any-return]
+        return super().on_touch_move(touch)
 
-    def on_touch_up(self, touch: object) -> bool:
-        if touch.uid not in self._down:  # type: ignore[attr-defined]
+    def on_touch_up(self, touch: MotionEvent) -> bool:
+        if touch.uid not in self._down:
             return True
-        self._down.discard(touch.uid)  # type: ignore[attr-defined]
-        return super().on_touch_up(touch)  # type: ignore[no-any-return]
+        self._down.discard(touch.uid)
+        return super().on_touch_up(touch)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
@@ -10,7 +12,8 @@ from kiosk.ui.screens.idle_presenter import IdlePresenter
 
 
 class IdleScreen(Screen):
-    presenter: IdlePresenter = ObjectProperty(None)  # type: ignore[assignment]
+    _blank_ev: Any  # a Kivy ClockEvent once scheduled (set in methods, read with getattr before)
+    presenter: IdlePresenter = ObjectProperty(None)
     time_text = StringProperty("")
     date_text = StringProperty("")
     feedback = StringProperty("")

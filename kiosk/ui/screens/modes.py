@@ -11,7 +11,7 @@ from kiosk.ui.widgets import BigButton
 
 
 class ModesScreen(Screen):
-    presenter: ModesPresenter = ObjectProperty(None)  # type: ignore[assignment]
+    presenter: ModesPresenter = ObjectProperty(None)
 
     def on_pre_enter(self, *_args: object) -> None:
         grid = self.ids.tiles

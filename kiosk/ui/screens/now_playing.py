@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -18,8 +19,9 @@ FEEDBACK_S = 4.0  # how long the word of the last touch stays beside the volume 
 
 
 class NowPlayingScreen(Screen):
-    presenter: NowPlayingPresenter = ObjectProperty(None)  # type: ignore[assignment]
-    modes: ModesPresenter = ObjectProperty(None)  # type: ignore[assignment]
+    _clear_ev: Any  # a Kivy ClockEvent once scheduled (set in methods, read with getattr before)
+    presenter: NowPlayingPresenter = ObjectProperty(None)
+    modes: ModesPresenter = ObjectProperty(None)
     title = StringProperty("")
     artist = StringProperty("")
     year = StringProperty("")

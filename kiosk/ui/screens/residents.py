@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse
 from kivy.properties import ObjectProperty, StringProperty
@@ -61,7 +63,8 @@ class PhotoTile(BigButton):
 
 
 class ResidentsScreen(Screen):
-    presenter: ResidentsPresenter = ObjectProperty(None)  # type: ignore[assignment]
+    _give_up: Any  # a Kivy ClockEvent once scheduled (set in methods, read with getattr before)
+    presenter: ResidentsPresenter = ObjectProperty(None)
     on_give_up = ObjectProperty(None, allownone=True)
 
     def on_pre_enter(self, *_args: object) -> None:

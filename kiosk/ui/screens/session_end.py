@@ -9,7 +9,7 @@ from kiosk.ui.screens.session_end_presenter import SessionEndPresenter
 
 
 class SessionEndScreen(Screen):
-    presenter: SessionEndPresenter = ObjectProperty(None)  # type: ignore[assignment]
+    presenter: SessionEndPresenter = ObjectProperty(None)
     feedback = StringProperty("")
 
     def on_pre_enter(self, *_args: object) -> None:

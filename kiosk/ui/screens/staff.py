@@ -71,7 +71,7 @@ def _row(*widgets: Widget, height_mm: float = 10) -> BoxLayout:
 
 
 class StaffScreen(Screen):
-    presenter: StaffPresenter = ObjectProperty(None)  # type: ignore[assignment]
+    presenter: StaffPresenter = ObjectProperty(None)
     on_leave_staff = ObjectProperty(None, allownone=True)
     on_open_modes = ObjectProperty(None, allownone=True)
     heading = StringProperty("")

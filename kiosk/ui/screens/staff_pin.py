@@ -9,7 +9,7 @@ from kiosk.ui.screens.staff_pin_presenter import StaffPinPresenter
 
 
 class StaffPinScreen(Screen):
-    presenter: StaffPinPresenter = ObjectProperty(None)  # type: ignore[assignment]
+    presenter: StaffPinPresenter = ObjectProperty(None)
     message = StringProperty("")
     masked = StringProperty("")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from kiosk.app.staff_api import Dashboard, ImportResult, ReviewItem, StaffActions
 from kiosk.domain.events import OBSERVATION_SCALES, REACTIONS
@@ -282,7 +283,7 @@ class StaffPresenter:
         if isinstance(result, BaseException):
             self.state.note = _("Could not read the USB stick: {e}").format(e=result)
         else:
-            self.state.usb_candidates = tuple(result)  # type: ignore[arg-type]
+            self.state.usb_candidates = tuple(cast("Sequence[str]", result))  # the worker's answer
             self.state.note = (
                 _("Choose the file to check.") if result else _("No residents file found. Is the stick in?")
             )
@@ -323,7 +324,7 @@ class StaffPresenter:
         if isinstance(result, BaseException):
             notes: tuple[str, ...] = (_("Could not run the checks: {e}").format(e=result),)
         else:
-            notes = tuple(result)  # type: ignore[arg-type]
+            notes = tuple(cast("Sequence[str]", result))  # the worker's answer
         notes = ((message,) if message else ()) + notes
         self.state.attention = notes or (_("All checks passed."),)
         self.on_change()
