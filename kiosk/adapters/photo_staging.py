@@ -96,14 +96,18 @@ def sweep_leftovers(data: DataFolder) -> list[str]:
     no live import is staging meanwhile). Returns the names removed."""
     removed = []
     with data.locked():
-        waiting = {str(m.get("staged")) for d in data.read(STORE).table(TABLE).all() if (m := _pending(d))}
+        waiting = {
+            str(mark.get("staged")) for d in data.read(STORE).table(TABLE).all() if (mark := _pending(d))
+        }
         for folder in (data.root, data.root / PHOTO_DIR, data.root / BACKUP_DIR):
             if not folder.is_dir():
                 continue
             for path in folder.glob(".*"):
-                m = _TMP_PID.search(path.name)
-                stale_tmp = m is not None and not _process_alive(int(m.group(1)))
-                stale_new = folder.name == PHOTO_DIR and path.name.endswith(".new") and path.name not in waiting
+                tmp = _TMP_PID.search(path.name)
+                stale_tmp = tmp is not None and not _process_alive(int(tmp.group(1)))
+                stale_new = (
+                    folder.name == PHOTO_DIR and path.name.endswith(".new") and path.name not in waiting
+                )
                 if (stale_tmp or stale_new) and path.is_file():
                     try:
                         path.unlink()

@@ -36,7 +36,9 @@ class ResumeFile:
         except OSError as exc:
             if not self.failing:
                 self.failing = True
-                log.warning("resume: cannot save the resume point (%s); will keep trying", exc.strerror or exc)
+                log.warning(
+                    "resume: cannot save the resume point (%s); will keep trying", exc.strerror or exc
+                )
             return
         if self.failing:
             self.failing = False

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from tinydb import where
+
 from kiosk.adapters.docstore import DataFolder, backup_paths
 
 log = logging.getLogger(__name__)
@@ -77,12 +79,12 @@ class RollupStore:
                 yield dict(doc)
 
     def _keep_only(self, name: str, session_ids: set[str]) -> None:
-        def dropped(doc: Mapping[str, Any]) -> bool:
-            return str(doc.get("session_id")) not in session_ids
+        dropped = where("session_id").test(lambda sid: str(sid) not in session_ids)
+        missing = ~where("session_id").exists()  # an observation without a session id goes with its month
 
         with self.data.write(name) as db:
-            db.table("sessions").remove(dropped)
-            db.table("observations").remove(dropped)
+            db.table("sessions").remove(dropped | missing)
+            db.table("observations").remove(dropped | missing)
 
     def prune(self, today: date, older_than_days: int) -> int:
         """:meth:`prune_before` ``today - older_than_days``."""
