@@ -19,7 +19,7 @@ as its newest good backup (or empty) and writes to it fail with an ``OSError`` t
 where ``.lock`` belongs is locked instead (``flock`` works on a folder), so the kiosk still starts and plays.
 
 Which files are stores is a registry (:func:`is_document_store`): residents, catalogue, reviews, erasures,
-report-state and the rollup months. Other JSON files in the folder (``resume.json``, ``clock-set.json``,
+report-state, profile-history and the rollup months. Other JSON files in the folder (``resume.json``, ``clock-set.json``,
 ``attention.json``) are not stores and are left alone by the start-up check.
 
 Usage::
@@ -58,7 +58,9 @@ BACKUPS_KEPT = 3
 DAMAGED_KEPT = 5  # damaged copies kept per store (oldest deleted), so repeated trouble cannot fill the disk
 
 
-DOCUMENT_STORES = frozenset({"residents", "catalogue", "reviews", "erasures", "report-state"})
+DOCUMENT_STORES = frozenset(
+    {"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history"}
+)
 _MONTH_STORE = re.compile(r"^rollups-\d{4}-\d{2}$")
 
 
@@ -172,6 +174,14 @@ def _newest_good_backup(path: Path) -> tuple[Path, bytes, dict[str, Any]] | None
     return None
 
 
+def _after_repair(path: Path, content: dict[str, Any]) -> dict[str, Any]:
+    """Hook run on a store put back from a rotating copy, before it is written: erasures are re-applied, so
+    a copy from before an erasure never brings the resident back (:func:`kiosk.adapters.erasures.filter_repaired`)."""
+    from kiosk.adapters.erasures import filter_repaired  # erasures builds on this module
+
+    return filter_repaired(path, content)
+
+
 def recover(path: Path) -> tuple[dict[str, Any], str | None]:
     """Load a store, repairing a damaged file from its newest good backup. The caller holds the folder lock.
 
@@ -188,11 +198,11 @@ def recover(path: Path) -> tuple[dict[str, Any], str | None]:
         return (good[2] if good else {}), _note_folder(path, good)
     if damage.reason == "empty" and good is None:
         return {}, None  # nothing lost: an empty file and nothing better to offer
-    data: dict[str, Any] = good[2] if good else {}
+    data: dict[str, Any] = _after_repair(path, good[2]) if good else {}
     try:
         aside = _set_aside(path)
         if good is not None:
-            atomic_write_bytes(path, good[1])
+            atomic_write_bytes(path, _encode(data) if data is not good[2] else good[1])
     except OSError as exc:
         log.error("docstore: %s is damaged (%s) and could not be repaired: %s", path.name, damage.reason, exc)
         return data, None
@@ -231,7 +241,15 @@ def folder_where_file_belongs(data_dir: Path) -> list[str]:
     return found
 
 
-FILES_NOT_FOLDERS = ("export-log.jsonl", "report-secret", "attention.json", "resume.json", "clock-set.json")
+FILES_NOT_FOLDERS = (
+    "export-log.jsonl",
+    "backup-log.jsonl",
+    "report-secret",
+    "attention.json",
+    "resume.json",
+    "clock-set.json",
+    "pin-lockout.json",
+)
 
 
 class BufferedAtomicStorage(Storage):
