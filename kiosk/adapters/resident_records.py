@@ -16,7 +16,6 @@ memory before anything is compared (:mod:`kiosk.adapters.residents_migrate`).
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,6 @@ from typing import Any
 
 from kiosk.adapters import profile_history
 from kiosk.adapters import residents as store
-from kiosk.adapters.atomic import fsync_dir
 from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.photo_staging import finish_staged_photos, mark_pending
