@@ -18,10 +18,6 @@ A folder where a store file belongs is left alone (it is not ours to move): staf
 as its newest good backup (or empty) and writes to it fail with an ``OSError`` the caller reports. A folder
 where ``.lock`` belongs is locked instead (``flock`` works on a folder), so the kiosk still starts and plays.
 
-Which files are stores is a registry (:func:`is_document_store`): residents, catalogue, reviews, erasures,
-report-state, profile-history and the rollup months. Other JSON files in the folder (``resume.json``, ``clock-set.json``,
-``attention.json``) are not stores and are left alone by the start-up check.
-
 Usage::
 
     data = DataFolder(path)
@@ -50,23 +46,20 @@ from tinydb.storages import Storage
 
 from kiosk.adapters import attention
 from kiosk.adapters.atomic import FILE_MODE, atomic_write_bytes
+from kiosk.adapters.resume import RESUME_FILE
 
 log = logging.getLogger(__name__)
+
+# The registry of document stores: only these names are TinyDB document files. Other ``*.json`` files in the
+# data folder (``resume.json``, ``attention.json``, anything a person left there) are not stores, so the
+# start-up check leaves them alone instead of "repairing" them. A new store is added here (a test checks that
+# every store constant in the code is registered).
+STORE_NAMES = frozenset({"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history"})
+STORE_PATTERNS = (re.compile(r"rollups-\d{4}-\d{2}"),)  # one store per month
 
 BACKUP_DIR = ".backups"
 BACKUPS_KEPT = 3
 DAMAGED_KEPT = 5  # damaged copies kept per store (oldest deleted), so repeated trouble cannot fill the disk
-
-
-DOCUMENT_STORES = frozenset(
-    {"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history"}
-)
-_MONTH_STORE = re.compile(r"^rollups-\d{4}-\d{2}$")
-
-
-def is_document_store(name: str) -> bool:
-    """Whether ``<name>.json`` in the data folder is a document store (the registry)."""
-    return name in DOCUMENT_STORES or bool(_MONTH_STORE.match(name))
 
 
 class DamagedStore(ValueError):
@@ -78,6 +71,11 @@ class DamagedStore(ValueError):
         self.path = path
         self.reason = reason
         self.folder = folder
+
+
+def is_store(name: str) -> bool:
+    """True for the name of a registered document store (``residents``, ``rollups-2026-06``...)."""
+    return name in STORE_NAMES or any(p.fullmatch(name) for p in STORE_PATTERNS)
 
 
 def _encode(data: dict[str, Any]) -> bytes:
@@ -235,9 +233,9 @@ def _note_folder(path: Path, good: tuple[Path, bytes, dict[str, Any]] | None) ->
 def folder_where_file_belongs(data_dir: Path) -> list[str]:
     """Names in the data folder that should be files but are folders (stores, the lock, logs, secrets)."""
     root = Path(data_dir)
-    names = [f"{n}.json" for n in sorted(DOCUMENT_STORES)] + [DataFolder.LOCK_NAME, *FILES_NOT_FOLDERS]
+    names = [f"{n}.json" for n in sorted(STORE_NAMES)] + [DataFolder.LOCK_NAME, *FILES_NOT_FOLDERS]
     found = [n for n in names if (root / n).is_dir()]
-    found += sorted(p.name for p in root.glob("rollups-*.json") if p.is_dir() and is_document_store(p.stem))
+    found += sorted(p.name for p in root.glob("rollups-*.json") if p.is_dir() and is_store(p.stem))
     return found
 
 
@@ -391,12 +389,12 @@ class DataFolder:
         return TinyDB(self.path(name), storage=ReloadingReadStorage, folder=self)
 
     def store_names(self) -> list[str]:
-        """Every document store in the folder (``residents``, ``rollups-2026-06``...): the registry's names
-        only (:func:`is_document_store`), so ``resume.json`` and other small files are never "repaired"."""
-        return sorted(p.stem for p in self.root.glob("*.json") if is_document_store(p.stem))
+        """Every registered document store present in the folder (``residents``, ``rollups-2026-06``...)."""
+        return sorted(p.stem for p in self.root.glob("*.json") if is_store(p.stem))
 
     def check_all(self) -> list[str]:
-        """Open every store once, repairing damaged ones (call at start-up); returns the staff notes given."""
+        """Open every registered store once, repairing damaged ones (call at start-up); returns the staff
+        notes given. Files that are not stores (``resume.json``...) are not touched."""
         messages = []
         with self.locked():
             for name in self.store_names():
@@ -404,4 +402,16 @@ class DataFolder:
                 message = recover(self.path(name))[1]
                 if message:
                     messages.append(message)
+            self._undo_false_alarms()
         return messages
+
+    def _undo_false_alarms(self) -> None:
+        """Earlier versions "repaired" files that are not stores (every power cut set ``resume.json`` aside):
+        their notes to staff were false, so they go; stale copies of the resume point go too."""
+        for item in attention.notes(self.root):
+            kind = str(item.get("kind", ""))
+            if kind.startswith("store-damaged:") and not is_store(kind.split(":", 1)[1]):
+                attention.clear(self.root, kind)
+        for stale in self.root.glob(f"{RESUME_FILE}.damaged-*"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
