@@ -1,22 +1,22 @@
 """The residents store and photos as a residents import sees them (implements
 :class:`kiosk.app.ports.ResidentRecords`): what is stored, and one locked, all-or-nothing change.
 
-New photos are staged beside their final names, every profile goes in one atomic write, and only once that is
-on disk are the photos moved into place (or removed). If anything fails before, the staged photos are deleted
-and nothing has changed.
+New photos are staged beside their final names and recorded in their profiles
+(:mod:`kiosk.adapters.photo_staging`), every profile goes in one atomic write, and only once that is on disk
+are the photos moved into place (or removed). If anything fails before, the staged photos are deleted and
+nothing has changed; a kill after the commit is settled at the next start or import.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kiosk.adapters import residents as store
-from kiosk.adapters.atomic import fsync_dir
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.photo_staging import finish_staged_photos, mark_pending
 from kiosk.adapters.photos import reencode_photo, resolve_photo
 from kiosk.domain.models import Resident
 
@@ -56,25 +56,23 @@ class ResidentRecords:
 
     def change(self, decide: Callable[[list[Stored]], list[tuple[Resident, bytes | None]]]) -> None:
         data = self.data
-        staged: list[tuple[Path, Path]] = []
+        staged: list[Path] = []
         with data.locked():
+            finish_staged_photos(data)  # an earlier import cut off after its commit
             try:
                 with data.write(store.STORE) as db:
                     table = db.table(store.TABLE)
                     merged = decide(_stored([dict(d) for d in table.all()]))
                     for resident, jpeg in merged:
                         if jpeg is not None:
-                            final = data.root / store.photo_relpath(resident.resident_id)
-                            staged.append((store.stage_photo(data, resident.resident_id, jpeg), final))
+                            staged.append(store.stage_photo(data, resident.resident_id, jpeg))
+                            mark_pending(resident.extra, staged[-1], jpeg)
                         store.upsert_doc(table, resident)
             except BaseException:
-                for tmp, _ in staged:
+                for tmp in staged:
                     tmp.unlink(missing_ok=True)
                 raise
-            for tmp, final in staged:
-                os.replace(tmp, final)
-            if staged:
-                fsync_dir(data.root / store.PHOTO_DIR)
+            finish_staged_photos(data)
             for resident, jpeg in merged:
                 if jpeg is None and resident.photo is None:
                     store.delete_photo(data, store.photo_relpath(resident.resident_id))
