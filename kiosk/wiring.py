@@ -24,6 +24,8 @@ from kiosk.adapters.resume import ResumeFile
 from kiosk.adapters.retention import Retention, newest_trusted_record
 from kiosk.adapters.rollups import RollupStore, RollupWriter
 from kiosk.adapters.sdnotify import Notifier, Watchdog
+from kiosk.adapters.speech import SpeechService
+from kiosk.adapters.voice_setup import build_voice
 from kiosk.app.heartbeat import PumpHeartbeat
 from kiosk.app.staff import KioskStaff, StaffPorts
 from kiosk.config import Config, policy_at
@@ -79,6 +81,7 @@ class KioskParts:
     catalogue: Catalogue | None = None
     residents: ResidentStore | None = None
     _closers: list[Callable[[], Any]] = field(default_factory=list, repr=False)
+    speech: SpeechService | None = None  # the gentle voice's renderer ([voice] enabled), else None
 
     @property
     def control(self) -> SessionControl:
@@ -131,9 +134,19 @@ def build_kiosk(
         rollups = RollupWriter(RollupStore(DataFolder(data_dir)))  # its own thread and DataFolder
         closers.append(rollups.close)
         resume = ResumeFile(data_dir)
+        voice, speech = build_voice(
+            config.voice,
+            data_dir,
+            clock,
+            personal=config.kiosk.mode == "personal",
+            music_dir=config.library.music_dir,
+        )
+        if speech is not None:
+            closers.append(speech.close)
         player = VlcPlayer(
             audio_output or config.audio.output,
             config.audio.device,
+            slots=3 if voice is not None else 2,  # slot 2: the gentle voice
             max_level=config.audio.max_volume_pct / 100.0,
             capture=capture,
         )
@@ -154,6 +167,7 @@ def build_kiosk(
             on_suspect=catalogue.mark_suspect if catalogue is not None else None,
             resume_store=resume,
             kiosk_id=config.kiosk.id,
+            voice=voice,
         )
     except BaseException:
         for closer in reversed(closers):
@@ -161,7 +175,7 @@ def build_kiosk(
                 closer()
         raise
     return KioskParts(
-        config, clock, journal, rollups, resume, player, engine, retention, catalogue, residents, closers
+        config, clock, journal, rollups, resume, player, engine, retention, catalogue, residents, closers, speech
     )
 
 

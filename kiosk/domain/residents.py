@@ -39,6 +39,7 @@ COLUMNS = (
     "consent",
     "consent_date",
     "consent_by",
+    "voice",  # yes: the gentle voice may speak for this resident (the kiosk's [voice] must be on too)
 )
 REQUIRED = ("id", "first_name", "birth_year")
 LIST_FIELDS = (
@@ -228,6 +229,14 @@ def validate_row(
             consent_date = when.isoformat()
     out["consent_date"] = consent_date
     out["consent_by"] = _text("consent_by", row.get("consent_by"), problems, max_len=TEXT_MAX)
+
+    voice_raw = row.get("voice")
+    if isinstance(voice_raw, bool):
+        voice_raw = "yes" if voice_raw else "no"
+    voice_text = _text("voice", voice_raw, problems, max_len=10).casefold()
+    if voice_text not in _CONSENT:
+        problems.append(Problem("voice", f"{voice_text!r}: write yes, or no / empty (the voice stays off)"))
+    out["voice"] = _CONSENT.get(voice_text) is Consent.YES
     return out, problems
 
 
@@ -265,6 +274,7 @@ def to_row(resident: Resident, *, list_sep: str = ";", photo: str = "") -> dict[
             "consent": resident.consent.value,
             "consent_date": resident.consent_date,
             "consent_by": resident.consent_by,
+            "voice": "yes" if resident.voice else "",
         }
     )
     return {name: row[name] for name in COLUMNS}
