@@ -42,7 +42,8 @@ from kiosk.domain.voice_scripts import Pause, Say, Script
 
 CLIP_SLACK_S = 2.0  # a clip that has not ended this long after its length is given up (music goes on)
 CUE_LATE_MS = 300  # a cue that would start later than this after its time is not said
-IMAGERY_WAIT_S = 10.0  # an imagery line not rendered this long after its time is left out
+IMAGERY_WAIT_S = 10.0
+START_WAIT_S = 1.5  # at a session's start, how long the song waits for its introduction to be rendered  # an imagery line not rendered this long after its time is left out
 DUCK_DOWN_MS = 150
 DUCK_UP_MS = 400
 
@@ -80,7 +81,8 @@ class _Intro:
     song: Song
     reason: str
     source: Source
-    clips: list[tuple[EventType, SpeechClip, dict[str, Any]]]
+    pending: list[tuple[EventType, str, dict[str, Any]]]  # what to say, in order
+    wait_until: float  # a text not rendered by then is left out
     introduced: bool = False
 
 
@@ -167,28 +169,35 @@ class SessionVoice(SessionCore):
             return False
         assert self.voice is not None
         speech = self.voice.speech
-        clips: list[tuple[EventType, SpeechClip, dict[str, Any]]] = []
-        if self._oriented != session.session_id and not session.plays:
+        pending: list[tuple[EventType, str, dict[str, Any]]] = []
+        first = not session.plays
+        if self._oriented != session.session_id and first:
             self._oriented = session.session_id
             words = self._orientation_words()
-            clip = speech.ready(words) if words else None
-            if clip is not None:
-                clips.append((EventType.ORIENTATION, clip, {}))
+            if words:
+                pending.append((EventType.ORIENTATION, words, {}))
         if self._intro_wanted(len(session.plays)):
             words = self._intro_words(choice[0])
-            clip = speech.ready(words) if words else None
-            if clip is not None and clip.duration_s <= self.voice.settings.intro_max_s:
-                clips.append((EventType.INTRO, clip, {"age": "when you were" in words}))
-        if not clips:
+            if words:
+                pending.append((EventType.INTRO, words, {"age": "when you were" in words}))
+        now = self.clock.monotonic()
+        if first:  # a session's start: wait a moment for a line not rendered yet (the song is on screen)
+            for _kind, words, _detail in pending:
+                speech.prepare(words)
+            wait_until = now + START_WAIT_S
+        else:  # between songs: only what is ready (it was rendered ahead); never a gap in the music
+            pending = [p for p in pending if speech.ready(p[1]) is not None]
+            wait_until = now
+        if not pending:
             return False
         old = self._slot  # the old song goes as it would for the new one
         self._fader.cancel(old)
         if fade_out_ms > 0 and self.status is Status.PLAYING:
             level = self._levels.get(old, 0.0)
-            self._fader.fade(old, level, 0.0, fade_out_ms, self.clock.monotonic(), then="stop")
+            self._fader.fade(old, level, 0.0, fade_out_ms, now, then="stop")
         else:
             self.player.stop(old)
-        self._intro = _Intro(choice[0], choice[1], source, clips)
+        self._intro = _Intro(choice[0], choice[1], source, pending, wait_until)
         self.status = Status.PLAYING
         self._next_intro_clip()
         return True
@@ -277,6 +286,9 @@ class SessionVoice(SessionCore):
             if now > speaking.deadline:
                 self._voice_done()  # never ended (a stuck output): the music goes on
             return
+        if self._intro is not None:
+            self._next_intro_clip()
+            return
         if self.session is None and self.status in (Status.IDLE, Status.ENDED):
             self._prepare_idle()
             return
@@ -329,14 +341,21 @@ class SessionVoice(SessionCore):
             run.due = self.clock.monotonic() + 2.0
 
     def _next_intro_clip(self) -> None:
+        """Say the next ready line of the introduction; wait while one may still come; else start the song."""
         intro = self._intro
-        assert intro is not None
-        if not intro.clips:
-            self._finish_intro()
+        assert intro is not None and self.voice is not None
+        while intro.pending:
+            kind, words, detail = intro.pending[0]
+            clip = self.voice.speech.ready(words)
+            if clip is None and self.clock.monotonic() < intro.wait_until:
+                return  # the pump asks again
+            intro.pending.pop(0)
+            if clip is None or (kind is EventType.INTRO and clip.duration_s > self.voice.settings.intro_max_s):
+                continue  # not rendered in time, or too long: not said
+            intro.introduced = intro.introduced or kind is EventType.INTRO
+            self._speak(kind, clip, duck=False, **detail)
             return
-        kind, clip, detail = intro.clips.pop(0)
-        intro.introduced = intro.introduced or kind is EventType.INTRO
-        self._speak(kind, clip, duck=False, **detail)
+        self._finish_intro()
 
     def _finish_intro(self) -> None:
         intro, self._intro = self._intro, None
