@@ -88,10 +88,20 @@ class _Intro:
 
 @dataclass
 class _Speaking:
+    """A clip being said (or about to be: the music dips first, see :meth:`SessionVoice._speak`)."""
+
     kind: EventType
-    token: int
-    deadline: float
+    clip: SpeechClip
+    detail: dict[str, Any]
+    start_at: float  # when the voice starts (after the dip has had time to be heard)
     ducked: bool
+    token: int = 0  # 0 until started
+    ends_at: float = math.inf  # when its last sample is heard (start + its length)
+    decoded: bool = False  # the player reported its end (libvlc: the decoding, ~1 s before it is heard)
+
+    @property
+    def deadline(self) -> float:
+        return self.ends_at + CLIP_SLACK_S
 
 
 @dataclass
@@ -247,7 +257,15 @@ class SessionVoice(SessionCore):
         speaking = self._speaking
         if speaking is None or event.token != speaking.token or event.kind is PlayerEventKind.PLAYING:
             return
-        self._voice_done()
+        if event.kind is PlayerEventKind.ERROR:
+            self._voice_done()
+            return
+        # The end of decoding: the rest of the clip (about the player's level lag) is still to be heard. The
+        # music comes back up now, so that it is heard back up as the voice stops; what follows waits.
+        speaking.decoded = True
+        if speaking.ducked:
+            speaking.ducked = False
+            self._set_duck(False)
 
     def _pause(self, source: Source) -> None:
         self._hush()
@@ -279,12 +297,16 @@ class SessionVoice(SessionCore):
             return
         speaking = self._speaking
         if speaking is not None:
+            if not speaking.token:
+                if now >= speaking.start_at:
+                    self._start_voice(speaking, now)
+                return
             level = self._level(1.0)
             if abs(level - self._voice_level) > 1e-4:  # the volume or a cap changed while speaking
                 self._voice_level = level
                 self.player.set_level(VOICE_SLOT, level)
-            if now > speaking.deadline:
-                self._voice_done()  # never ended (a stuck output): the music goes on
+            if (speaking.decoded and now >= speaking.ends_at) or now > speaking.deadline:
+                self._voice_done()  # heard to the end (or never ended: a stuck output; the music goes on)
             return
         if self._intro is not None:
             self._next_intro_clip()
@@ -304,14 +326,28 @@ class SessionVoice(SessionCore):
 
     # --- speaking ---------------------------------------------------------------------------------------------
 
-    def _speak(self, kind: EventType, clip: SpeechClip, duck: bool, **detail: Any) -> None:
+    def _speak(
+        self, kind: EventType, clip: SpeechClip, duck: bool, lead_s: float | None = None, **detail: Any
+    ) -> None:
+        """Say ``clip``. With ``duck`` the music dips first and the voice starts ``duck_lead_s`` later: a level
+        change on a playing song is heard that much later (libvlc decodes ahead), while a clip starting
+        fresh is heard at once."""
+        assert self.voice is not None
         now = self.clock.monotonic()
-        self._voice_level = self._level(1.0)
-        token = self.player.start(VOICE_SLOT, clip.path, self._voice_level)
-        self._speaking = _Speaking(kind, token, now + clip.duration_s + CLIP_SLACK_S, duck)
+        lead = (self.voice.settings.duck_lead_s if lead_s is None else lead_s) if duck else 0.0
+        speaking = _Speaking(kind, clip, detail, now + lead, duck)
+        self._speaking = speaking
         if duck:
             self._set_duck(True)
-        self._log(kind, Source.AUTO, duration_s=round(clip.duration_s, 2), **detail)
+        if lead <= 0:
+            self._start_voice(speaking, now)
+
+    def _start_voice(self, speaking: _Speaking, now: float) -> None:
+        self._voice_level = self._level(1.0)
+        speaking.token = self.player.start(VOICE_SLOT, speaking.clip.path, self._voice_level)
+        speaking.ends_at = now + speaking.clip.duration_s
+        duration_s = round(speaking.clip.duration_s, 2)
+        self._log(speaking.kind, Source.AUTO, duration_s=duration_s, **speaking.detail)
 
     def _voice_done(self) -> None:
         """The clip ended (or failed, or never ended): what comes next."""
@@ -451,8 +487,9 @@ class SessionVoice(SessionCore):
             if timing is None or position_ms > timing.start_ms + CUE_LATE_MS:
                 i += 1  # no room before the line, or too late for it
                 continue
-            if position_ms >= timing.start_ms:
-                self._speak(EventType.CUE, clip, duck=True, line=i, line_ms=line.at_ms)
+            if position_ms >= timing.start_ms - settings.duck_lead_s * 1000:  # the dip first, then the voice
+                lead_s = max(0.0, (timing.start_ms - position_ms) / 1000.0)
+                self._speak(EventType.CUE, clip, duck=True, lead_s=lead_s, line=i, line_ms=line.at_ms)
                 i += 1
             break
         self._cue_next = i

@@ -46,6 +46,9 @@ class VoiceSettings:
     duck_db: float = -8.0  # music under a lyric cue or an imagery line
     cue_lead_s: float = 1.5  # a lyric cue starts at least this long before its line
     cue_margin_s: float = 0.3  # and ends at least this long before it
+    # A level change on a playing song is heard this long after it is made (libvlc decodes ~1.15 s ahead:
+    # measured on its decoded samples), a clip started fresh at once: the music dips this long before the voice.
+    duck_lead_s: float = 1.2
     imagery_delay_s: float = 20.0  # the script starts this long into the session's first song
     intro_max_s: float = 8.0  # a longer rendered introduction is not played
 
