@@ -175,7 +175,18 @@ def build_kiosk(
                 closer()
         raise
     return KioskParts(
-        config, clock, journal, rollups, resume, player, engine, retention, catalogue, residents, closers, speech
+        config,
+        clock,
+        journal,
+        rollups,
+        resume,
+        player,
+        engine,
+        retention,
+        catalogue,
+        residents,
+        closers,
+        speech,
     )
 
 

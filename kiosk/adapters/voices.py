@@ -84,7 +84,10 @@ def check_voice_config(path: Path) -> tuple[dict[str, Any], list[str]]:
     if doc.get("phoneme_type", "espeak") == "espeak":
         espeak = doc.get("espeak")
         voice = espeak.get("voice") if isinstance(espeak, dict) else None
-        need(isinstance(voice, str) and bool(voice), "espeak.voice: the voice's language is needed (e.g. en-gb)")
+        need(
+            isinstance(voice, str) and bool(voice),
+            "espeak.voice: the voice's language is needed (e.g. en-gb)",
+        )
     return doc, problems
 
 
@@ -112,7 +115,9 @@ def _model_pair(src: Path) -> tuple[Path, Path]:
     return model, model.with_name(model.name + ".json")
 
 
-def install_voice(src: Path, data_dir: Path, *, licence: str = "", now: datetime | None = None) -> InstalledVoice:
+def install_voice(
+    src: Path, data_dir: Path, *, licence: str = "", now: datetime | None = None
+) -> InstalledVoice:
     """Check and copy a Piper voice into ``<data>/voices`` (replacing one of the same name). UserError on
     any problem, with nothing changed."""
     model, config = _model_pair(Path(src))
@@ -206,4 +211,3 @@ def remove_staged(data_dir: Path) -> None:
     folder = Path(data_dir) / VOICES_DIR
     for part in folder.glob(".*.onnx.part"):
         part.unlink(missing_ok=True)
-

@@ -19,7 +19,9 @@ from kiosk.errors import UserError
 def register(sub: Any) -> None:
     p = sub.add_parser("voice", help="the gentle voice: install a Piper voice, list voices, try one")
     vsub = p.add_subparsers(dest="voice_command", metavar="ACTION")
-    ip = vsub.add_parser("install", help="copy a Piper voice (NAME.onnx + NAME.onnx.json) in, e.g. from a stick")
+    ip = vsub.add_parser(
+        "install", help="copy a Piper voice (NAME.onnx + NAME.onnx.json) in, e.g. from a stick"
+    )
     ip.add_argument("file", metavar="FILE", help="the voice's .onnx file (its .onnx.json must sit beside it)")
     ip.add_argument("--licence", default="", help="the voice's licence, when no MODEL_CARD sits beside it")
     ip.set_defaults(func=run_install)
@@ -36,7 +38,9 @@ def register(sub: Any) -> None:
 
 def run_install(args: argparse.Namespace, ctx: Any) -> int:
     voice = install_voice(Path(args.file), ctx.data_dir, licence=args.licence)
-    print(f"installed voice {voice.name} ({voice.language}, {voice.sample_rate} Hz), licence: {voice.licence}")
+    print(
+        f"installed voice {voice.name} ({voice.language}, {voice.sample_rate} Hz), licence: {voice.licence}"
+    )
     if not piper_installed():
         print("note: the Piper speech engine is not installed here: pip install 'encore-kiosk[voice]'")
     return 0

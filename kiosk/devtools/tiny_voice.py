@@ -78,7 +78,9 @@ def build_tiny_voice(folder: Path, name: str = "en_GB-tiny-test", licence: str =
         ],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 1, 1, "time"])],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="encore-tests")
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="encore-tests"
+    )
     model.ir_version = 8
     onnx.checker.check_model(model)
     folder = Path(folder)

@@ -190,7 +190,7 @@ class Speech(Protocol):
     cached, so speaking never waits on rendering. Every method returns at once and never raises."""
 
     def unavailable(self) -> str:
-        """"" when a natural voice is ready; else why the kiosk does not speak (plain words for staff)."""
+        """ "" when a natural voice is ready; else why the kiosk does not speak (plain words for staff)."""
         ...
 
     def prepare(self, text: str) -> None:

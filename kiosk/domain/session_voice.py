@@ -27,7 +27,7 @@ from kiosk.domain.intents import Source, Status
 from kiosk.domain.lyrics import LyricLine
 from kiosk.domain.models import Mode, Song
 from kiosk.domain.playback import VOICE_SLOT, PlayerEvent, PlayerEventKind, SpeechClip
-from kiosk.domain.ports import Speech, SongSource
+from kiosk.domain.ports import SongSource, Speech
 from kiosk.domain.session_core import SessionCore
 from kiosk.domain.voice import (
     VoiceSettings,
@@ -386,7 +386,9 @@ class SessionVoice(SessionCore):
             if clip is None and self.clock.monotonic() < intro.wait_until:
                 return  # the pump asks again
             intro.pending.pop(0)
-            if clip is None or (kind is EventType.INTRO and clip.duration_s > self.voice.settings.intro_max_s):
+            if clip is None or (
+                kind is EventType.INTRO and clip.duration_s > self.voice.settings.intro_max_s
+            ):
                 continue  # not rendered in time, or too long: not said
             intro.introduced = intro.introduced or kind is EventType.INTRO
             self._speak(kind, clip, duck=False, **detail)
@@ -482,7 +484,11 @@ class SessionVoice(SessionCore):
                     continue
                 break
             timing = cue_timing(
-                line.at_ms, previous_ms, clip.duration_s, lead_s=settings.cue_lead_s, margin_s=settings.cue_margin_s
+                line.at_ms,
+                previous_ms,
+                clip.duration_s,
+                lead_s=settings.cue_lead_s,
+                margin_s=settings.cue_margin_s,
             )
             if timing is None or position_ms > timing.start_ms + CUE_LATE_MS:
                 i += 1  # no room before the line, or too late for it

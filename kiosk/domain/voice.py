@@ -56,20 +56,67 @@ class VoiceSettings:
 MAX_INTRO_WORDS = 16  # about 8 s at a slow pace (~2 words a second, with pauses)
 EXACT_YEAR_SOURCES = ("tag:", "sidecar:file")  # the era evidence that names the song's own year
 
-_ONES = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-_ORDINAL_ONES = (
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
-).split()
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ORDINAL_ONES = [
+    "zeroth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+]
 _ORDINAL_TENS = {20: "twentieth", 30: "thirtieth"}
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def number_words(n: int) -> str:
@@ -146,7 +193,7 @@ def part_of_day(hour: int) -> str:
 
 
 def orientation_text(local: datetime) -> str:
-    """ "Good afternoon. It's Tuesday, the first of December." (local time). """
+    """ "Good afternoon. It's Tuesday, the first of December." (local time)."""
     weekday = _WEEKDAYS[local.weekday()]
     return (
         f"Good {part_of_day(local.hour)}. It's {weekday}, the {ordinal_words(local.day)} of "

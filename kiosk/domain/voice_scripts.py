@@ -94,7 +94,9 @@ def parse_script(name: str, text: str) -> tuple[Script, list[tuple[int, str]]]:
                 limit = f"0-{MAX_PAUSE_S:.0f} seconds" if word == "pause" else f"1-{MAX_BREATHS} breaths"
                 problems.append((number, f"[{word} {arg}]: use {limit}"))
             else:
-                problems.append((number, f"[{word}]: unknown marker (use [pause SECONDS] or [breathe COUNT])"))
+                problems.append(
+                    (number, f"[{word}]: unknown marker (use [pause SECONDS] or [breathe COUNT])")
+                )
             continue
         if line.startswith("["):
             problems.append((number, f"{line[:40]}: a marker looks like [pause 4] or [breathe 3]"))

@@ -53,7 +53,9 @@ def test_install_list_and_bad_voices(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert f"{stick / 'en_GB-bad.onnx.json'}:3: not valid JSON" in failed.stderr
     assert "Traceback" not in failed.stderr
-    assert [v["name"] for v in json.loads(kiosk(data, "list", "--json").stdout)["voices"]] == ["en_GB-tiny-test"]
+    assert [v["name"] for v in json.loads(kiosk(data, "list", "--json").stdout)["voices"]] == [
+        "en_GB-tiny-test"
+    ]
     missing = kiosk(data, "install", str(stick / "nothing.onnx"))
     assert missing.returncode == 1 and "missing" in missing.stderr
 
@@ -100,5 +102,7 @@ def test_staff_see_why_the_kiosk_does_not_speak(tmp_path: Path) -> None:
     on = Config(voice=VoiceConfig(enabled=True))
     rows = check_voice(on, tmp_path)
     assert rows[0].status == "WARN" and "no natural voice is installed" in rows[0].detail
-    assert any("voice: switched on, but the kiosk does not speak" in line for line in attention_lines(on, tmp_path))
+    assert any(
+        "voice: switched on, but the kiosk does not speak" in line for line in attention_lines(on, tmp_path)
+    )
     assert check_voice(Config(), tmp_path)[0].status == "OK"  # off: nothing to say

@@ -34,7 +34,11 @@ SONGS = [
     for i in range(8)
 ]
 EDIE = Resident("r-edie", "E-1", "Edith", 1930, preferred_name="Edie", voice=True)
-LINES = (LyricLine(5000, "We'll meet again"), LyricLine(6000, "Don't know where"), LyricLine(12000, "Don't know when"))
+LINES = (
+    LyricLine(5000, "We'll meet again"),
+    LyricLine(6000, "Don't know where"),
+    LyricLine(12000, "Don't know when"),
+)
 
 
 @dataclass
@@ -241,7 +245,9 @@ def test_orientation_only_on_a_clock_known_to_be_right() -> None:
         texts = [t for t in kit.speech.texts() if t.startswith("Good ")]
         assert bool(texts) is spoken, basis
         if spoken:
-            assert texts[0] == "Good morning. It's Monday, the first of June."  # FakeClock: 2026-06-01 10:00 UTC
+            assert (
+                texts[0] == "Good morning. It's Monday, the first of June."
+            )  # FakeClock: 2026-06-01 10:00 UTC
             kit.end_voice()
             assert len(kit.voice_starts()) == 2 and kit.events(EventType.INTRO)  # then the introduction
 
@@ -260,7 +266,9 @@ def test_lyric_cues_come_before_their_lines_with_the_music_ducked() -> None:
     for _ in range(int(14 / 0.05)):
         kit.clock.advance(0.05)
         kit.engine.pump()
-        if kit.player.state[VOICE_SLOT] == "playing" and (not cues or cues[-1][1] != kit.player.tokens[VOICE_SLOT]):
+        if kit.player.state[VOICE_SLOT] == "playing" and (
+            not cues or cues[-1][1] != kit.player.tokens[VOICE_SLOT]
+        ):
             cues.append((kit.clock.monotonic() - song_started, kit.player.tokens[VOICE_SLOT]))
         if kit.engine._speaking is not None:
             ducked.append(kit.player.levels[0])

@@ -55,7 +55,10 @@ def test_numbers_years_and_dates_in_words() -> None:
     assert year_words(1900) == "nineteen hundred"
     assert decade_words(1942) == "the nineteen-forties"
     assert decade_words(1962) == "the nineteen-sixties"
-    assert orientation_text(datetime(2026, 12, 1, 15, 0)) == "Good afternoon. It's Tuesday, the first of December."
+    assert (
+        orientation_text(datetime(2026, 12, 1, 15, 0))
+        == "Good afternoon. It's Tuesday, the first of December."
+    )
     assert orientation_text(datetime(2026, 12, 1, 8, 0)).startswith("Good morning.")
     assert orientation_text(datetime(2026, 12, 1, 19, 0)).startswith("Good evening.")
 
@@ -68,7 +71,9 @@ def test_introductions() -> None:
         "Here is Vera Lynn, from nineteen forty-two, when you were seventeen."
     )
     guessed = Song("g", "/m/g.mp3", "Song", artist="Vera Lynn", year=1940, era_source="folder")
-    assert intro_text(guessed, listener=edie, with_age=True) == "Here is Vera Lynn, from the nineteen-forties."
+    assert (
+        intro_text(guessed, listener=edie, with_age=True) == "Here is Vera Lynn, from the nineteen-forties."
+    )
     assert intro_text(Song("t", "/m/t.mp3", "Moonlight Serenade")) == "Here is Moonlight Serenade."
     assert intro_text(Song("n", "/m/n.mp3", "")) == ""
     baby = Resident("b", "B-1", "Bea", 1950)
@@ -89,7 +94,8 @@ def test_cue_timing() -> None:
 
 def test_scripts_parse_with_file_lines_for_problems() -> None:
     script, problems = parse_script(
-        "sea", "# By the sea\n# a note\nHello.\n[pause 4]\n[breathe 2]\n[pause x]\n[sing 3]\n[pause 999]\n[oops\n"
+        "sea",
+        "# By the sea\n# a note\nHello.\n[pause 4]\n[breathe 2]\n[pause x]\n[sing 3]\n[pause 999]\n[oops\n",
     )
     assert script.title == "By the sea"
     assert script.parts[:2] == (Say("Hello."), Pause(4.0))
@@ -103,7 +109,12 @@ def test_scripts_parse_with_file_lines_for_problems() -> None:
 NAMES = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10)
 RESIDENT = st.builds(
     lambda i, first, preferred, born: Resident(
-        f"r-{i}", f"S-{i}", "Zq" + first, born, preferred_name=("Xq" + preferred) if preferred else "", voice=True
+        f"r-{i}",
+        f"S-{i}",
+        "Zq" + first,
+        born,
+        preferred_name=("Xq" + preferred) if preferred else "",
+        voice=True,
     ),
     st.integers(0, 10_000),
     NAMES,
