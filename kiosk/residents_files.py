@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain.csv_cells import unescape_cell
 from kiosk.domain.residents import COLUMNS, REQUIRED
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a residents file is a few KB; anything past this is the wrong file
@@ -142,7 +143,11 @@ def _read_csv(text: str, name: str) -> Source:
                     " (a missing quote, or a separator inside a value?)"
                 )
                 continue
-            values = {col: cells[i] for i, col in enumerate(columns) if col in COLUMNS and i < len(cells)}
+            values = {
+                col: unescape_cell(cells[i])
+                for i, col in enumerate(columns)
+                if col in COLUMNS and i < len(cells)
+            }
             rows.append(Row(line, values))
     except csv.Error as exc:
         raise ValueError(f"line {reader.line_num + skipped}: not valid CSV ({exc})") from None

@@ -117,6 +117,14 @@ def check_config(config: Config, config_path: Path | None = None) -> Check:
 
 
 def check_staff_pin(config: Config) -> Check:
+    refused = [p for p in config.problems if "kiosk.staff_pin_hash" in p]
+    if refused:  # the hash in kiosk.toml was refused (too weak or damaged): staff mode is locked
+        return Check(
+            FAIL,
+            "staff pin",
+            refused[0],
+            'run `kiosk hash-pin`, put the new staff_pin_hash = "scrypt$..." under [kiosk]',
+        )
     if not config.kiosk.staff_pin_hash:
         return Check(
             WARN,

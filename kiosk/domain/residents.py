@@ -14,6 +14,7 @@ from typing import Any
 
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.schedule import format_schedule, parse_schedule
+from kiosk.domain.themes import parse_themes
 
 # The import columns (a contract with staff spreadsheets and the template): order as in the template.
 COLUMNS = (
@@ -31,6 +32,7 @@ COLUMNS = (
     "avoid_songs",
     "avoid_genres",
     "avoid_keywords",
+    "avoid_themes",
     "volume_cap_pct",
     "session_minutes",
     "room",
@@ -51,6 +53,7 @@ LIST_FIELDS = (
     "avoid_songs",
     "avoid_genres",
     "avoid_keywords",
+    "avoid_themes",
 )
 MIN_BIRTH_YEAR = 1900
 MIN_AGE_YEARS = 40
@@ -183,6 +186,9 @@ def validate_row(
     out["hometown"] = _text("hometown", row.get("hometown"), problems, max_len=TEXT_MAX)
     for name in LIST_FIELDS:
         out[name] = _list(name, row.get(name), list_sep, problems)
+    themes, unknown = parse_themes(out["avoid_themes"])
+    problems.extend(Problem("avoid_themes", message) for message in unknown)
+    out["avoid_themes"] = themes
 
     out["volume_cap_pct"] = _int(
         "volume_cap_pct", row.get("volume_cap_pct"), problems, *VOLUME_CAP_RANGE, 100

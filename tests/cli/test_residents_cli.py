@@ -46,7 +46,7 @@ def test_template_imports(kiosk: Run, data_dir: Path) -> None:
     rc, _, err = kiosk("residents", "import", str(REPO / "content/residents-template.csv"))
     assert rc == 0, err
     (r,) = store(data_dir).all()
-    assert r.display_name == "Peggy" and r.avoid_keywords == ("war",) and len(r.schedule) == 2
+    assert r.display_name == "Peggy" and r.avoid_themes == ("war",) and len(r.schedule) == 2
 
 
 def test_photo_is_resized_reencoded_and_stripped(kiosk: Run, data_dir: Path, tmp_path: Path) -> None:

@@ -199,7 +199,7 @@ def test_long_press_needs_three_seconds():
 
 
 def test_pin_hash_round_trip_and_damaged_hash():
-    line = make_hash("2468", n=16)
+    line = make_hash("2468")
     assert verify_pin("2468", line)
     assert not verify_pin("2469", line)
     assert not verify_pin("2468", "")
@@ -211,7 +211,7 @@ def test_pin_pad_five_wrong_tries_lock_for_five_minutes(caplog):
     events: list[str] = []
     guard = PinGuard(clock, on_event=events.append)
     opened = []
-    p = StaffPinPresenter(make_hash("2468", n=16), guard, sync_bg, lambda: opened.append(1), lambda: None,
+    p = StaffPinPresenter(make_hash("2468"), guard, sync_bg, lambda: opened.append(1), lambda: None,
                           lambda: None)  # fmt: skip
     for _ in range(5):
         for d in "1111":
