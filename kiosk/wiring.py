@@ -404,7 +404,7 @@ def build_running_kiosk(
         residents,
         clock,
         # songs stopped as upsetting stay out for those residents until staff decide
-        reviews=ReviewFile(data, writer),
+        reviews=ReviewFile(data),  # read-only here: a read never waits for the writer (the UI thread)
     )
     parts = build_kiosk(
         config,
