@@ -59,6 +59,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "kiosk.mode": ("personal", "lounge"),
     "quiet_hours.mode": ("", *(m.value for m in Mode)),
     "voice.intros": ("off", "every", "third", "start"),
+    "residents.date_order": ("dmy", "mdy"),
 }
 
 TIMES = frozenset({"quiet_hours.start", "quiet_hours.end"})  # "" or "HH:MM"

@@ -74,6 +74,7 @@ def finish_staged_photos(data: DataFolder) -> int:
                     log.warning("residents: a photo from an interrupted import was lost; re-import to add it")
                     extra.pop("photo_sha256", None)
                     extra.pop("photo_stored_sha256", None)
+                    extra.pop("photo_src_stamp", None)
                 table.update({"extra": extra}, doc_ids=[doc.doc_id])
                 settled += 1
             if photos.is_dir():

@@ -30,6 +30,18 @@ class ActionResult:
 _WORDS = {"poweroff": ("Switching off", "switch off"), "reboot": ("Restarting", "restart")}
 
 
+def _why(done: subprocess.CompletedProcess[str]) -> str:
+    """A refused systemd call, in words staff can act on: a hint, then what the tool said."""
+    detail = " ".join((done.stderr or done.stdout or "").split())[:200]
+    low = detail.lower()
+    hint = ""
+    if "access denied" in low or "interactive authentication required" in low or "not authorized" in low:
+        hint = " This kiosk user is not allowed to: run deploy/install.sh (it installs the permission)."
+    elif "not been booted with systemd" in low or "failed to connect to bus" in low:
+        hint = " This computer is not running systemd."
+    return f"{hint} ({detail or f'exit code {done.returncode}'})"
+
+
 def _systemctl(action: str, systemctl: str, runner: Runner, timeout_s: float) -> ActionResult:
     doing, verb = _WORDS[action]
     exe = shutil.which(systemctl)
@@ -49,14 +61,7 @@ def _systemctl(action: str, systemctl: str, runner: Runner, timeout_s: float) ->
         return ActionResult(False, f"Could not {verb}: {exc.strerror or exc}.")
     if done.returncode == 0:
         return ActionResult(True, f"{doing} now.")
-    detail = " ".join((done.stderr or done.stdout or "").split())[:200]
-    hint = ""
-    low = detail.lower()
-    if "access denied" in low or "interactive authentication required" in low or "not authorized" in low:
-        hint = " This kiosk user is not allowed to: run deploy/install.sh (it installs the permission)."
-    elif "not been booted with systemd" in low or "failed to connect to bus" in low:
-        hint = " This computer is not running systemd."
-    return ActionResult(False, f"Could not {verb}.{hint} ({detail or f'exit code {done.returncode}'})")
+    return ActionResult(False, f"Could not {verb}.{_why(done)}")
 
 
 def power_off(
@@ -122,11 +127,4 @@ def set_time(
         return ActionResult(False, f"Could not set the time: {exc.strerror or exc}.")
     if done.returncode == 0:
         return ActionResult(True, f"The clock now reads {local.strftime('%d %b %Y, %H:%M')}.")
-    detail = " ".join((done.stderr or done.stdout or "").split())[:200]
-    low = detail.lower()
-    hint = ""
-    if "access denied" in low or "interactive authentication required" in low or "not authorized" in low:
-        hint = " This kiosk user is not allowed to: run deploy/install.sh (it installs the permission)."
-    elif "not been booted with systemd" in low or "failed to connect to bus" in low:
-        hint = " This computer is not running systemd."
-    return ActionResult(False, f"Could not set the time.{hint} ({detail or f'exit code {done.returncode}'})")
+    return ActionResult(False, f"Could not set the time.{_why(done)}")

@@ -39,6 +39,7 @@ class Figures:
     imports: int = 0
     failed_imports: int = 0
     problems: list[str] = field(default_factory=list)
+    damaged: set[str] = field(default_factory=set)  # damaged copies and unreadable stores seen, each once
 
     def line(self) -> str:
         return (
@@ -81,9 +82,11 @@ def _check_stores(data_dir: Path, figures: Figures) -> None:
                 load_store_file(path)
             except DamagedStore as exc:
                 damaged.append(f"{path.name} ({exc.reason})")
-    if damaged:
-        figures.corrupt += len(damaged)
-        figures.problems.append(f"damaged: {damaged}")
+    new = set(damaged) - figures.damaged
+    if new:
+        figures.damaged |= new
+        figures.corrupt = len(figures.damaged)
+        figures.problems.append(f"damaged: {sorted(new)}")
 
 
 def run_crash_loop(work: Path, kills: int, seed: int, say: Any = print) -> Figures:
