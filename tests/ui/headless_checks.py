@@ -83,7 +83,7 @@ def main() -> None:
     h.frame()
     first = h.ui.now_playing.lyric_now
     h.clock.advance(6)
-    h.ui.now_playing._animate(0)
+    h.run_for(0.2)  # the screen's own 20 Hz timer, on Kivy's real clock
     out["lyrics_follow"] = [first, h.ui.now_playing.lyric_now]
 
     # 1d. staff Reports: real taps on the menu and the toggles; the charts come from the worker as Images

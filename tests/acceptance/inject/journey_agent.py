@@ -226,7 +226,7 @@ class Agent:
 
     def observe(self) -> dict[str, Any]:
         """What a person sees now: the screen's name, the words shown (top to bottom), the buttons."""
-        words: list[tuple[float, float, str]] = []
+        words: list[tuple[float, float, str, list[int]]] = []
         buttons = []
         for widget in self._visible_widgets():
             if _is_button(widget):
@@ -241,12 +241,13 @@ class Agent:
                 )
             text = _label_text(widget)
             if text:
-                x0, y0, _x1, y1 = _rect(widget)
-                words.append((-y1, x0, text))
+                x0, y0, x1, y1 = _rect(widget)
+                words.append((-y1, x0, text, [round(x0), round(y0), round(x1), round(y1)]))
         words.sort()
         return {
             "screen": self._screen_name(),
-            "words": [t for _y, _x, t in words],
+            "words": [t for _y, _x, t, _r in words],
+            "labels": [{"text": t, "rect": r} for _y, _x, t, r in words],
             "buttons": buttons,
             "window": list(self.window.size),
             "mono_s": time.monotonic(),
