@@ -429,8 +429,10 @@ def build_running_kiosk(
         catalogue,
         residents,
         clock,
-        # songs stopped as upsetting stay out for those residents until staff decide
-        reviews=ReviewFile(data),  # read-only here: a read never waits for the writer (the UI thread)
+        # songs stopped as upsetting stay out for those residents until staff decide. Read as stored, never
+        # flushing the deferred writer (that would wait for the folder lock on the UI thread): a review still
+        # queued is in the engine's own list, which applies the same rule (selection.under_review)
+        reviews=ReviewFile(data),
     )
     parts = build_kiosk(
         config,
