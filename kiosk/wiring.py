@@ -363,6 +363,7 @@ def build_staff(
     from kiosk.adapters.resident_records import ResidentRecords
     from kiosk.adapters.reviews import ReviewFile
     from kiosk.adapters.usb import find_import_files
+    from kiosk.adapters.voice_switches import KioskVoice
     from kiosk.ui.dashboard_text import dashboard_from_figures
 
     data_dir = Path(data_dir)
@@ -375,6 +376,9 @@ def build_staff(
         dashboard=DashboardFiles(data_dir),
         present=dashboard_from_figures,
         system=system,
+        voice=KioskVoice(
+            config.voice, data_dir, parts.engine.voice, personal=config.kiosk.mode == "personal"
+        ),
     )
     engine = parts.engine
     return KioskStaff(

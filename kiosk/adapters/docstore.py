@@ -19,7 +19,7 @@ as its newest good backup (or empty) and writes to it fail with an ``OSError`` t
 where ``.lock`` belongs is locked instead (``flock`` works on a folder), so the kiosk still starts and plays.
 
 Which files are stores is a registry (:func:`is_document_store`): residents, catalogue, reviews, erasures,
-report-state, profile-history and the rollup months. Other JSON files in the folder (``resume.json``, ``clock-set.json``,
+report-state, profile-history, settings (staff's voice switches) and the rollup months. Other JSON files in the folder (``resume.json``, ``clock-set.json``,
 ``attention.json``) are not stores and are left alone by the start-up check.
 
 Usage::
@@ -58,7 +58,9 @@ log = logging.getLogger(__name__)
 # data folder (``resume.json``, ``attention.json``, anything a person left there) are not stores, so the
 # start-up check leaves them alone instead of "repairing" them. A new store is added here (a test checks that
 # every store constant in the code is registered).
-STORE_NAMES = frozenset({"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history"})
+STORE_NAMES = frozenset(
+    {"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history", "settings"}
+)
 STORE_PATTERNS = (re.compile(r"rollups-\d{4}-\d{2}"),)  # one store per month
 
 BACKUP_DIR = ".backups"

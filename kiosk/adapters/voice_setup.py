@@ -12,8 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.speech import SpeechService
 from kiosk.adapters.speech_engines import engine_for
+from kiosk.adapters.voice_switches import effective_config, stored_switches
 from kiosk.config import VoiceConfig
 from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.lyrics import LyricLine, parse_lrc
@@ -98,10 +100,13 @@ def build_voice(
     music_dir: Path,
     environ: dict[str, str] | None = None,
 ) -> tuple[VoiceParts | None, SpeechService | None]:
-    """The engine's voice parts and the service to close; (None, None) when the kiosk's voice is off."""
-    if not config.enabled:
-        return None, None
+    """The engine's voice parts and the service to close; (None, None) when the kiosk's voice is off and no
+    voice is installed. Staff's switches (:mod:`kiosk.adapters.voice_switches`) win over kiosk.toml; with a
+    voice installed the parts are built even while switched off, so staff can switch it on at once."""
+    config = effective_config(config, stored_switches(DataFolder(data_dir)))
     engine, reason = engine_for(data_dir, config.voice, length_scale=config.pace, environ=environ)
+    if not config.enabled and engine is None:
+        return None, None
     speech = SpeechService(engine, data_dir, reason=reason, cache_mb=config.cache_mb)
     folder = scripts_folder(config, data_dir)
 

@@ -28,7 +28,6 @@ from typing import Any
 
 from kiosk.domain.events import OBSERVATION_SCALES, SongOutcome, observation_maybe_untouched
 from kiosk.domain.report_digest import SEP, _add_agg, _add_counts, _merge_keyed, month_digest
-from kiosk.domain.report_voice import add_counts, comparison, introduced_counts, totals_of
 from kiosk.domain.report_model import (
     NEGATIVE_REACTIONS,
     POSITIVE_REACTIONS,
@@ -47,6 +46,7 @@ from kiosk.domain.report_model import (
     pseudonym,
     week_start,
 )
+from kiosk.domain.report_voice import add_counts, comparison, introduced_counts, totals_of
 
 __all__ = [
     "NEGATIVE_REACTIONS",

@@ -53,6 +53,23 @@ class VoiceSettings:
     intro_max_s: float = 8.0  # a longer rendered introduction is not played
 
 
+@dataclass(frozen=True)
+class VoiceSwitches:
+    """The kiosk-wide switches on the staff screen's Voice panel (staff's choice, else kiosk.toml's), and
+    whether the kiosk can speak at all: ``silent_because`` says why not in plain words ("" when it can)."""
+
+    enabled: bool = False
+    intros: IntroEvery = IntroEvery.OFF
+    orientation: bool = False
+    lyric_coach: bool = False
+    imagery: bool = False
+    silent_because: str = ""  # e.g. "no natural voice is installed ..."
+    speaks_with: str = ""  # the installed voice and its licence, when it can speak
+
+
+SWITCH_NAMES = ("enabled", "intros", "orientation", "lyric_coach", "imagery")  # what staff may switch
+
+
 MAX_INTRO_WORDS = 16  # about 8 s at a slow pace (~2 words a second, with pauses)
 EXACT_YEAR_SOURCES = ("tag:", "sidecar:file")  # the era evidence that names the song's own year
 
