@@ -47,7 +47,11 @@ def run_install(args: argparse.Namespace, ctx: Any) -> int:
 
 
 def run_list(args: argparse.Namespace, ctx: Any) -> int:
-    config = ctx.config().voice
+    from kiosk.adapters.docstore import DataFolder
+    from kiosk.adapters.voice_switches import effective_config, stored_switches
+
+    # staff's switches (the Voice panel) over kiosk.toml's
+    config = effective_config(ctx.config().voice, stored_switches(DataFolder(ctx.data_dir)))
     voices = installed_voices(ctx.data_dir)
     engine, reason = engine_for(ctx.data_dir, config.voice, length_scale=config.pace)
     scripts, problems = read_scripts(scripts_folder(config, ctx.data_dir))
@@ -68,7 +72,7 @@ def run_list(args: argparse.Namespace, ctx: Any) -> int:
         print(f"{v.name}  {v.language}  {v.sample_rate} Hz  licence: {v.licence}  installed {v.installed_at}")
     print(f"piper engine: {'installed' if piper_installed() else 'not installed (encore-kiosk[voice])'}")
     if not config.enabled:
-        print("the kiosk does not speak: [voice] enabled = false")
+        print("the kiosk does not speak: switched off (staff screen's Voice panel, or [voice] enabled)")
     elif engine is None:
         print(f"the kiosk does not speak: {reason}")
     else:
