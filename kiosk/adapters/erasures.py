@@ -32,6 +32,7 @@ from typing import Any
 from tinydb import Query
 
 from kiosk.adapters.docstore import BACKUP_DIR, DamagedStore, DataFolder, backup_paths
+from kiosk.adapters.profile_history import erase_history
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +247,7 @@ def apply_erasures(data: DataFolder, *, needles: Iterable[bytes] = ()) -> int:
             with data.write(REVIEWS_STORE) as db:
                 db.table("reviews").remove(lambda d: d.get("resident_id") in erased)
             changed = True
+        changed |= erase_history(data, *erased) > 0  # the profile history and its rotating copies
         if changed or needles:
             drop_derived(root)
         return removed
