@@ -18,6 +18,10 @@ A folder where a store file belongs is left alone (it is not ours to move): staf
 as its newest good backup (or empty) and writes to it fail with an ``OSError`` the caller reports. A folder
 where ``.lock`` belongs is locked instead (``flock`` works on a folder), so the kiosk still starts and plays.
 
+Which files are stores is a registry (:data:`STORE_NAMES`, :data:`STORE_PATTERNS`, :func:`is_store`).
+Other JSON files in the folder (``resume.json``, ``clock-set.json``, ``attention.json``) are not stores and
+are left alone by the start-up check.
+
 Usage::
 
     data = DataFolder(path)
@@ -54,7 +58,9 @@ log = logging.getLogger(__name__)
 # data folder (``resume.json``, ``attention.json``, anything a person left there) are not stores, so the
 # start-up check leaves them alone instead of "repairing" them. A new store is added here (a test checks that
 # every store constant in the code is registered).
-STORE_NAMES = frozenset({"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history"})
+STORE_NAMES = frozenset(
+    {"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history", "settings"}
+)
 STORE_PATTERNS = (re.compile(r"rollups-\d{4}-\d{2}"),)  # one store per month
 
 BACKUP_DIR = ".backups"

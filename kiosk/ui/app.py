@@ -35,7 +35,7 @@ _kv_loaded = False
 
 
 _kv_loaded_names: set[str] = set()
-CORE_SCREENS = ("idle", "residents", "now_playing", "session_end")
+CORE_SCREENS = ("idle", "residents", "now_playing", "session_end", "calm")
 
 
 def load_kv(*names: str) -> None:
@@ -97,8 +97,11 @@ class KioskUI:
         run_bg: Callable[[Callable[[], object], Callable[[object], None]], None] = run_in_background,
         demo_pin_hint: str = "",
         language: str | None = None,
+        covers: Callable[[str, str | None], str | None] | None = None,
         pin_lockout: LockoutStore | None = None,
     ):
+        from kiosk.ui.screens.calm import CalmScreen
+        from kiosk.ui.screens.calm_presenter import CalmPresenter
         from kiosk.ui.screens.idle import IdleScreen
         from kiosk.ui.screens.idle_presenter import IdlePresenter
         from kiosk.ui.screens.modes_presenter import ModesPresenter
@@ -133,12 +136,17 @@ class KioskUI:
         self.residents.on_give_up = self._close_picker
         self.modes_presenter = ModesPresenter(control, Path(config.library.music_dir), self._close_modes)
         self.now_playing = NowPlayingScreen(
-            presenter=NowPlayingPresenter(control, self.refresh), modes=self.modes_presenter, now_s=now
+            presenter=NowPlayingPresenter(control, self.refresh),
+            modes=self.modes_presenter,
+            now_s=now,
+            covers=covers,
+            run_bg=run_bg,
         )
         self.session_end = SessionEndScreen(presenter=SessionEndPresenter(control))
+        self.calm = CalmScreen(presenter=CalmPresenter())
         self.guard = PinGuard(now, on_event=staff.note_staff_event, store=pin_lockout)
         self._lazy: dict[str, Any] = {}
-        for screen in (self.idle, self.residents, self.now_playing, self.session_end):
+        for screen in (self.idle, self.residents, self.now_playing, self.session_end, self.calm):
             self.sm.add_widget(screen)
 
         self.root = ScreenRoot()
@@ -156,7 +164,7 @@ class KioskUI:
     def _screen(self, name: str) -> Any:
         if name in self._lazy:
             return self._lazy[name]
-        load_kv(name)
+        load_kv(name, *(("staff_voice",) if name == router.STAFF else ()))
         if name == router.MODES:
             from kiosk.ui.screens.modes import ModesScreen
 
@@ -340,8 +348,11 @@ def build_app(
     pin_lockout: LockoutStore | None = None,
     on_shown: Callable[[EncoreApp], None] | None = None,
     on_stopped: Callable[[EncoreApp], None] | None = None,
+    covers: Callable[[str, str | None], str | None] | None = None,
 ) -> EncoreApp:
-    """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo)."""
+    """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo).
+
+    ``covers(song_path, cover_beside)`` finds a song's picture (called off the UI thread)."""
 
     def factory() -> KioskUI:
         return KioskUI(
@@ -352,6 +363,7 @@ def build_app(
             data_dir=data_dir,
             clock=clock,
             demo_pin_hint=demo_pin_hint,
+            covers=covers,
             pin_lockout=pin_lockout,
         )
 

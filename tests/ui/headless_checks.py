@@ -39,6 +39,16 @@ def main() -> None:
     h.control.show(Status.PLAYING, song=1)
     h.frame(2)
     out["title_cap_mm"] = headless.title_cap_mm(h)
+    titles = {}  # long titles: two lines at the largest size that fits, smaller, then (only then) an ellipsis
+    for title in ("Evening Serenade (do not forget me, my dear)",
+                  "Evening Serenade (do not forget me, my dear, when summer ends)",
+                  " ".join(["Evening Serenade (do not forget me, my dear)"] * 6)):  # fmt: skip
+        h.ui.now_playing.title = title
+        h.frame(2)
+        label = h.ui.now_playing.ids.title
+        titles[title] = {"shown": label.text, "cap_mm": label.fitted_cap_mm,
+                         "problems": [asdict(p) for p in headless.check_screen(h.ui.now_playing, "title")]}  # fmt: skip
+    out["titles"] = titles
 
     # 1b. the checker itself can fail: a small, crowded, pale extra button on the session-end screen
     from kivy.uix.label import Label
@@ -55,12 +65,15 @@ def main() -> None:
     ]  # fmt: skip
     pale = Label(text="pale", color=(0.6, 0.6, 0.6, 1), font_size=units.cap(2), size_hint=(None, None),
                  size=(units.mm(40), units.mm(10)), pos=(units.mm(80), units.mm(3)))  # fmt: skip
-    for w in (*bad, pale):
+    cropped = Label(text="the job", color=(0, 0, 0, 1), font_size=units.cap(5), size_hint=(None, None),
+                    size=(units.mm(60), units.mm(5)), pos=(units.mm(80), units.mm(20)), valign="middle")  # fmt: skip
+    cropped.text_size = cropped.size  # the box crops the bottoms of the letters: must be caught
+    for w in (*bad, pale, cropped):
         box.add_widget(w)
     h.frame(3)
     found = headless.check_screen(h.ui.session_end, "session_end+bad")
     out["bad_rules"] = sorted({p.rule for p in found})
-    for w in (*bad, pale):
+    for w in (*bad, pale, cropped):
         box.remove_widget(w)
 
     # 1c. lyrics follow the song's clock between engine snapshots
@@ -106,6 +119,27 @@ def main() -> None:
     reports["waited_r1"] = headless.wait_for_report(h)
     reports["resident"] = report_seen()
     out["reports"] = reports
+
+    # 1e. staff Voice: real taps on the kiosk-wide switches and on one resident's own switch
+    def voice_seen() -> dict[str, object]:
+        widgets = headless.walk(staff_screen.ids.content)
+        return {
+            "texts": [w.text for w in widgets if isinstance(w, Label) and w.text],
+            "selected": sorted(w.control for w in widgets if getattr(w, "selected", False)),
+        }
+
+    voice: dict[str, object] = {}
+    for control in ("staff:voice", "staff:voice:enabled", "staff:voice_intros:every", "staff:voice_who:r1",
+                    "staff:voice_resident"):  # fmt: skip
+        h.clock.advance(1)
+        h.tap(staff_button(control))
+        h.frame(3)  # the panel is rebuilt: its rows settle over a few layout passes
+        voice[control] = voice_seen()
+    switches = h.ui.staff.voice()
+    voice["stored"] = [switches.enabled, str(switches.intros), switches.orientation]
+    voice["r1_voice"] = next(r.voice for r in h.ui.staff.residents() if r.resident_id == "r1")
+    voice["note"] = staff_screen.note
+    out["voice"] = voice
     h.ui.leave_staff()
     h.frame(2)
 
