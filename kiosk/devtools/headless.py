@@ -441,4 +441,3 @@ def natural_height(label: Any) -> float:
 def title_cap_mm(harness: Harness) -> float:
     label = harness.ui.now_playing.ids.title
     return units.to_mm(label.font_size) * units.CAP_HEIGHT_RATIO
-

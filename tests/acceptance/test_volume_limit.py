@@ -70,7 +70,9 @@ def test_staff_lower_the_volume_limit_mid_song_and_louder_cannot_pass_it(
     save = seen.button("Save volume limit")
     assert save is not None, seen
     _x0, _y0, x1, _top = save["rect"]
-    lx0, ly0, lx1, ly1 = next(lab for lab in seen.labels if lab["text"].startswith("Loudest allowed"))["rect"]  # the slider sits right beside its label
+    lx0, ly0, lx1, ly1 = next(lab for lab in seen.labels if lab["text"].startswith("Loudest allowed"))[
+        "rect"
+    ]  # the slider sits right beside its label
     row_y = (ly0 + ly1) / 2
     slider_x0 = lx1 + 1.5 * kiosk.px_per_mm
     track = (slider_x0 + SLIDER_PAD_PX, x1 - SLIDER_PAD_PX)

@@ -151,7 +151,9 @@ def main() -> None:
         if not more:
             break
         if _page == 2:  # the last of the three pages: the one tap
-            everyone = next(w for w in headless.resident_targets(picker) if w.control.startswith("pick:everyone"))
+            everyone = next(
+                w for w in headless.resident_targets(picker) if w.control.startswith("pick:everyone")
+            )
             h.clock.advance(1)
             h.tap(everyone)
             h.frame()

@@ -171,7 +171,10 @@ def test_picker_tiles_keep_their_shape_on_a_short_page(r):
     full, short = r["short_page"]["full"], r["short_page"]["short"]
     assert len(short) == 2 and len(full) == 3
     for f in short:
-        assert abs(f["tile_w_mm"] - full[0]["tile_w_mm"]) < 0.5 and abs(f["tile_h_mm"] - full[0]["tile_h_mm"]) < 0.5
+        assert (
+            abs(f["tile_w_mm"] - full[0]["tile_w_mm"]) < 0.5
+            and abs(f["tile_h_mm"] - full[0]["tile_h_mm"]) < 0.5
+        )
         assert f["face_mm"] >= 30.0 and f["off_centre_mm"] <= 1.0
 
 
@@ -202,4 +205,10 @@ def test_staff_buttons_at_least_12_mm(r):
 def test_pictures_are_drawn_well_inside_their_box(r):
     assert set(r["drawn_inside"]) >= {"seated_clap", "seated_tap_feet", "era:1930s", "era:1980s"}
     for name, (left, bottom, right, top) in r["drawn_inside"].items():
-        assert left >= 0.03 and bottom >= 0.03 and right <= 0.97 and top <= 0.97, (name, left, bottom, right, top)
+        assert left >= 0.03 and bottom >= 0.03 and right <= 0.97 and top <= 0.97, (
+            name,
+            left,
+            bottom,
+            right,
+            top,
+        )

@@ -154,7 +154,9 @@ class StaffScreen(Screen):
                                action=p.distress)  # fmt: skip
         top = _row(now, Widget(size_hint_x=None, width=mm(6)), distress, height_mm=theme.STAFF_TARGET_MM)
         box.add_widget(top)
-        box.add_widget(self._residents_grid("staff:who", lambda rid: rid in state.selected, p.toggle_resident))
+        box.add_widget(
+            self._residents_grid("staff:who", lambda rid: rid in state.selected, p.toggle_resident)
+        )
         box.add_widget(_row(*(
             StaffButton(word=t.word, control=f"staff:mode:{t.mode}", selected=state.mode is t.mode,
                         action=lambda m=t.mode: p.pick_mode(m))
@@ -243,7 +245,8 @@ class StaffScreen(Screen):
         for item in items[:2]:
             who = item.resident_name or _("the home's mix")
             text = _("{title} by {artist}: stopped as upsetting {when}, for {who}.").format(
-                title=item.song_title, artist=item.artist or "?", when=p.when_words(item.at), who=who)
+                title=item.song_title, artist=item.artist or "?", when=p.when_words(item.at), who=who
+            )
             box.add_widget(StaffText(text=text, bold=True))
             buttons = [StaffButton(word=_("Keep it"), control=f"staff:dismiss:{item.review_id}",
                                    action=lambda i=item.review_id: p.resolve(i, False))]  # fmt: skip

@@ -343,7 +343,9 @@ class StaffPresenter:
 
     def resolve(self, review_id: str, add_to_avoid: bool) -> None:
         self.staff.resolve_review(review_id, add_to_avoid)
-        self.state.note = _("It will not be played for them again.") if add_to_avoid else _("Kept: it can play again.")
+        self.state.note = (
+            _("It will not be played for them again.") if add_to_avoid else _("Kept: it can play again.")
+        )
         self.on_change()
 
     # --- volume cap ---
