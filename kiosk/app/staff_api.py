@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk.domain.models import Mode, Resident
+from kiosk.domain.voice import VoiceSwitches
 
 Progress = Callable[[int, int], None]  # (done, total); total 0 = unknown yet
 
@@ -126,6 +127,19 @@ class StaffActions(Protocol):
         ...
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None: ...
+
+    def voice(self) -> VoiceSwitches:
+        """The kiosk-wide voice switches (staff's, else kiosk.toml's) and why the kiosk does not speak."""
+        ...
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        """Switch kiosk-wide voice features (names in kiosk.domain.voice.SWITCH_NAMES): stored, and applied to
+        the running kiosk at once."""
+        ...
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        """The resident's own voice switch: applied at once, recorded in the profile history."""
+        ...
 
     def rescan(self, progress_cb: Progress) -> str:
         """Worker: rescan the music library, calling ``progress_cb``; returns a one-line summary."""

@@ -277,6 +277,13 @@ class StaffScreen(Screen):
                                         orientation="horizontal", icon_mm=5, action=p.save_cap),
                             height_mm=theme.STAFF_TARGET_MM))  # fmt: skip
 
+    def _panel_voice(self, box: BoxLayout) -> None:
+        from kiosk.ui.screens.staff_voice import VoicePanel
+
+        panel = VoicePanel(presenter=self.presenter.voice)
+        panel.fill()
+        box.add_widget(panel)
+
     def _panel_library(self, box: BoxLayout) -> None:
         p, state = self.presenter, self.presenter.state
         box.add_widget(StaffText(text=_("Rescan after adding or removing music on the kiosk.")))
