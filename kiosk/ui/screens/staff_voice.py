@@ -39,4 +39,4 @@ class VoicePanel(BoxLayout):
                                             height=mm(theme.STAFF_TARGET_MM), action=p.toggle_resident))  # fmt: skip
         if p.more_people():
             ids.resident.add_widget(StaffButton(word=_("More people"), control="staff:voice_more", height=mm(theme.STAFF_TARGET_MM),
-                                                size_hint_x=0.4, action=p.next_page))  # fmt: skip
+                                                action=p.next_page))  # fmt: skip
