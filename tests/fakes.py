@@ -68,6 +68,23 @@ class FakeJournal:
     def maybe_sync(self) -> None:
         """The pump's periodic sync: nothing waits in a list."""
 
+    def unended_sessions(self) -> list[list[dict[str, Any]]]:
+        """As the real journal reports them (its field names), from the events kept here."""
+        started: dict[str, list[dict[str, Any]]] = {}
+        ended = set()
+        for e in self.events:
+            sid = e["session_id"]
+            if e["type"] == "session_start":
+                started.setdefault(sid, [])
+            elif e["type"] == "session_end":
+                ended.add(sid)
+            if sid in started:
+                started[sid].append(
+                    {"type": e["type"], "session": sid, "resident": e["resident_id"], "song": e["song_id"],
+                     "detail": e["detail"]}
+                )  # fmt: skip
+        return [events for sid, events in started.items() if sid not in ended]
+
     def of_type(self, type: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == type]
 

@@ -301,6 +301,12 @@ class JsonlJournal:
         self.sync()
         self._close()
 
+    def unended_sessions(self) -> list[list[dict[str, Any]]]:
+        """See :func:`kiosk.adapters.journal_tail.unended_sessions` (events kept in memory not included)."""
+        from kiosk.adapters.journal_tail import unended_sessions  # the tail reader imports this module
+
+        return unended_sessions(self.events_dir)
+
     # -- retention -------------------------------------------------------------------------------------
 
     def prune(self, older_than_days: int | None = None) -> int:

@@ -56,6 +56,11 @@ class Journal(Protocol):
         """Sync if events wait and the sync interval has passed (called by the engine's pump, ~20 Hz)."""
         ...
 
+    def unended_sessions(self) -> list[list[dict[str, Any]]]:
+        """The events (oldest first) of each recent session journaled as started and never ended (read at
+        kiosk start, to close a session cut off before its first resume save)."""
+        ...
+
 
 class Catalogue(Protocol):
     """The scanned music library."""

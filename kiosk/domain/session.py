@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Song
+from kiosk.domain.session_cutoff import CutOff, cut_off_from_events
 from kiosk.domain.session_record import Play, SessionRecord
 from kiosk.domain.session_voice import SessionVoice
 
@@ -124,6 +125,7 @@ class SessionEngine(SessionVoice):
         """
         store = self.resume_store
         state = store.load() if store is not None else None
+        self._close_unended(state.get("session_id") if state else None)
         if not state or not state.get("session_id"):
             return False
         if not self._may_resume(state):
@@ -177,25 +179,51 @@ class SessionEngine(SessionVoice):
             session = SessionRecord.from_resume(state, self.clock.monotonic())
         except (KeyError, ValueError, TypeError):
             return
+        play = None
+        song_doc = state.get("song")
+        if song_doc:  # the song cut off mid-play ends in the books too
+            play = Play(
+                Song.from_dict(dict(song_doc)),
+                str(state.get("song_reason", "")),
+                0,
+                0,
+                str(state.get("song_at", "")),
+            )
+            play.liked = bool(state.get("liked", False))
+        at_s = round(int(state.get("position_ms", 0)) / 1000.0, 1)
+        self._close_cut_off(CutOff(session, play, float(state.get("song_listened_s", 0.0))), at_s)
+
+    def _close_unended(self, resumable: object) -> None:
+        """Sessions the journal shows started and never ended, that the resume point does not name (a cut
+        before the first resume save): closed as ``shutdown`` now, so no session is left open (issue 13)."""
+        try:
+            unended = self.journal.unended_sessions()
+        except Exception:  # the journal's trouble never stops the kiosk starting
+            log.warning("could not read the journal's unended sessions", exc_info=True)
+            return
+        for events in unended:
+            cut = cut_off_from_events(events, self.clock.monotonic())
+            if cut is not None and cut.session.session_id != resumable:
+                self._close_cut_off(cut, round(cut.listened_s, 1))
+
+    def _close_cut_off(self, cut: CutOff, at_s: float) -> None:
+        """End a cut-off session in the books: its song (if one was playing), ``session_end`` with reason
+        ``shutdown``, and its one rollup."""
+        session, play = cut.session, cut.play
         if not session.journal_on:
             return
         self.session = session
-        song_doc = state.get("song")
-        if song_doc:  # the song cut off mid-play ends in the books too
-            song = Song.from_dict(dict(song_doc))
-            listened = float(state.get("song_listened_s", 0.0))
-            at_s = round(int(state.get("position_ms", 0)) / 1000.0, 1)
+        if play is not None:
             self._log(
                 EventType.SONG_END,
                 Source.AUTO,
-                song=song,
+                song=play.song,
                 outcome="stopped",
-                listened_s=round(listened, 1),
+                listened_s=round(cut.listened_s, 1),
                 at_s=at_s,
             )
-            play = Play(song, str(state.get("song_reason", "")), 0, 0, str(state.get("song_at", "")))
-            play.outcome, play.liked = "stopped", bool(state.get("liked", False))
-            session.add_play(play, listened)
+            play.outcome = "stopped"
+            session.add_play(play, cut.listened_s)
         self._log(
             EventType.SESSION_END, Source.AUTO, reason="shutdown", listened_s=round(session.listened_s(), 1)
         )

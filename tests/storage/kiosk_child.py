@@ -28,6 +28,12 @@ def main() -> int:
     ap.add_argument("--loop", type=int, default=None)
     ap.add_argument("--duration-s", type=float, default=None, help="loop mode: end cleanly after this long")
     ap.add_argument("--retry-s", type=float, default=None, help="how often a refusing disk is tried again")
+    ap.add_argument(
+        "--hold-after-start",
+        action="store_true",
+        help="start a session, print STARTED before any pump (so before the first resume save), then wait "
+        "for the kill",
+    )
     args = ap.parse_args()
 
     from kiosk.adapters import clock as clock_mod
@@ -81,6 +87,10 @@ def main() -> int:
 
     try:
         resumed = control.view().status in (Status.PLAYING, Status.PAUSED)
+        if args.hold_after_start:  # the window: session_start journaled, no resume point saved yet
+            kiosk.staff.choose([ids()[args.resident]], None)
+            print("STARTED", flush=True)
+            threading.Event().wait()  # the parent kills us here
         if args.loop is None:
             if not resumed:
                 kiosk.staff.choose([ids()[args.resident]], None)
