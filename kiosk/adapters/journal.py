@@ -348,19 +348,29 @@ def last_seq(events_dir: Path) -> int:
     return best
 
 
+def tail_lines(path: Path, size_read: int) -> tuple[list[bytes], int] | None:
+    """The lines in the last ``size_read`` bytes of ``path`` (the first one left out when the tail cuts it)
+    and the file's size; None when it cannot be read."""
+    try:
+        with path.open("rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - size_read))
+            lines = fh.read().split(b"\n")
+    except OSError:
+        return None
+    return (lines[1:] if size > size_read else lines), size
+
+
 def _tail_seq(path: Path) -> int:
     """The highest ``seq`` in the last lines of one day file (all of it if the tail holds none)."""
     size_read = _TAIL_BYTES
     while True:
-        try:
-            with path.open("rb") as fh:
-                size = fh.seek(0, os.SEEK_END)
-                fh.seek(max(0, size - size_read))
-                lines = fh.read().split(b"\n")
-        except OSError:
+        tail = tail_lines(path, size_read)
+        if tail is None:
             return 0
+        lines, size = tail
         best = 0
-        for raw in lines[1:] if size > size_read else lines:
+        for raw in lines:
             try:
                 seq = json.loads(raw).get("seq")
             except (ValueError, UnicodeDecodeError, AttributeError):

@@ -9,11 +9,10 @@ newest events may sit in an earlier-dated file), so start-up stays cheap on an S
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from kiosk.adapters.journal import _tail_seq, journal_days
+from kiosk.adapters.journal import _tail_seq, journal_days, tail_lines
 from kiosk.domain.events import EventType
 
 TAIL_BYTES = 256 * 1024  # per day file: hours of events
@@ -43,15 +42,8 @@ def unended_sessions(events_dir: Path, tail_bytes: int = TAIL_BYTES) -> list[lis
 
 
 def _read_tail(path: Path, tail_bytes: int) -> list[dict[str, Any]]:
-    try:
-        with path.open("rb") as fh:
-            size = fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, size - tail_bytes))
-            lines = fh.read().split(b"\n")
-    except OSError:
-        return []
     out = []
-    for raw in lines[1:] if size > tail_bytes else lines:  # the first line of a cut tail may be partial
+    for raw in (tail_lines(path, tail_bytes) or ([], 0))[0]:
         try:
             event = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
