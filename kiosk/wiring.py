@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.adapters.clock import ClockTrust, SystemClock
+from kiosk.adapters.clock import ClockTrust, StaffClock, SystemClock
 from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
@@ -391,6 +391,7 @@ def build_staff(
         voice=KioskVoice(
             config.voice, data_dir, parts.engine.voice, personal=config.kiosk.mode == "personal"
         ),
+        clock=StaffClock(parts.clock) if isinstance(parts.clock, SystemClock) else None,
     )
     engine = parts.engine
     return KioskStaff(

@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 from kiosk.app.dashboard import Present, build_dashboard
 from kiosk.app.library import scan_summary
 from kiosk.app.ports import (
+    ClockSetting,
     DashboardSource,
     FindImportFiles,
     Observations,
@@ -31,8 +33,17 @@ from kiosk.app.ports import (
     VoiceControl,
 )
 from kiosk.app.residents_import import import_file
-from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SessionRef, SystemResult
+from kiosk.app.staff_api import (
+    ClockReading,
+    Dashboard,
+    ImportResult,
+    Progress,
+    ReviewItem,
+    SessionRef,
+    SystemResult,
+)
 from kiosk.config import Config
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, EventType
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Mode, Resident
@@ -62,6 +73,9 @@ class StaffPorts:
     present: Present  # the dashboard's figures in the kiosk's language (the UI's wording)
     system: PowerControl  # restart / power off
     voice: VoiceControl | None = None  # the kiosk-wide voice switches (None: this kiosk has no voice parts)
+    clock: ClockSetting | None = (
+        None  # the wall clock staff set (None: a clock that cannot be set, e.g. a test's)
+    )
 
 
 class KioskStaff:
@@ -276,6 +290,21 @@ class KioskStaff:
         )
 
     # -- the Pi --
+
+    def clock_reading(self) -> ClockReading:
+        setting = self.ports.clock
+        if setting is None:
+            basis = ClockBasis.PLAUSIBLE if self.clock.trusted() else ClockBasis.UNTRUSTED
+            return ClockReading(self.clock.now(), basis, can_set=False)
+        return ClockReading(self.clock.now(), setting.basis())
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        if self.ports.clock is None:
+            return SystemResult(False, "The time cannot be set from this kiosk.")
+        result = self.ports.clock.set_time(local)
+        if result.ok:
+            self.journal.append(EventType.STAFF, source=Source.STAFF, detail={"action": "clock_set"})
+        return SystemResult(bool(result.ok), str(result.message))
 
     def restart(self) -> SystemResult:
         result = self.ports.system.reboot()
