@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.clock import SystemClock
+from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.journal import JsonlJournal, consent_refused
 from kiosk.adapters.player import AudioCapture, VlcPlayer
@@ -99,8 +100,12 @@ def build_kiosk(
     policy: Callable[[datetime], PolicyNow] | None = None,
     capture: AudioCapture | None = None,
     settings: EngineSettings | None = None,
+    profiles_stamp: Callable[[], object] | None = None,
 ) -> KioskParts:
-    """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue."""
+    """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue.
+
+    ``profiles_stamp`` (e.g. :meth:`ResidentsStore.stamp`) lets the engine re-read the listeners' profiles
+    when the residents store changes during a session (volume limit, consent, avoid lists)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     clock = clock or SystemClock()
@@ -137,6 +142,7 @@ def build_kiosk(
             settings=settings or engine_settings(config),
             policy=policy or quiet_hours_policy(config),
             residents=lookup,
+            profiles_stamp=profiles_stamp,
             rollups=rollups,
             on_suspect=catalogue.mark_suspect if catalogue is not None else None,
             resume_store=resume,
@@ -159,6 +165,7 @@ class RunningKiosk:
     staff: KioskStaff
     notifier: Notifier
     watchdog: Watchdog | None
+    covers: CoverCache
     gpio: Any = None
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
 
@@ -298,6 +305,7 @@ def build_running_kiosk(
     clock: Clock | None = None,
     audio_output: str | None = None,
     notifier: Notifier | None = None,
+    capture: AudioCapture | None = None,
 ) -> RunningKiosk:
     """Everything `kiosk run` needs, in a fixed order: data folder checked and repaired, catalogue, residents,
     selection as the song source, the engine's parts, staff actions; then resume the last session if allowed."""
@@ -314,8 +322,17 @@ def build_running_kiosk(
     catalogue = TinyCatalogue(data)
     residents = ResidentsStore(data)
     prepare(catalogue.songs())
+    from kiosk.adapters.reviews import ReviewFile
+
     source = SelectionSourceFactory(
-        config, lambda ids, now: load_history(data, ids, now), catalogue, residents, clock
+        config,
+        lambda ids, now: load_history(data, ids, now),
+        catalogue,
+        residents,
+        clock,
+        reviews=ReviewFile(
+            data
+        ),  # songs stopped as upsetting stay out for those residents until staff decide
     )
     parts = build_kiosk(
         config,
@@ -325,6 +342,8 @@ def build_running_kiosk(
         audio_output=audio_output,
         catalogue=catalogue,
         residents=residents,
+        profiles_stamp=residents.stamp,
+        capture=capture,
     )
     try:
         if clock.trusted():
@@ -337,4 +356,4 @@ def build_running_kiosk(
         parts.close()
         raise
     notifier = notifier or Notifier()
-    return RunningKiosk(parts, residents, staff, notifier, Watchdog.from_env(notifier))
+    return RunningKiosk(parts, residents, staff, notifier, Watchdog.from_env(notifier), CoverCache(data_dir))

@@ -49,7 +49,8 @@ class JsonlJournal:
     """Implements :class:`kiosk.domain.ports.Journal`.
 
     ``excluded_residents(resident_id)`` is True for a resident who must not be journaled (consent "no"); their
-    events are dropped and their id is taken out of ``detail["residents"]``. ``data_root`` is where the staff
+    events are dropped and their id is taken out of ``detail["residents"]``, except ``consent_withdrawn``: the
+    one record that says recording stopped for them mid-session (so a rebuild leaves them out of it too). ``data_root`` is where the staff
     note goes (default: the parent of ``events_dir``).
     """
 
@@ -128,7 +129,11 @@ class JsonlJournal:
             self.dropped += 1
             return
         try:
-            if resident_id is not None and self._excluded(resident_id):
+            if (
+                resident_id is not None
+                and type != EventType.CONSENT_WITHDRAWN
+                and self._excluded(resident_id)
+            ):
                 self.dropped += 1
                 return
             detail = dict(detail or {})

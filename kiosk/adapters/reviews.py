@@ -1,5 +1,9 @@
 """Songs stopped with "this song upsets", kept in the store "reviews" until staff decide (so a restart or a
-power cut does not lose them). Implements :class:`kiosk.app.ports.ReviewStore`."""
+power cut does not lose them). Implements :class:`kiosk.app.ports.ReviewStore`.
+
+One document per resident present, each naming the resident whatever their consent (a safety record, not a
+listening record). Selection reads them at every session start, so the song stays out for those residents
+until staff decide (:func:`kiosk.domain.selection.under_review`)."""
 
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ class ReviewFile:
                     table.insert(dict(item))
 
     def all(self) -> list[dict[str, Any]]:
+        if not self.data.path(REVIEWS).exists():
+            return []
         return [dict(d) for d in self.data.read(REVIEWS).table("reviews").all()]
 
     def take(self, review_id: str) -> list[dict[str, Any]]:

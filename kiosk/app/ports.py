@@ -27,8 +27,8 @@ class Reviews(Protocol):
 
     def resolve_review(self, song_id: str) -> None: ...
 
-    def current_session(self) -> tuple[str, tuple[str, ...]] | None:
-        """(session_id, resident_ids) of the session running now, or None between sessions."""
+    def current_session(self) -> tuple[str, tuple[str, ...], str] | None:
+        """(session_id, resident_ids, started_at ISO) of the session running now, or None between sessions."""
         ...
 
 

@@ -31,9 +31,9 @@ from kiosk.app.ports import (
     StaffResidents,
 )
 from kiosk.app.residents_import import import_file
-from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SystemResult
+from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SessionRef, SystemResult
 from kiosk.config import Config
-from kiosk.domain.events import EventType
+from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, EventType
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Mode, Resident
 from kiosk.domain.ports import Clock, SessionControl
@@ -91,7 +91,7 @@ class KioskStaff:
         self.usb_root = usb_root
         self._checks = checks
         self._seen_pending = 0
-        self._last_session: tuple[str, tuple[str, ...]] | None = None
+        self._last_session: tuple[str, tuple[str, ...], str] | None = None  # id, resident ids, started at
         control.subscribe(self._on_view)
 
     # -- following the engine (main loop) --
@@ -163,6 +163,15 @@ class KioskStaff:
     def last_session_id(self) -> str | None:
         return self._last_session[0] if self._last_session else None
 
+    def last_session(self) -> SessionRef | None:
+        if self._last_session is None:
+            return None
+        session_id, ids, started_at = self._last_session
+        people = [self.store.get(rid) for rid in ids]
+        names = tuple(p.display_name for p in people if p is not None)
+        recorded = not ids or any(p is None or p.journaled for p in people)
+        return SessionRef(session_id, names, started_at, recorded)
+
     def save_observation(self, session_id: str, scales: dict[str, int], reactions: list[str]) -> None:
         resident_ids: tuple[str, ...] = ()
         if self._last_session and self._last_session[0] == session_id:
@@ -177,8 +186,9 @@ class KioskStaff:
                 "session_id": session_id,
                 "resident_ids": consenting,
                 "at": now,
-                "scales": {k: int(v) for k, v in scales.items()},
-                "reactions": list(reactions),
+                "form": OBSERVATION_FORM,  # scales a person left alone are absent (older forms stored 50)
+                "scales": {k: int(v) for k, v in scales.items() if k in OBSERVATION_SCALES and v is not None},
+                "reactions": [r for r in reactions if r in REACTIONS],
                 "by": "staff",
             },
         )

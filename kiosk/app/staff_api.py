@@ -36,6 +36,16 @@ class ReviewItem:
 
 
 @dataclass(frozen=True)
+class SessionRef:
+    """The session an observation form is about: who listened and when it started."""
+
+    session_id: str
+    names: tuple[str, ...]  # the residents' display names; empty: the home's mix
+    started_at: str  # ISO time (UTC) the session started
+    recorded: bool = True  # False: nobody in it agreed to be recorded, so no observation can be stored
+
+
+@dataclass(frozen=True)
 class ImportResult:
     """Result of a residents import (dry run or real): ``ok`` and the lines to show staff."""
 
@@ -105,8 +115,13 @@ class StaffActions(Protocol):
         """The session the observation form is about (the one running or the last ended), or None."""
         ...
 
+    def last_session(self) -> SessionRef | None:
+        """The same session as :meth:`last_session_id`, with who listened and when (for the form's heading)."""
+        ...
+
     def save_observation(self, session_id: str, scales: dict[str, int], reactions: list[str]) -> None:
-        """Store the staff observation (kiosk.domain.events OBSERVATION_SCALES 0-100, REACTIONS)."""
+        """Store the staff observation: only the scales a person set (kiosk.domain.events OBSERVATION_SCALES,
+        0-100; a scale left alone is absent, never a default) and the REACTIONS ticked."""
         ...
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None: ...

@@ -18,7 +18,7 @@ from datetime import time as day_time
 from pathlib import Path
 from typing import Any, cast
 
-from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SystemResult
+from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SessionRef, SystemResult
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Resident
 
@@ -161,7 +161,8 @@ class DemoSessionControl:
                 self.reviews.append(
                     ReviewItem(uuid.uuid4().hex, None, "", v.song.title, v.song.artist, "just now")
                 )
-            v = replace(v, status=Status.ENDED, song=None, position_ms=0)
+            calm = Status.CALM if intent is Intent.DISTRESS else Status.ENDED  # as the engine: calm screen
+            v = replace(v, status=calm, song=None, position_ms=0)
         else:
             return
         self._publish(v)
@@ -185,14 +186,32 @@ class DemoSessionControl:
         self._waker = waker
 
     # --- demo helpers ---
-    def show(self, status: Status, *, mode: Mode | None = None, song: int = 0, position_ms: int = 0) -> None:
+    def show(
+        self,
+        status: Status,
+        *,
+        mode: Mode | None = None,
+        song: int = 0,
+        position_ms: int = 0,
+        resident_ids: tuple[str, ...] | None = None,
+    ) -> None:
         """Jump straight to a state (screenshots and tests)."""
         self._index = song % len(self._songs)
         s = self._songs[self._index] if status in (Status.PLAYING, Status.PAUSED) else None
         self._started_at = self._now() - position_ms / 1000
         self._paused_pos_ms = position_ms
+        ids = self._view.resident_ids if resident_ids is None else resident_ids
+        if resident_ids is not None:
+            self.session_id = self.session_id or "demo-session"
         self._publish(
-            replace(self._view, status=status, song=s, position_ms=position_ms, mode=mode or self._view.mode)
+            replace(
+                self._view,
+                status=status,
+                song=s,
+                position_ms=position_ms,
+                mode=mode or self._view.mode,
+                resident_ids=ids,
+            )
         )
 
     def _position_ms(self) -> int:
@@ -291,6 +310,13 @@ class DemoStaffActions:
 
     def last_session_id(self) -> str | None:
         return self.control.session_id or None
+
+    def last_session(self) -> SessionRef | None:
+        if not self.control.session_id:
+            return None
+        ids = self.control.view().resident_ids
+        names = tuple(r.display_name for rid in ids if (r := self.store.get(rid)) is not None)
+        return SessionRef(self.control.session_id, names, "2026-06-01T09:05:00+00:00")
 
     def save_observation(self, session_id: str, scales: dict[str, int], reactions: list[str]) -> None:
         self.observations.append((session_id, dict(scales), list(reactions)))

@@ -52,6 +52,14 @@ class Harness:
         for _ in range(n):
             EventLoop.idle()
 
+    def run_for(self, seconds: float) -> None:
+        """Draw frames for ``seconds`` of real time: Kivy's own timers (the staff corner's) run meanwhile."""
+        import time
+
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.frame()
+
     def screen(self) -> str:
         return str(self.ui.sm.current)
 
@@ -64,9 +72,9 @@ class Harness:
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
-        if hold_s:
+        if hold_s:  # the hold is measured on the hand clock; the corner's Kivy timer runs in real time
             self.clock.advance(hold_s)
-            self.ui.corner.check_hold()
+            self.run_for(3 * self.ui.corner.TICK_S)
         touch.touch_up()
 
     def touch_at(self, x: float, y: float) -> Any:
@@ -210,6 +218,9 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     h.control.show(Status.ENDED)
     settle()
     yield "session_end", True
+    h.control.show(Status.CALM)
+    settle()
+    yield "calm", True
     h.ui.open_modes()
     settle()
     yield "modes", True
@@ -218,6 +229,8 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     settle()
     yield "staff_pin", False
     h.ui._staff_ok()
+    first = h.ui.staff_screen.presenter.residents()[0].resident_id
+    h.control.show(Status.ENDED, resident_ids=(first,))  # the observation form is about this session
     from kiosk.app.staff_api import ReviewItem
     from kiosk.ui.screens.staff_presenter import PANELS
 
@@ -363,12 +376,29 @@ def check_screen(screen: Any, name: str, *, resident_facing: bool = True) -> lis
                 problems.append(Problem(name, "overflow", f"'{label.text[:30]}' sticks out of its box"))
         label.texture_update()
         tw, th = label.texture_size
+        th = max(th, natural_height(label))  # a box-sized text_size crops glyphs: measure what it needs
         if tw > label.width + 2 or th > label.height + 2:
             problems.append(
                 Problem(name, "cut-off", f"'{label.text[:30]}' needs {tw:.0f}x{th:.0f} px, has "
                         f"{label.width:.0f}x{label.height:.0f}")
             )  # fmt: skip
     return problems
+
+
+def natural_height(label: Any) -> float:
+    """The height ``label``'s text needs at its width, whatever its ``text_size`` crops to (lines beyond
+    ``max_lines``, or past one when shortened, are not shown and so not needed)."""
+    from kivy.core.text import Label as CoreLabel
+
+    if not label.text or label.width <= 1:
+        return 0.0
+    one_line = label.shorten or label.max_lines == 1
+    core = CoreLabel(text=label.text, font_size=label.font_size, font_name=label.font_name, bold=label.bold,
+                     italic=label.italic, halign=label.halign, line_height=label.line_height,
+                     max_lines=1 if one_line else label.max_lines, shorten=label.shorten,
+                     text_size=(label.text_size[0] or None, None), padding=label.padding)  # fmt: skip
+    core.refresh()
+    return float(core.texture.height) if core.texture is not None else 0.0
 
 
 def title_cap_mm(harness: Harness) -> float:

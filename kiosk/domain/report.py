@@ -26,7 +26,7 @@ from datetime import date, timedelta, tzinfo
 from operator import itemgetter
 from typing import Any
 
-from kiosk.domain.events import OBSERVATION_SCALES, SongOutcome
+from kiosk.domain.events import OBSERVATION_SCALES, SongOutcome, observation_maybe_untouched
 from kiosk.domain.report_digest import SEP, _add_agg, _add_counts, _merge_keyed, month_digest
 from kiosk.domain.report_model import (
     NEGATIVE_REACTIONS,
@@ -257,7 +257,12 @@ def build_report(
         reactions = tuple(str(r) for r in ob.get("reactions") or [])
         pos = sum(r in POSITIVE_REACTIONS for r in reactions)
         neg = sum(r in NEGATIVE_REACTIONS for r in reactions)
-        scales = {k: int(v) for k, v in (ob.get("scales") or {}).items() if k in OBSERVATION_SCALES}
+        scales = {  # a scale not set is missing, never a default
+            k: int(v)
+            for k, v in (ob.get("scales") or {}).items()
+            if k in OBSERVATION_SCALES and v is not None
+        }
+        untouched = observation_maybe_untouched(ob)
         for rid in rids:
             if wanted is not None and rid not in wanted:
                 continue
@@ -270,6 +275,7 @@ def build_report(
                     str(ob.get("by") or ""),
                     str(ob.get("before") or ""),
                     str(ob.get("after") or ""),
+                    maybe_untouched=untouched,
                 )
             )
             for r in reactions:

@@ -102,6 +102,7 @@ class ObservationPoint:
     by: str
     before: str = ""
     after: str = ""
+    maybe_untouched: bool = False  # from the first form: its 50s may be sliders nobody moved
 
 
 @dataclass(frozen=True)

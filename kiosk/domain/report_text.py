@@ -86,6 +86,12 @@ def resident_lines(f: ResidentFigures, *, notes: bool = True) -> list[str]:
         lines += [f"  - {song_text(s)}: {s.distress} distress, {s.skipped} skipped" for s in f.troubled_songs]
     if f.observations:
         lines.append(f"Staff observations: {len(f.observations)}")
+        old_forms = sum(1 for o in f.observations if o.maybe_untouched)
+        if old_forms:
+            lines.append(
+                f"  {old_forms} of them from the old form, where a scale nobody moved was saved as 50: "
+                "read their 50s with care"
+            )
         change = f.scale_change()
         if change:
             lines.append(

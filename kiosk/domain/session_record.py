@@ -26,6 +26,7 @@ class EngineSettings:
     skip_fade_ms: int = 600  # "another song": the old one fades out this fast under the new one
     resume_fade_ms: int = 300
     distress_fade_ms: int = 300  # distress: stop now, fade out fast
+    calm_screen_s: float = 10.0  # after a distress stop: the calm screen shows this long, then idle
     tap_debounce_s: float = 0.4  # taps on the same control closer than this count once (tremor)
     idle_pause_end_s: float = 20 * 60
     default_session_s: float = 30 * 60  # the home's mix (no resident chosen)

@@ -34,7 +34,7 @@ _kv_loaded = False
 
 
 _kv_loaded_names: set[str] = set()
-CORE_SCREENS = ("idle", "residents", "now_playing", "session_end")
+CORE_SCREENS = ("idle", "residents", "now_playing", "session_end", "calm")
 
 
 def load_kv(*names: str) -> None:
@@ -96,7 +96,10 @@ class KioskUI:
         run_bg: Callable[[Callable[[], object], Callable[[object], None]], None] = run_in_background,
         demo_pin_hint: str = "",
         language: str | None = None,
+        covers: Callable[[str, str | None], str | None] | None = None,
     ):
+        from kiosk.ui.screens.calm import CalmScreen
+        from kiosk.ui.screens.calm_presenter import CalmPresenter
         from kiosk.ui.screens.idle import IdleScreen
         from kiosk.ui.screens.idle_presenter import IdlePresenter
         from kiosk.ui.screens.modes_presenter import ModesPresenter
@@ -131,12 +134,17 @@ class KioskUI:
         self.residents.on_give_up = self._close_picker
         self.modes_presenter = ModesPresenter(control, Path(config.library.music_dir), self._close_modes)
         self.now_playing = NowPlayingScreen(
-            presenter=NowPlayingPresenter(control, self.refresh), modes=self.modes_presenter, now_s=now
+            presenter=NowPlayingPresenter(control, self.refresh),
+            modes=self.modes_presenter,
+            now_s=now,
+            covers=covers,
+            run_bg=run_bg,
         )
         self.session_end = SessionEndScreen(presenter=SessionEndPresenter(control))
+        self.calm = CalmScreen(presenter=CalmPresenter())
         self.guard = PinGuard(now, on_event=staff.note_staff_event)
         self._lazy: dict[str, Any] = {}
-        for screen in (self.idle, self.residents, self.now_playing, self.session_end):
+        for screen in (self.idle, self.residents, self.now_playing, self.session_end, self.calm):
             self.sm.add_widget(screen)
 
         self.root = ScreenRoot()
@@ -337,12 +345,22 @@ def build_app(
     demo_pin_hint: str = "",
     on_shown: Callable[[EncoreApp], None] | None = None,
     on_stopped: Callable[[EncoreApp], None] | None = None,
+    covers: Callable[[str, str | None], str | None] | None = None,
 ) -> EncoreApp:
-    """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo)."""
+    """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo).
+
+    ``covers(song_path, cover_beside)`` finds a song's picture (called off the UI thread)."""
 
     def factory() -> KioskUI:
         return KioskUI(
-            config, control, residents, staff, data_dir=data_dir, clock=clock, demo_pin_hint=demo_pin_hint
+            config,
+            control,
+            residents,
+            staff,
+            data_dir=data_dir,
+            clock=clock,
+            demo_pin_hint=demo_pin_hint,
+            covers=covers,
         )
 
     return EncoreApp(factory, control, locked=not windowed, on_shown=on_shown, on_stopped=on_stopped)

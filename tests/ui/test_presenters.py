@@ -249,16 +249,26 @@ def test_staff_presenter_observation_review_volume_usb(control):
     p.start()
     assert control.view().status is Status.PLAYING and control.view().mode is Mode.MOVE
     p.distress()
-    assert [r.song_title for r in p.reviews()] and control.view().status is Status.ENDED
+    assert [r.song_title for r in p.reviews()] and control.view().status is Status.CALM
+    assert "session ended" in p.state.note  # what really happened, not "song stopped"
     p.resolve(p.reviews()[0].review_id, True)
     assert staff.resolved[-1][1] is True and not p.reviews()
+    assert p.observed_text().startswith("About " + p.residents()[0].display_name + ", music from ")
+    assert all(v is None for v in p.state.scales.values()) and "not set" in p.scale_text("interest")
+    assert not p.can_save() and "first" in p.save_word()
+    p.save_observation()  # an untouched form stores nothing
+    assert staff.observations == []
     p.set_scale("enjoyment", 83)
+    assert p.can_save() and p.scale_text("enjoyment").endswith(": 83")
     p.toggle_reaction("sang")
     p.toggle_reaction("smiled")
     p.save_observation()
     session_id, scales, reactions = staff.observations[-1]
-    assert session_id == control.session_id and scales["enjoyment"] == 83 and scales["interest"] == 50
+    assert session_id == control.session_id and scales == {"enjoyment": 83}  # only what a person set
     assert reactions == ["smiled", "sang"]
+    assert not p.can_save() and all(v is None for v in p.state.scales.values())  # fresh for the next one
+    p.toggle_reaction("calm")
+    assert p.can_save()  # a reaction alone is worth saving
     p.open_panel("volume")
     p.pick_cap_resident(rid)
     p.set_cap(63)

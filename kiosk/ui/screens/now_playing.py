@@ -12,6 +12,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode
+from kiosk.ui import fit_text  # noqa: F401  (registers FitLabel for now_playing.kv)
 from kiosk.ui.screens.modes_presenter import ModesPresenter, breath_scale, breath_word, move_prompt
 from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
 
@@ -39,6 +40,9 @@ class NowPlayingScreen(Screen):
     lyric_next = StringProperty("")
     lyrics_synced = BooleanProperty(True)
     now_s = ObjectProperty(time.monotonic)
+    # (song path, cover beside it or None) -> a picture file to show, or None; slow: called off the UI thread
+    covers = ObjectProperty(None, allownone=True)
+    run_bg = ObjectProperty(None, allownone=True)
 
     def on_pre_enter(self, *_args: object) -> None:
         self.feedback = ""
@@ -65,7 +69,7 @@ class NowPlayingScreen(Screen):
         self.artist = p.artist(view)
         self.year = p.year(view)
         self.decade = p.decade(view)
-        self.art_path = (view.song.art_path or "") if view.song else ""
+        self._show_art(view)
         self.mode = str(view.mode or Mode.LISTEN)
         self.volume_frac = p.volume_fraction(view)
         if view.status is Status.PAUSED and not self.feedback:
@@ -77,6 +81,25 @@ class NowPlayingScreen(Screen):
             button.selected = control.on
         self._view, self._view_at = view, self.now_s()
         self._show_mode(view)
+
+    def _show_art(self, view: SessionView) -> None:
+        """The song's cover: looked up off the UI thread (tags, decoding), shown when it comes back, and only
+        if that song is still the one playing."""
+        song = view.song
+        song_id = song.song_id if song else None
+        if song_id == getattr(self, "_art_for", None):
+            return
+        self._art_for = song_id
+        self.art_path = ""
+        if song is None or self.covers is None or self.run_bg is None:
+            return
+        covers, path, beside = self.covers, song.path, song.art_path
+
+        def shown(result: object) -> None:
+            if self._art_for == song_id and isinstance(result, str):
+                self.art_path = result
+
+        self.run_bg(lambda: covers(path, beside), shown)
 
     def _show_mode(self, view: SessionView) -> None:
         if self.mode == Mode.MOVE:

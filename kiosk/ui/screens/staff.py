@@ -25,7 +25,6 @@ from kiosk.ui.screens.staff_presenter import (
     panel_titles,
     reaction_titles,
     report_period_titles,
-    scale_titles,
 )
 from kiosk.ui.units import cap, mm
 from kiosk.ui.widgets import BigButton, Text
@@ -153,29 +152,40 @@ class StaffScreen(Screen):
         ))  # fmt: skip
 
     def _panel_observe(self, box: BoxLayout) -> None:
+        """Who and when, five scales that start unset (no handle shown until touched), the reactions, and
+        Save, which waits until something was set."""
         p, state = self.presenter, self.presenter.state
-        names = scale_titles()
+        box.add_widget(StaffText(text=p.observed_text(), bold=True))
+        save = StaffButton(word=p.save_word(), icon="check", control="staff:observe_save",
+                           enabled=p.can_save(), action=p.save_observation, height=mm(8))  # fmt: skip
+        handle = (mm(5.5), mm(5.5))
+        scales = BoxLayout(orientation="vertical", size_hint_y=None, height=mm(5.6) * len(OBSERVATION_SCALES))
         for key in OBSERVATION_SCALES:
-            label = StaffText(text=f"{names[key]}: {state.scales[key]}", size_hint_x=0.4, halign="left")
-            slider = Slider(min=0, max=100, step=5, value=state.scales[key], cursor_size=(mm(6), mm(6)))
+            label = StaffText(text=p.scale_text(key), size_hint_x=0.5, halign="left")
+            value = state.scales[key]
+            slider = Slider(min=0, max=100, step=5, value=50 if value is None else value,
+                            cursor_size=handle if value is not None else (0, 0))  # fmt: skip
 
-            def moved(_s: Slider, value: float, k: str = key, lab: StaffText = label) -> None:
-                p.set_scale(k, value)
-                lab.text = f"{names[k]}: {p.state.scales[k]}"
+            def moved(s: Slider, k: str = key, lab: StaffText = label) -> None:
+                p.set_scale(k, s.value)
+                lab.text = p.scale_text(k)
+                s.cursor_size = handle
+                save.enabled, save.word = p.can_save(), p.save_word()
 
-            slider.bind(value=moved)
-            box.add_widget(_row(label, slider, height_mm=7))
-        grid = GridLayout(cols=3, spacing=mm(1), size_hint_y=None, height=mm(23))
+            slider.bind(value=lambda s, _v, m=moved: m(s))
+            slider.bind(on_touch_up=lambda s, t, m=moved: t.grab_current is s and m(s))
+            scales.add_widget(_row(label, slider, height_mm=5.6))
+        box.add_widget(scales)
+        grid = GridLayout(cols=3, spacing=mm(0.8), size_hint_y=None, height=mm(19.6))
         titles = reaction_titles()
         for key in REACTIONS:
             b = StaffButton(
-                word=titles[key], control=f"staff:react:{key}", selected=key in state.reactions, height=mm(7)
+                word=titles[key], control=f"staff:react:{key}", selected=key in state.reactions, height=mm(6)
             )
             b.action = lambda k=key: p.toggle_reaction(k)
             grid.add_widget(b)
         box.add_widget(grid)
-        box.add_widget(_row(StaffButton(word=_("Save observation"), icon="check", control="staff:observe_save",
-                                        action=p.save_observation)))  # fmt: skip
+        box.add_widget(_row(save, height_mm=8))
 
     def _panel_reports(self, box: BoxLayout) -> None:
         p, state = self.presenter, self.presenter.state

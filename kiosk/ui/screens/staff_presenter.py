@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import cast
 
 from kiosk.app.staff_api import Dashboard, ImportResult, ReviewItem, StaffActions
@@ -61,7 +62,9 @@ class StaffState:
     panel: str = "session"
     selected: set[str] = field(default_factory=set)  # resident ids for the session
     mode: Mode | None = None
-    scales: dict[str, int] = field(default_factory=lambda: {k: 50 for k in OBSERVATION_SCALES})
+    scales: dict[str, int | None] = field(
+        default_factory=lambda: dict.fromkeys(OBSERVATION_SCALES)
+    )  # None: unset
     reactions: set[str] = field(default_factory=set)
     cap_resident: str = ""
     cap_pct: int = 80
@@ -159,26 +162,64 @@ class StaffPresenter:
 
     def distress(self) -> None:
         self.staff.distress_current()
-        self.state.note = _("Song stopped. It is waiting in 'Songs to review'.")
+        self.state.note = _(
+            "Music stopped and the session ended. The song waits in 'Songs to review' and will not play "
+            "for them until you decide."
+        )
         self.on_change()
 
     # --- observation ---
     def set_scale(self, name: str, value: float) -> None:
+        """A person moved (or touched) this scale: from now on it has a value (until saved)."""
         self.state.scales[name] = max(0, min(100, int(round(value))))
+
+    def scale_text(self, name: str) -> str:
+        value = self.state.scales[name]
+        title = scale_titles()[name]
+        return _("{scale}: not set").format(scale=title) if value is None else f"{title}: {value}"
 
     def toggle_reaction(self, name: str) -> None:
         assert name in REACTIONS
         self.state.reactions ^= {name}
         self.on_change()
 
+    def observed_text(self) -> str:
+        """Who and which session the form is about: "About Alma, music from 1 Jun 10:05"."""
+        about = self.staff.last_session()
+        if about is None:
+            return _("No session to describe yet.")
+        who = ", ".join(about.names) or _("the home's mix")
+        try:
+            local = datetime.fromisoformat(about.started_at).astimezone()
+            when = f"{local.day} {local:%b %H:%M}"
+        except ValueError:
+            when = "?"
+        text = _("About {who}, music from {when}").format(who=who, when=when)
+        if not about.recorded:
+            text += " - " + _("they said no to recording: nothing can be saved")
+        return text
+
+    def can_save(self) -> bool:
+        """Save waits until a person set a scale or ticked a reaction (an untouched form says nothing)."""
+        about = self.staff.last_session()
+        touched = any(v is not None for v in self.state.scales.values()) or bool(self.state.reactions)
+        return touched and about is not None and about.recorded
+
+    def save_word(self) -> str:
+        about = self.staff.last_session()
+        if about is None or not about.recorded:
+            return _("Nothing to save for this session")
+        return _("Save observation") if self.can_save() else _("Save (set a scale or tick a reaction first)")
+
     def save_observation(self) -> None:
-        session_id = self.staff.last_session_id()
-        if not session_id:
+        about = self.staff.last_session()
+        if about is None:
             self.state.note = _("No session to describe yet.")
-        else:
+        elif self.can_save():
             reactions = [r for r in REACTIONS if r in self.state.reactions]
-            self.staff.save_observation(session_id, dict(self.state.scales), reactions)
-            self.state.scales = {k: 50 for k in OBSERVATION_SCALES}
+            scales = {k: v for k, v in self.state.scales.items() if v is not None}  # only what was set
+            self.staff.save_observation(about.session_id, scales, reactions)
+            self.state.scales = dict.fromkeys(OBSERVATION_SCALES)
             self.state.reactions = set()
             self.state.note = _("Observation saved. Thank you.")
         self.on_change()
