@@ -252,6 +252,30 @@ def attention_lines(config: Config, data_dir: Path) -> list[str]:
     ]
 
 
+def _attention_notes(data_dir: Path) -> list[str]:
+    """The "needs attention" notes for staff; the note about split lists names the residents (from the
+    profile history: attention.json itself holds no personal data)."""
+    from kiosk.adapters import attention
+    from kiosk.adapters.residents_migrate import NOTE_KIND, named_note
+
+    notes = []
+    for n in attention.notes(data_dir):
+        named = named_note(DataFolder(data_dir)) if n.get("kind") == NOTE_KIND else None
+        notes.append(named or str(n.get("message", "")))
+    return notes
+
+
+def _music_dir(config: Config, data_dir: Path) -> Path:
+    """The folder to rescan: kiosk.toml's, or the one `kiosk scan --music-dir DIR` last scanned when
+    kiosk.toml's is missing."""
+    from kiosk.doctor.storage import scanned_music_dir
+
+    remembered = scanned_music_dir(data_dir)
+    if not config.library.music_dir.is_dir() and remembered is not None and remembered.is_dir():
+        return remembered
+    return config.library.music_dir
+
+
 def build_staff(
     config: Config,
     data_dir: Path,
@@ -263,7 +287,7 @@ def build_staff(
 ) -> KioskStaff:
     """The staff screen's actions over the engine and the data folder's adapters. Worker-thread ports open their
     own :class:`DataFolder` per call (one thread owns each store)."""
-    from kiosk.adapters import attention, system
+    from kiosk.adapters import system
     from kiosk.adapters.dashboard_charts import DashboardFiles
     from kiosk.adapters.library_scan import scan_library
     from kiosk.adapters.resident_records import ResidentRecords
@@ -274,8 +298,8 @@ def build_staff(
     data_dir = Path(data_dir)
     ports = StaffPorts(
         review_store=ReviewFile(DataFolder(data_dir)),
-        attention=lambda: [str(n.get("message", "")) for n in attention.notes(data_dir)],
-        scan=lambda progress: scan_library(DataFolder(data_dir), config.library.music_dir, progress),
+        attention=lambda: _attention_notes(data_dir),
+        scan=lambda progress: scan_library(DataFolder(data_dir), _music_dir(config, data_dir), progress),
         find_import_files=find_import_files,
         records=lambda: ResidentRecords(DataFolder(data_dir)),
         dashboard=DashboardFiles(data_dir),
@@ -311,6 +335,7 @@ def build_running_kiosk(
     selection as the song source, the engine's parts, staff actions; then resume the last session if allowed."""
     from kiosk.adapters.catalogue import TinyCatalogue
     from kiosk.adapters.history import load_history
+    from kiosk.adapters.residents_migrate import split_old_lists
     from kiosk.app.selection_source import SelectionSourceFactory
     from kiosk.domain.selection import prepare
 
@@ -319,6 +344,7 @@ def build_running_kiosk(
     clock = clock or SystemClock()
     data = DataFolder(data_dir)
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
+    split_old_lists(data)  # profiles from before the upgrade: lists split at ';' (once), staff told
     catalogue = TinyCatalogue(data)
     residents = ResidentsStore(data)
     prepare(catalogue.songs())

@@ -13,6 +13,7 @@ from pathlib import Path
 from tinydb import Query
 
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.profile_history import erase_history
 
 STORE = "erasures"
 TABLE = "erasures"
@@ -56,4 +57,5 @@ def apply_erasures(data: DataFolder) -> int:
                 _unlink_photo(data, doc.get("photo"))
             if doomed:
                 table.remove(doc_ids=[d.doc_id for d in doomed])
+        erase_history(data, *erased)
         return len(doomed)

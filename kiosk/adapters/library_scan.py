@@ -32,6 +32,7 @@ from kiosk.domain import era as _era
 from kiosk.domain import library as _library
 from kiosk.domain import models as _models
 from kiosk.domain import sidecar as _sidecar
+from kiosk.domain import themes as _themes
 from kiosk.domain.era import SidecarEntry
 from kiosk.domain.library import TagInfo, UnreadableFile, build_song, song_document
 from kiosk.domain.sidecar import SIDECAR_NAMES, Sidecar, merge_folder_entries, parse_sidecar
@@ -216,7 +217,7 @@ class _Walker:
 def _rules_stamp() -> str:
     """Changes whenever the era/mood rules change, so stored results computed by older rules are redone."""
     digest = hashlib.sha1(usedforsecurity=False)
-    for module in (_era, _library, _models, _sidecar):
+    for module in (_era, _library, _models, _sidecar, _themes):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:12]
 

@@ -1,4 +1,5 @@
-"""`kiosk playlist ID [ID...] [--mode M] [--count N] [--seed S] [--json] [--explain]`: what would play."""
+"""`kiosk playlist ID [ID...] [--mode M] [--count N] [--seed S] [--json] [--explain [--debug]]`: what would
+play, and why in plain sentences with each resident's preferred name."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.history import load_history
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
+from kiosk.domain.preview import youth_coverage
 from kiosk.domain.schedule import parse_time
+from kiosk.domain.scoring import Columns
 from kiosk.domain.selection import select_playlist
-from kiosk.domain.songfit import local_minute
+from kiosk.domain.songfit import AvoidRules, local_minute
 from kiosk.errors import UserError
 
 CATALOGUE_STORE = "catalogue"
@@ -28,7 +31,8 @@ def register(sub: Any) -> None:
     p.add_argument("--count", type=int, default=20, help="how many songs (default 20)")
     p.add_argument("--seed", type=int, help="same seed, same playlist")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--explain", action="store_true", help="why each song was chosen")
+    p.add_argument("--explain", action="store_true", help="why each song was chosen, in plain sentences")
+    p.add_argument("--debug", action="store_true", help="with --explain: each song's weight too")
     p.set_defaults(func=run)
 
 
@@ -105,14 +109,21 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         return 0
     who = ", ".join(r.staff_id for r in residents)
     print(f"Playlist for {who}: {len(playlist)} songs, mode {playlist.mode.value} ({playlist.mode_source})")
+    names = {r.resident_id: r.display_name for r in residents}
     for i, choice in enumerate(playlist, 1):
         s = choice.song
         year = s.year if s.year is not None else "year unknown"
         line = f"{i:3d}. {s.title}" + (f" - {s.artist}" if s.artist else "") + f" ({year})"
         print(line)
         if args.explain:
-            print(f"     {choice.reason}  [weight {choice.score:.3g}]")
+            weight = f"  [weight {choice.score:.3g}]" if args.debug else ""
+            print(f"     {choice.explain(names)}{weight}")
     if args.explain:
         for note in playlist.notes[1:]:
             print(f"note: {note}")
+        blocked = AvoidRules.of(residents).blocked(Columns(songs))
+        for r in residents:
+            sentence = youth_coverage(r, songs, blocked).sentence(r.display_name)
+            if sentence:
+                print(f"note: {sentence}")
     return 0

@@ -101,21 +101,33 @@ def lrc_text(song: dict[str, Any], intro_s: float, bar_s: float, artist: str) ->
     return "\n".join(lines) + "\n"
 
 
-def sidecar_text(songs: list[dict[str, Any]], paths: dict[str, str]) -> str:
-    lines = [
-        "# Staff correction (an example of how to fix eras): these songs came from a 1998 CD reissue, so",
-        "# their date tags say 1998. Each entry below gives the song's real year, and the kiosk files it",
-        "# under the right decade. `kiosk scan` applies changes to this file without re-reading the music.",
-        'language = "en"',
-        "",
-    ]
+def sidecar_texts(songs: list[dict[str, Any]], paths: dict[str, str]) -> dict[str, str]:
+    """The ``era.toml`` of each folder that needs one (folder inside music/ -> text): the era example in
+    the wartime reissue folder, and ``themes`` for songs whose themes no genre or folder word gives."""
+    texts: dict[str, list[str]] = {}
+    if any(song["place"] == "sidecar" for song in songs):
+        texts[SIDECAR_FOLDER] = [
+            "# Staff correction (an example of how to fix eras): these songs came from a 1998 CD reissue, so",
+            "# their date tags say 1998. Each entry below gives the song's real year, and the kiosk files it",
+            "# under the right decade. `kiosk scan` applies changes to this file without re-reading the music.",
+            "# The folder name says 'Wartime', so every song here has the theme war without saying so.",
+            'language = "en"',
+            "",
+        ]
     for song in songs:
-        if song["place"] != "sidecar":
+        themes = song.get("sidecar_themes", [])
+        if song["place"] != "sidecar" and not themes:
             continue
-        name = paths[song["id"]].rsplit("/", 1)[1]
+        folder, name = paths[song["id"]].rsplit("/", 1)
+        lines = texts.setdefault(
+            folder, ["# What these songs are about, for residents' avoid lists (see content/README.md).", ""]
+        )
         lines.append(f"[files.{json.dumps(name)}]")
-        lines.append(f"year = {song['year']}")
+        if song["place"] == "sidecar":
+            lines.append(f"year = {song['year']}")
         if song.get("sidecar_mood"):
             lines.append(f'mood = "{song["sidecar_mood"]}"')
+        if themes:
+            lines.append(f"themes = {json.dumps(themes)}")
         lines.append("")
-    return "\n".join(lines)
+    return {folder: "\n".join(lines) for folder, lines in texts.items()}

@@ -26,8 +26,9 @@ import numpy as np
 
 from kiosk.demo import files as files_module
 from kiosk.demo import synth
-from kiosk.demo.files import SIDECAR_FOLDER, lrc_text, sidecar_text, tag_file
+from kiosk.demo.files import SIDECAR_FOLDER, lrc_text, sidecar_texts, tag_file
 from kiosk.domain.models import decade_of
+from kiosk.domain.themes import THEME_NAMES
 from kiosk.errors import UserError
 
 GENERATOR_VERSION = 1
@@ -95,6 +96,11 @@ def load_songs(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             problems.append(f"{where}: place must be one of {', '.join(PLACES)}")
         if song.get("place") != "unknown" and not isinstance(song.get("year"), int):
             problems.append(f'{where}: year missing (only place = "unknown" may have none)')
+        for key in ("themes", "sidecar_themes"):
+            if not isinstance(song.get(key, []), list):
+                problems.append(f'{where}: {key} must be a list like ["war"]')
+            elif unknown := [t for t in song.get(key, []) if t not in THEME_NAMES]:
+                problems.append(f"{where}: {key}: not a theme: {', '.join(map(str, unknown))}")
         if "melody" not in song and "seed" not in song:
             problems.append(f"{where}: needs a melody, or a seed for an invented demo tune")
         try:
@@ -308,8 +314,8 @@ def generate_demo(
                     done += 1
                     if progress:
                         progress(done, len(songs))
-        if any(s["place"] == "sidecar" for s in songs):
-            (building / SIDECAR_FOLDER / "era.toml").write_text(sidecar_text(songs, paths), encoding="utf-8")
+        for folder, text in sidecar_texts(songs, paths).items():
+            (building / folder / "era.toml").write_text(text, encoding="utf-8")
         stamp["tracks"] = [t.__dict__ for t in report.tracks]
         (building / STAMP_NAME).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
         old_music = None

@@ -130,6 +130,7 @@ class SidecarEntry:
     year: int | None = None
     mood: str | None = None
     language: str | None = None
+    themes: tuple[str, ...] = ()  # theme names (kiosk.domain.themes); folder and file themes add up
     source: str = ""  # "path/to/era.toml" or "path/to/era.toml [files.\"x.mp3\"]", for era_source notes
 
 

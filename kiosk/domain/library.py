@@ -12,6 +12,7 @@ from typing import Any
 
 from kiosk.domain.era import EraEvidence, SidecarEntry, decide_era, mood_of, normalise_language
 from kiosk.domain.models import Song
+from kiosk.domain.themes import infer_themes
 
 
 class UnreadableFile(Exception):
@@ -86,7 +87,8 @@ def build_song(
     suspect: str | None = None,
     cover_path: str | None = None,
 ) -> Song:
-    """The catalogue record for one file: era by :func:`~kiosk.domain.era.decide_era`, mood, language."""
+    """The catalogue record for one file: era by :func:`~kiosk.domain.era.decide_era`, mood, language, and
+    themes (:func:`~kiosk.domain.themes.infer_themes`: sidecars, genre, album and folder words)."""
     era = decide_era(
         EraEvidence(
             original_dates=tags.original_dates,
@@ -128,4 +130,13 @@ def build_song(
         replaygain_db=tags.replaygain_db,
         suspect=suspect,
         cover_path=cover_path,
+        themes=infer_themes(
+            genre=tags.genre,
+            album=tags.album,
+            folder_names=folder_names,
+            sidecar_themes=(
+                *(folder_sidecar.themes if folder_sidecar else ()),
+                *(file_sidecar.themes if file_sidecar else ()),
+            ),
+        ),
     )

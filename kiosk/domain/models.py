@@ -65,6 +65,7 @@ class Song:
     suspect: str | None = None  # why the player flagged it (failed to play, ended early), or None
     era_note: str = ""  # why other date evidence was set aside, e.g. "date 2005 ignored (compilation flag)"
     cover_path: str | None = None  # a picture beside the song (cover.jpg, folder.png...), when there is one
+    themes: tuple[str, ...] = ()  # what it is about, names from kiosk.domain.themes.THEMES ("war", ...)
 
     @property
     def decade(self) -> str | None:
@@ -75,8 +76,14 @@ class Song:
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> Song:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in doc.items() if k in names})
+        values = {k: v for k, v in doc.items() if k in _SONG_FIELD_NAMES}
+        themes = values.get("themes")
+        if themes is not None:
+            values["themes"] = tuple(str(t) for t in themes) if isinstance(themes, list | tuple) else ()
+        return cls(**values)
+
+
+_SONG_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Song))
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,9 @@ class Resident:
     avoid_songs: tuple[str, ...] = ()
     avoid_genres: tuple[str, ...] = ()
     avoid_keywords: tuple[str, ...] = ()
+    avoid_themes: tuple[
+        str, ...
+    ] = ()  # theme names (kiosk.domain.themes): every song of the theme is left out
     volume_cap_pct: int = 100
     session_minutes: int = 30
     room: str = ""  # personal room name, or "" for a lounge resident

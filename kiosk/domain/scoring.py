@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kiosk.domain.explain import Why
 from kiosk.domain.matching import SongText, Terms, TextColumn, rows_where, song_text
 from kiosk.domain.models import Resident, Song
 from kiosk.domain.songfit import UNKNOWN_ERA_WEIGHT, era_weight
@@ -23,16 +24,31 @@ class Columns:
         self.texts = [song_text(s) for s in songs]
         self.years = [s.year for s in songs]
         self.distinct_years = set(self.years)
+        self.ids = [s.song_id for s in songs]
         self.index_of = {s.song_id: i for i, s in enumerate(songs)}
         self.artists = [t.artists for t in self.texts]
         self.genres = [t.genre for t in self.texts]
         self._titles: TextColumn | None = None
         self._everything: TextColumn | None = None
+        self._by_theme: dict[str, set[int]] | None = None
 
     def titles(self) -> TextColumn:
         if self._titles is None:
             self._titles = TextColumn([t.title for t in self.texts])
         return self._titles
+
+    def rows_with_themes(self, themes: frozenset[str]) -> set[int]:
+        """Indices of the songs that have any of ``themes``."""
+        if self._by_theme is None:
+            by_theme: dict[str, set[int]] = {}
+            for i, song in enumerate(self.songs):
+                for name in song.themes:
+                    by_theme.setdefault(name, set()).add(i)
+            self._by_theme = by_theme
+        rows: set[int] = set()
+        for name in themes:
+            rows |= self._by_theme.get(name, set())
+        return rows
 
     def everything(self) -> TextColumn:
         if self._everything is None:
@@ -44,6 +60,7 @@ class Profile:
     """One resident, prepared for fast scoring."""
 
     def __init__(self, resident: Resident, learned: dict[str, float]):
+        self.resident = resident
         self.birth_year = resident.birth_year
         self.fav_artists = Terms(resident.favourite_artists)
         self.fav_songs = Terms(resident.favourite_songs)
@@ -53,7 +70,8 @@ class Profile:
         self._by_genre: dict[str, bool] = {}
         self.learned = learned
         self._era: dict[int | None, float] = {None: UNKNOWN_ERA_WEIGHT}
-        self.fav_rows: set[int] = set()  # catalogue indices of favourite songs (set by the Selector)
+        self.fav_rows: set[int] = set()  # catalogue indices of favourite songs (set by weights())
+        self.fav_artist_rows: set[int] = set()  # catalogue indices of songs by favourite artists (weights())
 
     def era(self, year: int | None) -> float:
         w = self._era.get(year)
@@ -114,7 +132,10 @@ class Profile:
                 for value in set(column):
                     if value not in cache:
                         cache[value] = terms.found_in(value)
-                for i in rows_where(column, {v for v, hit in cache.items() if hit}):
+                rows = list(rows_where(column, {v for v, hit in cache.items() if hit}))
+                if boost == FAV_ARTIST:
+                    self.fav_artist_rows = set(rows)
+                for i in rows:
                     factor[i] = factor.get(i, 1.0) * boost
         for i, f in factor.items():
             weights[i] *= f
@@ -129,23 +150,29 @@ class Profile:
         """From this resident's youth (age 10-30), or one of their favourites."""
         return self.era(song.year) >= 0.5 or any(self.favourites(song_text(song), index))
 
-    def reason_parts(self, song: Song, index: int) -> list[str]:
-        parts: list[str] = []
-        if song.year is None:
-            parts.append("year unknown")
-        else:
-            age = song.year - self.birth_year
-            parts.append(f"age {age} when released" if age >= 0 else f"from {song.year}, before their time")
+    def whys(self, song: Song, index: int) -> list[Why]:
+        """Why ``song`` suits this resident (see :mod:`kiosk.domain.explain`), favourites first."""
+        rid = self.resident.resident_id
+        whys: list[Why] = []
         fs, fa, fg = self.favourites(song_text(song), index)
         if fs:
-            parts.append("favourite song")
+            whys.append(Why("favourite_song", rid))
         if fa:
-            parts.append("favourite artist")
+            whys.append(Why("favourite_artist", rid, text=song.artist or song.album_artist))
         if fg:
-            parts.append("favourite genre")
+            whys.append(Why("favourite_genre", rid, text=song.genre))
+        if song.year is None:
+            whys.append(Why("year_unknown", rid))
+        else:
+            age = song.year - self.birth_year
+            if age < 0:
+                whys.append(Why("before_birth", rid, year=song.year))
+            else:
+                kind = "youth" if self.era(song.year) >= 0.5 else "age"
+                whys.append(Why(kind, rid, year=song.year, age=age))
         learned = self.learned.get(song.song_id, 0.0)
         if learned >= 0.5:
-            parts.append("enjoyed before")
+            whys.append(Why("enjoyed", rid))
         elif learned <= -0.5:
-            parts.append("often skipped")
-        return parts
+            whys.append(Why("skipped", rid))
+        return whys

@@ -4,7 +4,9 @@ A song's weight for one resident is ``era x favourites x learned``:
 
 - era (the reminiscence bump): strongest when the resident was 13-19 as the song came out, strong 10-30,
   weak outside; songs of unknown year come only after every song with a known year (a last resort);
-- favourites: favourite song x8, artist x5, genre x2;
+- favourites: favourite song x8, artist x5, genre x2; and beyond weights, a named favourite song opens the
+  session (one per listener, at most three, rotating; :mod:`kiosk.domain.favourites`), and a favourite
+  artist's songs come before the other songs of their decade;
 - learned engagement: likes and full listens raise it, skips in the first 20 s lower it, each outcome
   fading with a half-life of four weeks (``2 ** score``, bounded).
 
@@ -27,10 +29,12 @@ import math
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.domain.choice import Choice, Playlist
+from kiosk.domain.explain import Why, explain
+from kiosk.domain.favourites import FIRST_SLOTS, artist_turn, favourite_artists_first, opening_favourites
 from kiosk.domain.learning import as_utc, learned_scores
 from kiosk.domain.matching import song_text
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
@@ -61,42 +65,6 @@ RECENT_FLOOR = 0.15  # weight factor for a song played just now (recovers linear
 _MODE_WORD = {Mode.RELAX: "calm", Mode.MOVE: "upbeat", Mode.SING: "singable", Mode.LISTEN: ""}
 
 History = Mapping[str, Iterable[Mapping[str, Any]]]  # resident_id -> outcomes
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One chosen song and a short human reason (no names: reasons go into the journal)."""
-
-    song: Song
-    reason: str
-    score: float = 0.0
-    widened: bool = False  # chosen outside the mode (too few fitting songs), or unknown year as last resort
-
-    def to_dict(self) -> dict[str, Any]:
-        s = self.song
-        return {
-            "song_id": s.song_id,
-            "title": s.title,
-            "artist": s.artist,
-            "year": s.year,
-            "decade": s.decade,
-            "path": s.path,
-            "reason": self.reason,
-            "score": round(self.score, 6),
-            "widened": self.widened,
-        }
-
-
-class Playlist(list[Choice]):
-    """A list of choices, plus the mode used, where the mode came from, and notes for staff."""
-
-    def __init__(
-        self, choices: Iterable[Choice] = (), *, mode: Mode, mode_source: str, notes: Sequence[str] = ()
-    ) -> None:
-        super().__init__(choices)
-        self.mode = mode
-        self.mode_source = mode_source
-        self.notes = list(notes)
 
 
 # --- the selector ---------------------------------------------------------------------------------------------
@@ -190,48 +158,64 @@ class Selector:
         self.fit_counts = [fits[0], fits[1], fits[2]]  # playable songs per mode tier
         self._cands = cands
         self._last_artist: str | None = None
+        self.fav_artist_rows: set[int] = set().union(*(p.fav_artist_rows for p in profiles))
+        self._decades = [y // 10 if y is not None else None for y in cat.years]  # decade of each song
+        self.first = opening_favourites(profiles, cands, tiers, cat.ids, history, last_played, self.rng)
 
     # -- explanations --
 
-    def _choice(self, rank: int, weight: float, index: int) -> Choice:
+    def _choice(self, rank: int, weight: float, index: int, first_for: str | None = None) -> Choice:
+        """The :class:`Choice` of catalogue song ``index``; ``first_for``: the resident whose favourite
+        opens the session with it."""
         song = self.songs[index]
         tier, known = divmod(rank, 2)
-        if len(self._profiles) == 1:
-            parts = self._profiles[0].reason_parts(song, index)
+        whys: list[Why]
+        if first_for is not None:
+            profile = next(p for p in self._profiles if p.resident.resident_id == first_for)
+            whys = [Why("favourite_first", first_for)]
+            whys += [w for w in profile.whys(song, index) if w.kind != "favourite_song"]
+        elif len(self._profiles) == 1:
+            whys = self._profiles[0].whys(song, index)
         elif self._profiles:
             best = max(self._profiles, key=lambda p: p.weight(song, song_text(song), index)[0])
-            parts = best.reason_parts(song, index)
+            whys = best.whys(song, index)
+        else:
+            whys = [Why("no_profile")]
+        if len(self._profiles) > 1:
             suits = sum(1 for p in self._profiles if p.suits(song, index))
             if suits > 1:
-                parts.append(f"suits {suits} of {len(self._profiles)} listeners")
-        else:
-            parts = ["no profile: any era"]
+                whys.append(Why("group", count=suits, total=len(self._profiles)))
         widened = False
         if tier < 2:
-            word = _MODE_WORD[self.mode]
-            parts.append(f"not marked {word} (too few {word} songs)")
+            whys.append(Why("outside_mode", text=_MODE_WORD[self.mode]))
             widened = True
         if not known:
             widened = True
-        return Choice(song, "; ".join(parts), weight, widened)
+        return Choice(song, explain(whys), weight, widened, tuple(whys))
 
     # -- one at a time --
+
+    def _weighted(self, cands: list[tuple[int, float, int]]) -> tuple[int, float, int]:
+        """One of ``cands``, each as likely as its weight."""
+        x = self.rng.random() * sum(c[1] for c in cands)
+        for cand in cands:
+            x -= cand[1]
+            if x < 0:
+                break
+        return cand
 
     def _draw(self, pool: list[tuple[int, float, int]], avoid_artist: str | None) -> Choice | None:
         if not pool:
             return None
         best = max(c[0] for c in pool)
-        top = [c for c in pool if c[0] == best]
+        same_rank = top = [c for c in pool if c[0] == best]
         if avoid_artist:
             other = [c for c in top if self.songs[c[2]].artist.casefold() != avoid_artist]
             if other:
                 top = other
-        total = sum(c[1] for c in top)
-        x = self.rng.random() * total
-        for cand in top:
-            x -= cand[1]
-            if x < 0:
-                break
+        cand = self._weighted(top)
+        if self.fav_artist_rows and cand[2] not in self.fav_artist_rows:
+            cand = artist_turn(cand, top, same_rank, self.fav_artist_rows, self._decades, self._weighted)
         choice = self._choice(*cand)
         self._last_artist = choice.song.artist.casefold() or None
         return choice
@@ -242,6 +226,12 @@ class Selector:
         Not the same artist as ``last_artist`` (default: the artist this selector chose last) when avoidable.
         """
         excluded = set(exclude_ids)
+        if len(excluded) < FIRST_SLOTS:  # the start of a session: its listeners' favourites first
+            for cand, resident_id in self.first:
+                if self.songs[cand[2]].song_id not in excluded:
+                    choice = self._choice(*cand, first_for=resident_id)
+                    self._last_artist = choice.song.artist.casefold() or None
+                    return choice
         pool = [c for c in self._cands if self.songs[c[2]].song_id not in excluded]
         avoid_artist = last_artist.casefold() if last_artist else self._last_artist
         return self._draw(pool, avoid_artist)
@@ -259,27 +249,50 @@ class Selector:
     # -- a whole list --
 
     def playlist(self, count: int, exclude_ids: Iterable[str] = ()) -> Playlist:
-        """``count`` songs: weighted sampling without repeats, best tier first, artists spread out."""
+        """``count`` songs: the listeners' favourites first (when ``exclude_ids``, the songs already played,
+        are fewer than three), then weighted sampling without repeats, best tier first, a favourite artist
+        before the rest of their decade, artists spread out."""
         excluded = set(exclude_ids)
         rng = self.rng
+        opening: list[tuple[tuple[int, float, int], str]] = []
+        if len(excluded) < FIRST_SLOTS:
+            opening = [(c, rid) for c, rid in self.first if self.songs[c[2]].song_id not in excluded]
+            opening = opening[: max(0, count)]
+            excluded |= {self.songs[c[2]].song_id for c, _rid in opening}
         keyed: list[tuple[int, float, int, float]] = []
         for rank, weight, index in self._cands:
             if excluded and self.songs[index].song_id in excluded:
                 continue
             # Efraimidis-Spirakis weighted sampling: a larger key is a more likely pick.
             keyed.append((rank, math.log(1.0 - rng.random()) / weight, index, weight))
-        want = max(0, count)
+        want = max(0, count - len(opening))
         if len(keyed) > 4 * want + 64:
             order = heapq.nlargest(4 * want + 64, keyed)
         else:
             order = sorted(keyed, reverse=True)
+        if self.fav_artist_rows:
+            fav_keyed = [k for k in keyed if k[2] in self.fav_artist_rows]
+            order = favourite_artists_first(order, fav_keyed, self._decades)
         per_artist_max = max(2, want // 6)
         picked: list[tuple[int, float, int]] = []
         deferred: list[tuple[int, float, int]] = []
         by_artist: dict[str, int] = {}
-        last = ""
+        for cand, _rid in opening:
+            by_artist[self.songs[cand[2]].artist.casefold()] = (
+                by_artist.get(self.songs[cand[2]].artist.casefold(), 0) + 1
+            )
+        last = self.songs[opening[-1][0][2]].artist.casefold() if opening else ""
+
+        fav_artist, decades = self.fav_artist_rows, self._decades
 
         def ok(index: int) -> bool:
+            # not while a favourite artist's song of its decade waits
+            if (
+                fav_artist
+                and index not in fav_artist
+                and any(d[2] in fav_artist and decades[d[2]] == decades[index] for d in deferred)
+            ):
+                return False
             artist = self.songs[index].artist.casefold()
             return not artist or (artist != last and by_artist.get(artist, 0) < per_artist_max)
 
@@ -311,16 +324,18 @@ class Selector:
         while len(picked) < want and deferred:  # past the per-artist share: still not twice in a row
             j = next((j for j, d in enumerate(deferred) if self.songs[d[2]].artist.casefold() != last), 0)
             take(deferred.pop(j))
-        choices = [self._choice(*c) for c in picked]
+        choices = [self._choice(*c, first_for=rid) for c, rid in opening]
+        choices += [self._choice(*c) for c in picked]
         return Playlist(choices, mode=self.mode, mode_source=self.mode_source, notes=self._notes(choices))
 
     def _notes(self, choices: Sequence[Choice]) -> list[str]:
         notes = [f"mode {self.mode.value} ({self.mode_source})"]
         if self.avoided:
-            notes.append(f"{self.avoided} songs left out by avoid lists")
+            noun = "song" if self.avoided == 1 else "songs"
+            notes.append(f"{self.avoided} {noun} left out by avoid lists")
         if self.mode is not Mode.LISTEN:
             fitting = self.fit_counts[2]
-            outside = sum(1 for c in choices if "not marked" in c.reason)
+            outside = sum(1 for c in choices if any(w.kind == "outside_mode" for w in c.why))
             if outside:
                 word = _MODE_WORD[self.mode]
                 notes.append(

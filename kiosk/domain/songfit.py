@@ -9,6 +9,7 @@ from typing import Protocol
 from kiosk.domain.matching import SongText, Terms, TextColumn, rows_where, song_text
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
 from kiosk.domain.schedule import mode_at
+from kiosk.domain.themes import theme_named
 
 UNKNOWN_ERA_WEIGHT = 0.05
 
@@ -62,6 +63,8 @@ class CatalogueColumns(Protocol):
     artists: list[str]
     genres: list[str]
 
+    def rows_with_themes(self, themes: frozenset[str]) -> set[int]: ...
+
     def titles(self) -> TextColumn: ...
 
     def everything(self) -> TextColumn: ...
@@ -71,6 +74,9 @@ class AvoidRules:
     """The union of avoid lists: hard exclusions, matched forgivingly (see :mod:`kiosk.domain.matching`).
 
     An avoided song also matches by its song_id, and removes songs whose title contains it (the safe side).
+    An avoided theme removes every song of that theme (``Song.themes``); a name that is no theme (a stored
+    list from an older vocabulary) is kept as a keyword rather than dropped. A keyword that is a theme's name
+    or one of its words (:func:`kiosk.domain.themes.theme_named`) also removes that theme's songs.
     """
 
     def __init__(
@@ -79,8 +85,20 @@ class AvoidRules:
         songs: Iterable[str] = (),
         genres: Iterable[str] = (),
         keywords: Iterable[str] = (),
+        themes: Iterable[str] = (),
     ):
         songs = list(songs)
+        keywords = list(keywords)
+        named: set[str] = set()
+        for item in themes:
+            name = theme_named(item)
+            if name is not None:
+                named.add(name)
+            elif item.strip():
+                keywords.append(item)
+        # A keyword that names a theme ("war", "hymns", "home") also removes that theme's songs.
+        named.update(name for k in keywords if (name := theme_named(k)) is not None)
+        self.themes = frozenset(named)
         self.artists = Terms(artists)
         self.songs = Terms(songs)
         self.genres = Terms(genres)
@@ -97,11 +115,12 @@ class AvoidRules:
             songs=[s for r in rs for s in r.avoid_songs],
             genres=[g for r in rs for g in r.avoid_genres],
             keywords=[k for r in rs for k in r.avoid_keywords],
+            themes=[t for r in rs for t in r.avoid_themes],
         )
 
     @property
     def empty(self) -> bool:
-        return not (self.artists or self.songs or self.genres or self.keywords)
+        return not (self.artists or self.songs or self.genres or self.keywords or self.themes)
 
     def blocked(self, cat: CatalogueColumns) -> set[int]:
         """Indices of every blocked song of a catalogue (whole-column passes: titles and keywords searched
@@ -112,6 +131,8 @@ class AvoidRules:
             rows.update(cat.index_of[sid] for sid in self.song_ids if sid in cat.index_of)
         if self.keywords.active:
             rows |= cat.everything().rows_with(self.keywords)
+        if self.themes:
+            rows |= cat.rows_with_themes(self.themes)
         for terms, column, cache in (
             (self.artists, cat.artists, self._by_artists),
             (self.genres, cat.genres, self._by_genre),
@@ -149,7 +170,7 @@ class AvoidRules:
             for term in self.keywords.padded:
                 if term in everything:
                     return True
-        return False
+        return bool(self.themes) and not self.themes.isdisjoint(song.themes)
 
     def why(self, song: Song) -> str | None:
         """Why ``song`` must not play (``"avoided artist"``...), or None when it may."""
@@ -162,6 +183,8 @@ class AvoidRules:
             return "avoided genre"
         if self.keywords.found_in(text.everything):
             return "avoided keyword"
+        if not self.themes.isdisjoint(song.themes):
+            return "avoided theme"
         return None
 
 

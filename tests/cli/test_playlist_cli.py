@@ -76,7 +76,12 @@ def test_playlist_text_explain_and_mode(ready: Path, capsys: pytest.CaptureFixtu
     )
     assert rc == 0
     assert out.startswith("Playlist for D-05, D-06: 5 songs, mode move (chosen)")
-    assert "when released" in out and "[weight" in out
+    # plain sentences with the preferred names (D-06 is "Ken"), no weights unless --debug
+    assert "when Joan was" in out and "Ken" in out and "weight" not in out
+    rc, debug, _ = run(
+        ready, capsys, "D-05", "D-06", "--mode", "move", "--count", "5", "--seed", "1", "--explain", "--debug"
+    )
+    assert rc == 0 and debug.count("[weight ") == 5
 
 
 def test_playlist_unknown_ids_and_empty_library(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -120,4 +125,4 @@ def test_history_from_rollups_moves_a_liked_song_up(ready: Path, capsys: pytest.
     for seed in range(15):
         out = run(ready, capsys, "D-04", "--count", "8", "--seed", str(seed), "--json")[1]
         reasons += [song["reason"] for song in json.loads(out)["songs"] if song["song_id"] == "s45"]
-    assert reasons and all("enjoyed before" in r for r in reasons)
+    assert reasons and all("They enjoyed it before" in r for r in reasons)  # JSON reasons carry no names

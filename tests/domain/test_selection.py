@@ -70,7 +70,8 @@ def test_bump_weighting_visible_in_distribution() -> None:
 def test_reason_names_the_age() -> None:
     songs = [song(1, 1946)]
     (choice,) = select_playlist(songs, [resident(birth_year=1930)], count=1, rng=random.Random(1), now=NOW)
-    assert choice.reason.startswith("age 16 when released")
+    assert choice.reason == "From 1946, when they were 16."  # no name: reasons go into the journal
+    assert choice.explain({"r1": "Mary"}) == "From 1946, when Mary was 16."
 
 
 def test_unknown_year_only_as_last_resort() -> None:
@@ -115,6 +116,8 @@ def test_favourite_song_and_genre() -> None:
 ARTISTS = ["Vera Lane", "Bing Crowley", "The Ink Dots", "Glen Mill", "Édith Plaff"]
 WORDS = ["war", "home", "moon", "dover", "river", "love"]
 GENRES = ["swing", "hymns", "jazz", "music hall"]
+THEMES = ["war", "religion", "home and family", "heartbreak"]
+KEYWORD_THEMES = {"war": "war", "home": "home and family"}  # keywords among WORDS that name a theme
 
 
 @st.composite
@@ -134,6 +137,7 @@ def catalogues(draw: st.DrawFn) -> list[Song]:
                 mood=draw(st.sampled_from([None, "calm", "upbeat"])),
                 bpm=draw(st.sampled_from([None, 70.0, 130.0])),
                 has_lyrics=draw(st.booleans()),
+                themes=tuple(draw(st.lists(st.sampled_from(THEMES), max_size=2, unique=True))),
             )
         )
     return songs
@@ -153,7 +157,9 @@ def groups(draw: st.DrawFn, songs: list[Song]) -> list[Resident]:
                 avoid_songs=tuple(draw(st.lists(st.sampled_from([s.title for s in songs]), max_size=2))),
                 avoid_genres=tuple(draw(st.lists(st.sampled_from(GENRES), max_size=1))),
                 avoid_keywords=tuple(draw(st.lists(st.sampled_from(WORDS), max_size=2))),
+                avoid_themes=tuple(draw(st.lists(st.sampled_from(THEMES), max_size=1))),
                 favourite_artists=tuple(draw(st.lists(st.sampled_from(ARTISTS), max_size=2))),
+                favourite_songs=tuple(draw(st.lists(st.sampled_from([s.title for s in songs]), max_size=2))),
                 schedule=(ScheduleSlot(0, 1440, draw(st.sampled_from(list(Mode)))),),
             )
         )
@@ -166,6 +172,9 @@ def violates(s: Song, residents: list[Resident]) -> bool:
         if s.artist in r.avoid_artists or s.genre in r.avoid_genres or s.title in r.avoid_songs:
             return True
         if set(s.title.lower().split()) & {k.lower() for k in r.avoid_keywords}:
+            return True
+        themes = set(r.avoid_themes) | {KEYWORD_THEMES[k] for k in r.avoid_keywords if k in KEYWORD_THEMES}
+        if themes & set(s.themes):
             return True
     return False
 
@@ -263,7 +272,7 @@ def test_mode_widens_gracefully_and_says_so() -> None:
     # the unmarked songs come before upbeat ones
     assert {f"s{200 + i}" for i in range(5)} <= set(ids)
     assert any("only 3 songs are marked calm" in n for n in pl.notes)
-    assert all(c.widened and "not marked calm" in c.reason for c in pl if c.song.mood != "calm")
+    assert all(c.widened and "Not marked calm" in c.reason for c in pl if c.song.mood != "calm")
 
 
 def test_mode_with_no_fitting_songs_never_empty() -> None:
@@ -423,7 +432,7 @@ def test_learning_moves_a_liked_song_up() -> None:
         now=NOW,
         history={"r1": plays("s5", "completed", 6, days_ago=7, liked=True)},
     )
-    assert choice.song.song_id == "s5" and "enjoyed before" in choice.reason
+    assert choice.song.song_id == "s5" and "They enjoyed it before" in choice.reason
 
 
 def test_learning_early_skips_move_down_and_old_outcomes_fade() -> None:
