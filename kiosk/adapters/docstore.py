@@ -49,7 +49,9 @@ log = logging.getLogger(__name__)
 # data folder (``resume.json``, ``attention.json``, anything a person left there) are not stores, so the
 # start-up check leaves them alone instead of "repairing" them. A new store is added here (a test checks that
 # every store constant in the code is registered).
-STORE_NAMES = frozenset({"residents", "catalogue", "reviews", "erasures", "report-state"})
+STORE_NAMES = frozenset(
+    {"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history", "calm-ahead"}
+)
 STORE_PATTERNS = (re.compile(r"rollups-\d{4}-\d{2}"),)  # one store per month
 
 BACKUP_DIR = ".backups"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tinydb import Query
 
+from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.profile_history import erase_history
 
@@ -58,4 +59,5 @@ def apply_erasures(data: DataFolder) -> int:
             if doomed:
                 table.remove(doc_ids=[d.doc_id for d in doomed])
         erase_history(data, *erased)
+        CalmAheadStore(data).erase(*erased)
         return len(doomed)

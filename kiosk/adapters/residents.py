@@ -21,6 +21,7 @@ from tinydb.table import Table
 
 from kiosk.adapters import profile_history
 from kiosk.adapters.atomic import atomic_write_bytes, fsync_dir
+from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import record_erasure
 from kiosk.domain.matching import norm
@@ -265,4 +266,5 @@ class ResidentsStore:
             # a photo left behind by an interrupted import
             delete_photo(self.data, photo_relpath(resident_id))
             profile_history.erase_history(self.data, resident_id)
+            CalmAheadStore(self.data).erase(resident_id)
             return existing is not None
