@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.clock import SystemClock
 from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.docstore import DataFolder
@@ -305,6 +306,7 @@ def build_staff(
         dashboard=DashboardFiles(data_dir),
         present=dashboard_from_figures,
         system=system,
+        calm_ahead=lambda: CalmAheadStore(DataFolder(data_dir)),
     )
     engine = parts.engine
     return KioskStaff(

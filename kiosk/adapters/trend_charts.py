@@ -102,13 +102,13 @@ class TrendGrid:
                 ax = self.fig.add_axes(box)
                 (line,) = ax.plot([], [], color="black", marker="o", markersize=3, linewidth=1.2)
                 ax.set_xlim(-0.5, max(0.5, n - 0.5))
-                ax.set_xticks(ticks, [self.weeks[t].strftime("%d %b") for t in ticks], fontsize=8)
-                ax.tick_params(axis="y", labelsize=8)
+                ax.set_xticks(ticks, [self.weeks[t].strftime("%d %b") for t in ticks], fontsize=10)
+                ax.tick_params(axis="y", labelsize=10)
                 ax.grid(axis="y", color="0.85", linewidth=0.5)
-                ax.text(0.0, 1.04, name, transform=ax.transAxes, fontsize=9, fontweight="bold", va="bottom")
+                ax.text(0.0, 1.04, name, transform=ax.transAxes, fontsize=10, fontweight="bold", va="bottom")
                 note = ax.text(
                     0.5, 0.5, "not recorded", transform=ax.transAxes, ha="center", va="center",
-                    color="0.35", fontsize=9, visible=False,
+                    color="0.35", fontsize=10, visible=False,
                 )  # fmt: skip
                 if top is not None:
                     ax.set_ylim(0, top * 1.05)

@@ -258,8 +258,30 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
             continue
         settle()
         yield f"staff-{panel}", False
+        if panel == "session":  # "Restless now" three times for one resident: the calm-ahead proposal shows
+            staff.state.selected = {first}
+            for _ in range(3):
+                staff.restless(False)
+            wait_for(h, lambda: bool(staff.state.proposal))
+            settle()
+            yield "staff-session-restless", False
+            staff.state.selected = set()
+            staff.state.proposal = staff.state.proposal_for = ""
     h.ui.leave_staff()
     settle()
+
+
+def wait_for(h: Harness, done: Any, timeout_s: float = 10.0) -> bool:
+    """Draw frames until ``done()`` (a worker's answer came back through the main loop)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        h.frame()
+        if done():
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def wait_for_report(h: Harness, timeout_s: float = 60.0) -> bool:

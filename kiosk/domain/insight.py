@@ -322,7 +322,10 @@ def calm_finding(f: ResidentFigures, proposal: Proposal | None, name: str, staff
             "is proposed (music offered before that time); accept it on the staff screen or with "
             f'`kiosk residents schedule {staff_id or "ID"} "{proposal.text}"`'
         )
-    return Finding("calm_ahead", text + ".", (("notes", len(notes)), ("days", days)))
+    numbers: tuple[tuple[str, float | int | str], ...] = (("notes", len(notes)), ("days", days))
+    if proposal is not None:
+        numbers += (("slot", proposal.text),)
+    return Finding("calm_ahead", text + ".", numbers)
 
 
 def what_works(

@@ -139,7 +139,8 @@ class StaffScreen(Screen):
             )
             for t in mode_tiles()
         ]
-        box.add_widget(_row(*modes))
+        if not p.proposal_text():  # a calm-ahead question takes this row's place until answered
+            box.add_widget(_row(*modes))
         box.add_widget(_row(
             StaffButton(word=_("Start music"), icon="play", control="staff:start", action=p.start),
             StaffButton(word=_("Stop session"), icon="stop", control="staff:stop", action=p.stop),
@@ -149,7 +150,23 @@ class StaffScreen(Screen):
         box.add_widget(_row(
             StaffButton(word=_("Let the resident choose a mode"), control="staff:modes",
                         action=lambda: self.on_open_modes and self.on_open_modes()),
+            StaffButton(word=_("Restless now"), control="staff:restless", action=lambda: p.restless(False)),
+            StaffButton(word=_("Restless: start Relax"), control="staff:restless_relax",
+                        action=lambda: p.restless(True)),
         ))  # fmt: skip
+        self._proposal_row(box)
+
+    def _proposal_row(self, box: BoxLayout) -> None:
+        p = self.presenter
+        text = p.proposal_text()
+        if text:
+            box.add_widget(_row(
+                StaffText(text=text, size_hint_x=0.62),
+                StaffButton(word=_("Yes, add it"), icon="check", control="staff:calm_accept",
+                            action=p.accept_proposal, size_hint_x=0.19),
+                StaffButton(word=_("Not now"), control="staff:calm_later",
+                            action=p.dismiss_proposal, size_hint_x=0.19),
+            height_mm=12))  # fmt: skip
 
     def _panel_observe(self, box: BoxLayout) -> None:
         """Who and when, five scales that start unset (no handle shown until touched), the reactions, and
@@ -220,6 +237,12 @@ class StaffScreen(Screen):
             body.add_widget(FigureText(text=state.report_error or _("Working...")))
             return
         body.add_widget(FigureText(text=report.heading, bold=True))
+        if report.sentences:
+            body.add_widget(FigureText(text=_("What works"), bold=True))
+            for sentence in report.sentences:
+                body.add_widget(FigureText(text="- " + sentence))
+        if report.resident_id and report.proposal and p.proposal_text():
+            self._proposal_row(body)
         body.add_widget(FigureText(text=_("Charts below: slide this list up.") if report.charts
                                    else _("No charts: no music was played in this time.")))  # fmt: skip
         for label, value in report.figures:
