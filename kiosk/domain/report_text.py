@@ -35,7 +35,7 @@ def home_lines(home: HomeFigures, names: dict[str, str] | None = None) -> list[s
     """The home's figures. ``names``: resident id -> label, for those not recorded by choice."""
     lines = [
         period_line(home),
-        f"Residents who listened: {home.residents_active} of {home.residents_known}",
+        f"Residents who listened: {home.residents_active} of {home.residents_known} known",
         f"Sessions: {home.sessions}   Music played: {minutes_text(home.minutes)}",
     ]
     if home.busiest_hours:
