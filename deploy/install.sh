@@ -12,6 +12,9 @@
 #   --i2s-overlay NAME                    add dtoverlay=NAME to config.txt (an I2S amplifier/DAC HAT)
 #   --display official7|touch2|touch2-landscape|hdmi   the screen (sets DPI and size in kiosk.toml)
 #   --dpi N                               screen dots per inch (HDMI screens: pixels across the diagonal / inches)
+#   --rtc ds3231|pcf8523|ds1307|pcf85063a|pi5-battery   a clock that runs while the Pi is off (homes without
+#                                         network time): an RTC HAT's overlay, or charging the Pi 5's RTC battery
+#   --release-key FILE                    the project's Ed25519 public key, for signed USB update bundles
 #   --pin-stdin                           read the staff PIN (4-8 digits) from standard input
 #   --backup-passphrase-file FILE         the passphrase for backups leaving the Pi (else asked, or generated)
 #   --skip-apt                            do not install Debian packages
@@ -26,10 +29,14 @@ umask 022
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX=/opt/encore
+# The data folder's format: bump it in a release whose kiosk changes the files in /var/lib/kiosk, so that an
+# update to it takes a backup first and a flip back restores that backup (deploy/kiosk-release.sh).
+DATA_FORMAT=1
 KIOSK_USER=kiosk
 KIOSK_GROUPS=(audio video render input gpio)
 CONFIG=/etc/kiosk/kiosk.toml
 PASS_FILE=/etc/kiosk/backup.pass
+ALSA_CONF=/etc/alsa/conf.d/60-encore.conf
 PYTHON=${ENCORE_PYTHON:-python3}
 APT_PACKAGES=(libvlc5 vlc-plugin-base libsdl2-2.0-0 libsdl2-image-2.0-0 libsdl2-ttf-2.0-0 libmtdev1 libgl1
   libegl1 libgles2 libgbm1 libdrm2 python3-venv python3-pip alsa-utils gnupg polkitd systemd-timesyncd util-linux)
@@ -46,13 +53,17 @@ skip_apt=0
 pin_stdin=0
 audio=""
 i2s_overlay=""
+rtc=""
+release_key=""
 display=""
 dpi=""
 passphrase_src=""
 changes=0
 commands=0
+kiosk_restarted=0
+reboot_reasons=""
 
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "install: $*" >&2; exit 1; }
 say() { printf '%s\n' "$*"; }
 note() { printf '  note: %s\n' "$*"; }
@@ -63,6 +74,8 @@ while [ $# -gt 0 ]; do
     --i2s-overlay) i2s_overlay=${2:?--i2s-overlay needs an overlay name}; shift ;;
     --display) display=${2:?--display needs official7, touch2, touch2-landscape or hdmi}; shift ;;
     --dpi) dpi=${2:?--dpi needs a number}; shift ;;
+    --rtc) rtc=${2:?--rtc needs a model}; shift ;;
+    --release-key) release_key=${2:?--release-key needs a file}; shift ;;
     --pin-stdin) pin_stdin=1 ;;
     --backup-passphrase-file) passphrase_src=${2:?--backup-passphrase-file needs a file}; shift ;;
     --skip-apt) skip_apt=1 ;;
@@ -77,6 +90,10 @@ done
 
 case "$audio" in ''|jack|hdmi|usb|i2s|card:?*) ;; *) die "--audio: '$audio' is not one of jack, hdmi, usb, i2s, card:NAME" ;; esac
 case "$display" in ''|official7|touch2|touch2-landscape|hdmi) ;; *) die "--display: '$display' is not one of official7, touch2, touch2-landscape, hdmi" ;; esac
+case "$rtc" in ''|ds3231|pcf8523|ds1307|pcf85063a|pi5-battery) ;; *) die "--rtc: '$rtc' is not one of ds3231, pcf8523, ds1307, pcf85063a, pi5-battery" ;; esac
+if [ -n "$release_key" ] && ! openssl pkey -pubin -in "$release_key" -noout >/dev/null 2>&1; then
+  die "--release-key: $release_key is not a public key (PEM; made with: openssl pkey -in KEY -pubout)"
+fi
 case "$dpi" in ''|[1-9][0-9]|[1-9][0-9][0-9]) ;; *) die "--dpi: '$dpi' is not a number from 10 to 999" ;; esac
 [ -d "$root" ] || die "--root: $root is not a folder"
 root=$(cd "$root" && pwd)
@@ -169,39 +186,110 @@ ensure_user() {
   done
 }
 
-install_venv() {
-  local extra="" checker=$PYTHON
-  [ -x "$(p $PREFIX/bin/python)" ] && [ "$fake_root" -eq 0 ] && checker=$PREFIX/bin/python
-  case "${ENCORE_ARCH:-$(dpkg --print-architecture 2>/dev/null || uname -m)}" in
-    arm64|aarch64)
-      # lgpio from PyPI only when the system's python3-lgpio is not there to be seen.
-      if [ "$fake_root" -eq 1 ] || ! "$checker" -c 'import lgpio' >/dev/null 2>&1; then extra="[pi]"; fi
-      ;;
-  esac
-  ensure_dir /opt/encore 0755 root:root
-  if [ ! -x "$(p $PREFIX/bin/python)" ]; then
-    run "$PYTHON" -m venv --system-site-packages "$PREFIX"
+release_id() {  # <version>-<commit> of the checkout (or bundle) being installed
+  local version commit
+  version=$("$PYTHON" -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["project"]["version"])' "$SRC/pyproject.toml" 2>/dev/null) \
+    || die "cannot read the version from $SRC/pyproject.toml"
+  if [ -f "$SRC/COMMIT" ]; then
+    commit=$(tr -dc '0-9a-z-' < "$SRC/COMMIT" | cut -c1-24)
+  else
+    commit=$(git -C "$SRC" rev-parse --short=12 HEAD 2>/dev/null || true)
+    if [ -n "$commit" ] && [ -n "$(git -C "$SRC" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+      # A checkout with local changes: named after them too, so a different change is a different release.
+      commit="$commit-mod$(git -C "$SRC" diff HEAD | sha256sum | cut -c1-8)"
+    fi
   fi
-  run "$PREFIX/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
-  # Build from a copy, so no root-owned build files are left in the volunteer's checkout.
-  local staged=$SRC
-  if [ "$dry_run" -eq 0 ] && [ "$fake_root" -eq 0 ]; then
-    staged=$(mktemp -d /tmp/encore-src.XXXXXX)
-    tar -C "$SRC" --exclude=./.git --exclude=./.venv --exclude=./demo-data --exclude=./build -cf - . | tar -C "$staged" -xf -
+  printf '%s-%s' "$version" "${commit:-unknown}"
+}
+
+build_release() {  # a release folder of its own: venv from the hashed lock, Encore, its scripts and docs
+  local pyver lock extra_index=() staged=$SRC
+  release=$(release_id)
+  release_dir=$PREFIX/releases/$release
+  pyver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  lock=$SRC/requirements/py$pyver.lock
+  [ -f "$lock" ] || die "no dependency lock for Python $pyver ($lock): Encore supports 3.11 (Bookworm) and 3.13 (Trixie)"
+  ensure_dir $PREFIX 0755 root:root
+  ensure_dir $PREFIX/releases 0755 root:root
+  if [ -x "$(p "$release_dir/bin/kiosk")" ] || { [ "$fake_root" -eq 1 ] && [ -d "$(p "$release_dir")" ]; }; then
+    say "release $release: exists (kept)"
+  else
+    # Built beside the others under a hidden name, then renamed: a half-built release never counts.
+    local building=$PREFIX/releases/.$release.building
+    [ -d "$SRC/wheels" ] && extra_index=(--no-index --find-links "$SRC/wheels")  # an offline USB bundle
+    if [ "$dry_run" -eq 0 ] && [ "$fake_root" -eq 0 ]; then
+      rm -rf "$building"
+      staged=$(mktemp -d /tmp/encore-src.XXXXXX)
+      tar -C "$SRC" --exclude=./.git --exclude=./.venv --exclude=./demo-data --exclude=./build --exclude=./wheels -cf - . | tar -C "$staged" -xf -
+      printf '%s\n' "${release#*-}" > "$staged/kiosk/_commit.txt"
+    fi
+    run "$PYTHON" -m venv --system-site-packages "$building"
+    run "$building/bin/pip" install --quiet --disable-pip-version-check --require-hashes --no-deps "${extra_index[@]}" -r "$lock"
+    run "$building/bin/pip" install --quiet --disable-pip-version-check --no-deps --no-build-isolation "$staged"
+    [ "$staged" = "$SRC" ] || rm -rf "$staged"
+    ensure_dir "$building" 0755 root:root
+    ensure_dir "$building/share" 0755 root:root
+    ensure_dir "$building/share/encore" 0755 root:root
+    printf '%s\n' "$DATA_FORMAT" | put_text "$building/share/encore/data-format" 0644 root:root
+    if [ -d "$(p "$release_dir")" ] && [ "$dry_run" -eq 0 ]; then rm -rf "$(p "$release_dir")"; fi
+    if [ "$dry_run" -eq 1 ]; then
+      say "would rename $building to $release_dir"
+    else
+      mv -T "$(p "$building")" "$(p "$release_dir")"
+      say "built release $release_dir"
+    fi
+    changes=$((changes + 1))
   fi
-  run "$PREFIX/bin/pip" install --quiet --disable-pip-version-check --upgrade "$staged$extra"
-  [ "$staged" = "$SRC" ] || rm -rf "$staged"
-  ensure_dir $PREFIX/libexec 0755 root:root
-  put_file "$SRC/deploy/kiosk-backup.sh" $PREFIX/libexec/kiosk-backup.sh 0755 root:root
-  put_file "$SRC/deploy/kiosk-usb-mount.sh" $PREFIX/libexec/kiosk-usb-mount.sh 0755 root:root
-  ensure_dir $PREFIX/share 0755 root:root
-  ensure_dir $PREFIX/share/doc 0755 root:root
-  ensure_dir $PREFIX/share/doc/encore 0755 root:root
+  ensure_dir "$release_dir/libexec" 0755 root:root
+  put_file "$SRC/deploy/kiosk-backup.sh" "$release_dir/libexec/kiosk-backup.sh" 0755 root:root
+  put_file "$SRC/deploy/kiosk-usb-mount.sh" "$release_dir/libexec/kiosk-usb-mount.sh" 0755 root:root
+  put_file "$SRC/deploy/kiosk-release.sh" "$release_dir/libexec/kiosk-release.sh" 0755 root:root
+  ensure_dir "$release_dir/share/doc" 0755 root:root
+  ensure_dir "$release_dir/share/doc/encore" 0755 root:root
   local doc
   for doc in docs/guide/deploy.md docs/pi-acceptance.md; do
-    [ -f "$SRC/$doc" ] && put_file "$SRC/$doc" "$PREFIX/share/doc/encore/$(basename "$doc")" 0644 root:root
+    [ -f "$SRC/$doc" ] && put_file "$SRC/$doc" "$release_dir/share/doc/encore/$(basename "$doc")" 0644 root:root
   done
   return 0
+}
+
+link_prefix() {  # /opt/encore/{bin,libexec,share} -> current/...: the paths the units and the docs use
+  local name t
+  if [ -f "$(p $PREFIX/pyvenv.cfg)" ]; then  # the layout before releases: one venv in /opt/encore itself
+    note "replacing the old single-venv layout in $PREFIX with releases side by side"
+    for name in bin lib lib64 include libexec share pyvenv.cfg; do
+      t=$(p "$PREFIX/$name")
+      [ -e "$t" ] || [ -L "$t" ] || continue
+      changes=$((changes + 1))
+      if [ "$dry_run" -eq 1 ]; then say "would remove $PREFIX/$name (old layout)"; else rm -rf "$t"; say "removed $PREFIX/$name (old layout)"; fi
+    done
+  fi
+  for name in bin libexec share; do
+    t=$(p "$PREFIX/$name")
+    [ "$(readlink "$t" 2>/dev/null)" = "current/$name" ] && continue
+    changes=$((changes + 1))
+    if [ "$dry_run" -eq 1 ]; then say "would link $PREFIX/$name -> current/$name"; continue; fi
+    ln -sfn "current/$name" "$t.new" && mv -T "$t.new" "$t"
+    say "linked $PREFIX/$name -> current/$name"
+  done
+}
+
+activate_release() {  # flip current to the new release; a running kiosk is restarted with a health check
+  local cur t
+  t=$(p $PREFIX/current)
+  cur=$(basename "$(readlink "$t" 2>/dev/null)" 2>/dev/null || true)
+  [ "$cur" = "$release" ] && return 0
+  changes=$((changes + 1))
+  if [ "$dry_run" -eq 1 ]; then say "would make release $release current${cur:+ (was $cur)}"; return 0; fi
+  if [ "$fake_root" -eq 0 ] && systemctl is-active --quiet kiosk.service; then
+    # The update: waits for the music to stop, backs up before a data-format change, restarts, checks, and
+    # flips back by itself when the new release is not healthy.
+    "$SRC/deploy/kiosk-release.sh" activate "$release" || die "the update did not complete (see above); the kiosk runs the release it had"
+    kiosk_restarted=1
+  else
+    ln -sfn "releases/$release" "$(p $PREFIX/.current.new)" && mv -T "$(p $PREFIX/.current.new)" "$t"
+    say "release $release is current${cur:+ (was $cur)}"
+  fi
 }
 
 install_folders() {
@@ -225,27 +313,58 @@ install_system_files() {
   put_file "$SRC/deploy/polkit/50-encore-kiosk.rules" /etc/polkit-1/rules.d/50-encore-kiosk.rules 0644 root:root
   ensure_system_dir /etc/systemd/journald.conf.d 0755 root:root
   put_file "$SRC/deploy/journald/50-encore.conf" /etc/systemd/journald.conf.d/50-encore.conf 0644 root:root
+  ensure_system_dir /etc/systemd/system.conf.d 0755 root:root
+  put_file "$SRC/deploy/system/50-encore-watchdog.conf" /etc/systemd/system.conf.d/50-encore-watchdog.conf 0644 root:root
+  if [ -n "$release_key" ]; then put_file "$release_key" /etc/kiosk/release-key.pub 0644 root:root; fi
+  install_rtc
   # The console: never blank, no blinking cursor over the kiosk; the kiosk takes tty1 instead of a login prompt.
   add_kernel_arg consoleblank=0
   add_kernel_arg vt.global_cursor_default=0
 }
 
+install_rtc() {  # --rtc: the HAT's overlay, the unit that reads it at boot; fake-hwclock off
+  [ -n "$rtc" ] || return 0
+  if [ "$rtc" = pi5-battery ]; then
+    [ "${is_pi5:-0}" -eq 1 ] || die "--rtc pi5-battery: this is not a Raspberry Pi 5"
+    # The official Pi 5 RTC battery is rechargeable: the firmware charges it only when told to.
+    add_config_txt_line "dtparam=rtc_bbat_vchg=3000000"
+    return 0
+  fi
+  add_config_txt_line "dtparam=i2c_arm=on"
+  add_config_txt_line "dtoverlay=i2c-rtc,$rtc"
+  put_file "$SRC/systemd/kiosk-rtc.service" /etc/systemd/system/kiosk-rtc.service 0644 root:root
+  put_file "$SRC/deploy/udev/99-encore-rtc.rules" /etc/udev/rules.d/99-encore-rtc.rules 0644 root:root
+  if [ "$fake_root" -eq 1 ] || systemctl is-enabled --quiet fake-hwclock.service 2>/dev/null; then
+    run systemctl disable fake-hwclock.service
+  fi
+}
+
 enable_services() {
-  run systemctl daemon-reload
-  run udevadm control --reload-rules
+  was_changed '/etc/systemd/system/*' && run systemctl daemon-reload
+  was_changed '/etc/udev/rules.d/*' && run udevadm control --reload-rules
   run systemctl enable kiosk.service kiosk-backup.timer kiosk-report.timer
   run systemctl enable --now systemd-timesyncd.service
   run systemctl disable getty@tty1.service
-  run systemctl restart systemd-journald.service
+  # Only what changed is restarted: journald for its own settings (the kiosk keeps running meanwhile).
+  was_changed '/etc/systemd/journald.conf.d/*' && run systemctl restart systemd-journald.service
+  was_changed '/etc/systemd/system.conf.d/*' && run systemctl daemon-reexec
   local target
   target=$(systemctl get-default 2>/dev/null || echo unknown)
   if [ "$fake_root" -eq 1 ] || [ "$target" = graphical.target ]; then
-    note "the kiosk draws straight on the screen: the Pi boots to the console, not the desktop"
-    note "(to get the desktop back: sudo systemctl set-default graphical.target; sudo systemctl disable kiosk)"
-    run systemctl set-default multi-user.target
+    if [ "$target" != multi-user.target ]; then
+      note "the kiosk draws straight on the screen: the Pi boots to the console, not the desktop"
+      note "(to get the desktop back: sudo systemctl set-default graphical.target; sudo systemctl disable kiosk)"
+      run systemctl set-default multi-user.target
+    fi
   fi
-  if [ "$fake_root" -eq 0 ] && [ "$dry_run" -eq 0 ] && systemctl is-active --quiet kiosk.service; then
-    run systemctl restart kiosk.service
+  # The kiosk: restarted only when something it reads changed, and never while music plays (kiosk-release.sh
+  # waits for the music to stop, up to half an hour, and checks it comes back READY).
+  if [ "$kiosk_restarted" -eq 0 ] && { was_changed "$CONFIG" || was_changed "$ALSA_CONF" || was_changed /etc/systemd/system/kiosk.service; }; then
+    if [ "$fake_root" -eq 1 ] || [ "$dry_run" -eq 1 ]; then
+      say "$([ "$dry_run" -eq 1 ] && echo would || echo skipped under --root:) restart the kiosk when no music plays (settings changed)"
+    elif systemctl is-active --quiet kiosk.service; then
+      "$SRC/deploy/kiosk-release.sh" restart || note "the kiosk was not restarted (see above): it uses the new settings at its next start"
+    fi
   fi
   return 0
 }
@@ -272,6 +391,10 @@ next_steps() {
     say "       sudo cat $PASS_FILE"
   fi
   say "Settings: $CONFIG.  Logs: journalctl -u kiosk.  Checklist before it goes to a home: docs/pi-acceptance.md"
+  if [ -n "$reboot_reasons" ]; then
+    say ""
+    say "REBOOT NEEDED ($reboot_reasons): sudo reboot"
+  fi
 }
 
 main() {
@@ -283,10 +406,12 @@ main() {
   install_packages
   ensure_user
   install_folders
-  install_venv
+  build_release
+  link_prefix
   install_config
   install_backup_passphrase
   install_system_files
+  activate_release
   enable_services
   next_steps
 }

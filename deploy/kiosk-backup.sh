@@ -2,7 +2,7 @@
 # Encore nightly backup and restore (run by kiosk-backup.service; also by hand).
 #
 #   kiosk-backup.sh backup  [--keep N]        copy the data folder with `kiosk backup`, then
-#                                             - a USB stick labelled ENCORE-BACKUP is mounted: encrypt the copy
+#                                             - a USB stick labelled ENCOREBKUP is mounted: encrypt the copy
 #                                               onto it (gpg, AES-256, passphrase file), keep the newest N there;
 #                                             - else: keep it in the local rotating folder, newest N.
 #   kiosk-backup.sh list                      the backups there are, newest last

@@ -3,7 +3,8 @@
 # deploy/udev/99-encore-usb.rules starts when a stick is plugged in (Pi OS Lite has no automounter).
 #
 #   kiosk-usb-mount.sh add DEV      e.g. sda1: mounts /dev/DEV read-only at /media/kiosk-usb/<label>
-#                                   (a stick labelled ENCORE-BACKUP: read-write at /media/kiosk-backup)
+#                                   (a stick labelled ENCOREBKUP, any case: read-write at /media/kiosk-backup;
+#                                   FAT and exFAT labels hold 11 characters. ENCORE-BACKUP is still accepted)
 #   kiosk-usb-mount.sh remove DEV   unmounts it again (the stick was pulled out)
 # Options: --dry-run (print the commands), --label L / --fstype T (instead of asking blkid).
 set -euo pipefail
@@ -11,7 +12,9 @@ set -euo pipefail
 # The environment can move these (tests do); the udev-started service uses the defaults.
 IMPORT_ROOT=${KIOSK_USB_ROOT:-/media/kiosk-usb}
 BACKUP_MOUNT=${KIOSK_BACKUP_MOUNT:-/media/kiosk-backup}
-BACKUP_LABEL=ENCORE-BACKUP
+# The backup stick's label, matched ignoring case. ENCOREBKUP fits FAT and exFAT (11 characters); the first
+# name, ENCORE-BACKUP (13), fits only ext4/NTFS sticks named before the change, and is still accepted.
+BACKUP_LABELS=(ENCOREBKUP ENCORE-BACKUP)
 KIOSK_USER=${KIOSK_USB_USER:-kiosk}
 STATE_DIR=${KIOSK_USB_STATE:-/run/kiosk-usb}
 
@@ -53,6 +56,15 @@ safe_name() {
   local name
   name=$(printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_' | sed -e 's/^[._]*//' | cut -c1-32)
   printf '%s' "${name:-$2}"
+}
+
+is_backup_label() {  # LABEL: true for a backup stick's label, in any case
+  local upper want
+  upper=$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')
+  for want in "${BACKUP_LABELS[@]}"; do
+    [ "$upper" = "$want" ] && return 0
+  done
+  return 1
 }
 
 mount_options() {  # $1 = fstype, $2 = ro|rw
@@ -100,7 +112,7 @@ case "$action" in
       echo "kiosk-usb-mount: /dev/$dev is on the system disk; not mounting"
       exit 0
     fi
-    if [ "$label" = "$BACKUP_LABEL" ]; then
+    if is_backup_label "$label"; then
       target=$BACKUP_MOUNT
       mode=rw
     else

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk import __version__, commands, paths
+from kiosk import commands, paths
+from kiosk.build_info import VersionAction
 from kiosk.errors import UserError
 
 log = logging.getLogger("kiosk")
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kiosk",
         description="Encore: a reminiscence music kiosk for care homes.",
     )
-    parser.add_argument("--version", action="version", version=f"encore-kiosk {__version__}")
+    parser.add_argument("--version", action=VersionAction, help="show the version and commit, then exit")
     parser.add_argument(
         "--data-dir", metavar="DIR", help="data folder (default: KIOSK_DATA_DIR, /var/lib/kiosk, XDG)"
     )

@@ -46,6 +46,7 @@ class DisplayConfig:
     dpi: float = 133.0  # official 7" display; set it for any other screen so mm sizes are honest
     fullscreen: bool = True
     orientation: str = "landscape"  # landscape | portrait
+    rotation_deg: int = 0  # turn picture and touch: 0 | 90 | 180 | 270 (Touch Display 2 in landscape: 90)
     width: int = 800
     height: int = 480
     blank_when_idle_s: int = 0  # 0 = never blank the idle screen

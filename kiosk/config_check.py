@@ -45,7 +45,10 @@ RANGES: dict[str, tuple[float, float]] = {
     "session.resume_window_min": (0, 1440),
     "session.failures_before_stop": (1, 100),
     "journal.retention_days": (1, 36500),
+    "display.rotation_deg": (0, 270),
 }
+
+STEPS: dict[str, int] = {"display.rotation_deg": 90}  # whole multiples only
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "display.orientation": ("landscape", "portrait"),
@@ -116,6 +119,8 @@ def check_value(key: str, value: Any, default: Any) -> tuple[Any, str | None]:
         low, high = RANGES.get(key, (float("-inf"), float("inf")))
         if not low <= value <= high:
             return None, f"must be {_number_text(low)}-{_number_text(high)}, got {value}"
+        if key in STEPS and value % STEPS[key]:
+            return None, f"must be a multiple of {STEPS[key]}, got {value}"
         return (float(value) if isinstance(default, float) else value), None
     if key in TIMES and isinstance(value, dt.time):  # TOML's unquoted 21:00:00
         value = f"{value.hour:02d}:{value.minute:02d}"

@@ -10,8 +10,8 @@
 |                                           | wiring (commands and devtools may import it) |
 
 "plain" modules are the settings and small helpers with no framework (kiosk.config*, kiosk.errors, kiosk.paths,
-kiosk.pin, the residents-file parser kiosk.residents_files, and the package's own ``__version__``); they may
-import the domain and each other. Two folders the table does not name are placed by what they are:
+kiosk.pin, the residents-file parser kiosk.residents_files, and the package's own ``__version__`` with
+kiosk.build_info, which adds the commit); they may import the domain and each other. Two folders the table does not name are placed by what they are:
 kiosk/doctor (checks of the machine through its frameworks) and kiosk/demo (the demo music generator: numpy,
 sox, mutagen) sit with the adapters. kiosk/cli.py and kiosk/__main__.py find the commands and sit on top.
 Every import counts, including the ones inside functions and under ``TYPE_CHECKING``.
@@ -28,6 +28,7 @@ KIOSK = Path(__file__).resolve().parents[1] / "kiosk"
 
 PLAIN = {
     "kiosk",
+    "kiosk.build_info",
     "kiosk.config",
     "kiosk.config_check",
     "kiosk.config_gpio",

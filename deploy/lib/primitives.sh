@@ -20,6 +20,19 @@ run() {  # a system command
   fi
 }
 
+mark_changed() {  # PATH: remember what this run changed, so only what depends on it is restarted
+  changed_paths="${changed_paths:-}
+$1"
+}
+was_changed() {  # PATTERN (a shell glob): did this run change such a path?
+  local line
+  while IFS= read -r line; do
+    # shellcheck disable=SC2053
+    [ -n "$line" ] && [[ $line == $1 ]] && return 0
+  done <<< "${changed_paths:-}"
+  return 1
+}
+
 owner_of() { stat -c '%U:%G' "$1" 2>/dev/null || echo "?"; }
 mode_of() { stat -c '%04a' "$1" 2>/dev/null || echo "?"; }
 
@@ -72,6 +85,7 @@ put_file() {  # SOURCE PATH MODE OWNER: install a file when missing or different
   fi
   mkdir -p "$(dirname "$t")"
   install -m "$3" "$src" "$t"
+  mark_changed "$dest"
   if [ "$fake_root" -eq 0 ]; then chown "$4" "$t"; fi
   say "${verb}ed file $dest mode $3 owner $4"
 }
@@ -108,6 +122,7 @@ toml_set() {  # SECTION KEY JSON_VALUE [shown value]
     return 0
   fi
   "$PYTHON" "$SRC/deploy/tomlset.py" "$t" "$1" "$2" "$3" || die "could not set [$1] $2 in $CONFIG"
+  mark_changed "$CONFIG"
   say "set [$1] $2 = ${4:-$3} in $CONFIG"
 }
 
@@ -116,6 +131,7 @@ add_kernel_arg() {  # ARG: append to cmdline.txt (one line) when missing
   f=$(boot_file cmdline.txt) || { note "no cmdline.txt found: add $1 to the kernel command line by hand"; return 0; }
   if tr ' ' '\n' < "$f" | grep -qx -- "$1"; then return 0; fi
   changes=$((changes + 1))
+  reboot_needed "kernel command line changed"
   if [ "$dry_run" -eq 1 ]; then say "would add $1 to ${f#"${root%/}"}"; return 0; fi
   sed -i "1 s|\$| $1|" "$f"
   say "added $1 to ${f#"${root%/}"}"
@@ -126,9 +142,37 @@ add_config_txt_line() {  # LINE: append to config.txt ([all] section at the end)
   f=$(boot_file config.txt) || { note "no config.txt found: add '$1' by hand"; return 0; }
   if grep -qxF -- "$1" "$f"; then return 0; fi
   changes=$((changes + 1))
+  reboot_needed "config.txt changed"
   if [ "$dry_run" -eq 1 ]; then say "would add '$1' to ${f#"${root%/}"}"; return 0; fi
   printf '\n[all]\n# Encore\n%s\n' "$1" >> "$f"
   say "added '$1' to ${f#"${root%/}"}"
+}
+
+config_txt_has() {  # LINE: true when config.txt holds exactly that line
+  local f; f=$(boot_file config.txt) || return 1
+  grep -qxF -- "$1" "$f"
+}
+
+set_config_txt_param() {  # NAME VALUE: e.g. dtparam=audio off -> "dtparam=audio=off", replacing "dtparam=audio=on"
+  local f key=$1 value=$2
+  f=$(boot_file config.txt) || { note "no config.txt found: add '$key=$value' by hand"; return 0; }
+  if grep -qxF -- "$key=$value" "$f"; then return 0; fi
+  changes=$((changes + 1))
+  reboot_needed "config.txt changed"
+  if grep -qE "^$key=" "$f"; then
+    if [ "$dry_run" -eq 1 ]; then say "would change $key= to $key=$value in ${f#"${root%/}"}"; return 0; fi
+    sed -i -E "s|^$key=.*|$key=$value|" "$f"
+    say "changed $key= to $key=$value in ${f#"${root%/}"}"
+  else
+    if [ "$dry_run" -eq 1 ]; then say "would add '$key=$value' to ${f#"${root%/}"}"; return 0; fi
+    printf '\n[all]\n# Encore\n%s\n' "$key=$value" >> "$f"
+    say "added '$key=$value' to ${f#"${root%/}"}"
+  fi
+}
+
+reboot_needed() {  # REASON: remember that the change takes effect only after a reboot
+  case "${reboot_reasons:-}" in *"$1"*) return 0 ;; esac
+  reboot_reasons="${reboot_reasons:-}${reboot_reasons:+; }$1"
 }
 
 boot_file() {  # NAME: the file in /boot/firmware (Bookworm, Trixie) or /boot (older)

@@ -76,45 +76,108 @@ TOML
   configure_pin
 }
 
+sound_card() {  # KIND: the short name of the first such card in /proc/asound/cards (of the target root)
+  local cards; cards=$(p /proc/asound/cards)
+  [ -r "$cards" ] || return 0
+  case "$1" in
+    usb) grep 'USB-Audio' "$cards" ;;
+    hdmi) grep 'vc4-hdmi' "$cards" ;;
+    i2s) grep -v -e Headphones -e vc4-hdmi -e vc4hdmi -e USB-Audio "$cards" ;;
+  esac | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p' | head -n1
+}
+
 configure_audio() {
-  local card=""
+  local card="" overlay_was_there=0
+  if [ -n "$i2s_overlay" ]; then
+    # The HAT's card exists only after a reboot with its overlay: write the overlay now (the onboard audio
+    # off, so the HAT is the only analogue card), ask for the reboot, and pick the card on the next run.
+    config_txt_has "dtoverlay=$i2s_overlay" && overlay_was_there=1
+    add_config_txt_line "dtoverlay=$i2s_overlay"
+    set_config_txt_param dtparam=audio off
+  fi
   case "$audio" in
-    "") [ "$config_is_new" -eq 1 ] && note "no --audio given: the kiosk picks a sound output itself (kiosk doctor shows which)"; return 0 ;;
+    "") [ "$config_is_new" -eq 1 ] && [ -z "$i2s_overlay" ] && note "no --audio given: the kiosk picks a sound output itself (kiosk doctor shows which)"; return 0 ;;
     jack) card=Headphones ;;
-    hdmi) card=vc4hdmi0 ;;
+    hdmi) card=$(sound_card hdmi); card=${card:-vc4hdmi0} ;;
     card:*) card=${audio#card:} ;;
-    usb|i2s)
-      if [ -r /proc/asound/cards ] && [ "$fake_root" -eq 0 ]; then
-        if [ "$audio" = usb ]; then
-          card=$(grep -m1 'USB-Audio' /proc/asound/cards | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p')
-        else
-          card=$(grep -v -e Headphones -e vc4hdmi -e USB-Audio /proc/asound/cards | sed -n 's/^ *[0-9]* \[\([^] ]*\) *\].*/\1/p' | head -n1)
-        fi
-      fi
-      if [ -z "$card" ]; then
-        if [ "$dry_run" -eq 1 ]; then
-          card="<first $audio sound card>"
-        elif [ "$fake_root" -eq 1 ]; then
-          note "no $audio sound card to look at under --root: [audio] left as it is (name it: --audio card:NAME)"
-          return 0
-        else
-          die "no $audio sound card found (plug it in / set --i2s-overlay, reboot, or name it: --audio card:NAME from 'aplay -l')"
-        fi
-      fi
+    usb) card=$(sound_card usb) ;;
+    i2s) card=$(sound_card i2s) ;;
+  esac
+  if [ -z "$card" ]; then
+    if [ "$audio" = i2s ] && { [ "$overlay_was_there" -eq 0 ] || [ "$fake_root" -eq 1 ]; }; then
+      [ -n "$i2s_overlay" ] || die "--audio i2s needs --i2s-overlay NAME (the HAT's overlay, from its maker; e.g. hifiberry-dac)"
+      reboot_needed "the I2S sound card appears after a reboot; run this installer again after it to choose the card"
+      note "[audio] left as it is until the HAT's sound card shows up (after the reboot)"
+      return 0
+    fi
+    if [ "$dry_run" -eq 1 ]; then
+      card="<first $audio sound card>"
+    elif [ "$fake_root" -eq 1 ]; then
+      note "no $audio sound card to look at under --root: [audio] left as it is (name it: --audio card:NAME)"
+      return 0
+    elif [ "$audio" = i2s ]; then
+      die "dtoverlay=$i2s_overlay is in config.txt but no I2S sound card appeared: has the Pi been rebooted since? Is the HAT seated and the overlay name right? ('aplay -l' lists the cards)"
+    else
+      die "no $audio sound card found (plug it in and run again, or name it: --audio card:NAME from 'aplay -l')"
+    fi
+  fi
+  alsa_conf "$card" | put_text "$ALSA_CONF" 0644 root:root
+  toml_set audio output '"alsa"'
+  toml_set audio device '"encore"' "\"encore\" (card $card, see $ALSA_CONF)"
+}
+
+alsa_conf() {  # CARD: the kiosk's ALSA device "encore" on that card
+  local card=$1
+  printf '# Encore: the kiosk'"'"'s sound device "encore", written by deploy/install.sh. Re-run the installer to change it.\n'
+  case "$card" in
+    vc4hdmi*)
+      cat <<ALSA
+# The Pi's HDMI card takes only IEC958 subframes: "hdmi:" packs them, "plug" converts rate and format.
+# ALSA cannot mix two streams on it (dmix mixes linear PCM only): see "HDMI sound" in docs/guide/deploy.md.
+pcm.encore {
+    type plug
+    slave.pcm "hdmi:CARD=$card"
+    hint { show on description "Encore: HDMI $card" }
+}
+ALSA
+      ;;
+    *)
+      cat <<ALSA
+# dmix lets two streams play at once (a crossfade, speech over music): a hardware device takes only one.
+pcm.encore {
+    type plug
+    slave.pcm "encore_dmix"
+    hint { show on description "Encore: $card, mixed (dmix)" }
+}
+pcm.encore_dmix {
+    type dmix
+    ipc_key 51770
+    ipc_key_add_uid false
+    ipc_perm 0660
+    ipc_gid audio
+    slave {
+        pcm "hw:CARD=$card,DEV=0"
+        rate 48000
+        period_size 1024
+        buffer_size 8192
+    }
+}
+ALSA
       ;;
   esac
-  toml_set audio output '"alsa"'
-  toml_set audio device "\"plughw:CARD=$card\""
-  if [ -n "$i2s_overlay" ]; then add_config_txt_line "dtoverlay=$i2s_overlay"; fi
 }
 
 configure_display() {
-  local w="" h="" d="" orient=landscape
+  local w="" h="" d="" orient=landscape rot=0
   case "$display" in
     "") [ -z "$dpi" ] && return 0 ;;
     official7) w=800; h=480; d=133 ;;
     touch2) w=720; h=1280; d=210; orient=portrait ;;
-    touch2-landscape) w=1280; h=720; d=210; add_config_txt_line "dtoverlay=vc4-kms-dsi-ili9881-7inch,rotation=90" ;;
+    touch2-landscape)
+      # The panel is portrait (720 x 1280): the kiosk turns picture and touch itself ([display] rotation_deg);
+      # the overlay's rotation=90 turns the boot console to match.
+      w=720; h=1280; d=210; rot=90
+      add_config_txt_line "dtoverlay=vc4-kms-dsi-ili9881-7inch,rotation=90" ;;
     hdmi) d=96; [ -z "$dpi" ] && note "HDMI screen with no --dpi: using 96; set [display] dpi for honest button sizes" ;;
   esac
   [ -n "$dpi" ] && d=$dpi
@@ -122,6 +185,7 @@ configure_display() {
   [ -n "$w" ] && toml_set display width "$w"
   [ -n "$h" ] && toml_set display height "$h"
   [ -n "$display" ] && toml_set display orientation "\"$orient\""
+  [ -n "$display" ] && toml_set display rotation_deg "$rot"
   return 0
 }
 
@@ -133,21 +197,39 @@ configure_pin() {
     fi
     return 0
   }
-  local hasher="$PREFIX/bin/kiosk" line
+  local hasher="$release_dir/bin/kiosk" line current
+  if [ "$fake_root" -eq 1 ] && [ ! -x "$(p "$hasher")" ]; then
+    if [ "$dry_run" -eq 1 ]; then
+      changes=$((changes + 1))
+      say "would set [kiosk] staff_pin_hash = <output of $hasher hash-pin> in $CONFIG (the PIN itself is never stored)"
+    else
+      say "skipped under --root: $hasher hash-pin (the package is not installed in a folder root)"
+    fi
+    return 0
+  fi
+  if [ "$dry_run" -eq 1 ] && [ ! -x "$(p "$hasher")" ]; then
+    changes=$((changes + 1))
+    say "would set [kiosk] staff_pin_hash = <output of $hasher hash-pin> in $CONFIG (the PIN itself is never stored)"
+    return 0
+  fi
+  [ -x "$(p "$hasher")" ] || die "$hasher is missing: the package did not install"
+  # The same PIN again is no change: a new salt would rewrite the file and restart the kiosk for nothing.
+  current=$(toml_get kiosk staff_pin_hash || true)
+  current=${current#\"}; current=${current%\"}
+  if [ -n "$current" ] && printf '%s\n' "$pin" | "$(p "$hasher")" hash-pin --check "$current" >/dev/null 2>&1; then
+    say "staff PIN: unchanged"
+    return 0
+  fi
   changes=$((changes + 1))
   if [ "$dry_run" -eq 1 ]; then
     say "would set [kiosk] staff_pin_hash = <output of $hasher hash-pin> in $CONFIG (the PIN itself is never stored)"
     return 0
   fi
-  if [ "$fake_root" -eq 1 ] && [ ! -x "$(p "$hasher")" ]; then
-    say "skipped under --root: $hasher hash-pin (the package is not installed in a folder root)"
-    return 0
-  fi
-  [ -x "$(p "$hasher")" ] || die "$hasher is missing: the package did not install"
   line=$(printf '%s\n' "$pin" | "$(p "$hasher")" hash-pin) || die "kiosk hash-pin failed; the PIN was not set"
   line=$(printf '%s' "$line" | tail -n1 | tr -d '[:space:]')
   case "$line" in scrypt\$*) ;; *) die "kiosk hash-pin printed something unexpected; the PIN was not set" ;; esac
   "$PYTHON" "$SRC/deploy/tomlset.py" "$(p "$CONFIG")" kiosk staff_pin_hash "\"$line\"" || die "could not write the PIN hash"
+  mark_changed "$CONFIG"
   say "set [kiosk] staff_pin_hash in $CONFIG (hashed; the PIN itself is not stored)"
 }
 

@@ -17,6 +17,7 @@ from tinydb import Query
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import SCAN_INFO, SONGS, STORE
 from kiosk.domain.models import Song
+from kiosk.domain.themes import infer_themes
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +25,20 @@ log = logging.getLogger(__name__)
 _FIELDS = frozenset(f.name for f in fields(Song))
 
 
-def _song(doc: dict[str, Any]) -> Song:
-    """``Song.from_dict`` with the field names computed once (10,000 songs load in a fraction of the time)."""
+def song_from_doc(doc: dict[str, Any]) -> Song:
+    """``Song.from_dict`` with the field names computed once (10,000 songs load in a fraction of the time).
+
+    A document stored before songs had themes gets those its genre, album and folders give (the next scan
+    adds what era.toml files say), so an avoided theme protects residents from the moment of the upgrade."""
     values = {k: v for k, v in doc.items() if k in _FIELDS}
     themes = values.get("themes")
-    if themes:
-        values["themes"] = tuple(
-            themes
-        )  # stored as a JSON list; a Song holds a tuple (hashable, like the rest)
+    if isinstance(themes, list | tuple):
+        values["themes"] = tuple(str(t) for t in themes)  # a JSON list; a Song holds a tuple (hashable)
+    else:  # stored before themes existed (or damaged): what genre, album and folders say
+        folders = tuple(reversed(str(doc.get("rel") or "").split("/")[:-1]))
+        values["themes"] = infer_themes(
+            genre=str(doc.get("genre") or ""), album=str(doc.get("album") or ""), folder_names=folders
+        )
     return Song(**values)
 
 
@@ -54,7 +61,7 @@ class TinyCatalogue:
             return
         if raw is self._raw:
             return
-        songs = tuple(_song(doc) for doc in (raw or {}).get(SONGS, {}).values())
+        songs = tuple(song_from_doc(doc) for doc in (raw or {}).get(SONGS, {}).values())
         self._songs = songs
         self._by_id = {s.song_id: s for s in songs}
         self._raw = raw

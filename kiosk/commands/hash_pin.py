@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from kiosk.errors import UserError
-from kiosk.pin import check_pin_format, hash_pin
+from kiosk.pin import check_pin_format, hash_pin, verify_pin
 
 
 def register(sub: Any) -> None:
@@ -22,6 +22,11 @@ def register(sub: Any) -> None:
         'Put it under [kiosk] in kiosk.toml as: staff_pin_hash = "scrypt$..."',
     )
     p.add_argument("--toml", action="store_true", help='print the whole line: staff_pin_hash = "..."')
+    p.add_argument(
+        "--check",
+        metavar="HASH",
+        help="do not hash: exit 0 when the PIN matches HASH, 3 when not (the installer's 'no change' test)",
+    )
     p.set_defaults(func=run)
 
 
@@ -43,6 +48,8 @@ def _read_pin() -> str:
 
 
 def run(args: argparse.Namespace, ctx: Any) -> int:
+    if args.check is not None:
+        return 0 if verify_pin(_read_pin(), args.check) else 3
     try:
         pin = _read_pin()
         line = hash_pin(pin)

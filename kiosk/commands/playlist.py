@@ -9,6 +9,7 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.adapters.catalogue import song_from_doc
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.history import load_history
 from kiosk.adapters.residents import ResidentsStore
@@ -41,7 +42,7 @@ def load_catalogue(data: DataFolder) -> list[Song]:
     songs = []
     for doc in data.read(CATALOGUE_STORE).table(CATALOGUE_TABLE).all():
         try:
-            songs.append(Song.from_dict(dict(doc)))
+            songs.append(song_from_doc(dict(doc)))
         except (TypeError, ValueError):
             continue
     return songs

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.config import Config
-from kiosk.doctor.audio import alsa_cards, check_audio_output, check_libvlc, check_sound_card
+from kiosk.doctor.audio import (
+    alsa_cards,
+    check_audio_output,
+    check_hdmi_device,
+    check_libvlc,
+    check_sound_card,
+)
+from kiosk.doctor.backups import check_backups
 from kiosk.doctor.rows import FAIL, OK, WARN, Check, quiet_stderr
 from kiosk.doctor.storage import (
     check_attention,
@@ -32,11 +39,13 @@ __all__ = [
     "alsa_cards",
     "check_attention",
     "check_audio_output",
+    "check_backups",
     "check_clock",
     "check_config",
     "check_data_dir",
     "check_display",
     "check_gpio",
+    "check_hdmi_device",
     "check_journal",
     "check_libvlc",
     "check_music_dir",
@@ -58,6 +67,7 @@ def run_checks(config: Config, data_dir: Path, config_path: Path | None = None) 
         ("staff pin", lambda: check_staff_pin(config)),
         ("libvlc", lambda: _quietly(check_libvlc, config)),
         ("sound card", lambda: check_sound_card(config)),
+        ("hdmi sound", lambda: _rows_or_none(check_hdmi_device(config))),
         ("audio output", lambda: _quietly(check_audio_output, config)),
         ("display", check_display),
         ("gpio", lambda: check_gpio(config)),
@@ -65,12 +75,17 @@ def run_checks(config: Config, data_dir: Path, config_path: Path | None = None) 
         ("music folder", lambda: check_music_dir(config, data)),
         ("clock", check_clock),
         ("journal", lambda: check_journal(data)),
+        ("backup", lambda: check_backups(data)),
         ("needs attention", lambda: check_attention(data)),
     ]
     rows: list[Check] = []
     for name, step in steps:
         rows.extend(_safe(name, step))
     return rows
+
+
+def _rows_or_none(row: Check | None) -> list[Check]:
+    return [] if row is None else [row]
 
 
 def _quietly(check: Callable[[Config], Check], config: Config) -> Check:

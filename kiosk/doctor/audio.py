@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 import wave
@@ -42,6 +43,33 @@ def check_sound_card(config: Config, cards_file: Path = Path("/proc/asound/cards
             "plug in speakers (jack/HDMI/USB) and check `aplay -l`; a Pi needs dtparam=audio=on",
         )
     return Check(OK, "sound card", f"{'; '.join(cards)}; device: {device}")
+
+
+_RAW_DEVICE = re.compile(r"^(plughw|hw):(?:CARD=)?([^,]+)")
+
+
+def check_hdmi_device(config: Config, cards_file: Path = Path("/proc/asound/cards")) -> Check | None:
+    """FAIL a ``plughw:``/``hw:`` device on a Pi's vc4hdmi card: that card takes only IEC958 subframes, so
+    raw PCM never plays (no error a person would see, only silence). None when the device is not such a one."""
+    if config.audio.output not in ("alsa", "auto"):
+        return None
+    match = _RAW_DEVICE.match(config.audio.device.strip())
+    if match is None:
+        return None
+    card = match.group(2)
+    if card.isdigit():  # hw:1 -> the card's short name from /proc/asound/cards ("1: vc4hdmi0 (vc4-hdmi-0)")
+        names = {c.split(":", 1)[0]: c.split(":", 1)[1].split("(")[0].strip() for c in alsa_cards(cards_file)}
+        card = names.get(card, card)
+    if not card.startswith("vc4hdmi"):
+        return None
+    right = f"hdmi:CARD={card}"
+    return Check(
+        FAIL,
+        "hdmi sound",
+        f"[audio] device {config.audio.device!r}: the Pi's HDMI card {card} takes only IEC958 data, "
+        "so raw PCM stays silent",
+        f'set [audio] device = "{right}" in kiosk.toml (or re-run deploy/install.sh --audio hdmi)',
+    )
 
 
 def _vlc_args(config: Config) -> list[str]:

@@ -24,6 +24,9 @@ def kiosk_settings(display: Any, *, windowed: bool) -> dict[tuple[str, str], str
         ("graphics", "resizable"): "0",
         ("graphics", "width"): str(int(display.width)),
         ("graphics", "height"): str(int(display.height)),
+        # Kivy turns the picture and maps every touch through the same rotation (Window.rotation), so both
+        # stay together; the panel's own rotation= overlay option turns only the text console.
+        ("graphics", "rotation"): str(int(getattr(display, "rotation_deg", 0))),
         ("input", "mouse"): "mouse,disable_on_activity",
         ("kivy", "exit_on_escape"): "0",
         ("kivy", "log_enable"): "0",

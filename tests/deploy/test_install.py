@@ -55,10 +55,10 @@ def test_dry_run_shows_files_users_and_permissions_and_changes_nothing(fake_root
         "would create dir /srv/kiosk/music mode 0755 owner kiosk:kiosk",
         "would create dir /var/backups/kiosk mode 0700 owner root:root",
         "would create dir /media/kiosk-usb mode 0755 owner root:root",
-        f"would run: {sys.executable} -m venv --system-site-packages /opt/encore",
-        f"would run: /opt/encore/bin/pip install --quiet --disable-pip-version-check --upgrade {REPO}\\[pi\\]",
         "would install file /etc/kiosk/kiosk.toml mode 0640 owner root:kiosk",
-        'would set [audio] device = "plughw:CARD=Headphones" in /etc/kiosk/kiosk.toml',
+        'would set [audio] device = "encore" (card Headphones, see /etc/alsa/conf.d/60-encore.conf) in'
+        " /etc/kiosk/kiosk.toml",
+        "would install file /etc/alsa/conf.d/60-encore.conf mode 0644 owner root:root",
         "would set [display] dpi = 133 in /etc/kiosk/kiosk.toml",
         "would install file /etc/kiosk/backup.pass mode 0600 owner root:root",
         "would install file /etc/systemd/system/kiosk.service mode 0644 owner root:root",
@@ -67,13 +67,28 @@ def test_dry_run_shows_files_users_and_permissions_and_changes_nothing(fake_root
         "would install file /etc/udev/rules.d/99-encore-usb.rules mode 0644 owner root:root",
         "would install file /etc/polkit-1/rules.d/50-encore-kiosk.rules mode 0644 owner root:root",
         "would install file /etc/systemd/journald.conf.d/50-encore.conf mode 0644 owner root:root",
-        "would install file /opt/encore/libexec/kiosk-backup.sh mode 0755 owner root:root",
         "would add consoleblank=0 to /boot/firmware/cmdline.txt",
         "would run: systemctl enable kiosk.service kiosk-backup.timer kiosk-report.timer",
         "would run: systemctl disable getty@tty1.service",
     ]:
         assert line in out.splitlines(), f"missing: {line}\n--- output:\n{out}"
-    assert "would set [kiosk] staff_pin_hash = <output of /opt/encore/bin/kiosk hash-pin>" in out
+    release = next(ln for ln in out.splitlines() if ln.startswith("would make release ")).split()[3]
+    assert release.startswith("0.1.0-")  # <version>-<commit>
+    for line in [
+        f"would run: {sys.executable} -m venv --system-site-packages /opt/encore/releases/.{release}.building",
+        f"would run: /opt/encore/releases/.{release}.building/bin/pip install --quiet --disable-pip-version-check"
+        f" --require-hashes --no-deps -r {REPO}/requirements/py3.11.lock",
+        f"would rename /opt/encore/releases/.{release}.building to /opt/encore/releases/{release}",
+        "would link /opt/encore/bin -> current/bin",
+        "would link /opt/encore/libexec -> current/libexec",
+        f"would install file /opt/encore/releases/{release}/libexec/kiosk-backup.sh mode 0755 owner root:root",
+        f"would install file /opt/encore/releases/{release}/libexec/kiosk-release.sh mode 0755 owner root:root",
+    ]:
+        assert line in out.splitlines(), f"missing: {line}\n--- output:\n{out}"
+    assert (
+        f"would set [kiosk] staff_pin_hash = <output of /opt/encore/releases/{release}/bin/kiosk hash-pin>"
+        in out
+    )
     assert "2468" not in out  # the PIN is never printed
     assert "libvlc5" in out and "vlc-plugin-base" in out and "python3-venv" in out and "liblgpio1" in out
 
@@ -122,7 +137,8 @@ def test_install_into_fake_root_sets_permissions_and_is_idempotent(fake_root: Pa
         REPO / "systemd/kiosk.service"
     ).read_bytes()
     config = tomllib.loads((fake_root / "etc/kiosk/kiosk.toml").read_text())
-    assert (config["audio"]["output"], config["audio"]["device"]) == ("alsa", "plughw:CARD=sndrpihifiberry")
+    assert (config["audio"]["output"], config["audio"]["device"]) == ("alsa", "encore")
+    assert 'pcm "hw:CARD=sndrpihifiberry,DEV=0"' in (fake_root / "etc/alsa/conf.d/60-encore.conf").read_text()
     # made from the commented example, so the other settings keep their documented defaults
     assert config["audio"]["max_volume_pct"] == 80
     assert config["display"]["dpi"] == 141
@@ -154,8 +170,9 @@ def test_install_into_fake_root_sets_permissions_and_is_idempotent(fake_root: Pa
 
 def test_config_comes_from_the_commented_example_when_present(tmp_path: Path, fake_root: Path) -> None:
     checkout = tmp_path / "checkout"
-    for part in ("deploy", "systemd"):
+    for part in ("deploy", "systemd", "requirements"):
         shutil.copytree(REPO / part, checkout / part)
+    shutil.copy(REPO / "pyproject.toml", checkout / "pyproject.toml")
     (checkout / "content").mkdir()
     example = '# Encore settings (example)\n[display]\n# dpi = 133.0\n\n[audio]\n# device = ""\n'
     (checkout / "content/kiosk.example.toml").write_text(example)
@@ -208,13 +225,25 @@ def test_unknown_option_is_a_usage_error(fake_root: Path) -> None:
     assert done.returncode == 2 and "unknown option: --frobnicate" in done.stderr
 
 
-def test_staff_pin_is_hashed_by_kiosk_hash_pin(tmp_path: Path, fake_root: Path) -> None:
-    # A stand-in for the package's `kiosk hash-pin` (installed in the fake root): it records what it was given.
-    hasher = fake_root / "opt/encore/bin/kiosk"
-    hasher.parent.mkdir(parents=True)
-    seen = tmp_path / "seen"
-    hasher.write_text(f"#!/bin/sh\n[ \"$1\" = hash-pin ] || exit 9\ncat > {seen}\necho 'scrypt$0011$aabb'\n")
+def _stand_in_kiosk(fake_root: Path, script: str) -> Path:
+    """The release's `kiosk` (installed in the fake root by a first run, which makes the release folder)."""
+    assert run([INSTALL, "--root", str(fake_root), "--yes"], env=PI_ENV).returncode == 0
+    (release,) = (fake_root / "opt/encore/releases").iterdir()
+    hasher = release / "bin/kiosk"
+    hasher.parent.mkdir(parents=True, exist_ok=True)
+    hasher.write_text(script)
     hasher.chmod(0o755)
+    return hasher
+
+
+def test_staff_pin_is_hashed_by_kiosk_hash_pin(tmp_path: Path, fake_root: Path) -> None:
+    # A stand-in for the package's `kiosk hash-pin`: it records what it was given.
+    seen = tmp_path / "seen"
+    hasher = _stand_in_kiosk(
+        fake_root,
+        f'#!/bin/sh\n[ "$1" = hash-pin ] || exit 9\n[ "$2" = --check ] && exit 3\ncat > {seen}\n'
+        "echo 'scrypt$0011$aabb'\n",
+    )
     done = run([INSTALL, "--root", str(fake_root), "--yes", "--pin-stdin"], env=PI_ENV, stdin="13579\n")
     assert done.returncode == 0, done.stderr
     assert seen.read_text() == "13579\n"
@@ -222,13 +251,33 @@ def test_staff_pin_is_hashed_by_kiosk_hash_pin(tmp_path: Path, fake_root: Path) 
     assert tomllib.loads(config)["kiosk"]["staff_pin_hash"] == "scrypt$0011$aabb"
     assert "13579" not in config and "13579" not in done.stdout
 
-    hasher.write_text("#!/bin/sh\necho oops\n")
+    hasher.write_text('#!/bin/sh\n[ "$2" = --check ] && exit 3\necho oops\n')
     bad = run([INSTALL, "--root", str(fake_root), "--yes", "--pin-stdin"], env=PI_ENV, stdin="2468\n")
     assert bad.returncode == 1 and "the PIN was not set" in bad.stderr
     assert (
         tomllib.loads((fake_root / "etc/kiosk/kiosk.toml").read_text())["kiosk"]["staff_pin_hash"]
         == "scrypt$0011$aabb"
     )
+
+
+def test_the_same_pin_again_is_no_change(fake_root: Path) -> None:
+    """A re-run with the same PIN must not re-hash it (a new salt): that would report a change and restart."""
+    _stand_in_kiosk(
+        fake_root,
+        '#!/bin/sh\nif [ "$2" = --check ]; then read -r p; [ "$p" = 13579 ] && [ "$3" = "scrypt\\$1\\$stored" ]; exit $?; fi\n'
+        "cat > /dev/null; echo 'scrypt$1$stored'\n",
+    )
+    args = [INSTALL, "--root", str(fake_root), "--yes", "--pin-stdin"]
+    assert run(args, env=PI_ENV, stdin="13579\n").returncode == 0
+    before = tree(fake_root)
+    again = run(args, env=PI_ENV, stdin="13579\n")
+    assert again.returncode == 0, again.stderr
+    assert "staff PIN: unchanged" in again.stdout and "Done: 0 file change(s)" in again.stdout
+    assert "restart the kiosk" not in again.stdout
+    assert tree(fake_root) == before
+    other = run(args, env=PI_ENV, stdin="24680\n")
+    assert "set [kiosk] staff_pin_hash" in other.stdout
+    assert "skipped under --root: restart the kiosk when no music plays" in other.stdout
 
 
 def test_interactive_questions_on_a_terminal(fake_root: Path) -> None:
@@ -246,6 +295,7 @@ def test_interactive_questions_on_a_terminal(fake_root: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Where should the sound go?" in done.stdout and "Which screen?" in done.stdout
     config = tomllib.loads((fake_root / "etc/kiosk/kiosk.toml").read_text())
-    assert config["audio"]["device"] == "plughw:CARD=Device"
+    assert config["audio"]["device"] == "encore"
+    assert "hw:CARD=Device," in (fake_root / "etc/alsa/conf.d/60-encore.conf").read_text()
     assert config["display"]["dpi"] == 127  # 2203 px diagonal / 17.3 in
     assert (fake_root / "etc/kiosk/backup.pass").read_text() == "a long backup passphrase\n"

@@ -137,3 +137,54 @@ def test_backup_stick_is_writable_and_gets_an_encrypted_backup(make_stick, usb_e
     finally:
         run([USB, "remove", dev], env=usb_env)
     assert not os.path.ismount(mount)
+
+
+def _unit_service_settings() -> dict[str, list[str]]:
+    settings: dict[str, list[str]] = {}
+    section = ""
+    for line in (DEPLOY.parent / "systemd/kiosk-usb-mount@.service").read_text().splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section == "[Service]" and "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+def test_mount_under_the_units_own_limits_is_seen_outside(make_stick, usb_env, tmp_path: Path) -> None:
+    """The helper runs with the unit's capability bounding set, no-new-privileges and umask (read from the
+    unit file, applied with setpriv: systemd is not PID 1 here), and its mount is visible from this process's
+    mount namespace, as it must be for the kiosk and the backup."""
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is not installed")
+    unit = _unit_service_settings()
+    caps = ",".join("+" + c.lower().removeprefix("cap_") for c in unit["CapabilityBoundingSet"][0].split())
+    assert unit["NoNewPrivileges"] == ["yes"]
+    dev = make_stick("ext4", "EncoreBkup", {})
+    limited = [
+        "setpriv", f"--bounding-set=-all,{caps}", "--inh-caps=-all", "--no-new-privs", "--",
+        "sh", "-c", f'umask {unit["UMask"][0]} && exec "$@"', "sh",
+    ]  # fmt: skip
+    done = run([*limited, USB, "add", dev], env=usb_env)
+    mount = Path(usb_env["KIOSK_BACKUP_MOUNT"])
+    try:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert os.path.ismount(mount)  # seen from outside the helper
+        assert run(["findmnt", "-no", "OPTIONS", str(mount)]).stdout.startswith("rw,")
+    finally:
+        removed = run([*limited, USB, "remove", dev], env=usb_env)
+    assert removed.returncode == 0, removed.stderr
+    assert not os.path.ismount(mount)
+
+
+def test_without_the_mount_capability_the_helper_cannot_mount(make_stick, usb_env) -> None:
+    """The bounding set above is real: with CAP_SYS_ADMIN dropped too, the same call fails."""
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is not installed")
+    dev = make_stick("ext4", "CARE", {})
+    done = run(
+        ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", USB, "add", dev], env=usb_env
+    )
+    assert done.returncode != 0
+    assert not os.path.ismount(Path(usb_env["KIOSK_USB_ROOT"]) / "CARE")

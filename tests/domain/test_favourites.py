@@ -23,18 +23,17 @@ def person(rid: str, birth_year: int = 1938, **kw: Any) -> Resident:
     return Resident(resident_id=rid, staff_id=rid.upper(), first_name=rid, birth_year=birth_year, **kw)
 
 
+def tunes(count: int, bands: int, first_year: int, years: int) -> list[Song]:
+    """``count`` plain songs by ``bands`` bands, spread over ``years`` years from ``first_year``."""
+    return [
+        Song(f"s{i}", f"/m/{i}.mp3", f"Tune {i}", artist=f"Band {i % bands}", year=first_year + i % years)
+        for i in range(count)
+    ]
+
+
 def library() -> list[Song]:
     """200 songs, most from Mary's teens (the 1950s), and three old favourites far outside them."""
-    songs = [
-        Song(
-            song_id=f"s{i}",
-            path=f"/m/{i}.mp3",
-            title=f"Tune {i}",
-            artist=f"Band {i % 40}",
-            year=1950 + i % 10,
-        )
-        for i in range(200)
-    ]
+    songs = tunes(200, 40, 1950, 10)
     songs += [
         Song(song_id="danny", path="/m/danny.mp3", title="Danny Boy", artist="Irish Tenors", year=1913),
         Song(song_id="galway", path="/m/galway.mp3", title="Galway Bay", artist="Bing Crowley", year=1947),
@@ -167,16 +166,7 @@ def test_a_missing_favourite_changes_nothing() -> None:
 
 
 def test_a_favourite_artists_songs_come_before_others_of_their_decade() -> None:
-    songs = [
-        Song(
-            song_id=f"s{i}",
-            path=f"/m/{i}.mp3",
-            title=f"Tune {i}",
-            artist=f"Band {i % 30}",
-            year=1945 + i % 20,
-        )
-        for i in range(120)
-    ]
+    songs = tunes(120, 30, 1945, 20)
     songs += [
         Song(song_id=f"v{k}", path=f"/m/v{k}.mp3", title=f"Vera {k}", artist="Vera Lane", year=year)
         for k, year in enumerate((1952, 1957, 1963))
