@@ -201,7 +201,7 @@ class KioskStaff:
         recorded = resident is not None and resident.journaled
         if recorded:
             now = self.clock.now().isoformat(timespec="seconds")
-            doc = {
+            doc: dict[str, Any] = {
                 "session_id": None,
                 "resident_ids": [resident_id],
                 "at": now,

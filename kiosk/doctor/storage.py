@@ -85,7 +85,7 @@ def scanned_music_dir(data_dir: Path) -> Path | None:
     without locking or creating anything; None when there is no catalogue yet."""
     try:
         raw = json.loads((Path(data_dir) / "catalogue.json").read_text(encoding="utf-8"))
-        info = next(iter(raw.get("scan", {}).values()), {})
+        info: dict[str, object] = next(iter(raw.get("scan", {}).values()), {})
         folder = info.get("music_dir")
     except (OSError, ValueError, AttributeError):
         return None

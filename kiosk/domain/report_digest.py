@@ -149,10 +149,10 @@ def month_digest(
         when = (started.date().isoformat(), started.hour, started.weekday(), bool(doc.get("clock_ok", False)))
         mins = _minutes(doc)
         mode = str(doc.get("mode") or "unknown")
-        started, completed, liked = play_counts(keys)
+        n_started, n_completed, n_liked = play_counts(keys)
         for key in [("", *when, ""), *((rid, *when, mode) for rid in rids)]:
             n, m, s, c, li = agg.get(key, (0, 0.0, 0, 0, 0))
-            agg[key] = (n + 1, m + mins, s + started, c + completed, li + liked)
+            agg[key] = (n + 1, m + mins, s + n_started, c + n_completed, li + n_liked)
     out.append({"agg": [[*k, *v] for k, v in agg.items()]})
 
     def keyed(c: Counter[tuple[str, str, bool]]) -> dict[str, int]:

@@ -9,4 +9,4 @@ from kiosk.ui.screens.calm_presenter import CalmPresenter
 
 
 class CalmScreen(Screen):
-    presenter: CalmPresenter = ObjectProperty(None)  # type: ignore[assignment]
+    presenter: CalmPresenter = ObjectProperty(None)
