@@ -72,11 +72,13 @@ def _date(d: date) -> str:
 
 
 def _works(s: SongStat) -> bool:
-    return s.likes > 0 or s.positive > 0 or s.completed >= 2
+    """Liked, a good reaction seen, or heard to the end at least twice and more often than not."""
+    return s.likes > 0 or s.positive > 0 or (s.completed >= 2 and 2 * s.completed > s.started)
 
 
 def _troubles(s: SongStat) -> bool:
-    return s.distress > 0 or s.skipped >= 2 or s.negative > 0
+    """Stopped in distress, a troubled reaction seen, or skipped at least twice and at least half the time."""
+    return s.distress > 0 or s.negative > 0 or (s.skipped >= 2 and 2 * s.skipped >= s.started)
 
 
 def _good_facts(s: SongStat) -> str:
@@ -138,11 +140,14 @@ def best_slot(f: ResidentFigures, name: str) -> Finding | None:
 
 
 def song_findings(f: ResidentFigures, name: str) -> list[Finding]:
-    works = [s for s in f.songs if _works(s)]
-    review = [s for s in f.songs if _troubles(s)]
-    both = [s for s in works if _troubles(s)]
+    works = {s.song_id for s in f.songs if _works(s)}
+    review = {s.song_id for s in f.songs if _troubles(s)}
+    both = works & review
     out = []
-    good = sorted((s for s in works if s not in both), key=lambda s: (-s.score, -s.likes, s.title))
+    good = sorted(
+        (s for s in f.songs if s.song_id in works and s.song_id not in both),
+        key=lambda s: (-s.score, -s.likes, s.title),
+    )
     if good:
         named = good[:SONGS_NAMED]
         out.append(
@@ -150,23 +155,32 @@ def song_findings(f: ResidentFigures, name: str) -> list[Finding]:
                 "works",
                 f"Songs that work for {name}: "
                 + "; ".join(f"{song_name(s)}, {_good_facts(s)}" for s in named)
+                + (f" (and {plural(len(good) - len(named), 'more song')})" if len(good) > len(named) else "")
                 + ".",
                 tuple((s.song_id, s.score) for s in named),
             )
         )
     bad = sorted(
-        (s for s in review if s not in both), key=lambda s: (-s.distress, -s.negative, -s.skipped, s.title)
+        (s for s in f.songs if s.song_id in review and s.song_id not in both),
+        key=lambda s: (-s.distress, -s.negative, -s.skipped, s.title),
     )
     if bad:
         named = bad[:SONGS_NAMED]
         out.append(
             Finding(
                 "review",
-                "Songs to review: " + "; ".join(f"{song_name(s)}, {_bad_facts(s)}" for s in named) + ".",
+                "Songs to review: "
+                + "; ".join(f"{song_name(s)}, {_bad_facts(s)}" for s in named)
+                + (f" (and {plural(len(bad) - len(named), 'more song')})" if len(bad) > len(named) else "")
+                + ".",
                 tuple((s.song_id, s.distress) for s in named),
             )
         )
-    for s in sorted(both, key=lambda s: (-s.distress, s.title)):
+    mixed = sorted(
+        (s for s in f.songs if s.song_id in both),
+        key=lambda s: (-s.distress, -s.negative, -s.skipped, s.title),
+    )
+    for s in mixed[:SONGS_NAMED]:
         out.append(
             Finding(
                 "both",
@@ -174,6 +188,16 @@ def song_findings(f: ResidentFigures, name: str) -> list[Finding]:
                 f"plays and ask the family what it means to {name}; if it upsets {name} again, put it on the "
                 "avoid list.",
                 (("song", s.song_id), ("likes", s.likes), ("distress", s.distress), ("skipped", s.skipped)),
+            )
+        )
+    if len(mixed) > SONGS_NAMED:
+        rest = len(mixed) - SONGS_NAMED
+        out.append(
+            Finding(
+                "both",
+                f"{plural(rest, 'more song')} {'is' if rest == 1 else 'are'} in both lists (see the songs below "
+                "and the CSV export).",
+                (("more", rest),),
             )
         )
     return out
@@ -290,13 +314,18 @@ def changes_finding(
     before_bad = {s.song_id for s in (prev.songs if prev else []) if _troubles(s)}
     new_top = [s for s in f.top_songs if s.song_id not in before_top and _works(s) and not _troubles(s)]
     new_bad = [s for s in f.songs if _troubles(s) and s.song_id not in before_bad]
+    more_bad = len(new_bad) - SONGS_NAMED
     text = []
     if parts:
         text.append("profile changed: " + "; ".join(parts))
     if new_top:
         text.append("new favourites: " + ", ".join(song_name(s) for s in new_top[:SONGS_NAMED]))
     if new_bad:
-        text.append("new songs to review: " + ", ".join(song_name(s) for s in new_bad[:SONGS_NAMED]))
+        text.append(
+            "new songs to review: "
+            + ", ".join(song_name(s) for s in new_bad[:SONGS_NAMED])
+            + (f" and {more_bad} more" if more_bad > 0 else "")
+        )
     if not text:
         return None
     sentence = "Since the last period: " + "; ".join(text) + "."

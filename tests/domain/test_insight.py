@@ -135,3 +135,16 @@ def test_with_slot(have, want):
 
     got = with_slot(have, ScheduleSlot(870, 930, Mode.RELAX))
     assert [format_schedule((s,)) for s in got] == want
+
+
+def test_a_long_history_names_three_songs_per_list_and_counts_the_rest():
+    from kiosk.domain.report_model import ResidentFigures, SongStat
+
+    f = ResidentFigures("r", "Mary", sessions=10)
+    f.songs = [SongStat(f"s{i}", f"Song {i}", started=4, completed=3, likes=1, distress=1) for i in range(7)]
+    texts = [x.text for x in what_works(f, None, PERIOD, name="Mary") if x.kind == "both"]
+    assert len(texts) == 4
+    assert texts[-1] == "4 more songs are in both lists (see the songs below and the CSV export)."
+    f.songs = [SongStat(f"s{i}", f"Song {i}", started=4, skipped=1, completed=3) for i in range(5)]
+    found = {x.kind for x in what_works(f, None, PERIOD, name="Mary")}
+    assert "review" not in found and "both" not in found  # a skip now and then is no reason to review
