@@ -466,9 +466,7 @@ def test_staff_presenter_restless_now_and_calm_ahead(control):
     p.restless(True)  # the third note: the demo proposes; Relax starts too
     assert control.posted[-1][0] is Intent.CHOOSE_RESIDENTS
     assert "Relax music started." in p.state.note
-    assert (
-        p.proposal_text() == f"{name} is often restless around this time: play Relax every day 14:30-15:30?"
-    )
+    assert p.proposal_text() == f"{name}: often restless then. Relax daily 14:30-15:30?"
     p.accept_proposal()
     assert staff.accepted == [(rid, "14:30-15:30 relax")] and p.proposal_text() == ""
     refused = [r for r in p.residents() if not r.journaled]

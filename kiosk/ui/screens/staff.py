@@ -166,7 +166,7 @@ class StaffScreen(Screen):
                             action=p.accept_proposal, size_hint_x=0.19),
                 StaffButton(word=_("Not now"), control="staff:calm_later",
                             action=p.dismiss_proposal, size_hint_x=0.19),
-            height_mm=12))  # fmt: skip
+            height_mm=14))  # fmt: skip
 
     def _panel_observe(self, box: BoxLayout) -> None:
         """Who and when, five scales that start unset (no handle shown until touched), the reactions, and

@@ -205,9 +205,7 @@ class StaffPresenter:
             (r.display_name for r in self.staff.residents() if r.resident_id == self.state.proposal_for), ""
         )
         slot = self.state.proposal.removesuffix(" relax")
-        return _("{who} is often restless around this time: play Relax every day {slot}?").format(
-            who=who, slot=slot
-        )
+        return _("{who}: often restless then. Relax daily {slot}?").format(who=who, slot=slot)
 
     def accept_proposal(self) -> None:
         if self.state.proposal:
