@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain.csv_cells import unescape_cell
 from kiosk.domain.residents import COLUMNS, REQUIRED
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a residents file is a few KB; anything past this is the wrong file
@@ -168,7 +169,9 @@ def _read_csv(text: str, name: str) -> Source:
                 continue
             # a short row (cells missing at its end) reads as empty cells: the columns are in the file
             values = {
-                col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col in COLUMNS
+                col: unescape_cell(cells[i]) if i < len(cells) else ""
+                for i, col in enumerate(columns)
+                if col in COLUMNS
             }
             rows.append(Row(line, values))
     except csv.Error as exc:

@@ -16,8 +16,11 @@ from typing import Any
 from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.clock import SystemClock
 from kiosk.adapters.covers import CoverCache
+from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.erasures import apply_at_start
 from kiosk.adapters.journal import JsonlJournal, consent_refused
+from kiosk.adapters.pin_lockout import PinLockoutFile
 from kiosk.adapters.player import AudioCapture, VlcPlayer
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.resume import ResumeFile
@@ -168,6 +171,7 @@ class RunningKiosk:
     watchdog: Watchdog | None
     covers: CoverCache
     gpio: Any = None
+    pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
@@ -284,6 +288,7 @@ def build_staff(
     residents: ResidentsStore,
     *,
     checks: Callable[[], Sequence[str]] | None = None,
+    writer: DeferredWriter | None = None,
     usb_root: Path | None = None,
 ) -> KioskStaff:
     """The staff screen's actions over the engine and the data folder's adapters. Worker-thread ports open their
@@ -298,7 +303,7 @@ def build_staff(
 
     data_dir = Path(data_dir)
     ports = StaffPorts(
-        review_store=ReviewFile(DataFolder(data_dir)),
+        review_store=ReviewFile(DataFolder(data_dir), writer),
         attention=lambda: _attention_notes(data_dir),
         scan=lambda progress: scan_library(DataFolder(data_dir), _music_dir(config, data_dir), progress),
         find_import_files=find_import_files,
@@ -346,8 +351,10 @@ def build_running_kiosk(
     clock = clock or SystemClock()
     data = DataFolder(data_dir)
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
+    apply_at_start(data)  # erasures re-applied: a kill halfway through `residents remove` ends erased
     split_old_lists(data)  # profiles from before the upgrade: lists split at ';' (once), staff told
-    catalogue = TinyCatalogue(data)
+    writer = DeferredWriter()  # store writes the UI thread hands off: it never waits for the folder lock
+    catalogue = TinyCatalogue(data, writer)
     residents = ResidentsStore(data)
     prepare(catalogue.songs())
     from kiosk.adapters.reviews import ReviewFile
@@ -358,9 +365,10 @@ def build_running_kiosk(
         catalogue,
         residents,
         clock,
-        reviews=ReviewFile(
-            data
-        ),  # songs stopped as upsetting stay out for those residents until staff decide
+        # songs stopped as upsetting stay out for those residents until staff decide. Read as stored, never
+        # flushing the deferred writer (that would wait for the folder lock on the UI thread): a review still
+        # queued is in the engine's own list, which applies the same rule (selection.under_review)
+        reviews=ReviewFile(data),
     )
     parts = build_kiosk(
         config,
@@ -373,15 +381,29 @@ def build_running_kiosk(
         profiles_stamp=residents.stamp,
         capture=capture,
     )
+    parts._closers.insert(0, writer.close)  # closed last: the engine's final writes land first
     try:
         if clock.trusted():
             parts.rollups.prune(clock.now().date(), config.journal.retention_days)
         staff = build_staff(
-            config, data_dir, parts, residents, checks=lambda: attention_lines(config, data_dir)
+            config,
+            data_dir,
+            parts,
+            residents,
+            checks=lambda: attention_lines(config, data_dir),
+            writer=writer,
         )
         parts.engine.start_up()  # resume after a crash or power cut, when the rules allow
     except BaseException:
         parts.close()
         raise
     notifier = notifier or Notifier()
-    return RunningKiosk(parts, residents, staff, notifier, Watchdog.from_env(notifier), CoverCache(data_dir))
+    return RunningKiosk(
+        parts,
+        residents,
+        staff,
+        notifier,
+        Watchdog.from_env(notifier),
+        CoverCache(data_dir),
+        pin_lockout=PinLockoutFile(data_dir),
+    )

@@ -2,7 +2,9 @@
 
 Reads go through :meth:`DataFolder.read` (a view that rereads the file only when it changed on disk, e.g. after
 a scan by another process); the :class:`Song` objects built from it are cached until then, so asking for 10,000
-songs again costs one ``stat``. ``mark_suspect`` is a locked read-modify-write.
+songs again costs one ``stat``. ``mark_suspect`` flags the song in memory at once; the locked
+read-modify-write of the store goes through a :class:`~kiosk.adapters.deferred.DeferredWriter` when one is given
+(the running kiosk: the UI thread never waits for the folder lock), else it is done in the caller's thread.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from tinydb import Query
 
+from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import SCAN_INFO, SONGS, STORE
 from kiosk.domain.models import Song
@@ -45,8 +48,10 @@ def song_from_doc(doc: dict[str, Any]) -> Song:
 class TinyCatalogue:
     """The catalogue, cached in memory and refreshed when the store's file changes."""
 
-    def __init__(self, data: DataFolder):
+    def __init__(self, data: DataFolder, writer: DeferredWriter | None = None):
         self._data = data
+        self._writer = writer
+        self._flags: dict[str, str] = {}  # suspect flags not yet written to the store
         self._view = data.read(STORE)
         self._raw: Any = None
         self._songs: tuple[Song, ...] = ()
@@ -62,6 +67,9 @@ class TinyCatalogue:
         if raw is self._raw:
             return
         songs = tuple(song_from_doc(doc) for doc in (raw or {}).get(SONGS, {}).values())
+        if self._flags:
+            flags = dict(self._flags)
+            songs = tuple(replace(s, suspect=flags[s.song_id]) if s.song_id in flags else s for s in songs)
         self._songs = songs
         self._by_id = {s.song_id: s for s in songs}
         self._raw = raw
@@ -76,18 +84,26 @@ class TinyCatalogue:
 
     def mark_suspect(self, song_id: str, reason: str) -> None:
         """Flag a song the player could not play. Unknown ids are ignored (the file may have been rescanned)."""
-        with self._data.write(STORE) as db:
-            changed = db.table(SONGS).update({"suspect": reason}, Query().song_id == song_id)
-        if not changed:
-            log.info("mark_suspect: no song %s in the catalogue", song_id)
-            return
-        # Serve the flag at once, even within the file's mtime granularity.
         self._refresh()
         song = self._by_id.get(song_id)
-        if song is not None and song.suspect != reason:
+        if song is None:
+            log.info("mark_suspect: no song %s in the catalogue", song_id)
+            return
+        if song.suspect != reason:  # serve the flag at once, before (and whatever) the store says
             flagged = replace(song, suspect=reason)
             self._by_id[song_id] = flagged
             self._songs = tuple(flagged if s.song_id == song_id else s for s in self._songs)
+        self._flags[song_id] = reason
+        if self._writer is None:
+            self._store_suspect(song_id, reason)
+        else:
+            self._writer.submit(self._store_suspect, song_id, reason)
+
+    def _store_suspect(self, song_id: str, reason: str) -> None:
+        data = self._data if self._writer is None else DataFolder(self._data.root)  # one per thread
+        with data.write(STORE) as db:
+            db.table(SONGS).update({"suspect": reason}, Query().song_id == song_id)
+        self._flags.pop(song_id, None)
 
     def scan_info(self) -> dict[str, Any]:
         """The last scan's music folder and problems (unreadable files, sidecar mistakes)."""

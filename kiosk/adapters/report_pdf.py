@@ -17,6 +17,7 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: I001
 from matplotlib.figure import Figure
 
 from kiosk.adapters import charts  # sets the Agg backend first
+from kiosk.adapters.safe_output import output_file
 from kiosk.adapters.trend_charts import TrendGrid
 from kiosk.domain.report import Report, ResidentFigures
 from kiosk.domain.report_text import home_lines, resident_lines
@@ -193,7 +194,8 @@ def _write_pdf(
         " - pseudonymised: residents are shown as codes" if pseudonymised else " - confidential: care records"
     )
     pages = 0
-    with PdfPages(path, metadata={"Title": "Encore engagement report", "Creator": "Encore kiosk"}) as pdf:
+    meta = {"Title": "Encore engagement report", "Creator": "Encore kiosk"}
+    with output_file(path) as fh, PdfPages(fh, metadata=meta) as pdf:  # links refused, temp file + rename
         if not one_resident:
             pdf.savefig(home_page(report, footer, names=names))
             pages += 1
@@ -202,5 +204,4 @@ def _write_pdf(
             for f in report.residents:
                 pdf.savefig(page.fill(f, notes=not pseudonymised))
                 pages += 1
-    path.chmod(0o600)
     return pages

@@ -21,9 +21,8 @@ from tinydb.table import Table
 
 from kiosk.adapters import profile_history
 from kiosk.adapters.atomic import atomic_write_bytes, fsync_dir
-from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.erasures import record_erasure
+from kiosk.adapters.erasures import erase_resident
 from kiosk.domain.matching import norm
 from kiosk.domain.models import Consent, Resident
 from kiosk.domain.profile_changes import FieldChange, diff
@@ -251,20 +250,14 @@ class ResidentsStore:
             upsert_doc(db.table(TABLE), resident)
 
     def remove(self, resident_id: str) -> bool:
-        """Erase a resident: record the erasure first (so a crash half-way still ends erased after the next
-        restore or removal), then delete the profile and the photo. False when there was no such resident."""
+        """Erase a resident everywhere in the data folder (:func:`kiosk.adapters.erasures.erase_resident`):
+        the erasure is recorded first, so a crash halfway still ends erased at the next start. False when there
+        was no such resident."""
         with self.data.locked():
             existing = self.get(resident_id)
-            record_erasure(self.data, resident_id)
-            with self.data.write(STORE) as db:
-                table = db.table(TABLE)
-                docs = table.search(Query().resident_id == resident_id)
-                for doc in docs:
-                    delete_photo(self.data, doc.get("photo"))
-                if docs:
-                    table.remove(doc_ids=[d.doc_id for d in docs])
-            # a photo left behind by an interrupted import
-            delete_photo(self.data, photo_relpath(resident_id))
-            profile_history.erase_history(self.data, resident_id)
-            CalmAheadStore(self.data).erase(resident_id)
+            needles = []
+            if existing is not None:
+                names = (existing.staff_id, existing.first_name, existing.preferred_name)
+                needles = [n.encode("utf-8") for n in names if n and len(n) >= 3]
+            erase_resident(self.data, resident_id, needles=needles)
             return existing is not None

@@ -135,9 +135,10 @@ def save_trends_png(path: object, f: ResidentFigures, period: Period, dpi: int =
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    from kiosk.adapters.safe_output import output_file
+
     fig = Figure(figsize=(9.0, 4.6), dpi=dpi)
     FigureCanvasAgg(fig)
     TrendGrid(fig, (0.07, 0.08, 0.9, 0.8), period).update(f)
-    out = Path(str(path))
-    fig.savefig(out, format="png")
-    out.chmod(0o600)
+    with output_file(Path(str(path))) as fh:  # 0600, links refused, temp file + rename
+        fig.savefig(fh, format="png")

@@ -4,7 +4,6 @@ history [ID] [--since DATE]`: resident profiles."""
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import os
@@ -16,6 +15,7 @@ from typing import Any
 
 from kiosk.adapters import profile_history
 from kiosk.adapters.atomic import atomic_write_bytes
+from kiosk.adapters.csv_safe import csv_writer
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.residents import ResidentsStore, resident_to_doc
@@ -232,9 +232,11 @@ def run_export(args: argparse.Namespace, ctx: Any) -> int:
         data = json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8")
     else:
         buf = io.StringIO(newline="")
-        writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv_writer(
+            buf, lineterminator="\r\n"
+        )  # formula-like cells escaped (kiosk.adapters.csv_safe)
+        writer.writerow(COLUMNS)
+        writer.writerows([row[c] for c in COLUMNS] for row in rows)
         data = buf.getvalue().encode("utf-8-sig")  # the BOM makes Excel show accents right
     atomic_write_bytes(dest, data)
     os.chmod(dest, 0o600)
@@ -291,7 +293,42 @@ def run_remove(args: argparse.Namespace, ctx: Any) -> int:
             return 1
     store.remove(resident.resident_id)
     print(
-        f"Removed {resident.staff_id}: profile and photo erased. Their listening history stays only as "
-        "anonymous statistics, and restoring an older backup will not bring the profile back."
+        f"Removed {resident.staff_id}: profile, photo and every copy of them in the data folder erased "
+        "(rotating store copies, staged photos, report cache, dashboard charts)."
     )
+    print(
+        "What remains: the journal and session rollups keep this resident's opaque id with listening and "
+        "observation records. They are pseudonymous, not anonymous, until every backup that links the id to "
+        "this person has aged out. Restoring a backup never brings the profile back."
+    )
+    for line in backups_holding(ctx.data_dir, resident.resident_id, date.today()):
+        print(line)
     return 0
+
+
+def backups_holding(data_dir: Path, resident_id: str, today: date) -> list[str]:
+    """What `residents remove` says about backups that still hold the resident (from backup-log.jsonl)."""
+    from kiosk.adapters import backup_log
+
+    logged = backup_log.entries(data_dir)
+    holding = [e for e in logged if resident_id in e.resident_ids]
+    if not holding:
+        return [f"No backup noted in {data_dir / backup_log.LOG_NAME} holds this resident."]
+    lines = ["Backups that still hold the profile:"]
+    for e in holding:
+        made = e.made_on() or "?"
+        if e.where == "local":
+            lines.append(
+                f"  {e.path} (on this Pi, made {made}): rewritten without them by the next nightly backup run"
+            )
+        elif e.where == "usb":
+            out = backup_log.ages_out(e, logged, today)
+            lines.append(
+                f"  {e.path} (encrypted, backup stick, made {made}): deleted by the rotation around {out}, "
+                f"when {e.keep} newer backups are on the stick; delete it sooner by hand if you can"
+            )
+        else:
+            lines.append(
+                f"  {e.path} (made by hand with `kiosk backup`, {made}): kept until someone deletes it"
+            )
+    return lines

@@ -215,6 +215,18 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     h.clock.advance(1)
     settle()
     yield "now_playing-paused-liked", True
+    h.ui.now_playing.feedback = ""  # the word of the last touch has gone: "Paused" shows, large
+    h.control.show(Status.PAUSED, mode=Mode.LISTEN, song=1, position_ms=3_000)
+    settle()
+    yield "now_playing-paused", True
+    h.control.show(Status.PAUSED, mode=Mode.SING, song=2, position_ms=7_000)
+    settle()
+    yield "now_playing-sing-paused", True
+    h.control.show(Status.PLAYING, mode=Mode.LISTEN, song=1, position_ms=4_000)
+    for _ in range(6):  # up to the resident's limit, and once more
+        h.ui.now_playing.press("louder")
+    settle()
+    yield "now_playing-at-limit", True
     h.control.show(Status.ENDED)
     settle()
     yield "session_end", True

@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import Config
 from kiosk.doctor.rows import FAIL, OK, WARN, Check
@@ -70,6 +71,14 @@ def check_config(config: Config, config_path: Path | None = None) -> Check:
 
 
 def check_staff_pin(config: Config) -> Check:
+    refused = [p for p in config.problems if "kiosk.staff_pin_hash" in p]
+    if refused:  # the hash in kiosk.toml was refused (too weak or damaged): staff mode is locked
+        return Check(
+            FAIL,
+            "staff pin",
+            refused[0],
+            'run `kiosk hash-pin`, put the new staff_pin_hash = "scrypt$..." under [kiosk]',
+        )
     if not config.kiosk.staff_pin_hash:
         return Check(
             WARN,
@@ -85,7 +94,7 @@ def scanned_music_dir(data_dir: Path) -> Path | None:
     without locking or creating anything; None when there is no catalogue yet."""
     try:
         raw = json.loads((Path(data_dir) / "catalogue.json").read_text(encoding="utf-8"))
-        info: dict[str, object] = next(iter(raw.get("scan", {}).values()), {})
+        info: dict[str, Any] = next(iter(raw.get("scan", {}).values()), {})
         folder = info.get("music_dir")
     except (OSError, ValueError, AttributeError):
         return None

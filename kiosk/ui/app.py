@@ -21,6 +21,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.app.staff_api import StaffActions
 from kiosk.domain.intents import SessionView
+from kiosk.domain.pin_guard import LockoutStore
 from kiosk.domain.ports import Clock as KioskClock
 from kiosk.domain.ports import ResidentStore, SessionControl
 from kiosk.ui import i18n, router, theme, units
@@ -97,6 +98,7 @@ class KioskUI:
         demo_pin_hint: str = "",
         language: str | None = None,
         covers: Callable[[str, str | None], str | None] | None = None,
+        pin_lockout: LockoutStore | None = None,
     ):
         from kiosk.ui.screens.calm import CalmScreen
         from kiosk.ui.screens.calm_presenter import CalmPresenter
@@ -142,7 +144,7 @@ class KioskUI:
         )
         self.session_end = SessionEndScreen(presenter=SessionEndPresenter(control))
         self.calm = CalmScreen(presenter=CalmPresenter())
-        self.guard = PinGuard(now, on_event=staff.note_staff_event)
+        self.guard = PinGuard(now, on_event=staff.note_staff_event, store=pin_lockout)
         self._lazy: dict[str, Any] = {}
         for screen in (self.idle, self.residents, self.now_playing, self.session_end, self.calm):
             self.sm.add_widget(screen)
@@ -343,6 +345,7 @@ def build_app(
     clock: KioskClock | None = None,
     windowed: bool = False,
     demo_pin_hint: str = "",
+    pin_lockout: LockoutStore | None = None,
     on_shown: Callable[[EncoreApp], None] | None = None,
     on_stopped: Callable[[EncoreApp], None] | None = None,
     covers: Callable[[str, str | None], str | None] | None = None,
@@ -361,6 +364,7 @@ def build_app(
             clock=clock,
             demo_pin_hint=demo_pin_hint,
             covers=covers,
+            pin_lockout=pin_lockout,
         )
 
     return EncoreApp(factory, control, locked=not windowed, on_shown=on_shown, on_stopped=on_stopped)

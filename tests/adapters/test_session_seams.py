@@ -22,24 +22,19 @@ from typing import Any
 
 import pytest
 
-from kiosk.adapters.catalogue import TinyCatalogue
-from kiosk.adapters.clock import SystemClock
 from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.history import load_history
 from kiosk.adapters.journal import read_events
 from kiosk.adapters.library_scan import scan_library
 from kiosk.adapters.mainloop import HeadlessLoop
 from kiosk.adapters.report_source import rebuild_rollups
 from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.residents import ResidentsStore
-from kiosk.adapters.reviews import ReviewFile
 from kiosk.adapters.rollups import RollupStore
 from kiosk.app.residents_import import import_file
-from kiosk.app.selection_source import SelectionSourceFactory
 from kiosk.app.staff import KioskStaff
 from kiosk.config import AudioConfig, Config, KioskConfig, LibraryConfig
 from kiosk.domain.intents import Intent, Source, Status
-from kiosk.wiring import KioskParts, build_kiosk, build_staff
+from kiosk.wiring import KioskParts, build_running_kiosk
 from tests.audiofiles import write_tags
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,41 +96,22 @@ def open_kiosk(data_dir: Path, music: Path) -> Iterator[Kiosk]:
         library=LibraryConfig(music_dir=music),
         kiosk=KioskConfig(mode="lounge"),
     )
-    data = DataFolder(data_dir)
-    clock = SystemClock()
-    catalogue, residents = TinyCatalogue(data), ResidentsStore(data)
     peaks: list[tuple[float, int]] = []
     lock = threading.Lock()
 
-    def capture(_slot: int, raw: bytes) -> None:  # libvlc's thread: measure and return
+    def capture(_slot: int, raw: bytes, _pts_us: int) -> None:  # libvlc's thread: measure, return
         samples = array.array("h")
         samples.frombytes(raw)
         with lock:
             peaks.append((time.monotonic(), max((abs(x) for x in samples), default=0)))
 
-    parts = build_kiosk(
-        config,
-        data_dir,
-        clock=clock,
-        song_source=SelectionSourceFactory(
-            config,
-            lambda ids, now: load_history(data, ids, now),
-            catalogue,
-            residents,
-            clock,
-            reviews=ReviewFile(data),
-        ),  # fmt: skip
-        catalogue=catalogue,
-        residents=residents,
-        capture=capture,
-        profiles_stamp=residents.stamp,
-    )
-    staff = build_staff(config, data_dir, parts, residents)
-    kiosk = Kiosk(parts, staff, residents, data_dir, HeadlessLoop(parts.engine), peaks)
+    running = build_running_kiosk(config, data_dir, capture=capture)  # what `kiosk run` builds
+    parts = running.parts
+    kiosk = Kiosk(parts, running.staff, running.residents, data_dir, HeadlessLoop(parts.engine), peaks)
     try:
         yield kiosk
     finally:
-        parts.close()
+        running.close()
 
 
 @pytest.fixture
@@ -162,6 +138,21 @@ def events(data_dir: Path) -> list[dict[str, Any]]:
 
 def names(event: dict[str, Any], rid: str) -> bool:
     return event.get("resident") == rid or rid in (event.get("detail") or {}).get("residents", [])
+
+
+def withdraw_alma_then_go_on(kiosk: Kiosk, tmp_path: Path, songs_after: int) -> list[dict[str, Any]]:
+    """Alma's consent becomes "no" by an import from another process; the music goes on, then staff stop."""
+    cli_import(
+        kiosk.data_dir, write_people(tmp_path / "no.csv", ["A1,Alma,1938,no,100", "B2,Bert,1940,yes,100"])
+    )
+    kiosk.loop.run_for(1.3)  # the engine looks at the store about once a second
+    for _ in range(songs_after):
+        kiosk.engine.post(Intent.NEXT, Source.TOUCH)
+        kiosk.loop.run_for(0.5)
+    kiosk.engine.post(Intent.STOP, Source.STAFF)
+    kiosk.loop.run_for(0.5)
+    kiosk.parts.rollups.flush()
+    return events(kiosk.data_dir)
 
 
 @pytest.mark.timeout(60)
@@ -197,17 +188,7 @@ def test_consent_withdrawn_by_an_import_from_another_process_stops_recording_the
     kiosk.loop.run_for(1.0)
     kiosk.engine.post(Intent.LIKE, Source.TOUCH)
     kiosk.loop.run_for(0.2)
-    cli_import(
-        kiosk.data_dir, write_people(tmp_path / "no.csv", ["A1,Alma,1938,no,100", "B2,Bert,1940,yes,100"])
-    )
-    kiosk.loop.run_for(1.3)
-    for _ in range(2):
-        kiosk.engine.post(Intent.NEXT, Source.TOUCH)
-        kiosk.loop.run_for(0.5)
-    kiosk.engine.post(Intent.STOP, Source.STAFF)
-    kiosk.loop.run_for(0.5)
-    kiosk.parts.rollups.flush()
-    got = events(kiosk.data_dir)
+    got = withdraw_alma_then_go_on(kiosk, tmp_path, songs_after=2)
     types = [e["type"] for e in got]
     assert types[:3] == ["session_start", "song_start", "like"]  # earlier events stay (not an erasure)
     last = max(i for i, e in enumerate(got) if names(e, alma))
@@ -226,16 +207,7 @@ def test_consent_withdrawn_in_a_group_leaves_only_the_others_in_the_books(
     alma, bert = kiosk.rid("A1"), kiosk.rid("B2")
     kiosk.engine.post(Intent.CHOOSE_RESIDENTS, Source.STAFF, (alma, bert))
     kiosk.loop.run_for(1.0)
-    cli_import(
-        kiosk.data_dir, write_people(tmp_path / "no.csv", ["A1,Alma,1938,no,100", "B2,Bert,1940,yes,100"])
-    )
-    kiosk.loop.run_for(1.3)
-    kiosk.engine.post(Intent.NEXT, Source.TOUCH)
-    kiosk.loop.run_for(0.5)
-    kiosk.engine.post(Intent.STOP, Source.STAFF)
-    kiosk.loop.run_for(0.5)
-    kiosk.parts.rollups.flush()
-    got = events(kiosk.data_dir)
+    got = withdraw_alma_then_go_on(kiosk, tmp_path, songs_after=1)
     assert got[0]["type"] == "session_start" and set(got[0]["detail"]["residents"]) == {alma, bert}
     withdrawn = [i for i, e in enumerate(got) if e["type"] == "consent_withdrawn"]
     assert len(withdrawn) == 1 and got[withdrawn[0]]["resident"] == alma

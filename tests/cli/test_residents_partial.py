@@ -183,6 +183,8 @@ def test_the_issues_care_worker_outside_in(tmp_path: Path) -> None:
     assert _kiosk(data_dir, "residents", "remove", "--yes", "R-1").returncode == 0
     assert history(DataFolder(data_dir), resident_id=peggy_id) == []  # erasure removes the history
     assert peggy_id not in (data_dir / "profile-history.json").read_text()
+    copies = list((data_dir / ".backups").glob("profile-history.json.*"))
+    assert copies and all(peggy_id not in c.read_text() for c in copies)  # rotating copies scrubbed too
 
 
 def _old_store(data_dir: Path) -> ResidentsStore:
@@ -285,3 +287,15 @@ def test_dry_run_shows_what_avoid_entries_remove_and_import_warns_of_entries_mat
     assert main(["--data-dir", data, "residents", "import", str(path)]) == 0
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "warning: R-1 (Ada): 'Vera Lynn' matches no song" in out and "removes 1 song" not in out
+
+
+def test_the_staff_screen_names_whose_lists_were_split(tmp_path: Path) -> None:
+    from kiosk.wiring import _attention_notes
+
+    data_dir = tmp_path / "data"
+    _old_store(data_dir)
+    assert split_old_lists(DataFolder(data_dir)) == ["R-1"]
+    notes = [n for n in _attention_notes(data_dir) if "split at ';'" in n]
+    assert len(notes) == 1 and "for R-1:" in notes[0]
+    assert _kiosk(data_dir, "residents", "remove", "--yes", "R-1").returncode == 0
+    assert not [n for n in _attention_notes(data_dir) if "for R-1" in n]  # erased: no longer named

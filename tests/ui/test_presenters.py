@@ -200,7 +200,7 @@ def test_long_press_needs_three_seconds():
 
 
 def test_pin_hash_round_trip_and_damaged_hash():
-    line = make_hash("2468", n=16)
+    line = make_hash("2468")
     assert verify_pin("2468", line)
     assert not verify_pin("2469", line)
     assert not verify_pin("2468", "")
@@ -212,7 +212,7 @@ def test_pin_pad_five_wrong_tries_lock_for_five_minutes(caplog):
     events: list[str] = []
     guard = PinGuard(clock, on_event=events.append)
     opened = []
-    p = StaffPinPresenter(make_hash("2468", n=16), guard, sync_bg, lambda: opened.append(1), lambda: None,
+    p = StaffPinPresenter(make_hash("2468"), guard, sync_bg, lambda: opened.append(1), lambda: None,
                           lambda: None)  # fmt: skip
     for _ in range(5):
         for d in "1111":
@@ -474,3 +474,25 @@ def test_staff_presenter_restless_now_and_calm_ahead(control):
         p.state.selected = {refused[0].resident_id}
         p.restless(True)
         assert "chose not to be recorded" in p.state.note and refused[0].resident_id not in staff.restless
+
+
+def test_louder_at_the_limit_says_so_and_quieter_at_the_floor_too(control):
+    control.show(Status.PLAYING, song=0)
+    p = NowPlayingPresenter(control, lambda: None)
+    words = [p.press("louder") for _ in range(6)]  # 40 % -> the cap of 80 % in steps of 10
+    assert words[:4] == ["Louder"] * 4
+    assert words[4:] == ["That is as loud as it goes"] * 2
+    assert control.view().volume_pct == control.view().volume_cap_pct == 80
+    assert [i for i, _s, _a in control.posted].count(Intent.VOLUME_UP) == 6  # still journaled
+    words = [p.press("quieter") for _ in range(9)]
+    assert words[-1] == "That is as quiet as it goes" and words[0] == "Quieter"
+
+
+def test_paused_lights_play_at_once(control):
+    control.show(Status.PLAYING, song=0)
+    p = NowPlayingPresenter(control, lambda: None)
+    assert not p.controls(control.view())[0].on
+    assert p.press("play_pause") == "Paused"
+    play = p.controls(control.view())[0]
+    assert (play.word, play.icon, play.on) == ("Play", "play", True)
+    assert p.state_word(control.view()) == "Paused"

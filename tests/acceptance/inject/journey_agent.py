@@ -88,13 +88,18 @@ class Agent:
     def _wait_for_app(self) -> None:
         """Until Kivy's App runs and has built its screens (polled: this thread may not import Kivy first)."""
         while True:
-            app_module = sys.modules.get("kivy.app")
-            app = app_module.App.get_running_app() if app_module is not None else None
-            if app is not None and app.root is not None:
-                self.clock = sys.modules["kivy.clock"].Clock
-                self.window = sys.modules["kivy.base"].EventLoop.window
-                if self.window is not None:
-                    return
+            try:
+                app_class = getattr(sys.modules.get("kivy.app"), "App", None)
+                app = app_class.get_running_app() if app_class is not None else None
+                if app is not None and app.root is not None:
+                    self.clock = sys.modules["kivy.clock"].Clock
+                    self.window = sys.modules["kivy.base"].EventLoop.window
+                    if self.window is not None:
+                        return
+            except (AttributeError, KeyError):
+                # the main thread may be half-way through importing kivy.app (a partially
+                # initialised module): look again on the next poll
+                pass
             time.sleep(0.05)
 
     def _on_main(self, fn: Callable[[], Any], timeout_s: float = MAIN_TIMEOUT_S) -> Any:
@@ -226,7 +231,7 @@ class Agent:
 
     def observe(self) -> dict[str, Any]:
         """What a person sees now: the screen's name, the words shown (top to bottom), the buttons."""
-        words: list[tuple[float, float, str]] = []
+        words: list[tuple[float, float, str, list[int]]] = []
         buttons = []
         for widget in self._visible_widgets():
             if _is_button(widget):
@@ -241,12 +246,13 @@ class Agent:
                 )
             text = _label_text(widget)
             if text:
-                x0, y0, _x1, y1 = _rect(widget)
-                words.append((-y1, x0, text))
+                x0, y0, x1, y1 = _rect(widget)
+                words.append((-y1, x0, text, [round(x0), round(y0), round(x1), round(y1)]))
         words.sort()
         return {
             "screen": self._screen_name(),
-            "words": [t for _y, _x, t in words],
+            "words": [t for _y, _x, t, _r in words],
+            "labels": [{"text": t, "rect": r} for _y, _x, t, r in words],
             "buttons": buttons,
             "window": list(self.window.size),
             "mono_s": time.monotonic(),
