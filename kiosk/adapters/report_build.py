@@ -31,6 +31,7 @@ from kiosk.domain.calm_ahead import propose
 from kiosk.domain.insight import what_works
 from kiosk.domain.report import Period, Report, build_report, month_digest, pseudonym
 from kiosk.domain.schedule import parse_schedule
+from kiosk.errors import UserError
 
 
 @dataclass
@@ -84,7 +85,7 @@ def make_labels(data: DataFolder, pseudonymised: bool) -> Labels:
     # without pseudonymising, a former (erased) resident still gets a code, never an id
     try:
         secret = install_secret(data)
-    except OSError:
+    except (OSError, UserError):  # the codes of erased residents only; a damaged secret is for --pseudonymise
         secret = b"encore"
     return Labels(known, False, lambda rid: pseudonym(secret, rid))
 
@@ -101,7 +102,7 @@ class Inputs:
 
 
 CACHE_DIR = "report-cache"
-CACHE_VERSION = 6  # 6: songs started/completed/liked in the digest's rows (weekly trends)
+CACHE_VERSION = 7  # 6: songs started/completed/liked per digest row (trends), or introduced plays; 7: both
 
 
 def _month_range(name: str) -> tuple[date, date]:

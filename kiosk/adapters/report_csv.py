@@ -92,6 +92,7 @@ PLAY_COLUMNS = (
     "outcome",
     "listened_s",
     "liked",
+    "introduced",  # yes: the gentle voice introduced the song (docs/guide/voice.md)
 )
 
 
@@ -180,6 +181,7 @@ def _rows(
                     p.get("outcome", ""),
                     p.get("listened_s", 0),
                     yes[bool(p.get("liked"))],
+                    yes[p.get("intro") is True],
                 )
                 for p in plays
             ]
@@ -222,7 +224,7 @@ def write_csv(
 # <data>/report-cache/csv-rollups-YYYY-MM.json) as CSV text per resident and local day, with markers where the
 # resident's label and staff id go (so the cache holds no names: an erased resident's rows show a code). An
 # export then only filters days and pastes labels in. Remade when the month's store or the time zone changes.
-CSV_CACHE_VERSION = 4  # 2: formula-like cells escaped; 3: time zone and observation columns; 4: both
+CSV_CACHE_VERSION = 5  # 2: formula cells escaped; 3-4: time zone, observation columns; 5: plays' introduced
 LABEL_MARK, STAFF_MARK = "\x1eL\x1e", "\x1eS\x1e"
 
 

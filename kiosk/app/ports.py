@@ -17,6 +17,7 @@ from kiosk.domain.models import Resident, ScheduleSlot, Song
 from kiosk.domain.ports import Journal, ResidentStore
 from kiosk.domain.profile_changes import FieldChange, PhotoPlan
 from kiosk.domain.report import Period, Report
+from kiosk.domain.voice import VoiceSwitches
 
 
 class Reviews(Protocol):
@@ -55,6 +56,16 @@ class StaffResidents(ResidentStore, Protocol):
 
     def edit(self, resident_id: str, source: str = "staff screen", **changes: Any) -> Resident | None:
         """Change some fields of one profile at once, recorded in the profile history."""
+        ...
+
+
+class VoiceControl(Protocol):
+    """The kiosk-wide voice switches on the staff screen, and why the kiosk does not speak."""
+
+    def switches(self) -> VoiceSwitches: ...
+
+    def set_switches(self, changes: Mapping[str, Any], at: datetime) -> VoiceSwitches:
+        """Store the change and apply it to the running kiosk."""
         ...
 
 

@@ -29,6 +29,7 @@ from kiosk.app.ports import (
     Scan,
     StaffJournal,
     StaffResidents,
+    VoiceControl,
 )
 from kiosk.app.residents_import import import_file
 from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SessionRef, SystemResult
@@ -39,6 +40,7 @@ from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Mode, Resident
 from kiosk.domain.ports import Clock, SessionControl
 from kiosk.domain.schedule import format_schedule, parse_schedule
+from kiosk.domain.voice import VoiceSwitches
 from kiosk.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class StaffPorts:
     present: Present  # the dashboard's figures in the kiosk's language (the UI's wording)
     system: PowerControl  # restart / power off
     calm_ahead: Callable[[], CalmAhead] | None = None  # worker: "Restless now" notes, proposals, acceptances
+    voice: VoiceControl | None = None  # the kiosk-wide voice switches (None: this kiosk has no voice parts)
 
 
 class KioskStaff:
@@ -251,6 +254,20 @@ class KioskStaff:
     def set_volume_cap(self, resident_id: str, pct: int) -> None:
         """A single edit: applied at once (no second step), recorded in the profile history."""
         self.store.edit(resident_id, volume_cap_pct=max(10, min(100, int(pct))))
+
+    def voice(self) -> VoiceSwitches:
+        if self.ports.voice is None:
+            return VoiceSwitches(silent_because="the kiosk was started without its voice settings")
+        return self.ports.voice.switches()
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        if self.ports.voice is None:
+            return self.voice()
+        return self.ports.voice.set_switches(changes, self.clock.now())
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        """A single edit, like the volume limit: the engine re-reads the profile within a second."""
+        self.store.edit(resident_id, voice=bool(on))
 
     # -- worker calls (background thread) --
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk.domain.models import Mode, Resident
+from kiosk.domain.voice import VoiceSwitches
 
 Progress = Callable[[int, int], None]  # (done, total); total 0 = unknown yet
 
@@ -143,6 +144,19 @@ class StaffActions(Protocol):
     def accept_schedule(self, resident_id: str, slot: str) -> str:
         """Add a proposed slot to the resident's schedule (a single staff edit, like the volume limit) (replacing slots it overlaps), record it in
         the profile history and the calm-ahead log; returns the line to show staff."""
+        ...
+
+    def voice(self) -> VoiceSwitches:
+        """The kiosk-wide voice switches (staff's, else kiosk.toml's) and why the kiosk does not speak."""
+        ...
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        """Switch kiosk-wide voice features (names in kiosk.domain.voice.SWITCH_NAMES): stored, and applied to
+        the running kiosk at once."""
+        ...
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        """The resident's own voice switch: applied at once, recorded in the profile history."""
         ...
 
     def rescan(self, progress_cb: Progress) -> str:

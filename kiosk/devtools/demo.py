@@ -21,6 +21,7 @@ from typing import Any, cast
 from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SessionRef, SystemResult
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Resident
+from kiosk.domain.voice import IntroEvery, VoiceSwitches
 
 DEMO_LRC = """[ti:Tea in the Garden]
 [ar:The Demo Singers]
@@ -94,6 +95,9 @@ class DemoResidentStore:
     def set_cap(self, resident_id: str, pct: int) -> None:
         r = self._residents[resident_id]
         self._residents[resident_id] = replace(r, volume_cap_pct=pct)
+
+    def set_voice(self, resident_id: str, on: bool) -> None:
+        self._residents[resident_id] = replace(self._residents[resident_id], voice=on)
 
 
 class DemoSessionControl:
@@ -288,6 +292,9 @@ class DemoStaffActions:
         self.resolved: list[tuple[str, bool]] = []
         self.restless: list[str] = []
         self.accepted: list[tuple[str, str]] = []
+        self.voice_switches = VoiceSwitches(  # as on a kiosk where nobody has installed a voice yet
+            silent_because="no natural voice is installed (kiosk voice install FILE; see docs/guide/voice.md)"
+        )
 
     def residents(self) -> Sequence[Resident]:
         return self.store.all()
@@ -345,6 +352,17 @@ class DemoStaffActions:
         self.accepted.append((resident_id, slot))
         who = self.store.get(resident_id)
         return f"Relax {slot.removesuffix(' relax')} added to {who.display_name if who else 'them'}'s day."
+
+    def voice(self) -> VoiceSwitches:
+        return self.voice_switches
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        given = {k: IntroEvery(str(v)) if k == "intros" else v for k, v in changes.items()}
+        self.voice_switches = replace(self.voice_switches, **cast("dict[str, Any]", given))
+        return self.voice_switches
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        self.store.set_voice(resident_id, on)
 
     def rescan(self, progress_cb: Progress) -> str:
         total = 20

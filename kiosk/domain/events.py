@@ -22,7 +22,7 @@ SCHEMA_VERSION = 1
 class EventType(StrEnum):
     SESSION_START = "session_start"  # detail: mode, residents (list of ids), resumed (bool)
     SESSION_END = "session_end"  # detail: reason (length|idle|stop|distress|failures|shutdown), listened_s
-    SONG_START = "song_start"  # detail: title, artist, year, decade, mode, reason (why selection chose it)
+    SONG_START = "song_start"  # detail: title, artist, year, decade, mode, reason (why selection chose it), intro (true when introduced)
     SONG_END = (
         "song_end"  # detail: outcome (completed|skipped|failed|stopped|distress), listened_s, at_s, error
     )
@@ -39,6 +39,11 @@ class EventType(StrEnum):
     # The resident (``resident``) withdrew consent during this session: the last record naming them; nothing
     # after it does, and the session's rollup leaves them out (withdrawal is not erasure: earlier events stay).
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    # The gentle voice (kiosk.domain.session_voice); song_start then carries ``intro: true``.
+    INTRO = "intro"  # detail: duration_s, age (bool: the resident's age then was said; personal mode only)
+    ORIENTATION = "orientation"  # detail: duration_s
+    CUE = "cue"  # detail: line (index in the LRC), line_ms, duration_s
+    IMAGERY = "imagery"  # detail: script, part (index), duration_s
 
 
 class SongOutcome(StrEnum):

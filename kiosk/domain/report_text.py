@@ -5,6 +5,7 @@ from __future__ import annotations
 from kiosk.domain.events import OBSERVATION_SCALES
 from kiosk.domain.insight import minutes_text, plural
 from kiosk.domain.report import WEEKDAYS, HomeFigures, Report, ResidentFigures, SongStat
+from kiosk.domain.report_voice import intro_lines
 
 __all__ = ["minutes_text", "plural", "summary_text", "home_lines", "resident_lines", "what_works_lines"]
 
@@ -49,6 +50,7 @@ def home_lines(home: HomeFigures, names: dict[str, str] | None = None) -> list[s
             f"({minutes_text(home.untrusted_minutes)}) counted in totals but left out of the day and "
             "time-of-day charts."
         )
+    lines += intro_lines(home.intros)
     lines.append(
         f"No session in the last {plural(home.idle_days, 'day')}: {plural(len(home.idle_residents), 'resident')}"
     )
@@ -115,6 +117,7 @@ def resident_lines(f: ResidentFigures, *, notes: bool = True, what_works: bool =
     hours = sorted(range(24), key=lambda h: -f.minutes_by_hour[h])
     if f.minutes_by_hour[hours[0]] > 0:
         lines.append("Usual times: " + ", ".join(hour_text(h) for h in hours[:3] if f.minutes_by_hour[h] > 0))
+    lines += intro_lines(f.intros)
     if f.top_songs:
         lines.append("Songs that work best " + SONG_COUNTS_NOTE + ":")
         lines += [

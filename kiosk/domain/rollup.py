@@ -181,6 +181,7 @@ class RollupFold:
                     "listened_s": 0.0,
                     "liked": False,
                     "at": at,
+                    **({"intro": True} if detail.get("intro") is True else {}),
                 }
             )
         elif kind == EventType.LIKE:

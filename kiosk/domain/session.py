@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Song
-from kiosk.domain.session_core import SessionCore
 from kiosk.domain.session_record import Play, SessionRecord
+from kiosk.domain.session_voice import SessionVoice
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ CALM_IGNORES = frozenset(
 )
 
 
-class SessionEngine(SessionCore):
+class SessionEngine(SessionVoice):
     """Implements :class:`kiosk.domain.ports.SessionControl` (and the staff screen's review list)."""
 
     def set_waker(self, waker: Callable[[], None]) -> None:
@@ -53,6 +53,7 @@ class SessionEngine(SessionCore):
         if self.status is Status.CALM and source is not Source.STAFF and intent in CALM_IGNORES:
             return  # stopped as upsetting: no music by itself or by a stray press until the calm screen ends
         self._refresh_policy()
+        self._voice_interrupt()
         self.HANDLERS[intent](self, source, arg)
         self._publish()
 
@@ -74,6 +75,7 @@ class SessionEngine(SessionCore):
             elif then == "pause":
                 self.player.pause(slot)
         self._check_timers(now)
+        self._voice_pump(now)
         if self._save_due:
             self._write_resume()
         try:
@@ -86,8 +88,8 @@ class SessionEngine(SessionCore):
         now = self.clock.monotonic()
         song = None
         position_ms = 0
-        if self.play is not None:
-            s = self.play.song
+        s = self.play.song if self.play is not None else self._intro_song()  # introduced: shown already
+        if s is not None:
             song = SongView(
                 s.song_id,
                 s.title,
@@ -96,10 +98,11 @@ class SessionEngine(SessionCore):
                 s.decade,
                 s.duration_s,
                 s.lyrics_path,
-                self.play.liked,
+                self.play.liked if self.play is not None else False,
                 art_path=s.cover_path,
                 path=s.path,
             )
+        if self.play is not None:
             position_ms = int(self.play.position_s(now) * 1000)
         return SessionView(
             status=self.status,

@@ -56,6 +56,7 @@ class Play:
     playing_confirmed: bool = False
     liked: bool = False
     outcome: str = ""
+    intro: bool = False  # the gentle voice introduced it (reports compare songs with and without)
 
     def _run(self, now: float) -> float:
         return self.listened_s + (now - self.run_since if self.run_since is not None else 0.0)
@@ -95,6 +96,7 @@ class SessionRecord:
                 "listened_s": round(listened_s, 1),
                 "liked": play.liked,
                 "at": play.at,
+                **({"intro": True} if play.intro else {}),
             }
         )
         if play.outcome == SongOutcome.DISTRESS:

@@ -20,7 +20,7 @@ SIZES = {"7in-800x480": (800, 480, 133), "td2-1280x720": (1280, 720, 210)}
 EXPECTED_SCREENS = {"idle", "residents", "residents-page2", "now_playing", "now_playing-relax", "now_playing-move",
                     "now_playing-sing", "now_playing-sing-paged", "now_playing-paused", "now_playing-sing-paused",
                     "now_playing-at-limit", "session_end", "calm", "modes", "staff_pin",
-                    "staff-session", "staff-observe", "staff-review", "staff-volume", "staff-library", "staff-usb",
+                    "staff-session", "staff-observe", "staff-review", "staff-volume", "staff-voice", "staff-library", "staff-usb",
                     "staff-attention", "staff-system", "staff-reports", "staff-reports-resident",
                     "staff-reports-charts"}  # fmt: skip
 
@@ -154,3 +154,20 @@ def test_long_titles_use_two_lines_then_a_smaller_size_then_an_ellipsis(r):
     assert not smaller["shown"].endswith("…") and 4.2 <= smaller["cap_mm"] < fits["cap_mm"]
     assert ellipsis["shown"].endswith("…") and ellipsis["cap_mm"] == 4.2  # only at the smallest size
     assert all(t["problems"] == [] for t in r["titles"].values())  # no glyph clipped
+
+
+def test_staff_voice_panel_says_why_it_is_silent_and_switches_at_a_touch(r):
+    v = r["voice"]
+    opened = v["staff:voice"]
+    assert any(t.startswith("Not speaking: no natural voice is installed") for t in opened["texts"])
+    assert "Voice: off" in opened["texts"] and "No introductions" in opened["texts"]
+    assert "staff:voice_intros:off" in opened["selected"]
+    assert "staff:voice:enabled" in v["staff:voice:enabled"]["selected"]  # the switch shows it is on
+    assert "Voice: on" in v["staff:voice:enabled"]["texts"]
+    assert "staff:voice_intros:every" in v["staff:voice_intros:every"]["selected"]
+    assert "staff:voice_intros:off" not in v["staff:voice_intros:every"]["selected"]
+    before = v["staff:voice_who:r1"]
+    assert "Voice for Arthur: off" in before["texts"] and "staff:voice_who:r1" in before["selected"]
+    assert "Voice for Arthur: on" in v["staff:voice_resident"]["texts"]
+    assert v["stored"] == [True, "every", False] and v["r1_voice"] is True
+    assert v["note"] == "Saved: Voice for Arthur: on"

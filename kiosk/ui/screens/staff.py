@@ -90,7 +90,7 @@ class StaffScreen(Screen):
         titles = panel_titles()
         self._menu_buttons = {}
         for panel in PANELS:
-            b = StaffButton(word=titles[panel], control=f"staff:{panel}", height=mm(7))
+            b = StaffButton(word=titles[panel], control=f"staff:{panel}", height=mm(6.6))
             b.action = lambda p=panel: self.presenter.open_panel(p)
             self._menu_buttons[panel] = b
             menu.add_widget(b)
@@ -292,6 +292,13 @@ class StaffScreen(Screen):
         box.add_widget(_row(label, slider))
         box.add_widget(_row(StaffButton(word=_("Save volume limit"), icon="check", control="staff:cap_save",
                                         action=p.save_cap)))  # fmt: skip
+
+    def _panel_voice(self, box: BoxLayout) -> None:
+        from kiosk.ui.screens.staff_voice import VoicePanel
+
+        panel = VoicePanel(presenter=self.presenter.voice)
+        panel.fill()
+        box.add_widget(panel)
 
     def _panel_library(self, box: BoxLayout) -> None:
         p, state = self.presenter, self.presenter.state

@@ -1,5 +1,5 @@
 """Staff mode: session control, observation form, engagement reports (today / last 7 days), distress reviews,
-volume cap, library rescan, USB import, restart/shut down and the "needs attention" list. Slow calls run off
+volume cap, the gentle voice (staff_voice_presenter), library rescan, USB import, restart/shut down and the "needs attention" list. Slow calls run off
 the UI thread."""
 
 from __future__ import annotations
@@ -13,10 +13,22 @@ from kiosk.app.staff_api import Dashboard, ImportResult, ReviewItem, StaffAction
 from kiosk.domain.events import OBSERVATION_SCALES, REACTIONS
 from kiosk.domain.models import Mode, Resident
 from kiosk.ui.i18n import _
+from kiosk.ui.screens.staff_voice_presenter import VoicePresenter
 
 RunInBackground = Callable[[Callable[[], object], Callable[[object], None]], None]
 
-PANELS = ("session", "observe", "reports", "review", "volume", "library", "usb", "attention", "system")
+PANELS = (
+    "session",
+    "observe",
+    "reports",
+    "review",
+    "volume",
+    "voice",
+    "library",
+    "usb",
+    "attention",
+    "system",
+)
 
 
 def panel_titles() -> dict[str, str]:
@@ -26,6 +38,7 @@ def panel_titles() -> dict[str, str]:
         "reports": _("Reports"),
         "review": _("Songs to review"),
         "volume": _("Volume limit"),
+        "voice": _("Voice"),
         "library": _("Music library"),
         "usb": _("Residents from USB"),
         "attention": _("Needs attention"),
@@ -112,6 +125,10 @@ class StaffPresenter:
         self.run_bg = run_bg
         self.on_change = on_change
         self.state = StaffState()
+        self.voice = VoicePresenter(staff, on_change, self._set_note)
+
+    def _set_note(self, text: str) -> None:
+        self.state.note = text
 
     # --- navigation ---
     def open_panel(self, panel: str) -> None:
@@ -122,6 +139,8 @@ class StaffPresenter:
             self.refresh_attention()
         if panel == "reports":
             self.load_report()
+        if panel == "voice":
+            self.voice.open(self.state.selected)
         if panel == "volume" and not self.state.cap_resident:
             people = self.residents()
             if people:
