@@ -73,6 +73,9 @@ class KioskConfig:
     id: str = "kiosk-1"
     resident: str = ""  # personal mode: the staff id of the room's resident
     staff_pin_hash: str = ""  # "scrypt$n$r$p$<salt hex>$<hash hex>" (`kiosk hash-pin`; install.sh writes it)
+    room: str = (
+        ""  # where this kiosk stands ("Rose lounge"): residents whose room matches come first on the picker
+    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +216,18 @@ class RunningKiosk:
     gpio: Any = None
     pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
+
+    def last_listened(self, days: int = 60) -> dict[str, str]:
+        """Resident id -> when their last session started (ISO), from the session rollups: the picker shows
+        the most recent listeners first."""
+        clock = self.parts.clock
+        start = clock.now().date() - timedelta(days=days) if clock.trusted() else None
+        latest: dict[str, str] = {}
+        for session in self.parts.rollups.sessions(start):
+            at = str(session.get("started_at", ""))
+            for rid in session.get("resident_ids") or ():
+                latest[str(rid)] = max(latest.get(str(rid), ""), at)
+        return latest
 
     @property
     def control(self) -> SessionControl:

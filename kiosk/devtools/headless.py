@@ -246,12 +246,46 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     from kiosk.app.staff_api import ReviewItem
     from kiosk.ui.screens.staff_presenter import PANELS
 
-    h.control.reviews.append(ReviewItem("rv1", "r1", "Peggy", "In the Mood", "Glenn Miller", "today 10:40"))
-    h.ui.staff_screen.presenter.state.usb_candidates = ("/media/usb0/residents.csv",)
+    h.control.reviews.append(ReviewItem("rv1", "r1", "Peggy", "In the Mood", "Glenn Miller",
+                                        "2026-06-01T08:40:00+00:00"))  # fmt: skip
+    h.ui.staff_screen.presenter.state.usb_candidates = ("/media/kiosk-usb/KINGSTON/residents.csv",)
     staff = h.ui.staff_screen.presenter
+    staff.open_menu()
+    settle()
+    yield "staff-menu", False
     for panel in PANELS:
+        if panel == "session":  # a song playing for someone: what staff see before stopping it as upsetting
+            h.control.show(Status.PLAYING, mode=Mode.LISTEN, song=3, resident_ids=(first,))
         staff.open_panel(panel)
         h.frame(2)
+        if panel == "session":
+            settle()
+            yield "staff-session", False
+            # "Restless now" three times for one resident: the calm-ahead proposal shows
+            staff.state.selected = {first}
+            for _ in range(3):
+                staff.restless(False)
+            wait_for(h, lambda: bool(staff.state.proposal))
+            settle()
+            yield "staff-session-restless", False
+            staff.state.selected = set()
+            staff.state.proposal = staff.state.proposal_for = ""
+            h.control.show(Status.ENDED, resident_ids=(first,))
+            continue
+        if panel == "usb":  # checked, and stopped on changes that lower safety: the second confirmation
+            settle()
+            yield "staff-usb", False
+            from kiosk.app.staff_api import ImportResult
+
+            staff.state.usb_path = staff.state.usb_candidates[0]
+            staff.state.usb_confirm = True
+            staff.state.usb_result = ImportResult(False, 0, ("x",), needs_confirmation=True)
+            staff.state.note = ("Not imported yet: 1 change(s) lower safety (listed below). Check them, then "
+                                "confirm them to import.\nArthur: volume limit 60% -> 90%")  # fmt: skip
+            staff.on_change()
+            settle()
+            yield "staff-usb-confirm", False
+            continue
         if panel == "reports":  # the charts are drawn by a worker: show them, home-wide and for one person
             staff.pick_report_period("7d")
             wait_for_report(h)
@@ -270,15 +304,6 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
             continue
         settle()
         yield f"staff-{panel}", False
-        if panel == "session":  # "Restless now" three times for one resident: the calm-ahead proposal shows
-            staff.state.selected = {first}
-            for _ in range(3):
-                staff.restless(False)
-            wait_for(h, lambda: bool(staff.state.proposal))
-            settle()
-            yield "staff-session-restless", False
-            staff.state.selected = set()
-            staff.state.proposal = staff.state.proposal_for = ""
     h.ui.leave_staff()
     settle()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,7 @@ class KioskUI:
         language: str | None = None,
         covers: Callable[[str, str | None], str | None] | None = None,
         pin_lockout: LockoutStore | None = None,
+        last_listened: Callable[[], Mapping[str, str]] = dict,
     ):
         from kiosk.ui.screens.calm import CalmScreen
         from kiosk.ui.screens.calm_presenter import CalmPresenter
@@ -130,9 +131,22 @@ class KioskUI:
         self.sm = ScreenManager(transition=NoTransition())
         self.idle = IdleScreen(presenter=IdlePresenter(control, self.router, clock, self.refresh))
         self.idle.blank_after_s = config.display.blank_when_idle_s
+        kiosk_clock = clock
+        self._kiosk_clock = clock
+
+        def minute_of_day() -> int | None:
+            if not kiosk_clock.trusted():
+                return None
+            local = kiosk_clock.now().astimezone()
+            return local.hour * 60 + local.minute
+
         self.residents = ResidentsScreen(
-            presenter=ResidentsPresenter(control, self.router, residents.all, data_dir, self._refresh_picker)
-        )
+            presenter=ResidentsPresenter(
+                control, self.router, residents.all, data_dir, self._refresh_picker,
+                room=getattr(config.kiosk, "room", ""), minute_of_day=minute_of_day, last_listened=last_listened,
+                now_iso=lambda: kiosk_clock.now().isoformat() if kiosk_clock.trusted() else "",
+            )
+        )  # fmt: skip
         self.residents.on_give_up = self._close_picker
         self.modes_presenter = ModesPresenter(control, Path(config.library.music_dir), self._close_modes)
         self.now_playing = NowPlayingScreen(
@@ -184,8 +198,9 @@ class KioskUI:
             from kiosk.ui.screens.staff_presenter import StaffPresenter
 
             presenter = StaffPresenter(
-                self.staff, self.run_bg, lambda: screen.refresh(), lambda: self.control.view().message
-            )
+                self.staff, self.run_bg, lambda: screen.refresh(), lambda: self.control.view().message,
+                now_view=self.control.view, now=lambda: self._kiosk_clock.now(),
+            )  # fmt: skip
             screen = StaffScreen(presenter=presenter)
             screen.on_leave_staff = self.leave_staff
             screen.on_open_modes = self.open_modes
@@ -349,6 +364,7 @@ def build_app(
     on_shown: Callable[[EncoreApp], None] | None = None,
     on_stopped: Callable[[EncoreApp], None] | None = None,
     covers: Callable[[str, str | None], str | None] | None = None,
+    last_listened: Callable[[], Mapping[str, str]] = dict,
 ) -> EncoreApp:
     """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo).
 
@@ -365,6 +381,7 @@ def build_app(
             demo_pin_hint=demo_pin_hint,
             covers=covers,
             pin_lockout=pin_lockout,
+            last_listened=last_listened,
         )
 
     return EncoreApp(factory, control, locked=not windowed, on_shown=on_shown, on_stopped=on_stopped)

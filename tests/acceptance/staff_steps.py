@@ -15,6 +15,12 @@ def open_staff(kiosk: KioskProcess) -> Seen:
     return kiosk.wait_for_screen("staff", timeout_s=8)
 
 
+def open_panel(kiosk: KioskProcess, title: str) -> Seen:
+    """From any staff panel: the staff menu, then the panel called ``title``."""
+    kiosk.touch("Staff menu")
+    return kiosk.touch(title)
+
+
 def touch_px(kiosk: KioskProcess, x_px: float, y_px: float) -> Seen:
     """A touch at a point given in window pixels (Kivy's: y grows upwards), e.g. on a slider's track."""
     per_mm = kiosk.px_per_mm

@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.acceptance import disk
 from tests.acceptance.kiosk_process import KioskConfig, KioskProcess
-from tests.acceptance.staff_steps import open_staff, touch_px
+from tests.acceptance.staff_steps import open_panel, open_staff, touch_px
 
 Start = Callable[..., KioskProcess]
 SCALES = ("Interest", "Response", "Initiation", "Involvement", "Enjoyment")
@@ -33,7 +33,7 @@ def test_staff_fill_in_the_observation_form_and_only_what_they_set_is_stored(
     kiosk.touch("Edie")
     kiosk.wait_for_screen("now_playing")
     open_staff(kiosk)
-    seen = kiosk.touch("Observation")
+    seen = open_panel(kiosk, "Observation")
     assert re.search(r"About Edie, music from \d+ \w+ \d\d:\d\d", seen.text), seen  # who, and when
     assert all(seen.shows(f"{scale}: not set") for scale in SCALES), seen
     wait_word = "Save (set a scale or tick a reaction first)"
@@ -46,10 +46,13 @@ def test_staff_fill_in_the_observation_form_and_only_what_they_set_is_stored(
 
     smiled = seen.button("Smiled")
     assert smiled is not None
-    x0, _y0, x1, grid_top = smiled["rect"][0], 0, seen.button("Tapped")["rect"][2], smiled["rect"][3]  # type: ignore[index]
+    x1 = seen.button("Memories")["rect"][2]  # type: ignore[index]  # the last of the top row: the right edge
     per_mm = kiosk.px_per_mm
-    row_y = grid_top + 1.5 * per_mm + 2.8 * per_mm  # the last scale (Enjoyment) sits just above the reactions
-    slider_x0 = x0 + (x1 - x0 - 1.5 * per_mm) * 0.5 + 1.5 * per_mm
+    _lx0, ly0, lx1, ly1 = seen.label("Enjoyment: not set")[
+        "rect"
+    ]  # its slider sits on the same row, beside it
+    row_y = (ly0 + ly1) / 2
+    slider_x0 = lx1 + 1.5 * per_mm
     seen = touch_px(kiosk, slider_x0 + (x1 - slider_x0) * 0.7, row_y)
     enjoyment = int(re.search(r"Enjoyment: (\d+)", seen.text).group(1))  # type: ignore[union-attr]
     assert 40 <= enjoyment <= 90 and seen.shows("Interest: not set"), seen

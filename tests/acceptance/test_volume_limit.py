@@ -15,7 +15,7 @@ import pytest
 from tests.acceptance import disk
 from tests.acceptance.audio import read_capture
 from tests.acceptance.kiosk_process import KioskConfig, KioskProcess
-from tests.acceptance.staff_steps import open_staff, touch_px
+from tests.acceptance.staff_steps import open_panel, open_staff, touch_px
 
 Start = Callable[..., KioskProcess]
 SLIDER_PAD_PX = 16  # Kivy's Slider keeps this much of its width free at each end
@@ -86,14 +86,16 @@ def test_staff_lower_the_volume_limit_mid_song_and_louder_cannot_pass_it(
     _hears(capture, 0.70, pressed)  # louder, up to her limit of 70 %: she hears it
 
     open_staff(kiosk)
-    kiosk.touch("Volume limit")
+    open_panel(kiosk, "Volume limit")
     seen = kiosk.touch("Edie")
     save = seen.button("Save volume limit")
     assert save is not None, seen
-    x0, _y0, x1, top = save["rect"]
-    row_y = top + 1.5 * kiosk.px_per_mm + 5 * kiosk.px_per_mm  # the slider's row sits just above Save
-    spacing = 1.5 * kiosk.px_per_mm
-    slider_x0 = x0 + (x1 - x0 - spacing) * 0.8 / 1.8 + spacing  # label 0.8 : slider 1
+    _x0, _y0, x1, _top = save["rect"]
+    lx0, ly0, lx1, ly1 = next(lab for lab in seen.labels if lab["text"].startswith("Loudest allowed"))[
+        "rect"
+    ]  # the slider sits right beside its label
+    row_y = (ly0 + ly1) / 2
+    slider_x0 = lx1 + 1.5 * kiosk.px_per_mm
     track = (slider_x0 + SLIDER_PAD_PX, x1 - SLIDER_PAD_PX)
     seen = touch_px(kiosk, track[0] + (track[1] - track[0]) * (30 - 10) / 90, row_y)  # about 30 %
     limit = int(re.search(r"Loudest allowed: (\d+)%", seen.text).group(1))  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 def main() -> None:
     width, height, dpi = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-    from kiosk.devtools import headless
+    from kiosk.devtools import headless, measures
     from kiosk.domain.intents import Intent, Status
     from kiosk.ui import theme, units
     from kiosk.ui.pin_check import make_hash
@@ -30,10 +30,23 @@ def main() -> None:
     # 1. every screen: the DEMENTIA_UX numbers over the widget tree
     screens: dict[str, list[dict[str, str]]] = {}
     targets: dict[str, int] = {}
+    small_staff: list[str] = []
+    wrapped: list[str] = []
+    faces: dict[str, list[dict[str, float]]] = {}
     for name, resident in headless.visit_all(h):
         problems = headless.check_screen(h.ui.sm.current_screen, name, resident_facing=resident)
         screens[name] = [asdict(p) for p in problems]
         targets[name] = len(headless.resident_targets(h.ui.sm.current_screen))
+        if not resident:
+            small_staff += measures.small_staff_targets(h.ui.sm.current_screen, name)
+        wrapped += measures.wrapped_one_liners(h.ui, name)
+        if name == "now_playing-relax":
+            out["breathing"] = measures.breathing_measures(h)
+        if name.startswith("residents"):
+            faces[name] = measures.face_measures(h.ui.residents)
+    out["small_staff"] = small_staff
+    out["wrapped"] = wrapped
+    out["faces"] = faces
     out["screens"] = screens
     out["targets"] = targets
     h.control.show(Status.PLAYING, song=1)
@@ -106,6 +119,8 @@ def main() -> None:
         }
 
     h.clock.advance(1)
+    h.tap(staff_button("staff:menu"))  # the staff menu, then Reports: two real taps
+    h.clock.advance(1)
     h.tap(staff_button("staff:reports"))
     working = report_seen()["texts"]
     reports: dict[str, object] = {"working": "Working..." in working, "waited": headless.wait_for_report(h)}
@@ -129,6 +144,8 @@ def main() -> None:
         }
 
     voice: dict[str, object] = {}
+    h.clock.advance(1)
+    h.tap(staff_button("staff:menu"))  # the staff menu, then Voice
     for control in ("staff:voice", "staff:voice:enabled", "staff:voice_intros:every", "staff:voice_who:r1",
                     "staff:voice_resident"):  # fmt: skip
         h.clock.advance(1)
@@ -140,6 +157,47 @@ def main() -> None:
     voice["r1_voice"] = next(r.voice for r in h.ui.staff.residents() if r.resident_id == "r1")
     voice["note"] = staff_screen.note
     out["voice"] = voice
+
+    # 1e. the picker: "Music for everyone" on every page, one real tap from the last page starts music for
+    # everyone; a short page keeps its tiles' shape
+    h.ui.leave_staff()
+    h.control.show(Status.IDLE)
+    h.ui.router.picker_open = True
+    h.ui.refresh()
+    h.frame(3)
+    picker = h.ui.residents
+    pages = []
+    for _page in range(6):
+        controls = [w.control for w in headless.resident_targets(picker)]
+        pages.append(controls)
+        more = [w for w in headless.resident_targets(picker) if w.control.startswith("pick:more")]
+        if not more:
+            break
+        if _page == 2:  # the last of the three pages: the one tap
+            everyone = next(
+                w for w in headless.resident_targets(picker) if w.control.startswith("pick:everyone")
+            )
+            h.clock.advance(1)
+            h.tap(everyone)
+            h.frame()
+            break
+        h.clock.advance(1)
+        h.tap(more[0])
+        h.frame(2)
+    out["picker_pages"] = pages
+    out["everyone_tap"] = {"screen": h.screen(), "posted": [[str(i), list(a or ())] for i, _s, a in h.control.posted
+                                                            if i is Intent.CHOOSE_RESIDENTS][-1:]}  # fmt: skip
+    full = measures.face_measures(picker)
+    everyone_people = picker.presenter.residents
+    picker.presenter.residents = lambda: list(everyone_people())[:2]
+    picker.presenter.page = 0
+    picker.refresh()
+    h.frame(3)
+    out["short_page"] = {"full": full, "short": measures.face_measures(picker)}
+    picker.presenter.residents = everyone_people
+
+    # 1f. pictures drawn well inside their box: the seated movements, the decade pictures
+    out["drawn_inside"] = measures.drawing_bounds()
     h.ui.leave_staff()
     h.frame(2)
 

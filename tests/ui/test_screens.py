@@ -171,3 +171,61 @@ def test_staff_voice_panel_says_why_it_is_silent_and_switches_at_a_touch(r):
     assert "Voice for Arthur: on" in v["staff:voice_resident"]["texts"]
     assert v["stored"] == [True, "every", False] and v["r1_voice"] is True
     assert v["note"] == "Saved: Voice for Arthur: on"
+
+
+# --- issue 23: what residents and staff see ---
+
+
+def test_picker_faces_at_least_30_mm_and_centred_within_1_mm(r):
+    for page in ("residents", "residents-page2"):
+        faces = r["faces"][page]
+        assert len(faces) == 3, faces
+        for f in faces:
+            assert f["face_mm"] >= 30.0 and f["off_centre_mm"] <= 1.0 and f["inside"], f
+
+
+def test_picker_tiles_keep_their_shape_on_a_short_page(r):
+    full, short = r["short_page"]["full"], r["short_page"]["short"]
+    assert len(short) == 2 and len(full) == 3
+    for f in short:
+        assert (
+            abs(f["tile_w_mm"] - full[0]["tile_w_mm"]) < 0.5
+            and abs(f["tile_h_mm"] - full[0]["tile_h_mm"]) < 0.5
+        )
+        assert f["face_mm"] >= 30.0 and f["off_centre_mm"] <= 1.0
+
+
+def test_music_for_everyone_one_tap_from_every_picker_page(r):
+    pages = r["picker_pages"]
+    assert len(pages) == 3  # 9 residents: three pages of three faces
+    for controls in pages:
+        assert controls[-2].startswith("pick:everyone") or "pick:everyone:" in controls, controls
+        assert len(controls) <= 5
+    assert r["everyone_tap"] == {"screen": "now_playing", "posted": [["choose_residents", []]]}
+
+
+def test_breathing_circle_is_the_centre_of_the_relax_screen(r):
+    b = r["breathing"]
+    assert b["height_share"] >= 0.40, b
+    assert b["off_centre_mm"] <= 1.0, b
+    assert b["breaths_per_min"] == 6 and b["word_changes_per_breath"] == 2  # "Breathe in", "Breathe out"
+
+
+def test_no_one_line_label_wraps(r):
+    assert r["wrapped"] == []
+
+
+def test_staff_buttons_at_least_12_mm(r):
+    assert r["small_staff"] == []
+
+
+def test_pictures_are_drawn_well_inside_their_box(r):
+    assert set(r["drawn_inside"]) >= {"seated_clap", "seated_tap_feet", "era:1930s", "era:1980s"}
+    for name, (left, bottom, right, top) in r["drawn_inside"].items():
+        assert left >= 0.03 and bottom >= 0.03 and right <= 0.97 and top <= 0.97, (
+            name,
+            left,
+            bottom,
+            right,
+            top,
+        )

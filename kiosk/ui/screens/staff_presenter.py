@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import PurePath
 from typing import cast
 
 from kiosk.app.staff_api import Dashboard, ImportResult, ReviewItem, StaffActions
 from kiosk.domain.events import OBSERVATION_SCALES, REACTIONS
+from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode, Resident
 from kiosk.ui.i18n import _
+from kiosk.ui.screens.idle_presenter import MONTHS, WEEKDAYS
 from kiosk.ui.screens.staff_voice_presenter import VoicePresenter
 
 RunInBackground = Callable[[Callable[[], object], Callable[[object], None]], None]
 
+MENU = "menu"  # the staff menu: a button for every panel
 PANELS = (
     "session",
     "observe",
@@ -33,6 +37,7 @@ PANELS = (
 
 def panel_titles() -> dict[str, str]:
     return {
+        MENU: _("Staff menu"),
         "session": _("Session"),
         "observe": _("Observation"),
         "reports": _("Reports"),
@@ -104,7 +109,25 @@ class StaffState:
     proposal: str = ""  # "14:30-15:30 relax", waiting for staff to accept it
 
 
-RESIDENTS_PER_PAGE = 6
+def when_words(at: str, now: datetime) -> str:
+    """``at`` (ISO, any zone) in the kiosk's local time and in words, relative to ``now``."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local, today = moment.astimezone(), now.astimezone().date()
+    clock = f"{local.hour % 12 or 12}:{local.minute:02d} " + ("am" if local.hour < 12 else "pm")
+    if local.date() == today:
+        return _("today at {time}").format(time=clock)
+    if local.date() == today - timedelta(days=1):
+        return _("yesterday at {time}").format(time=clock)
+    day = f"{_(WEEKDAYS[local.weekday()])} {local.day} {_(MONTHS[local.month - 1])}"
+    return _("{day} at {time}").format(day=day, time=clock)
+
+
+RESIDENTS_PER_PAGE = 7  # a grid of 4 x 2: seven names and "More people"
 REPORT_PERIODS = ("today", "7d")
 
 
@@ -119,9 +142,14 @@ class StaffPresenter:
         run_bg: RunInBackground,
         on_change: Callable[[], None],
         session_message: Callable[[], str] = lambda: "",
+        *,
+        now_view: Callable[[], SessionView | None] = lambda: None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.staff = staff
         self.session_message = session_message
+        self.now_view = now_view
+        self.now = now
         self.run_bg = run_bg
         self.on_change = on_change
         self.state = StaffState()
@@ -131,8 +159,11 @@ class StaffPresenter:
         self.state.note = text
 
     # --- navigation ---
+    def open_menu(self) -> None:
+        self.open_panel(MENU)
+
     def open_panel(self, panel: str) -> None:
-        assert panel in PANELS
+        assert panel in PANELS or panel == MENU
         self.state.panel = panel
         self.state.note = ""
         if panel == "attention":
@@ -151,20 +182,51 @@ class StaffPresenter:
         return sorted(self.staff.residents(), key=lambda r: r.display_name.casefold())
 
     def residents_page(self) -> list[Resident]:
+        """This page's residents: all of them when they fit one grid (no pager), else seven and "More people"."""
         people = self.residents()
-        pages = max(1, -(-len(people) // RESIDENTS_PER_PAGE))
-        self.state.residents_page %= pages
+        if len(people) <= RESIDENTS_PER_PAGE + 1:
+            self.state.residents_page = 0
+            return people
+        self.state.residents_page %= self.residents_pages()
         start = self.state.residents_page * RESIDENTS_PER_PAGE
         return people[start : start + RESIDENTS_PER_PAGE]
 
     def residents_pages(self) -> int:
-        return max(1, -(-len(self.residents()) // RESIDENTS_PER_PAGE))
+        count = len(self.residents())
+        return 1 if count <= RESIDENTS_PER_PAGE + 1 else -(-count // RESIDENTS_PER_PAGE)
 
     def next_residents_page(self) -> None:
         self.state.residents_page += 1
         self.on_change()
 
     # --- session ---
+    def names_of(self, resident_ids: Sequence[str]) -> str:
+        names = {r.resident_id: r.display_name for r in self.staff.residents()}
+        shown = [names[r] for r in resident_ids if r in names]
+        return ", ".join(shown[:-1]) + (_(" and ") if len(shown) > 1 else "") + (shown[-1] if shown else "")
+
+    def now_line(self) -> str:
+        """What plays and for whom: "Now: In the Mood, for Peggy" (staff see it before stopping a song)."""
+        view = self.now_view()
+        if view is None or view.song is None or view.status not in (Status.PLAYING, Status.PAUSED):
+            return _("Nothing is playing.")
+        who = self.names_of(view.resident_ids)
+        title = view.song.title + (" " + _("(paused)") if view.status is Status.PAUSED else "")
+        if not who:
+            return _("Now: {title}, the home's mix").format(title=title)
+        return _("Now: {title}, for {who}").format(title=title, who=who)
+
+    def playing(self) -> bool:
+        view = self.now_view()
+        return view is not None and view.song is not None and view.status in (Status.PLAYING, Status.PAUSED)
+
+    def start_word(self) -> str:
+        if not self.state.selected:
+            return _("Start music: the home's mix")
+        if len(self.state.selected) > 2:
+            return _("Start music for {n} people").format(n=len(self.state.selected))
+        return _("Start music for {who}").format(who=self.names_of(sorted(self.state.selected)))
+
     def toggle_resident(self, resident_id: str) -> None:
         self.state.selected ^= {resident_id}
         self.on_change()
@@ -345,9 +407,19 @@ class StaffPresenter:
     def reviews(self) -> Sequence[ReviewItem]:
         return self.staff.pending_reviews()
 
+    def when_words(self, at: str) -> str:
+        """A review's time in local words: "today at 7:57 pm", "yesterday at 10:05 am", "Tuesday 1 December at
+        ..."; a time that is not ISO is shown as it is."""
+        return when_words(at, self.now())
+
+    def avoid_word(self, item: ReviewItem) -> str:
+        return _("Never play this for {who}").format(who=item.resident_name) if item.resident_id else ""
+
     def resolve(self, review_id: str, add_to_avoid: bool) -> None:
         self.staff.resolve_review(review_id, add_to_avoid)
-        self.state.note = _("Put on the avoid list.") if add_to_avoid else _("Dismissed.")
+        self.state.note = (
+            _("It will not be played for them again.") if add_to_avoid else _("Kept: it can play again.")
+        )
         self.on_change()
 
     # --- volume cap ---
@@ -406,6 +478,15 @@ class StaffPresenter:
                 _("Choose the file to check.") if result else _("No residents file found. Is the stick in?")
             )
         self.on_change()
+
+    def usb_label(self, path: str) -> str:
+        """A file on a stick as staff know it: "residents.csv on KINGSTON" (never the Linux path)."""
+        file = PurePath(path)
+        root = getattr(self.staff, "usb_root", None) or "/media/kiosk-usb"  # where the kiosk mounts sticks
+        stick = file.parent.name
+        if file.is_relative_to(str(root)) and len(file.relative_to(str(root)).parts) > 1:
+            stick = file.relative_to(str(root)).parts[0]
+        return _("{file} on {stick}").format(file=file.name, stick=stick) if stick else file.name
 
     def usb_check(self, path: str) -> None:
         self._usb(path, dry_run=True)

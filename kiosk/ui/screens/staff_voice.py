@@ -24,19 +24,19 @@ class VoicePanel(BoxLayout):
             row.clear_widgets()
         for c in p.toggles():
             ids.toggles.add_widget(StaffButton(word=c.word, control=f"staff:voice:{c.key}", selected=c.selected,
-                                               height=mm(7.5), action=lambda k=c.key: p.toggle(k)))  # fmt: skip
+                                               height=mm(theme.STAFF_TARGET_MM), action=lambda k=c.key: p.toggle(k)))  # fmt: skip
         for c in p.intro_choices():
             ids.intros.add_widget(StaffButton(word=c.word, control=f"staff:voice_intros:{c.key}",
-                                              selected=c.selected, height=mm(7.5),
+                                              selected=c.selected, height=mm(theme.STAFF_TARGET_MM),
                                               action=lambda k=c.key: p.set_intros(k)))  # fmt: skip
         for r in p.residents_page():
             ids.people.add_widget(StaffButton(word=r.display_name, control=f"staff:voice_who:{r.resident_id}",
-                                              selected=r.resident_id == p.resident_id, height=mm(7.5),
+                                              selected=r.resident_id == p.resident_id, height=mm(theme.STAFF_TARGET_MM),
                                               action=lambda rid=r.resident_id: p.pick_resident(rid)))  # fmt: skip
         chosen = p.chosen()
         ids.resident.add_widget(StaffButton(word=p.resident_word(), control="staff:voice_resident",
                                             selected=bool(chosen and chosen.voice), enabled=chosen is not None,
-                                            height=mm(7.5), action=p.toggle_resident))  # fmt: skip
+                                            height=mm(theme.STAFF_TARGET_MM), action=p.toggle_resident))  # fmt: skip
         if p.more_people():
-            ids.resident.add_widget(StaffButton(word=_("More people"), control="staff:voice_more", height=mm(7.5),
-                                                size_hint_x=0.4, action=p.next_page))  # fmt: skip
+            ids.resident.add_widget(StaffButton(word=_("More people"), control="staff:voice_more", height=mm(theme.STAFF_TARGET_MM),
+                                                action=p.next_page))  # fmt: skip
