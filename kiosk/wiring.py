@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.calm_ahead_store import CalmAheadStore
-from kiosk.adapters.clock import ClockTrust, SystemClock
+from kiosk.adapters.clock import ClockTrust, StaffClock, SystemClock
 from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
@@ -393,6 +393,7 @@ def build_staff(
         voice=KioskVoice(
             config.voice, data_dir, parts.engine.voice, personal=config.kiosk.mode == "personal"
         ),
+        clock=StaffClock(parts.clock) if isinstance(parts.clock, SystemClock) else None,
     )
     engine = parts.engine
     return KioskStaff(

@@ -18,9 +18,9 @@ A folder where a store file belongs is left alone (it is not ours to move): staf
 as its newest good backup (or empty) and writes to it fail with an ``OSError`` the caller reports. A folder
 where ``.lock`` belongs is locked instead (``flock`` works on a folder), so the kiosk still starts and plays.
 
-Which files are stores is a registry (:func:`is_document_store`): residents, catalogue, reviews, erasures,
-report-state, profile-history, settings (staff's voice switches) and the rollup months. Other JSON files in the folder (``resume.json``, ``clock-set.json``,
-``attention.json``) are not stores and are left alone by the start-up check.
+Which files are stores is a registry (:data:`STORE_NAMES`, :data:`STORE_PATTERNS`, :func:`is_store`).
+Other JSON files in the folder (``resume.json``, ``clock-set.json``, ``attention.json``) are not stores and
+are left alone by the start-up check.
 
 Usage::
 
@@ -91,9 +91,6 @@ class DamagedStore(ValueError):
 def is_store(name: str) -> bool:
     """True for the name of a registered document store (``residents``, ``rollups-2026-06``...)."""
     return name in STORE_NAMES or any(p.fullmatch(name) for p in STORE_PATTERNS)
-
-
-is_document_store = is_store  # the name the storage hardening (branch lost) uses
 
 
 def _encode(data: dict[str, Any]) -> bytes:
@@ -253,7 +250,7 @@ def folder_where_file_belongs(data_dir: Path) -> list[str]:
     root = Path(data_dir)
     names = [f"{n}.json" for n in sorted(STORE_NAMES)] + [DataFolder.LOCK_NAME, *FILES_NOT_FOLDERS]
     found = [n for n in names if (root / n).is_dir()]
-    found += sorted(p.name for p in root.glob("rollups-*.json") if p.is_dir() and is_document_store(p.stem))
+    found += sorted(p.name for p in root.glob("rollups-*.json") if p.is_dir() and is_store(p.stem))
     return found
 
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from kiosk.app.staff_api import Progress
 from kiosk.domain.calm_ahead import Proposal
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.models import Resident, ScheduleSlot, Song
 from kiosk.domain.ports import Journal, ResidentStore
 from kiosk.domain.profile_changes import FieldChange, PhotoPlan
@@ -109,6 +110,17 @@ class PowerControl(Protocol):
     def reboot(self) -> ActionOutcome: ...
 
     def power_off(self) -> ActionOutcome: ...
+
+
+class ClockSetting(Protocol):
+    """The wall clock as staff see and set it: its trust basis, and setting it (through timedated)."""
+
+    def basis(self) -> ClockBasis: ...
+
+    def set_time(self, local: datetime) -> ActionOutcome:
+        """Set the system clock to ``local`` (naive local time); on success record that staff set it during
+        this boot (so the clock counts as trusted). Never raises."""
+        ...
 
 
 class ScanFigures(Protocol):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from kiosk.app.dashboard import Present, build_dashboard
 from kiosk.app.library import scan_summary
 from kiosk.app.ports import (
     CalmAhead,
+    ClockSetting,
     DashboardSource,
     FindImportFiles,
     Observations,
@@ -32,9 +34,18 @@ from kiosk.app.ports import (
     VoiceControl,
 )
 from kiosk.app.residents_import import import_file
-from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SessionRef, SystemResult
+from kiosk.app.staff_api import (
+    ClockReading,
+    Dashboard,
+    ImportResult,
+    Progress,
+    ReviewItem,
+    SessionRef,
+    SystemResult,
+)
 from kiosk.config import Config
 from kiosk.domain.calm_ahead import with_slot
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, RESTLESS_NOW, EventType
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Mode, Resident
@@ -66,6 +77,9 @@ class StaffPorts:
     system: PowerControl  # restart / power off
     calm_ahead: Callable[[], CalmAhead] | None = None  # worker: "Restless now" notes, proposals, acceptances
     voice: VoiceControl | None = None  # the kiosk-wide voice switches (None: this kiosk has no voice parts)
+    clock: ClockSetting | None = (
+        None  # the wall clock staff set (None: a clock that cannot be set, e.g. a test's)
+    )
 
 
 class KioskStaff:
@@ -332,6 +346,21 @@ class KioskStaff:
         )
 
     # -- the Pi --
+
+    def clock_reading(self) -> ClockReading:
+        setting = self.ports.clock
+        if setting is None:
+            basis = ClockBasis.PLAUSIBLE if self.clock.trusted() else ClockBasis.UNTRUSTED
+            return ClockReading(self.clock.now(), basis, can_set=False)
+        return ClockReading(self.clock.now(), setting.basis())
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        if self.ports.clock is None:
+            return SystemResult(False, "The time cannot be set from this kiosk.")
+        result = self.ports.clock.set_time(local)
+        if result.ok:
+            self.journal.append(EventType.STAFF, source=Source.STAFF, detail={"action": "clock_set"})
+        return SystemResult(bool(result.ok), str(result.message))
 
     def restart(self) -> SystemResult:
         result = self.ports.system.reboot()

@@ -15,9 +15,11 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.models import Mode, Resident
 from kiosk.domain.voice import VoiceSwitches
 
@@ -62,6 +64,15 @@ class SystemResult:
 
     done: bool
     note: str = ""
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """The kiosk's clock as the "Set the time" panel shows it: the time now (UTC) and why it is believed."""
+
+    now: datetime
+    basis: ClockBasis
+    can_set: bool = True  # False: this kiosk was started without a clock staff can set
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,15 @@ class StaffActions(Protocol):
     def usb_import(self, path: str, dry_run: bool, accept_safety: bool = False) -> ImportResult:
         """Worker: import residents from ``path`` (all or nothing); ``dry_run`` only checks. Changes that lower
         safety need ``accept_safety`` (staff's second confirmation), else ``needs_confirmation`` comes back."""
+        ...
+
+    def clock_reading(self) -> ClockReading:
+        """The clock's reading now and whether it is trusted, and on what grounds."""
+        ...
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        """Worker: set the system clock to ``local`` (naive, the kiosk's local time as read off a wall clock);
+        on success the clock counts as set by staff for this boot. ``note`` says what happened."""
         ...
 
     def restart(self) -> SystemResult: ...

@@ -13,12 +13,21 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 from typing import Any, cast
 
-from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SessionRef, SystemResult
+from kiosk.app.staff_api import (
+    ClockReading,
+    Dashboard,
+    ImportResult,
+    Progress,
+    ReviewItem,
+    SessionRef,
+    SystemResult,
+)
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Resident
 from kiosk.domain.voice import IntroEvery, VoiceSwitches
@@ -292,6 +301,8 @@ class DemoStaffActions:
         self.resolved: list[tuple[str, bool]] = []
         self.restless: list[str] = []
         self.accepted: list[tuple[str, str]] = []
+        self.clock_basis = ClockBasis.UNTRUSTED  # as on a Pi after a power cut with no network
+        self.clock_set: list[datetime] = []  # what staff asked the clock to be set to
         self.voice_switches = VoiceSwitches(  # as on a kiosk where nobody has installed a voice yet
             silent_because="no natural voice is installed (kiosk voice install FILE; see docs/guide/voice.md)"
         )
@@ -378,6 +389,13 @@ class DemoStaffActions:
         time.sleep(self.delay_s)
         verb = "would be imported" if dry_run else "imported"
         return ImportResult(ok=True, count=3, messages=(f"3 residents {verb} from {Path(path).name}.",))
+
+    def clock_reading(self) -> ClockReading:
+        return ClockReading(datetime.now(UTC), self.clock_basis)
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        self.clock_set.append(local)
+        return SystemResult(False, "Demo: the time cannot be set here (not allowed on this machine).")
 
     def restart(self) -> SystemResult:
         return SystemResult(False, "Demo: restart is not available here. Close the window to stop.")

@@ -21,7 +21,7 @@ EXPECTED_SCREENS = {"idle", "residents", "residents-page2", "now_playing", "now_
                     "now_playing-sing", "now_playing-sing-paged", "now_playing-paused", "now_playing-sing-paused",
                     "now_playing-at-limit", "session_end", "calm", "modes", "staff_pin",
                     "staff-session", "staff-observe", "staff-review", "staff-volume", "staff-voice", "staff-library", "staff-usb",
-                    "staff-attention", "staff-system", "staff-reports", "staff-reports-resident",
+                    "staff-attention", "staff-clock", "staff-system", "staff-reports", "staff-reports-resident",
                     "staff-reports-charts"}  # fmt: skip
 
 

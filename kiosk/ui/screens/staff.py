@@ -311,6 +311,13 @@ class StaffScreen(Screen):
         panel.fill()
         box.add_widget(panel)
 
+    def _panel_clock(self, box: BoxLayout) -> None:
+        from kiosk.ui.screens.staff_clock import ClockPanel
+
+        panel = ClockPanel(presenter=self.presenter.clock)
+        panel.fill()
+        box.add_widget(panel)
+
     def _panel_library(self, box: BoxLayout) -> None:
         p, state = self.presenter, self.presenter.state
         box.add_widget(StaffText(text=_("Rescan after adding or removing music on the kiosk.")))

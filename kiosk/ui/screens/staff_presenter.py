@@ -1,6 +1,6 @@
 """Staff mode: session control, observation form, engagement reports (today / last 7 days), distress reviews,
-volume cap, the gentle voice (staff_voice_presenter), library rescan, USB import, restart/shut down and the "needs attention" list. Slow calls run off
-the UI thread."""
+volume cap, the gentle voice (staff_voice_presenter), library rescan, USB import, "needs attention", setting the
+clock (staff_clock_presenter) and restart/shut down. Slow calls run off the UI thread."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode, Resident
 from kiosk.ui.i18n import _
 from kiosk.ui.screens.idle_presenter import MONTHS, WEEKDAYS
+from kiosk.ui.screens.staff_clock_presenter import ClockPresenter
 from kiosk.ui.screens.staff_voice_presenter import VoicePresenter
 
 RunInBackground = Callable[[Callable[[], object], Callable[[object], None]], None]
@@ -31,6 +32,7 @@ PANELS = (
     "library",
     "usb",
     "attention",
+    "clock",
     "system",
 )
 
@@ -47,6 +49,7 @@ def panel_titles() -> dict[str, str]:
         "library": _("Music library"),
         "usb": _("Residents from USB"),
         "attention": _("Needs attention"),
+        "clock": _("Set the time"),
         "system": _("Restart / shut down"),
     }
 
@@ -154,6 +157,7 @@ class StaffPresenter:
         self.on_change = on_change
         self.state = StaffState()
         self.voice = VoicePresenter(staff, on_change, self._set_note)
+        self.clock = ClockPresenter(staff, run_bg, on_change, self._set_note)
 
     def _set_note(self, text: str) -> None:
         self.state.note = text
@@ -172,6 +176,8 @@ class StaffPresenter:
             self.load_report()
         if panel == "voice":
             self.voice.open(self.state.selected)
+        if panel == "clock":
+            self.clock.open()
         if panel == "volume" and not self.state.cap_resident:
             people = self.residents()
             if people:
