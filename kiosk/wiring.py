@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.clock import ClockTrust, StaffClock, SystemClock
 from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.deferred import DeferredWriter
@@ -388,6 +389,7 @@ def build_staff(
         dashboard=DashboardFiles(data_dir),
         present=dashboard_from_figures,
         system=system,
+        calm_ahead=lambda: CalmAheadStore(DataFolder(data_dir)),
         voice=KioskVoice(
             config.voice, data_dir, parts.engine.voice, personal=config.kiosk.mode == "personal"
         ),

@@ -53,7 +53,7 @@ def _render(report: Report, period: str, out_dir: Path, resident_id: str | None)
     paths: list[Path] = []
     if resident_id:
         f = next((r for r in report.residents if r.resident_id == resident_id), None)
-        if f is None:
+        if f is None or f.sessions == 0:  # no music in this time (or not recorded, by choice): no charts
             return paths
         if period == "7d":
             paths.append(

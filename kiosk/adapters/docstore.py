@@ -59,7 +59,16 @@ log = logging.getLogger(__name__)
 # start-up check leaves them alone instead of "repairing" them. A new store is added here (a test checks that
 # every store constant in the code is registered).
 STORE_NAMES = frozenset(
-    {"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history", "settings"}
+    {
+        "residents",
+        "catalogue",
+        "reviews",
+        "erasures",
+        "report-state",
+        "profile-history",
+        "settings",
+        "calm-ahead",
+    }
 )
 STORE_PATTERNS = (re.compile(r"rollups-\d{4}-\d{2}"),)  # one store per month
 

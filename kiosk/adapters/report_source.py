@@ -62,6 +62,8 @@ class ResidentLabel:
     resident_id: str
     staff_id: str
     name: str
+    consent: str = ""  # "yes" | "no" | "" (not recorded yet)
+    schedule: str = ""  # the resident's own schedule, as text ("16:00-18:00 relax")
 
 
 def residents(data: DataFolder) -> dict[str, ResidentLabel]:
@@ -74,7 +76,13 @@ def residents(data: DataFolder) -> dict[str, ResidentLabel]:
         if not rid:
             continue
         name = str(doc.get("preferred_name") or doc.get("first_name") or doc.get("staff_id") or "")
-        out[str(rid)] = ResidentLabel(str(rid), str(doc.get("staff_id") or ""), name)
+        out[str(rid)] = ResidentLabel(
+            str(rid),
+            str(doc.get("staff_id") or ""),
+            name,
+            str(doc.get("consent") or ""),
+            str(doc.get("schedule") or ""),
+        )
     return out
 
 

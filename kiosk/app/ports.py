@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.app.staff_api import Progress
+from kiosk.domain.calm_ahead import Proposal
 from kiosk.domain.clock_trust import ClockBasis
-from kiosk.domain.models import Resident, Song
+from kiosk.domain.models import Resident, ScheduleSlot, Song
 from kiosk.domain.ports import Journal, ResidentStore
 from kiosk.domain.profile_changes import FieldChange, PhotoPlan
 from kiosk.domain.report import Period, Report
@@ -73,6 +74,18 @@ class Observations(Protocol):
     """Where staff observation forms go (beside the session rollups)."""
 
     def add_observation(self, session_started_at: str, observation: Mapping[str, Any]) -> None: ...
+
+
+class CalmAhead(Protocol):
+    """Calm ahead's notes and log (:class:`kiosk.adapters.calm_ahead_store.CalmAheadStore`)."""
+
+    def add_note(self, resident_id: str, at: datetime) -> None: ...
+
+    def check(
+        self, resident_id: str, now: datetime, schedule: Sequence[ScheduleSlot], source: str
+    ) -> Proposal | None: ...
+
+    def accepted(self, resident_id: str, slot_text: str, now: datetime, source: str) -> None: ...
 
 
 class StaffJournal(Journal, Protocol):

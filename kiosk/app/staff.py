@@ -19,6 +19,7 @@ from typing import Any, cast
 from kiosk.app.dashboard import Present, build_dashboard
 from kiosk.app.library import scan_summary
 from kiosk.app.ports import (
+    CalmAhead,
     ClockSetting,
     DashboardSource,
     FindImportFiles,
@@ -43,11 +44,13 @@ from kiosk.app.staff_api import (
     SystemResult,
 )
 from kiosk.config import Config
+from kiosk.domain.calm_ahead import with_slot
 from kiosk.domain.clock_trust import ClockBasis
-from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, EventType
+from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, RESTLESS_NOW, EventType
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Mode, Resident
 from kiosk.domain.ports import Clock, SessionControl
+from kiosk.domain.schedule import format_schedule, parse_schedule
 from kiosk.domain.voice import VoiceSwitches
 from kiosk.errors import UserError
 
@@ -72,6 +75,7 @@ class StaffPorts:
     dashboard: DashboardSource  # worker: report figures and chart PNGs
     present: Present  # the dashboard's figures in the kiosk's language (the UI's wording)
     system: PowerControl  # restart / power off
+    calm_ahead: Callable[[], CalmAhead] | None = None  # worker: "Restless now" notes, proposals, acceptances
     voice: VoiceControl | None = None  # the kiosk-wide voice switches (None: this kiosk has no voice parts)
     clock: ClockSetting | None = (
         None  # the wall clock staff set (None: a clock that cannot be set, e.g. a test's)
@@ -207,6 +211,58 @@ class KioskStaff:
                 "reactions": [r for r in reactions if r in REACTIONS],
                 "by": "staff",
             },
+        )
+
+    def restless_now(self, resident_id: str, start_relax: bool) -> bool:
+        resident = self.store.get(resident_id)
+        recorded = resident is not None and resident.journaled
+        if recorded:
+            now = self.clock.now().isoformat(timespec="seconds")
+            doc: dict[str, Any] = {
+                "session_id": None,
+                "resident_ids": [resident_id],
+                "at": now,
+                "form": OBSERVATION_FORM,
+                "kind": RESTLESS_NOW,
+                "scales": {},
+                "reactions": ["restless"],
+                "by": "staff",
+            }
+            self.rollups.add_observation(now, doc)
+            self.journal.append(
+                EventType.OBSERVATION,
+                resident_id=resident_id,
+                source=Source.STAFF,
+                detail={k: v for k, v in doc.items() if k != "session_id"},
+            )
+        if start_relax:
+            self.choose([resident_id], Mode.RELAX)
+        return recorded
+
+    def calm_ahead_check(self, resident_id: str) -> str:
+        resident = self.store.get(resident_id)
+        if resident is None or not resident.journaled or self.ports.calm_ahead is None:
+            return ""
+        now = self.clock.now().astimezone()
+        calm = self.ports.calm_ahead()
+        calm.add_note(resident_id, now)
+        proposal = calm.check(resident_id, now, resident.schedule, "staff screen")
+        return proposal.text if proposal else ""
+
+    def accept_schedule(self, resident_id: str, slot: str) -> str:
+        resident = self.store.get(resident_id)
+        if resident is None or self.ports.calm_ahead is None:
+            return "This resident is no longer on the kiosk."
+        try:
+            (new,) = parse_schedule(slot)
+        except ValueError as exc:
+            return str(exc)
+        schedule = with_slot(resident.schedule, new)
+        self.store.edit(resident_id, source="calm ahead (staff screen)", schedule=schedule)
+        if resident.journaled:
+            self.ports.calm_ahead().accepted(resident_id, slot, self.clock.now().astimezone(), "staff screen")
+        return (
+            f"Relax {format_schedule((new,)).removesuffix(' relax')} added to {resident.display_name}'s day."
         )
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None:

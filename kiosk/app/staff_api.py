@@ -85,6 +85,8 @@ class Dashboard:
     heading: str  # e.g. "Whole home, 21 Nov - 27 Nov"
     figures: tuple[tuple[str, str], ...]
     charts: tuple[Path, ...] = ()
+    sentences: tuple[str, ...] = ()  # one resident's "what works" (kiosk.domain.insight), shown first
+    proposal: str = ""  # a calm-ahead relax slot waiting to be accepted ("14:30-15:30 relax"), or ""
 
 
 DASHBOARD_RUNS_KEPT = 2  # the run on screen and the one replacing it
@@ -138,6 +140,22 @@ class StaffActions(Protocol):
         ...
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None: ...
+
+    def restless_now(self, resident_id: str, start_relax: bool) -> bool:
+        """ "Restless now" for a resident, at any time: journaled as an observation outside a session (unless
+        their consent is "no"); ``start_relax`` starts Relax for them (always, whatever their consent).
+        Returns whether the note was recorded."""
+        ...
+
+    def calm_ahead_check(self, resident_id: str) -> str:
+        """Worker: remember the note for the calm-ahead rule; the relax slot it proposes now (logged when new),
+        e.g. "14:30-15:30 relax", or "" (also "" for a consent-"no" resident: nothing is proposed)."""
+        ...
+
+    def accept_schedule(self, resident_id: str, slot: str) -> str:
+        """Add a proposed slot to the resident's schedule (a single staff edit, like the volume limit) (replacing slots it overlaps), record it in
+        the profile history and the calm-ahead log; returns the line to show staff."""
+        ...
 
     def voice(self) -> VoiceSwitches:
         """The kiosk-wide voice switches (staff's, else kiosk.toml's) and why the kiosk does not speak."""

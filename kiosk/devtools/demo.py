@@ -299,6 +299,8 @@ class DemoStaffActions:
         self.observations: list[tuple[str, dict[str, int], list[str]]] = []
         self.events: list[str] = []
         self.resolved: list[tuple[str, bool]] = []
+        self.restless: list[str] = []
+        self.accepted: list[tuple[str, str]] = []
         self.clock_basis = ClockBasis.UNTRUSTED  # as on a Pi after a power cut with no network
         self.clock_set: list[datetime] = []  # what staff asked the clock to be set to
         self.voice_switches = VoiceSwitches(  # as on a kiosk where nobody has installed a voice yet
@@ -341,6 +343,26 @@ class DemoStaffActions:
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None:
         self.store.set_cap(resident_id, pct)
+
+    def restless_now(self, resident_id: str, start_relax: bool) -> bool:
+        resident = self.store.get(resident_id)
+        recorded = resident is not None and resident.journaled
+        if recorded:
+            self.restless.append(resident_id)
+        if start_relax:
+            self.choose([resident_id], Mode.RELAX)
+        return recorded
+
+    def calm_ahead_check(self, resident_id: str) -> str:
+        """The demo proposes a slot from the third note of a resident on."""
+        if self.restless.count(resident_id) >= 3:
+            return "14:30-15:30 relax"
+        return ""
+
+    def accept_schedule(self, resident_id: str, slot: str) -> str:
+        self.accepted.append((resident_id, slot))
+        who = self.store.get(resident_id)
+        return f"Relax {slot.removesuffix(' relax')} added to {who.display_name if who else 'them'}'s day."
 
     def voice(self) -> VoiceSwitches:
         return self.voice_switches

@@ -59,6 +59,9 @@ class SongOutcome(StrEnum):
 # started at 50 and stored 50 even when nobody moved them: its 50s may mean "not set" (see
 # :func:`observation_maybe_untouched`).
 OBSERVATION_FORM = 2
+# An observation with "kind": RESTLESS_NOW is a "Restless now" note staff made outside any session (no
+# "session_id", reactions ["restless"]): the calm-ahead rule (kiosk.domain.calm_ahead) reads these only.
+RESTLESS_NOW = "restless_now"
 OBSERVATION_SCALES = ("interest", "response", "initiation", "involvement", "enjoyment")
 REACTIONS = (
     "smiled",

@@ -17,6 +17,11 @@ from kiosk.domain.report_voice import add_counts, introduced_counts
 SEP = "\x1f"  # joins (song, outcome, liked) into one key in a digest's counts
 
 
+def play_counts(keys: Sequence[tuple[str, str, bool]]) -> tuple[int, int, int]:
+    """(songs started, heard to the end, liked) of a session's play keys (song, outcome, liked)."""
+    return len(keys), sum(1 for k in keys if k[1] == "completed"), sum(1 for k in keys if k[2])
+
+
 def _add_counts(
     doc: Mapping[str, Any],
     home_counts: Counter[str],
@@ -51,7 +56,9 @@ def _add_agg(
     wanted: set[str] | None,
     fig: Callable[[str], ResidentFigures],
 ) -> None:
-    for rid, day_s, hour, weekday, trusted, mode, n, mins in rows:
+    for row in rows:
+        rid, day_s, hour, weekday, trusted, mode, n, mins = row[:8]
+        plays = row[8:11] if len(row) >= 11 else (0, 0, 0)  # songs started, completed, liked
         day = date.fromisoformat(day_s)
         if trusted and rid and day <= period.end and (rid not in last_seen or last_seen[rid] < day):
             last_seen[rid] = day
@@ -83,6 +90,8 @@ def _add_agg(
             f.minutes_by_week[wk] = f.minutes_by_week.get(wk, 0.0) + mins
             f.minutes_by_hour[hour] += mins
             f.heatmap[weekday][hour] += mins
+            f.add_slot(mode, hour, n, mins)
+            f.add_week_plays(wk, plays[0], plays[1], plays[2])
         else:
             f.untrusted_sessions += n
             f.untrusted_minutes += mins
@@ -108,7 +117,7 @@ def month_digest(
     :func:`build_report` takes the digest in place of the sessions and gives the same figures, ~10x faster.
     """
     out: list[dict[str, Any]] = []
-    agg: dict[tuple[str, str, int, int, bool, str], tuple[int, float]] = {}
+    agg: dict[tuple[str, str, int, int, bool, str], tuple[int, float, int, int, int]] = {}
     home: Counter[tuple[str, str, bool]] = Counter()
     per: dict[str, Counter[tuple[str, str, bool]]] = defaultdict(Counter)
     meta: dict[str, tuple[str, str, str]] = {}
@@ -149,10 +158,11 @@ def month_digest(
         when = (started.date().isoformat(), started.hour, started.weekday(), bool(doc.get("clock_ok", False)))
         mins = _minutes(doc)
         mode = str(doc.get("mode") or "unknown")
+        n_started, n_completed, n_liked = play_counts(keys)
         for key in [("", *when, ""), *((rid, *when, mode) for rid in rids)]:
-            n, m = agg.get(key, (0, 0.0))
-            agg[key] = (n + 1, m + mins)
-    out.append({"agg": [[*k, n, m] for k, (n, m) in agg.items()]})
+            n, m, s, c, li = agg.get(key, (0, 0.0, 0, 0, 0))
+            agg[key] = (n + 1, m + mins, s + n_started, c + n_completed, li + n_liked)
+    out.append({"agg": [[*k, *v] for k, v in agg.items()]})
 
     def keyed(c: Counter[tuple[str, str, bool]]) -> dict[str, int]:
         return {f"{song}{SEP}{outcome}{SEP}{int(liked)}": n for (song, outcome, liked), n in c.items()}

@@ -106,7 +106,7 @@ def observation_from_event(event: Mapping[str, Any]) -> dict[str, Any]:
         "reactions": list(detail.get("reactions") or []),
         "by": detail.get("by", ""),
     }
-    for key in ("song_id", "before", "after", "form"):
+    for key in ("song_id", "before", "after", "form", "kind"):
         if key in detail:
             doc[key] = detail[key]
     return doc

@@ -108,6 +108,8 @@ class StaffState:
     report: Dashboard | None = None  # the one on screen (matches period and who once loaded)
     report_loading: bool = False
     report_error: str = ""
+    proposal_for: str = ""  # the resident a calm-ahead proposal is about
+    proposal: str = ""  # "14:30-15:30 relax", waiting for staff to accept it
 
 
 def when_words(at: str, now: datetime) -> str:
@@ -258,6 +260,57 @@ class StaffPresenter:
         )
         self.on_change()
 
+    # --- restless now / calm ahead ---
+    def restless(self, start_relax: bool) -> None:
+        """ "Restless now" for the one resident chosen above (optionally starting Relax for them)."""
+        chosen = sorted(self.state.selected)
+        if len(chosen) != 1:
+            self.state.note = _("Choose the one resident who is restless first.")
+            self.on_change()
+            return
+        rid = chosen[0]
+        who = next((r.display_name for r in self.staff.residents() if r.resident_id == rid), "")
+        recorded = self.staff.restless_now(rid, start_relax)
+        if recorded:
+            self.state.note = _("Noted: {who} restless now.").format(who=who)
+            self.run_bg(lambda: self.staff.calm_ahead_check(rid), lambda result: self._proposed(rid, result))
+        else:
+            self.state.note = _("{who} chose not to be recorded: nothing was noted.").format(who=who)
+        if start_relax:
+            self.state.note += " " + _("Relax music started.")
+        self.on_change()
+
+    def _proposed(self, resident_id: str, result: object) -> None:
+        if isinstance(result, str) and result:
+            self.state.proposal_for, self.state.proposal = resident_id, result
+            self.on_change()
+
+    def proposal_text(self) -> str:
+        if not self.state.proposal:
+            return ""
+        who = next(
+            (r.display_name for r in self.staff.residents() if r.resident_id == self.state.proposal_for), ""
+        )
+        slot = self.state.proposal.removesuffix(" relax")
+        return _("{who}: often restless then. Relax daily {slot}?").format(who=who, slot=slot)
+
+    def accept_proposal(self) -> None:
+        if self.state.proposal:
+            self.state.note = self.staff.accept_schedule(self.state.proposal_for, self.state.proposal)
+            self.state.proposal_for = self.state.proposal = ""
+            if self.state.report_who:
+                self.load_report()
+        self.on_change()
+
+    def dismiss_proposal(self) -> None:
+        """Not now: the proposal stays in the reports (and the log) for the coordinator."""
+        self.state.proposal_for = self.state.proposal = ""
+        self.on_change()
+
+    def offer_proposal(self, resident_id: str, slot: str) -> None:
+        """A proposal shown with a report (the Reports panel)."""
+        self.state.proposal_for, self.state.proposal = resident_id, slot
+
     # --- observation ---
     def set_scale(self, name: str, value: float) -> None:
         """A person moved (or touched) this scale: from now on it has a value (until saved)."""
@@ -340,6 +393,8 @@ class StaffPresenter:
             return
         if isinstance(result, Dashboard):
             self.state.report = result
+            if result.resident_id and result.proposal:
+                self.offer_proposal(result.resident_id, result.proposal)
         else:
             self.state.report = None
             self.state.report_error = _("Could not make the report: {e}").format(e=result)
