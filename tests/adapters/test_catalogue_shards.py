@@ -60,7 +60,9 @@ def test_adding_an_album_rewrites_one_shard(tmp_path: Path, data_dir: Path) -> N
     music = tmp_path / "music"
     for album in range(6):
         for i in range(2):
-            make_audio(music / f"Album {album}" / f"{i}.ogg", freq=300 + 20 * album + i, title=f"A{album}-{i}")
+            make_audio(
+                music / f"Album {album}" / f"{i}.ogg", freq=300 + 20 * album + i, title=f"A{album}-{i}"
+            )
     data = DataFolder(data_dir)
     scan_library(data, music)
     before = _inodes(data_dir)
@@ -126,7 +128,9 @@ def test_migration_survives_kills(tmp_path: Path) -> None:
         data_dir.mkdir(mode=0o700)
         _write_legacy(data_dir, docs)
         env = dict(os.environ, PYTHONPATH=str(REPO))
-        child = subprocess.Popen([sys.executable, "-c", MIGRATE, str(data_dir)], env=env, stdout=subprocess.PIPE)
+        child = subprocess.Popen(
+            [sys.executable, "-c", MIGRATE, str(data_dir)], env=env, stdout=subprocess.PIPE
+        )
         time.sleep(rng.uniform(0.2, 1.5))
         if child.poll() is None:
             child.send_signal(signal.SIGKILL)
