@@ -61,8 +61,8 @@ if sys.argv[1] == "playlist":
     now = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
     rng = random.Random(1)
     res = Resident(resident_id="b3c5a3f0-0000-4000-8000-000000000001", staff_id="R-001", first_name="Ada",
-                   birth_year=1935, favourite_artists=("Artist 1",), favourite_genres=("Swing",),
-                   avoid_artists=("Artist 3",), avoid_keywords=("war", "funeral"))
+                   birth_year=1935, favourite_artists=("Artist 0001",), favourite_genres=("Swing",),
+                   avoid_artists=("Artist 0003",), avoid_keywords=("war", "funeral"))
     ids = [s.song_id for s in songs]
     plays = [{"song_id": rng.choice(ids), "outcome": rng.choice(["completed", "completed", "skipped"]),
               "listened_s": rng.choice([5.0, 60.0, 180.0]), "liked": rng.random() < 0.1,

@@ -75,7 +75,7 @@ def _template(folder: Path, k: int) -> bytes:
     )
     tags = id3.ID3()
     tags.add(id3.TIT2(encoding=3, text="Song #######"))
-    tags.add(id3.TPE1(encoding=3, text=f"Artist {k}"))
+    tags.add(id3.TPE1(encoding=3, text="Artist ####"))  # one artist per album folder (patched)
     tags.add(id3.TALB(encoding=3, text=f"Album {k}"))
     tags.add(id3.TCON(encoding=3, text=["Swing", "Ballad", "Rock", "Easy Listening"][k % 4]))
     tags.add(id3.TDRC(encoding=3, text="19##"))
@@ -95,6 +95,7 @@ def make_library(music: Path, n: int) -> list[Path]:
         raw = bytearray(templates[i % len(templates)])
         raw = raw.replace(b"Song #######", f"Song {i:07d}".encode())
         raw = raw.replace(b"19##", f"19{30 + i % 60:02d}".encode(), 1)
+        raw = raw.replace(b"Artist ####", f"Artist {i // PER_FOLDER % 900:04d}".encode())
         raw[-3:] = i.to_bytes(3, "big")  # a unique audio tail: every file is a different song
         folder = music / DECADES[(i // PER_FOLDER) % len(DECADES)] / f"Album {i // PER_FOLDER:03d}"
         if i % PER_FOLDER == 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kiosk.domain.explain import Why
-from kiosk.domain.matching import SongText, Terms, TextColumn, rows_where, song_text
+from kiosk.domain.matching import SongText, Terms, TextColumn, rows_where, song_text, song_texts
 from kiosk.domain.models import Resident, Song
 from kiosk.domain.songfit import UNKNOWN_ERA_WEIGHT, era_weight
 
@@ -21,7 +21,7 @@ class Columns:
 
     def __init__(self, songs: Sequence[Song]):
         self.songs = songs
-        self.texts = [song_text(s) for s in songs]
+        self.texts = song_texts(songs)
         self.years = [s.year for s in songs]
         self.distinct_years = set(self.years)
         self.ids = [s.song_id for s in songs]
