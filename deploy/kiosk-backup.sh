@@ -4,7 +4,9 @@
 #   kiosk-backup.sh backup  [--keep N]        copy the data folder with `kiosk backup`, then
 #                                             - a USB stick labelled ENCOREBKUP is mounted: encrypt the copy
 #                                               onto it (gpg, AES-256, passphrase file), keep the newest N there;
-#                                             - else: keep it in the local rotating folder, newest N.
+#                                             - else: keep it in the local rotating folder, newest N;
+#                                             notes it in <data>/backup-log.jsonl (name, date, where, residents),
+#                                             then rewrites local backups holding a resident erased since.
 #   kiosk-backup.sh list                      the backups there are, newest last
 #   kiosk-backup.sh restore BACKUP [--yes]    BACKUP = a .tar.gpg file or a local backup folder: decrypt,
 #                                             stop the kiosk, `kiosk restore`, start the kiosk again
@@ -115,6 +117,21 @@ clean_parts() {  # leftovers of a backup interrupted by a power cut or a pulled 
   find "$1" -mindepth 1 -maxdepth 1 \( -name '.encore-*.part' -o -name 'encore-*.part' \) -exec rm -rf {} +
 }
 
+record() {  # note a finished backup in <data>/backup-log.jsonl: record WHERE FINAL_PATH MANIFEST
+  as_kiosk "$kiosk_bin" --data-dir "$data_dir" backup-record "$2" --where "$1" --keep "$keep" --manifest - < "$3" \
+    || echo "kiosk-backup: warning: could not note $2 in $data_dir/backup-log.jsonl" >&2
+}
+
+scrub_local() {  # erasure reaches the copies on this Pi: rewrite (or delete) local backups holding erased residents
+  [ -d "$local_dir" ] || return 0
+  if [ "$dry_run" -eq 1 ]; then
+    echo "would rewrite backups in $local_dir that hold residents erased since they were made"
+    return 0
+  fi
+  "$kiosk_bin" --data-dir "$data_dir" scrub-backups "$local_dir" \
+    || echo "kiosk-backup: warning: could not check $local_dir for erased residents" >&2
+}
+
 do_backup() {
   [ -x "$kiosk_bin" ] || die "$kiosk_bin not found: is Encore installed? (deploy/install.sh)"
   [ -d "$data_dir" ] || die "no data folder at $data_dir"
@@ -134,36 +151,42 @@ do_backup() {
       echo "would run: $kiosk_bin --data-dir $data_dir backup <temporary folder in $local_dir>"
       echo "would write $dest/$name.tar.gpg (encrypted with $pass_file) and keep the newest $keep"
       [ -d "$dest" ] && rotate "$dest"
+      scrub_local
       return 0
     fi
     mkdir -p "$dest"
     clean_parts "$dest"
     make_work backup
-    as_kiosk "$kiosk_bin" --data-dir "$data_dir" backup "$work/$name" || die "kiosk backup failed; nothing written to the stick"
+    as_kiosk "$kiosk_bin" --data-dir "$data_dir" backup "$work/$name" --no-log || die "kiosk backup failed; nothing written to the stick"
     tar -C "$work" -cf - "$name" | gpg_run --symmetric --cipher-algo AES256 --output "$dest/$name.tar.gpg.part" \
       || { rm -f "$dest/$name.tar.gpg.part"; die "encrypting the backup onto the stick failed"; }
     mv "$dest/$name.tar.gpg.part" "$dest/$name.tar.gpg"
     sync -f "$dest/$name.tar.gpg" 2>/dev/null || sync
     echo "kiosk-backup: wrote $dest/$name.tar.gpg (encrypted)"
+    record usb "$dest/$name.tar.gpg" "$work/$name/manifest.json"
     rotate "$dest"
+    scrub_local
   else
     dest=$local_dir
     if [ "$dry_run" -eq 1 ]; then
       echo "would run: $kiosk_bin --data-dir $data_dir backup $dest/$name"
       echo "would keep the newest $keep in $dest (no backup stick at $stick_dir)"
       [ -d "$dest" ] && rotate "$dest"
+      scrub_local
       return 0
     fi
     mkdir -p "$dest"
     chmod 0700 "$dest"
     clean_parts "$dest"
     make_work backup
-    as_kiosk "$kiosk_bin" --data-dir "$data_dir" backup "$work/$name" || die "kiosk backup failed"
+    as_kiosk "$kiosk_bin" --data-dir "$data_dir" backup "$work/$name" --no-log || die "kiosk backup failed"
     # Via a hidden .part name: a power cut during the move never leaves a half copy that counts as a backup.
     mv "$work/$name" "$dest/.$name.part"
     mv "$dest/.$name.part" "$dest/$name"
     echo "kiosk-backup: wrote $dest/$name (no backup stick plugged in: kept on this Pi)"
+    record local "$dest/$name" "$dest/$name/manifest.json"
     rotate "$dest"
+    scrub_local
   fi
 }
 

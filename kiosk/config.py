@@ -96,6 +96,11 @@ class JournalConfig:
 
 
 @dataclass(frozen=True)
+class ResidentsConfig:
+    date_order: str = "dmy"  # dmy | mdy: how 01/03/2025 in a residents file is read (ISO is always read)
+
+
+@dataclass(frozen=True)
 class Config:
     display: DisplayConfig = field(default_factory=DisplayConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -104,6 +109,7 @@ class Config:
     quiet_hours: QuietHoursConfig = field(default_factory=QuietHoursConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
     journal: JournalConfig = field(default_factory=JournalConfig)
+    residents: ResidentsConfig = field(default_factory=ResidentsConfig)
     schedule: tuple[ScheduleSlot, ...] = ()  # the kiosk's default modes by time of day
     gpio: dict[int, str] = field(default_factory=dict)  # BCM pin -> action
     gpio_options: GpioOptions = field(default_factory=GpioOptions)  # LEDs, dial, staff hold, buses
@@ -119,6 +125,7 @@ SECTIONS: dict[str, type[Any]] = {
     "quiet_hours": QuietHoursConfig,
     "session": SessionConfig,
     "journal": JournalConfig,
+    "residents": ResidentsConfig,
 }
 SPECIAL_SECTIONS: dict[str, tuple[str, ...]] = {"schedule": ("default",), "gpio": GPIO_TABLES + GPIO_SCALARS}
 GPIO_PINS = range(0, 28)  # BCM numbers on the 40-pin header

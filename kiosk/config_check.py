@@ -55,6 +55,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "audio.output": ("auto", "alsa", "pulse", "pipewire", "dummy"),
     "kiosk.mode": ("personal", "lounge"),
     "quiet_hours.mode": ("", *(m.value for m in Mode)),
+    "residents.date_order": ("dmy", "mdy"),
 }
 
 TIMES = frozenset({"quiet_hours.start", "quiet_hours.end"})  # "" or "HH:MM"

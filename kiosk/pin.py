@@ -17,6 +17,8 @@ from dataclasses import dataclass
 N_DEFAULT = 2**14  # about 16 MB and ~0.1-0.3 s on a Raspberry Pi 4
 R_DEFAULT = 8
 P_DEFAULT = 1
+# The weakest parameters accepted (a hash with N=2 costs nothing to brute-force over 4-8 digits).
+N_MIN, R_MIN, P_MIN = 2**14, 8, 1
 SALT_BYTES = 16
 HASH_BYTES = 32
 PIN_PATTERN = re.compile(r"[0-9]{4,8}")
@@ -42,6 +44,15 @@ def check_pin_format(pin: str) -> None:
         raise ValueError("the PIN must be 4 to 8 digits (0-9)")
 
 
+def check_strength(n: int, r: int, p: int) -> None:
+    """ValueError when scrypt parameters are below N=2^14, r=8, p=1 (too cheap to guess 4-8 digits)."""
+    if n < N_MIN or r < R_MIN or p < P_MIN:
+        raise ValueError(
+            f"PIN hash is too weak (scrypt N={n}, r={r}, p={p}; at least N={N_MIN}, r={R_MIN}, p={P_MIN} "
+            "is needed): make a new one with `kiosk hash-pin`"
+        )
+
+
 def parse_pin_hash(line: str) -> PinHash:
     """Parse a hash line; ValueError with a plain message when it is not one ``kiosk hash-pin`` makes."""
     parts = line.strip().split("$")
@@ -54,6 +65,7 @@ def parse_pin_hash(line: str) -> PinHash:
         raise ValueError("PIN hash is damaged (numbers or hex digits expected)") from None
     if n < 2 or n > 2**20 or n & (n - 1) or not 1 <= r <= 32 or not 1 <= p <= 16:
         raise ValueError("PIN hash has unsupported scrypt parameters")
+    check_strength(n, r, p)
     if len(salt) < 8 or len(digest) < 16:
         raise ValueError("PIN hash is too short (salt or hash cut off)")
     return PinHash(n, r, p, salt, digest)
@@ -68,6 +80,7 @@ def _derive(pin: str, n: int, r: int, p: int, salt: bytes, size: int) -> bytes:
 def hash_pin(pin: str, *, n: int = N_DEFAULT, r: int = R_DEFAULT, p: int = P_DEFAULT) -> str:
     """A new salted hash line for ``pin`` (4-8 digits, else ValueError)."""
     check_pin_format(pin)
+    check_strength(n, r, p)
     salt = secrets.token_bytes(SALT_BYTES)
     return PinHash(n, r, p, salt, _derive(pin, n, r, p, salt, HASH_BYTES)).line()
 

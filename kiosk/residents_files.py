@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.domain.csv_cells import unescape_cell
 from kiosk.domain.residents import COLUMNS, REQUIRED
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a residents file is a few KB; anything past this is the wrong file
@@ -28,11 +29,13 @@ class Row:
 
 @dataclass
 class Source:
-    """The rows of a file, the list separator its cells use, and notes about how it was read."""
+    """The rows of a file, notes about how it was read, and problems with the file as a whole (its header),
+    reported together with every row's problems."""
 
     rows: list[Row]
-    list_sep: str
     notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    columns: tuple[str, ...] | None = None  # a CSV's known columns (JSON: each entry has its own keys)
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, list[str]]:
@@ -78,17 +81,40 @@ def _column_name(header: str) -> str:
 
 _ALIASES = {
     "name": "first_name",
+    "forename": "first_name",
+    "given_name": "first_name",
+    "surname": "preferred_name",
+    "last_name": "preferred_name",
+    "family_name": "preferred_name",
+    "nickname": "preferred_name",
+    "known_as": "preferred_name",
     "born": "birth_year",
     "year_of_birth": "birth_year",
+    "date_of_birth": "birth_year",
+    "dob": "birth_year",
     "volume": "volume_cap_pct",
+    "volume_limit": "volume_cap_pct",
+    "avoid": "avoid_keywords",
+    "dislikes": "avoid_keywords",
+    "favourites": "favourite_songs",
 }
 
 
-def _suggest(col: str) -> str:
-    """A " (did you mean ...?)" hint for an unknown column or key."""
+def _suggest(col: str) -> str | None:
+    """The column staff probably meant by an unknown one, if any."""
     guess = _ALIASES.get(col) or col.replace("favorite", "favourite").replace("fav_", "favourite_")
     close = [guess] if guess in COLUMNS else difflib.get_close_matches(guess, COLUMNS, n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return close[0] if close else None
+
+
+def unknown_column(raw: str, col: str, what: str = "column") -> str:
+    """What to do about a column (or JSON key) the kiosk does not store."""
+    target = _suggest(col)
+    if target:
+        advice = f"delete it or rename it to {target}"
+    else:
+        advice = "delete it (the columns the kiosk reads are those of content/residents-template.csv)"
+    return f"{raw.strip()[:40]}: this {what} is not stored: {advice}"
 
 
 def _check_header(names: list[str], where: str, problems: list[str]) -> None:
@@ -101,7 +127,7 @@ def _check_header(names: list[str], where: str, problems: list[str]) -> None:
             problems.append(f"{where}: {col}: column appears twice")
         seen.add(col)
         if col not in COLUMNS:
-            problems.append(f"{where}: {raw.strip()[:40]}: unknown column{_suggest(col)}")
+            problems.append(f"{where}: {unknown_column(raw, col)}")
     for col in REQUIRED:
         if col not in seen:
             problems.append(f"{where}: {col}: required column is missing")
@@ -120,7 +146,6 @@ def _read_csv(text: str, name: str) -> Source:
         delimiter = max(counts, key=lambda d: counts[d])
         if counts[delimiter] == 0:
             delimiter = ","
-    list_sep = "," if delimiter == ";" else ";"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     problems: list[str] = []
     rows: list[Row] = []
@@ -142,16 +167,16 @@ def _read_csv(text: str, name: str) -> Source:
                     " (a missing quote, or a separator inside a value?)"
                 )
                 continue
-            values = {col: cells[i] for i, col in enumerate(columns) if col in COLUMNS and i < len(cells)}
+            # a short row (cells missing at its end) reads as empty cells: the columns are in the file
+            values = {
+                col: unescape_cell(cells[i]) if i < len(cells) else ""
+                for i, col in enumerate(columns)
+                if col in COLUMNS
+            }
             rows.append(Row(line, values))
     except csv.Error as exc:
         raise ValueError(f"line {reader.line_num + skipped}: not valid CSV ({exc})") from None
-    if problems:
-        raise _Problems(problems)
-    notes = []
-    if delimiter == ";":
-        notes.append(f"{name}: columns separated by ';' (Excel), so list items are separated by ','")
-    return Source(rows, list_sep, notes)
+    return Source(rows, problems=problems, columns=tuple(c for c in columns if c in COLUMNS))
 
 
 def _read_json(text: str, name: str) -> Source:
@@ -186,13 +211,11 @@ def _read_json(text: str, name: str) -> Source:
             continue
         for key, value in item.items():
             if key not in COLUMNS:
-                problems.append(f"{name}:{line}: {str(key)[:40]}: unknown field{_suggest(str(key))}")
+                problems.append(f"{name}:{line}: {unknown_column(str(key), _column_name(str(key)), 'key')}")
             elif isinstance(value, dict):
                 problems.append(f"{name}:{line}: {key}: must be text, a number or a list")
         rows.append(Row(line, {k: v for k, v in item.items() if k in COLUMNS and not isinstance(v, dict)}))
-    if problems:
-        raise _Problems(problems)
-    return Source(rows, ";")
+    return Source(rows, problems=problems)
 
 
 class _Problems(Exception):
@@ -232,5 +255,5 @@ def read_rows(path: Path) -> tuple[Source | None, list[str]]:
         return None, [f"{name}: {exc}"]
     source.notes[:0] = notes
     if not source.rows:
-        return None, [f"{name}: has no residents (only a header?)"]
+        return None, [*source.problems, f"{name}: has no residents (only a header?)"]
     return source, []

@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.clock import SystemClock
+from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.erasures import apply_at_start
 from kiosk.adapters.journal import JsonlJournal, consent_refused
+from kiosk.adapters.pin_lockout import PinLockoutFile
 from kiosk.adapters.player import AudioCapture, VlcPlayer
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.resume import ResumeFile
@@ -161,6 +164,7 @@ class RunningKiosk:
     notifier: Notifier
     watchdog: Watchdog | None
     gpio: Any = None
+    pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
@@ -246,6 +250,30 @@ def attention_lines(config: Config, data_dir: Path) -> list[str]:
     ]
 
 
+def _attention_notes(data_dir: Path) -> list[str]:
+    """The "needs attention" notes for staff; the note about split lists names the residents (from the
+    profile history: attention.json itself holds no personal data)."""
+    from kiosk.adapters import attention
+    from kiosk.adapters.residents_migrate import NOTE_KIND, named_note
+
+    notes = []
+    for n in attention.notes(data_dir):
+        named = named_note(DataFolder(data_dir)) if n.get("kind") == NOTE_KIND else None
+        notes.append(named or str(n.get("message", "")))
+    return notes
+
+
+def _music_dir(config: Config, data_dir: Path) -> Path:
+    """The folder to rescan: kiosk.toml's, or the one `kiosk scan --music-dir DIR` last scanned when
+    kiosk.toml's is missing."""
+    from kiosk.doctor.storage import scanned_music_dir
+
+    remembered = scanned_music_dir(data_dir)
+    if not config.library.music_dir.is_dir() and remembered is not None and remembered.is_dir():
+        return remembered
+    return config.library.music_dir
+
+
 def build_staff(
     config: Config,
     data_dir: Path,
@@ -253,11 +281,12 @@ def build_staff(
     residents: ResidentsStore,
     *,
     checks: Callable[[], Sequence[str]] | None = None,
+    writer: DeferredWriter | None = None,
     usb_root: Path | None = None,
 ) -> KioskStaff:
     """The staff screen's actions over the engine and the data folder's adapters. Worker-thread ports open their
     own :class:`DataFolder` per call (one thread owns each store)."""
-    from kiosk.adapters import attention, system
+    from kiosk.adapters import system
     from kiosk.adapters.dashboard_charts import DashboardFiles
     from kiosk.adapters.library_scan import scan_library
     from kiosk.adapters.resident_records import ResidentRecords
@@ -267,9 +296,9 @@ def build_staff(
 
     data_dir = Path(data_dir)
     ports = StaffPorts(
-        review_store=ReviewFile(DataFolder(data_dir)),
-        attention=lambda: [str(n.get("message", "")) for n in attention.notes(data_dir)],
-        scan=lambda progress: scan_library(DataFolder(data_dir), config.library.music_dir, progress),
+        review_store=ReviewFile(DataFolder(data_dir), writer),
+        attention=lambda: _attention_notes(data_dir),
+        scan=lambda progress: scan_library(DataFolder(data_dir), _music_dir(config, data_dir), progress),
         find_import_files=find_import_files,
         records=lambda: ResidentRecords(DataFolder(data_dir)),
         dashboard=DashboardFiles(data_dir),
@@ -304,6 +333,7 @@ def build_running_kiosk(
     selection as the song source, the engine's parts, staff actions; then resume the last session if allowed."""
     from kiosk.adapters.catalogue import TinyCatalogue
     from kiosk.adapters.history import load_history
+    from kiosk.adapters.residents_migrate import split_old_lists
     from kiosk.app.selection_source import SelectionSourceFactory
     from kiosk.domain.selection import prepare
 
@@ -312,7 +342,10 @@ def build_running_kiosk(
     clock = clock or SystemClock()
     data = DataFolder(data_dir)
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
-    catalogue = TinyCatalogue(data)
+    apply_at_start(data)  # erasures re-applied: a kill halfway through `residents remove` ends erased
+    split_old_lists(data)  # profiles from before the upgrade: lists split at ';' (once), staff told
+    writer = DeferredWriter()  # store writes the UI thread hands off: it never waits for the folder lock
+    catalogue = TinyCatalogue(data, writer)
     residents = ResidentsStore(data)
     # Songs' text normalised for selection off the start-up path (~0.2 s per 10,000 songs): the first screen
     # shows meanwhile, and a first playlist before it finishes simply normalises what it needs itself.
@@ -329,15 +362,23 @@ def build_running_kiosk(
         catalogue=catalogue,
         residents=residents,
     )
+    parts._closers.insert(0, writer.close)  # closed last: the engine's final writes land first
     try:
         if clock.trusted():
             parts.rollups.prune(clock.now().date(), config.journal.retention_days)
         staff = build_staff(
-            config, data_dir, parts, residents, checks=lambda: attention_lines(config, data_dir)
+            config,
+            data_dir,
+            parts,
+            residents,
+            checks=lambda: attention_lines(config, data_dir),
+            writer=writer,
         )
         parts.engine.start_up()  # resume after a crash or power cut, when the rules allow
     except BaseException:
         parts.close()
         raise
     notifier = notifier or Notifier()
-    return RunningKiosk(parts, residents, staff, notifier, Watchdog.from_env(notifier))
+    return RunningKiosk(
+        parts, residents, staff, notifier, Watchdog.from_env(notifier), pin_lockout=PinLockoutFile(data_dir)
+    )

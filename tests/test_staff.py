@@ -178,3 +178,40 @@ def test_dashboard_reflects_the_rollups_and_renders_private_charts(kiosk, data_d
     assert nobody.heading.startswith(third.display_name)
     with pytest.raises(ValueError):
         staff.dashboard("month", None)
+
+
+def test_usb_import_lowering_safety_needs_a_second_confirmation(kiosk, tmp_path: Path) -> None:
+    """Issue 16: a volume limit cleared by a USB import waits for staff to confirm it; withdrawn consent
+    applies at once; the staff screen's single edits need no second step but go into the history."""
+    from kiosk.adapters.profile_history import history
+
+    staff: KioskStaff = kiosk.staff
+    residents = {r.staff_id: r for r in kiosk.residents.all()}
+    capped = next(r for r in residents.values() if r.volume_cap_pct < 100 and r.consent.value != "no")
+    consenting = next(r for r in residents.values() if r.consent.value == "yes" and r is not capped)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    path = stick / "caps.csv"
+    path.write_text(f"id,volume_cap_pct,consent\r\n{capped.staff_id},,yes\r\n{consenting.staff_id},,no\r\n")
+    checked = staff.usb_import(str(path), dry_run=True)
+    assert checked.ok and any("lower safety" in m for m in checked.messages)
+    stopped = staff.usb_import(str(path), dry_run=False)
+    assert not stopped.ok and stopped.needs_confirmation
+    assert any(f"{capped.staff_id} (" in m and "cleared" in m for m in stopped.messages)
+    after = {r.staff_id: r for r in kiosk.residents.all()}
+    assert after[capped.staff_id].volume_cap_pct == capped.volume_cap_pct  # not applied
+    assert after[consenting.staff_id].consent.value == "no"  # withdrawal applied at once
+    confirmed = staff.usb_import(str(path), dry_run=False, accept_safety=True)
+    assert confirmed.ok
+    assert kiosk.residents.get(capped.resident_id).volume_cap_pct == 100
+    staff.set_volume_cap(capped.resident_id, 55)
+    assert kiosk.residents.get(capped.resident_id).volume_cap_pct == 55
+    entries = history(DataFolder(staff.data_dir), resident_id=capped.resident_id)
+    fields = [(e["field"], e["old"], e["new"], e["source"]) for e in entries]
+    assert (
+        "volume_cap_pct",
+        f"{capped.volume_cap_pct}",
+        "100 (no limit of its own)",
+        "import caps.csv",
+    ) in fields
+    assert ("volume_cap_pct", "100 (no limit of its own)", "55", "staff screen") in fields

@@ -2,8 +2,10 @@
 
 The songs are read from ``<data>/catalogue/shard-*.json`` (:mod:`kiosk.adapters.catalogue_store`) and cached;
 each call checks the shards' (inode, size, mtime) and rereads only those that changed (after a scan by another
-process, a scan rewrites only the shards whose folders changed). ``mark_suspect`` is a locked read-modify-write
-of the song's shard.
+process; a scan rewrites only the shards whose folders changed). ``mark_suspect`` flags the song in memory at
+once; the locked read-modify-write of its shard goes through a :class:`~kiosk.adapters.deferred.DeferredWriter`
+when one is given (the running kiosk: the UI thread never waits for the folder lock), else it is done in the
+caller's thread.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from kiosk.adapters.catalogue_store import ID, SUSPECT, CatalogueFiles, Entry, song_from_doc, song_of
+from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
 from kiosk.domain.models import Song
 
@@ -25,8 +28,10 @@ __all__ = ["TinyCatalogue", "song_from_doc"]
 class TinyCatalogue:
     """The catalogue, cached in memory and refreshed shard by shard when the files change."""
 
-    def __init__(self, data: DataFolder):
+    def __init__(self, data: DataFolder, writer: DeferredWriter | None = None):
         self._data = data
+        self._writer = writer
+        self._flags: dict[str, str] = {}  # suspect flags not yet written to the store
         self._files = CatalogueFiles(data)
         self._stamps: dict[str, tuple[int, int, int] | None] = {}
         self._shards: dict[str, tuple[Song, ...]] = {}
@@ -60,6 +65,12 @@ class TinyCatalogue:
         self._set(shards)
 
     def _set(self, shards: dict[str, tuple[Song, ...]]) -> None:
+        if self._flags:
+            flags = dict(self._flags)
+            shards = {
+                name: tuple(replace(s, suspect=flags[s.song_id]) if s.song_id in flags else s for s in songs)
+                for name, songs in shards.items()
+            }
         self._shards = shards
         self._songs = tuple(song for songs in shards.values() for song in songs)
         self._by_id = {s.song_id: s for s in self._songs}
@@ -76,29 +87,35 @@ class TinyCatalogue:
     def mark_suspect(self, song_id: str, reason: str) -> None:
         """Flag a song the player could not play. Unknown ids are ignored (the file may have been rescanned)."""
         self._refresh()
+        song = self._by_id.get(song_id)
         name = self._shard_of.get(song_id)
-        if name is None or not self._store_suspect(name, song_id, reason):
+        if song is None or name is None:
             log.info("mark_suspect: no song %s in the catalogue", song_id)
             return
-        # Serve the flag at once, even within the file's mtime granularity.
-        song = self._by_id.get(song_id)
-        if song is not None and song.suspect != reason:
+        if song.suspect != reason:  # serve the flag at once, before (and whatever) the store says
             flagged = replace(song, suspect=reason)
             self._by_id[song_id] = flagged
             self._songs = tuple(flagged if s.song_id == song_id else s for s in self._songs)
+        self._flags[song_id] = reason
+        if self._writer is None:
+            self._store_suspect(name, song_id, reason)
+        else:
+            self._writer.submit(self._store_suspect, name, song_id, reason)
 
-    def _store_suspect(self, name: str, song_id: str, reason: str) -> bool:
-        with self._data.locked():
-            entries = self._files.read_shard(name)
+    def _store_suspect(self, name: str, song_id: str, reason: str) -> None:
+        """The flag into the song's shard (only when it changes it: an unchanged file is never rewritten)."""
+        data = self._data if self._writer is None else DataFolder(self._data.root)  # one per thread
+        files = CatalogueFiles(data)
+        with data.locked():
+            entries = files.read_shard(name)
             for i, (song, file) in enumerate(entries):
-                if song[ID] == song_id:
-                    if song[SUSPECT] != reason:
-                        song = list(song)
-                        song[SUSPECT] = reason
-                        changed: list[Entry] = [*entries[:i], (song, file), *entries[i + 1 :]]
-                        self._files.write({name: changed})
-                    return True
-        return False
+                if song[ID] == song_id and song[SUSPECT] != reason:
+                    flagged = list(song)
+                    flagged[SUSPECT] = reason
+                    changed: list[Entry] = [*entries[:i], (flagged, file), *entries[i + 1 :]]
+                    files.write({name: changed})
+                    break
+        self._flags.pop(song_id, None)
 
     def scan_info(self) -> dict[str, Any]:
         """The last scan's music folder and problems (unreadable files, sidecar mistakes)."""

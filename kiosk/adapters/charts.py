@@ -22,6 +22,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from kiosk.adapters.safe_output import output_file  # noqa: E402
 from kiosk.domain.events import OBSERVATION_SCALES  # noqa: E402
 from kiosk.domain.report import WEEKDAYS, ObservationPoint, Period, ResidentFigures, week_start  # noqa: E402
 
@@ -296,8 +297,8 @@ def save_png(
     ax = fig.add_subplot(1, 1, 1)
     draw(ax)
     fig.tight_layout()
-    fig.savefig(path, format="png")
-    path.chmod(0o600)
+    with output_file(path) as fh:  # 0600, links refused, temp file + rename
+        fig.savefig(fh, format="png")
     return path
 
 
@@ -309,6 +310,6 @@ def save_heatmap_png(
     ax = fig.add_subplot(1, 1, 1)
     draw_heatmap(ax, cells, fig.colorbar)
     fig.tight_layout()
-    fig.savefig(path, format="png")
-    path.chmod(0o600)
+    with output_file(path) as fh:  # 0600, links refused, temp file + rename
+        fig.savefig(fh, format="png")
     return path

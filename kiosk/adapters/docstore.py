@@ -141,6 +141,14 @@ def _newest_good_backup(path: Path) -> tuple[Path, bytes, dict[str, Any]] | None
     return None
 
 
+def _after_repair(path: Path, content: dict[str, Any]) -> dict[str, Any]:
+    """Hook run on a store put back from a rotating copy, before it is written: erasures are re-applied, so
+    a copy from before an erasure never brings the resident back (:func:`kiosk.adapters.erasures.filter_repaired`)."""
+    from kiosk.adapters.erasures import filter_repaired  # erasures builds on this module
+
+    return filter_repaired(path, content)
+
+
 def recover(path: Path) -> tuple[dict[str, Any], str | None]:
     """Load a store, repairing a damaged file from its newest good backup. The caller holds the folder lock.
 
@@ -155,11 +163,11 @@ def recover(path: Path) -> tuple[dict[str, Any], str | None]:
     good = _newest_good_backup(path)
     if damage.reason == "empty" and good is None:
         return {}, None  # nothing lost: an empty file and nothing better to offer
-    data: dict[str, Any] = good[2] if good else {}
+    data: dict[str, Any] = _after_repair(path, good[2]) if good else {}
     try:
         aside = _set_aside(path)
         if good is not None:
-            atomic_write_bytes(path, good[1])
+            atomic_write_bytes(path, _encode(data) if data is not good[2] else good[1])
     except OSError as exc:
         log.error("docstore: %s is damaged (%s) and could not be repaired: %s", path.name, damage.reason, exc)
         return data, None

@@ -1,5 +1,6 @@
 """CSV export: one file of sessions and one of song plays (``FILE`` and ``FILE`` with ``-plays`` before the
 suffix), UTF-8 with a byte-order mark so Excel reads accents right, comma-separated, ISO 8601 times in local time.
+Cells a spreadsheet would run as formulas get a leading quote (:mod:`kiosk.adapters.csv_safe`).
 
 Sessions file, one row per session and resident (a group session gives a row for each resident in it):
     session_id, resident, staff_id (empty when pseudonymised), date, start_time, end_time, clock_ok (yes/no),
@@ -11,15 +12,16 @@ Plays file, one row per song play and resident:
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters.csv_safe import csv_writer
+from kiosk.adapters.safe_output import output_file
 from kiosk.domain.report import Period, local, parse_time
 
 SESSION_COLUMNS = (
@@ -71,11 +73,15 @@ def _play_time(at: Any, zone: tzinfo | None, day_s: str) -> tuple[str, str]:
     return t[:10], t
 
 
-def _open(path: Path) -> Any:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    fh = os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20)
-    fh.write("\ufeff")  # the BOM by hand: the "utf-8-sig" codec encodes in Python, once per row
-    return fh
+@contextmanager
+def _open(path: Path) -> Iterator[Any]:
+    """A text file replacing ``path`` at the end (temp file + rename; links refused: :mod:`safe_output`)."""
+    with output_file(path) as raw:
+        fh = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
+        fh.write("\ufeff")  # the BOM by hand: the "utf-8-sig" codec encodes in Python, once per row
+        yield fh
+        fh.flush()
+        fh.detach()
 
 
 def _rows(
@@ -151,8 +157,8 @@ def write_csv(
     """Write both files from full rollups; returns (session rows, play rows)."""
     n_sessions = n_plays = 0
     with _open(path) as sfh, _open(plays_path(path)) as pfh:
-        sw = csv.writer(sfh)
-        pw = csv.writer(pfh)
+        sw = csv_writer(sfh)
+        pw = csv_writer(pfh)
         sw.writerow(SESSION_COLUMNS)
         pw.writerow(PLAY_COLUMNS)
         for doc in sessions:
@@ -171,13 +177,13 @@ def write_csv(
 # <data>/report-cache/csv-rollups-YYYY-MM.json) as CSV text per resident and local day, with markers where the
 # resident's label and staff id go (so the cache holds no names: an erased resident's rows show a code). An
 # export then only filters days and pastes labels in. Remade when the month's store or the time zone changes.
-CSV_CACHE_VERSION = 1
+CSV_CACHE_VERSION = 2  # 2: formula-like cells escaped
 LABEL_MARK, STAFF_MARK = "\x1eL\x1e", "\x1eS\x1e"
 
 
 def _cell(value: str) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow([value])
+    csv_writer(buf, lineterminator="").writerow([value])
     return buf.getvalue()
 
 
@@ -200,8 +206,8 @@ def month_fragments(docs: Iterable[Mapping[str, Any]], tz: tzinfo | None) -> dic
             pair = bufs.get(key)
             if pair is None:
                 pair = bufs[key] = (io.StringIO(), io.StringIO())
-            csv.writer(pair[0]).writerow(srow)
-            csv.writer(pair[1]).writerows(prows)
+            csv_writer(pair[0]).writerow(srow)
+            csv_writer(pair[1]).writerows(prows)
     out: dict[str, dict[str, list[str]]] = {}
     for (rid, day_iso), (sbuf, pbuf) in bufs.items():
         out.setdefault(rid, {})[day_iso] = [sbuf.getvalue(), pbuf.getvalue()]
@@ -229,8 +235,8 @@ def write_csv_from_store(
     n_sessions = n_plays = 0
     cells: dict[str, tuple[str, str]] = {}
     with _open(path) as sfh, _open(plays_path(path)) as pfh:
-        csv.writer(sfh).writerow(SESSION_COLUMNS)
-        csv.writer(pfh).writerow(PLAY_COLUMNS)
+        csv_writer(sfh).writerow(SESSION_COLUMNS)
+        csv_writer(pfh).writerow(PLAY_COLUMNS)
         for name in RollupStore(data).months(*wide):
             st = data.path(name).stat()
             key = [CSV_CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns, *_tz_key(name, tz)]

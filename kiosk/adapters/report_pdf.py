@@ -17,6 +17,7 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: I001
 from matplotlib.figure import Figure
 
 from kiosk.adapters import charts  # sets the Agg backend first
+from kiosk.adapters.safe_output import output_file
 from kiosk.domain.report import Period, Report, ResidentFigures
 from kiosk.domain.report_text import home_lines, resident_lines
 
@@ -129,7 +130,8 @@ def _write_pdf(path: Path, report: Report, *, pseudonymised: bool, home_only: bo
         " - pseudonymised: residents are shown as codes" if pseudonymised else " - confidential: care records"
     )
     pages = 0
-    with PdfPages(path, metadata={"Title": "Encore engagement report", "Creator": "Encore kiosk"}) as pdf:
+    meta = {"Title": "Encore engagement report", "Creator": "Encore kiosk"}
+    with output_file(path) as fh, PdfPages(fh, metadata=meta) as pdf:  # links refused, temp file + rename
         pdf.savefig(home_page(report, footer))
         pages += 1
         if not home_only:
@@ -137,5 +139,4 @@ def _write_pdf(path: Path, report: Report, *, pseudonymised: bool, home_only: bo
             for f in report.residents:
                 pdf.savefig(page.fill(f, notes=not pseudonymised))
                 pages += 1
-    path.chmod(0o600)
     return pages

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.app.staff_api import Progress
-from kiosk.domain.models import Resident
+from kiosk.domain.models import Resident, Song
 from kiosk.domain.ports import Journal, ResidentStore
+from kiosk.domain.profile_changes import FieldChange, PhotoPlan
 from kiosk.domain.report import Period, Report
 
 
@@ -50,6 +51,10 @@ class StaffResidents(ResidentStore, Protocol):
     """The residents store with the one change staff make from the screen (a resident's volume cap)."""
 
     def upsert(self, resident: Resident) -> None: ...
+
+    def edit(self, resident_id: str, source: str = "staff screen", **changes: Any) -> Resident | None:
+        """Change some fields of one profile at once, recorded in the profile history."""
+        ...
 
 
 class Observations(Protocol):
@@ -111,15 +116,16 @@ Scan = Callable[[Progress], ScanFigures]  # rescan the music library (raises Use
 FindImportFiles = Callable[..., Sequence[Path]]  # residents files on mounted sticks: (mount_root) or ()
 HistoryLoader = Callable[[list[str], datetime], dict[str, list[dict[str, Any]]]]  # resident_id -> plays
 
-# one stored residents document, as an import sees it: (staff id casefolded, staff id as shown, the resident or
-# None when the document is damaged)
-StoredResident = tuple[str, str, Resident | None]
-# given what is stored, what to write: (resident, re-encoded photo to store or None)
-ImportDecision = Callable[[list[StoredResident]], list[tuple[Resident, bytes | None]]]
+# What an import decided, for the records to write under their lock: the profiles to store (with a new photo's
+# JPEG, or None), each changed profile's field changes (for the history), and the ids of profiles added.
+ImportWrite = tuple[list[tuple[Resident, bytes | None]], list[tuple[str, list[FieldChange]]], list[str]]
+# Given the stored residents table ({key: document}, old lists already split), what to write.
+ImportDecision = Callable[[dict[str, Any]], ImportWrite]
 
 
 class ResidentRecords(Protocol):
-    """The residents store and photos as a residents import sees them: one all-or-nothing change."""
+    """The residents store and photos as a residents import sees them: stored documents read as they are
+    (a re-import of 10,000 unchanged rows builds no profile), and one all-or-nothing change."""
 
     @property
     def root(self) -> Path:
@@ -130,15 +136,39 @@ class ResidentRecords(Protocol):
         """The photo path a resident's profile names once a photo is stored."""
         ...
 
-    def load_photo(self, base: Path, name: str) -> tuple[str, bytes]:
-        """(sha256 of the file given, the photo re-encoded for the kiosk). ValueError with a plain reason."""
+    def photo_plan(
+        self, base: Path, name: str, stored: Mapping[str, Any] | None, real_dirs: dict[str, str]
+    ) -> PhotoPlan:
+        """The photo a row names; re-encoded only when it is not the picture ``stored`` holds (same file
+        stamp, or same bytes). ValueError with a plain reason."""
         ...
 
-    def stored(self) -> list[StoredResident]: ...
+    def reencode(self, src: Path) -> bytes:
+        """A photo re-encoded for the kiosk (ValueError with a plain reason)."""
+        ...
 
-    def change(self, decide: ImportDecision) -> None:
+    def stored_docs(self) -> dict[str, Any]:
+        """The stored residents table ({key: document}), old lists split in memory (nothing written)."""
+        ...
+
+    def resident_of(self, doc: Mapping[str, Any]) -> Resident | None:
+        """The profile of a stored document (None when it is damaged)."""
+        ...
+
+    def unchanged(
+        self, doc: Mapping[str, Any], fields: Mapping[str, Any], given: bool, photo: PhotoPlan | None
+    ) -> bool:
+        """Whether a row's ``fields`` (and photo, when the photo column is ``given``) leave ``doc`` as it is."""
+        ...
+
+    def change(self, decide: ImportDecision, source: str, now: datetime) -> None:
         """Under the data folder's lock: call ``decide`` with what is stored and write its answer at once
-        (profiles in one atomic write, photos moved into place only after it). Nothing changes on failure."""
+        (profiles in one atomic write, photos moved into place only after it, the changes into the profile
+        history with ``source``). Nothing changes on failure."""
+        ...
+
+    def songs(self) -> Sequence[Song]:
+        """The music library as scanned now (for what profiles do to it)."""
         ...
 
 

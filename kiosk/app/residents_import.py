@@ -1,38 +1,40 @@
 """Importing residents: check everything first, then change everything at once (or nothing).
 
 :func:`plan_import` reads the file (:mod:`kiosk.residents_files`), validates every row (rules in
-:mod:`kiosk.domain.residents`), resolves and re-encodes photos (through the
+:mod:`kiosk.domain.residents`), resolves photos and re-encodes only the new ones (through the
 :class:`~kiosk.app.ports.ResidentRecords` port), and collects every problem as ``FILE:LINE: field: message``.
-:func:`apply_import` writes the whole plan in one locked, atomic transaction
-(:class:`kiosk.adapters.resident_records.ResidentRecords`); :func:`import_file` is both, for the command and
-other callers.
+:func:`apply_import` merges the plan into the stored profiles in memory and the records write the table once,
+under the folder's lock (:mod:`kiosk.app.residents_merge` decides what each row changes). A column absent from the file leaves that field as it is; an empty cell clears
+it. Changes that lower safety are applied only with ``accept_safety``; withdrawn consent applies at once.
 """
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.app.ports import ResidentRecords, StoredResident
-from kiosk.domain.models import Consent, Resident
-from kiosk.domain.residents import changed_fields, validate_row
+from kiosk.app.ports import ResidentRecords
+from kiosk.app.residents_merge import IN_FILE_KEPT, Merged, Outcome, merge
+from kiosk.domain.models import Consent
+from kiosk.domain.preview import AVOID_FIELDS, preview_residents, unmatched_warning
+from kiosk.domain.profile_changes import PhotoPlan
+from kiosk.domain.residents import validate_row
+from kiosk.domain.scoring import Columns
+from kiosk.domain.songfit import AvoidRules
 from kiosk.errors import UserError
 from kiosk.residents_files import read_rows
 
 MAX_PROBLEMS_SHOWN = 100
+DETAILED_MAX = IN_FILE_KEPT  # residents a dry run describes in full (first songs, what each entry removes)
 
 
 @dataclass
 class Planned:
     line: int
-    fields: dict[str, Any]
-    photo_jpeg: bytes | None = None
-    photo_sha256: str | None = None
+    fields: dict[str, Any]  # the columns present in the file only (a re-import may leave some out)
+    photo: PhotoPlan | None = None  # when the photo column names a file
 
 
 @dataclass
@@ -40,28 +42,32 @@ class Plan:
     path: Path
     residents: list[Planned]
     notes: list[str]
-
-
-# --- plan and apply ---------------------------------------------------------------------------------------
+    columns: tuple[str, ...] = ()  # the file's columns (CSV), for the report
 
 
 def plan_import(
-    path: Path, records: ResidentRecords, today: date | None = None
+    path: Path, records: ResidentRecords, today: date | None = None, *, date_order: str = "dmy"
 ) -> tuple[Plan | None, list[str]]:
-    """Read and check everything (photos too) without touching the data folder; every problem at once."""
+    """Read and check everything (photos too) without changing the data folder; every problem at once.
+    Photos already stored (the same file or bytes as last time) are not decoded again."""
     today = today or date.today()
     source, problems = read_rows(path)
     if source is None:
         return None, problems
+    problems = list(source.problems)
     name = str(path)
-    base = path.parent
+    if source.columns is not None and "id" not in source.columns:
+        return None, problems  # without ids no row can be matched to anyone: the header says it all
+    stored = {str(d.get("staff_id", "")).casefold(): d for d in records.stored_docs().values()}
+    real_dirs: dict[str, str] = {}
     planned: list[Planned] = []
     first_line: dict[str, int] = {}
     notes = list(source.notes)
     for row in source.rows:
-        fields, row_problems = validate_row(row.values, today=today, list_sep=source.list_sep)
-        for p in row_problems:
-            problems.append(f"{name}:{row.line}: {p.field}: {p.message}")
+        check = validate_row(row.values, today=today, date_order=date_order)
+        problems += [f"{name}:{row.line}: {p.field}: {p.message}" for p in check.problems]
+        notes += [f"{name}:{row.line}: {p.field}: {p.message}" for p in check.notes]
+        fields = check.fields
         staff_id = fields["staff_id"]
         key = staff_id.casefold()
         if staff_id and key in first_line:
@@ -69,124 +75,121 @@ def plan_import(
         elif staff_id:
             first_line[key] = row.line
         item = Planned(row.line, fields)
-        photo = fields.pop("photo")
-        if photo and fields["consent"] == Consent.NO:
+        photo = fields.pop("photo", None)
+        fields_has_photo = "photo" in row.values
+        old = stored.get(key)
+        consent = fields.get("consent", (old or {}).get("consent", ""))
+        if photo and consent == Consent.NO:
             notes.append(f"{name}:{row.line}: photo: not kept, because consent is 'no'")
         elif photo:
             try:
-                item.photo_sha256, item.photo_jpeg = records.load_photo(base, photo)
+                item.photo = records.photo_plan(path.parent, photo, old, real_dirs)
             except ValueError as exc:
                 problems.append(f"{name}:{row.line}: photo: {exc}")
+        if fields_has_photo:
+            fields["photo"] = None if item.photo is None else "set"
         planned.append(item)
     if len(problems) > MAX_PROBLEMS_SHOWN:
         hidden = len(problems) - MAX_PROBLEMS_SHOWN
         problems = [*problems[:MAX_PROBLEMS_SHOWN], f"{name}: ... and {hidden} more problems"]
     if problems:
         return None, problems
-    return Plan(path, planned, notes), []
+    return Plan(path, planned, notes, tuple(source.columns or ())), []
 
 
-@dataclass
-class Outcome:
-    added: list[str] = field(default_factory=list)
-    updated: list[tuple[str, list[str]]] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    not_in_file: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        out = []
-        if self.added:
-            out.append(f"new ({len(self.added)}): {', '.join(self.added)}")
-        for staff_id, changed in self.updated:
-            out.append(f"updated {staff_id}: {', '.join(changed)}")
-        if self.unchanged:
-            out.append(f"unchanged ({len(self.unchanged)}): {', '.join(self.unchanged)}")
-        if self.not_in_file:
-            out.append(
-                f"in the kiosk but not in this file, left as they are ({len(self.not_in_file)}): "
-                f"{', '.join(self.not_in_file)} (to erase one: kiosk residents remove ID)"
-            )
-        return out
+def _rows(plan: Plan) -> list[tuple[int, dict[str, Any], PhotoPlan | None]]:
+    return [(item.line, item.fields, item.photo) for item in plan.residents]
 
 
-def _same_picture(old: Resident | None, sha: str | None) -> bool:
-    """Whether the photo given is the one already stored (the original, or the kiosk's own exported copy)."""
-    if old is None or not old.photo or sha is None:
-        return False
-    return sha in (old.extra.get("photo_sha256"), old.extra.get("photo_stored_sha256"))
-
-
-def _merge(
-    plan: Plan, stored: list[StoredResident], photo_ref: Callable[[str], str]
-) -> tuple[list[tuple[Resident, bytes | None]], Outcome]:
-    """What each changed row becomes (with the photo to write, if any), against the residents stored now."""
-    existing: dict[str, Resident] = {}
-    for key, _shown, resident in stored:
-        if resident is not None:  # a damaged document: the row is imported as new
-            existing[key] = resident
-    outcome = Outcome()
-    result: list[tuple[Resident, bytes | None]] = []
-    seen: set[str] = set()
-    for item in plan.residents:
-        fields = dict(item.fields)
-        old = existing.get(fields["staff_id"].casefold())
-        seen.add(fields["staff_id"].casefold())
-        resident_id = old.resident_id if old else str(uuid.uuid4())
-        extra = dict(old.extra) if old else {}
-        photo: str | None = None
-        jpeg: bytes | None = None
-        if item.photo_jpeg is not None:
-            photo = photo_ref(resident_id)
-            if not _same_picture(old, item.photo_sha256):
-                jpeg = item.photo_jpeg
-                extra["photo_sha256"] = item.photo_sha256
-                extra["photo_stored_sha256"] = hashlib.sha256(jpeg).hexdigest()
-        else:
-            extra.pop("photo_sha256", None)
-            extra.pop("photo_stored_sha256", None)
-        new = Resident(resident_id=resident_id, photo=photo, extra=extra, **fields)
-        if old is None:
-            outcome.added.append(new.staff_id)
-            result.append((new, jpeg))
-            continue
-        changed = changed_fields(old, new)
-        if changed:
-            outcome.updated.append((new.staff_id, changed))
-            result.append((new, jpeg))
-        else:
-            outcome.unchanged.append(new.staff_id)
-    outcome.not_in_file = sorted(shown for key, shown, _resident in stored if key not in seen)
-    return result, outcome
+def _nothing_imported(merged: Merged, path: Path) -> None:
+    if merged.problems:
+        raise UserError(
+            [*merged.problems, f"{path}: nothing was imported (fix the lines above and run it again)"]
+        )
 
 
 def preview_import(plan: Plan, records: ResidentRecords) -> Outcome:
-    """What :func:`apply_import` would do now (for ``--dry-run``)."""
-    return _merge(plan, records.stored(), records.photo_ref)[1]
+    """What :func:`apply_import` would do now (for ``--dry-run``); raises UserError like it."""
+    merged = merge(_rows(plan), records.stored_docs(), str(plan.path), records)
+    _nothing_imported(merged, plan.path)
+    return merged.outcome
 
 
-def apply_import(plan: Plan, records: ResidentRecords) -> Outcome:
-    """Write the plan under the folder's lock, all at once (see :meth:`ResidentRecords.change`)."""
-    outcomes: list[Outcome] = []
+def apply_import(
+    plan: Plan, records: ResidentRecords, *, accept_safety: bool = False, now: datetime | None = None
+) -> Outcome:
+    """Write the plan under the folder's lock, all at once (see :meth:`ResidentRecords.change`). Without
+    ``accept_safety``, a plan that lowers anyone's safety changes nothing but withdrawn consent
+    (``outcome.stopped``)."""
+    results: list[Merged] = []
 
-    def decide(stored: list[StoredResident]) -> list[tuple[Resident, bytes | None]]:
-        merged, outcome = _merge(plan, stored, records.photo_ref)
-        outcomes.append(outcome)
-        return merged
+    def decide(table: dict[str, Any]) -> Any:
+        merged = merge(_rows(plan), table, str(plan.path), records, accept_safety=accept_safety)
+        _nothing_imported(merged, plan.path)
+        results.append(merged)
+        return merged.write, merged.applied_changes, merged.outcome.added_ids
 
-    records.change(decide)
-    return outcomes[-1]
+    records.change(decide, f"import {plan.path.name}", now or datetime.now(UTC))
+    return results[-1].outcome
 
 
-def import_file(path: Path, records: ResidentRecords, *, dry_run: bool = False) -> tuple[Plan, Outcome]:
+def import_file(
+    path: Path,
+    records: ResidentRecords,
+    *,
+    dry_run: bool = False,
+    accept_safety: bool = False,
+    date_order: str = "dmy",
+    today: date | None = None,
+) -> tuple[Plan, Outcome]:
     """Check ``path`` and (unless ``dry_run``) import it: the whole of ``kiosk residents import``, for
-    callers such as ``kiosk demo-content``. Raises :class:`UserError` with every problem; nothing changes then."""
-    plan, problems = plan_import(path, records)
+    callers such as ``kiosk demo-content`` and the staff screen. Raises :class:`UserError` with every problem;
+    nothing changes then. ``outcome.stopped``: changes lowering safety were not accepted (nothing but
+    withdrawn consent was changed)."""
+    plan, problems = plan_import(path, records, today, date_order=date_order)
     if plan is None:
         raise UserError([*problems, f"{path}: nothing was imported (fix the lines above and run it again)"])
     try:
-        outcome = preview_import(plan, records) if dry_run else apply_import(plan, records)
+        if dry_run:
+            outcome = preview_import(plan, records)
+        else:
+            outcome = apply_import(plan, records, accept_safety=accept_safety)
     except OSError as exc:
         raise UserError(
             f"{records.root}: could not write the data folder ({exc.strerror or exc}); nothing was imported"
         ) from None
+    describe_effects(outcome, records, details=dry_run)
     return plan, outcome
+
+
+def describe_effects(outcome: Outcome, records: ResidentRecords, *, details: bool) -> None:
+    """Fill ``outcome``'s warnings (avoid entries that match no song) and, for a dry run, its details (what
+    each avoid entry removes, the first songs, youth coverage: :mod:`kiosk.domain.preview`), against the
+    library as scanned now. Details are given for the first DETAILED_MAX residents; warnings for everyone."""
+    if not (outcome.in_file if details else outcome.profiles):
+        return
+    songs = list(records.songs())
+    if not songs:
+        if details:
+            outcome.details.append(
+                "the music library is empty: run `kiosk scan` to see what avoid lists remove"
+            )
+        return
+    described = [r for _, r in outcome.in_file[:DETAILED_MAX]] if details else []
+    for preview in preview_residents(described, songs, now=datetime.now(UTC)):
+        outcome.details.extend(preview.lines())
+    rest = outcome.profiles[len(described) :] if details else outcome.profiles  # warnings for these
+    more = len(outcome.added) + len(outcome.updated) + len(outcome.unchanged) - len(described)
+    if details and more > 0:
+        outcome.details.append(f"(and {more} more residents, not described here)")
+    cat = Columns(songs)
+    matches: dict[tuple[str, str], bool] = {}
+    for who, resident in rest:
+        for name in AVOID_FIELDS:
+            for entry in getattr(resident, name):
+                key = (name, entry.casefold())
+                if key not in matches:
+                    rules = AvoidRules(**{name.removeprefix("avoid_"): [entry]})
+                    matches[key] = bool(rules.blocked(cat))
+                if not matches[key]:
+                    outcome.warnings.append(f"{who}: {unmatched_warning(name, entry, cat)}")

@@ -9,7 +9,6 @@ them.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -184,10 +183,8 @@ class KioskStaff:
         )
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None:
-        resident = self.store.get(resident_id)
-        if resident is None:
-            return
-        self.store.upsert(dataclasses.replace(resident, volume_cap_pct=max(10, min(100, int(pct)))))
+        """A single edit: applied at once (no second step), recorded in the profile history."""
+        self.store.edit(resident_id, volume_cap_pct=max(10, min(100, int(pct))))
 
     # -- worker calls (background thread) --
 
@@ -203,12 +200,32 @@ class KioskStaff:
         found = find(self.usb_root) if self.usb_root else find()
         return [str(p) for p in found]
 
-    def usb_import(self, path: str, dry_run: bool) -> ImportResult:
+    def usb_import(self, path: str, dry_run: bool, accept_safety: bool = False) -> ImportResult:
         try:
-            plan, outcome = import_file(Path(path), self.ports.records(), dry_run=dry_run)
+            plan, outcome = import_file(
+                Path(path),
+                self.ports.records(),
+                dry_run=dry_run,
+                accept_safety=accept_safety,
+                date_order=self.config.residents.date_order,
+            )
         except UserError as exc:
             return ImportResult(False, 0, tuple(exc.problems))
-        head = "Check only: nothing changed yet." if dry_run else "Imported."
+        safety = len(outcome.safety())
+        if outcome.stopped:
+            head = (
+                f"Not imported yet: {safety} change(s) lower safety (listed below). "
+                "Check them, then confirm them to import."
+            )
+            if outcome.withdrawn:
+                head += " Consent withdrawn in this file was applied at once."
+            return ImportResult(False, 0, (head, *outcome.lines()), needs_confirmation=True)
+        if dry_run:
+            head = "Check only: nothing changed yet."
+            if safety:
+                head += f" {safety} change(s) lower safety: you will be asked to confirm them."
+        else:
+            head = "Imported."
         return ImportResult(True, len(plan.residents), (head, *plan.notes, *outcome.lines()))
 
     def attention_notes(self) -> Sequence[str]:

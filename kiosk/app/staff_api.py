@@ -42,6 +42,7 @@ class ImportResult:
     ok: bool
     count: int = 0
     messages: tuple[str, ...] = field(default_factory=tuple)
+    needs_confirmation: bool = False  # changes lowering safety wait for staff to confirm them
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,9 @@ class StaffActions(Protocol):
         """Worker: residents files (CSV/JSON) found on mounted removable media."""
         ...
 
-    def usb_import(self, path: str, dry_run: bool) -> ImportResult:
-        """Worker: import residents from ``path`` (all or nothing); ``dry_run`` only checks."""
+    def usb_import(self, path: str, dry_run: bool, accept_safety: bool = False) -> ImportResult:
+        """Worker: import residents from ``path`` (all or nothing); ``dry_run`` only checks. Changes that lower
+        safety need ``accept_safety`` (staff's second confirmation), else ``needs_confirmation`` comes back."""
         ...
 
     def restart(self) -> SystemResult: ...

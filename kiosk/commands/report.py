@@ -58,11 +58,17 @@ def _date(value: str | None, option: str) -> date | None:
 
 
 def _writable_file(value: str, option: str) -> Path:
+    from kiosk.adapters.report_csv import plays_path
+    from kiosk.adapters.safe_output import check_target
+
     path = Path(value).expanduser()
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         raise UserError(f"{option}: {path} is a folder; give a file name")
     if not path.parent.is_dir():
         raise UserError(f"{option}: the folder {path.parent} does not exist")
+    check_target(path)  # a link or a device at the target: refused before any work (and again when writing)
+    if option == "--csv":
+        check_target(plays_path(path))
     return path
 
 

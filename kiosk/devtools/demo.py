@@ -308,7 +308,7 @@ class DemoStaffActions:
     def usb_import_candidates(self) -> Sequence[str]:
         return ("/media/usb0/residents.csv",)
 
-    def usb_import(self, path: str, dry_run: bool) -> ImportResult:
+    def usb_import(self, path: str, dry_run: bool, accept_safety: bool = False) -> ImportResult:
         time.sleep(self.delay_s)
         verb = "would be imported" if dry_run else "imported"
         return ImportResult(ok=True, count=3, messages=(f"3 residents {verb} from {Path(path).name}.",))

@@ -72,7 +72,7 @@ def run_checks(config: Config, data_dir: Path, config_path: Path | None = None) 
         ("display", check_display),
         ("gpio", lambda: check_gpio(config)),
         ("data folder", lambda: check_data_dir(data)),
-        ("music folder", lambda: check_music_dir(config)),
+        ("music folder", lambda: check_music_dir(config, data)),
         ("clock", check_clock),
         ("journal", lambda: check_journal(data)),
         ("backup", lambda: check_backups(data)),

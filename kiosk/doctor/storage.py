@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import Config
 from kiosk.doctor.rows import FAIL, OK, WARN, Check
@@ -70,6 +71,14 @@ def check_config(config: Config, config_path: Path | None = None) -> Check:
 
 
 def check_staff_pin(config: Config) -> Check:
+    refused = [p for p in config.problems if "kiosk.staff_pin_hash" in p]
+    if refused:  # the hash in kiosk.toml was refused (too weak or damaged): staff mode is locked
+        return Check(
+            FAIL,
+            "staff pin",
+            refused[0],
+            'run `kiosk hash-pin`, put the new staff_pin_hash = "scrypt$..." under [kiosk]',
+        )
     if not config.kiosk.staff_pin_hash:
         return Check(
             WARN,
@@ -80,14 +89,46 @@ def check_staff_pin(config: Config) -> Check:
     return Check(OK, "staff pin", "set (stored as a scrypt hash)")
 
 
-def check_music_dir(config: Config) -> Check:
-    folder = config.library.music_dir
+def scanned_music_dir(data_dir: Path) -> Path | None:
+    """The folder the catalogue was last scanned from (``kiosk scan --music-dir DIR`` remembers it), read
+    without locking or creating anything; None when there is no catalogue yet."""
+    try:  # catalogue/scan.json; catalogue.json of earlier versions until the kiosk has moved it
+        info: dict[str, Any] = json.loads((Path(data_dir) / "catalogue" / "scan.json").read_text("utf-8"))
+        folder = info.get("music_dir")
+    except (OSError, ValueError, AttributeError):
+        try:
+            raw = json.loads((Path(data_dir) / "catalogue.json").read_text(encoding="utf-8"))
+            info = next(iter(raw.get("scan", {}).values()), {})
+            folder = info.get("music_dir")
+        except (OSError, ValueError, AttributeError):
+            return None
+    return Path(folder) if isinstance(folder, str) and folder else None
+
+
+def check_music_dir(config: Config, data_dir: Path | None = None) -> Check:
+    """The music folder the kiosk plays from: the one last scanned, else kiosk.toml's [library] music_dir."""
+    configured = config.library.music_dir
+    scanned = scanned_music_dir(data_dir) if data_dir is not None else None
+    folder = scanned if scanned is not None and scanned != configured.resolve() else configured
     if not folder.is_dir():
+        where = "last scanned" if folder == scanned else "[library] music_dir"
         return Check(
-            WARN, "music folder", f"{folder} missing", "copy music there, or set [library] music_dir"
+            WARN,
+            "music folder",
+            f"{folder} missing ({where})",
+            "copy music there, or set [library] music_dir",
         )
     if not os.access(folder, os.R_OK | os.X_OK):
         return Check(FAIL, "music folder", f"{folder} not readable", "give the kiosk user read access")
+    if folder != configured:
+        if configured.is_dir():
+            return Check(OK, "music folder", f"{folder} (last scanned; kiosk.toml names {configured})")
+        return Check(
+            WARN,
+            "music folder",
+            f"{folder} (last scanned; kiosk.toml names {configured}, which is missing)",
+            f'set [library] music_dir = "{folder}" so a rescan from the staff screen finds it',
+        )
     return Check(OK, "music folder", str(folder))
 
 

@@ -15,6 +15,17 @@ PIN itself (that is :func:`kiosk.pin.verify_pin`); the caller reports each outco
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
+
+
+class LockoutStore(Protocol):
+    """Where the count of wrong tries and the lockout's remaining seconds outlive a restart."""
+
+    def load(self, lockout_s: float) -> tuple[int, float]:
+        """(wrong tries, remaining lockout seconds, at most ``lockout_s``); (0, 0.0) when nothing is kept."""
+        ...
+
+    def save(self, wrong_tries: int, remaining_s: float) -> None: ...
 
 
 class PinGuard:
@@ -61,6 +72,19 @@ class PinGuard:
             self.locked_until = self._monotonic() + self.lockout_s
             return True
         return False
+
+    def snapshot(self) -> tuple[int, float]:
+        """(wrong tries, remaining lockout seconds): what a restart must not forget."""
+        remaining = self.remaining_s()
+        return self.wrong_tries, remaining
+
+    def restore(self, wrong_tries: int, remaining_s: float) -> None:
+        """Take up a kept state again (remaining seconds capped at ``lockout_s``: the wall clock can jump)."""
+        remaining = min(max(0.0, float(remaining_s)), self.lockout_s)
+        self.wrong_tries = min(max(0, int(wrong_tries)), self.max_tries)
+        self.locked_until = self._monotonic() + remaining if remaining > 0 else None
+        if self.locked_until is None and self.wrong_tries >= self.max_tries:
+            self.wrong_tries = 0  # a lockout that has run out
 
     def succeeded(self) -> None:
         """Record a right PIN: the count of wrong tries starts again."""

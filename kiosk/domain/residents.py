@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from kiosk.domain.models import Consent, Resident
+from kiosk.domain.models import Consent, Resident, ScheduleSlot
+from kiosk.domain.resident_dates import parse_date, year_of_full_date
 from kiosk.domain.schedule import format_schedule, parse_schedule
 from kiosk.domain.themes import parse_themes
 
@@ -42,7 +43,7 @@ COLUMNS = (
     "consent_date",
     "consent_by",
 )
-REQUIRED = ("id", "first_name", "birth_year")
+REQUIRED = ("id",)  # first_name and birth_year too, for someone not in the kiosk yet
 LIST_FIELDS = (
     "languages",
     "favourite_artists",
@@ -54,6 +55,8 @@ LIST_FIELDS = (
     "avoid_keywords",
     "avoid_themes",
 )
+# Lists whose items hardly ever hold a comma (unlike song titles and artists): a comma there is worth a note.
+COMMA_HINT_FIELDS = ("languages", "favourite_genres", "avoid_genres", "avoid_keywords", "avoid_themes")
 MIN_BIRTH_YEAR = 1900
 MIN_AGE_YEARS = 40
 NAME_MAX = 60
@@ -66,6 +69,7 @@ VOLUME_CAP_RANGE = (10, 100)
 SESSION_MINUTES_RANGE = (5, 240)
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LIST_SPLIT = re.compile(r"[;\r\n]")
 _CONSENT = {
     "yes": Consent.YES,
     "y": Consent.YES,
@@ -123,11 +127,14 @@ def _int(
     return number
 
 
-def split_list(value: object, sep: str) -> list[str]:
-    """A list cell: a JSON list, or text split on ``sep``; blanks dropped, duplicates kept once."""
+def split_list(value: object) -> list[str]:
+    """A list cell: a JSON list, or text split on ``;`` and on line breaks (whatever separates the columns:
+    a spreadsheet quotes a cell holding the column separator, so ``;`` inside a cell is always a list's);
+    blanks dropped, duplicates kept once."""
     if value is None:
         return []
-    items = [str(v) for v in value] if isinstance(value, list) else str(value).split(sep)
+    cells = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    items = [piece for cell in cells for piece in _LIST_SPLIT.split(cell)]
     out: list[str] = []
     for item in items:
         item = item.strip()
@@ -136,14 +143,16 @@ def split_list(value: object, sep: str) -> list[str]:
     return out
 
 
-def _list(name: str, value: object, sep: str, problems: list[Problem]) -> tuple[str, ...]:
+def _list(name: str, value: object, problems: list[Problem]) -> tuple[str, ...]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()  # most list cells are empty
     if isinstance(value, list) and not all(isinstance(v, str | int | float) for v in value):
         problems.append(Problem(name, "must be a list of text items"))
         return ()
     if value is not None and not isinstance(value, list | str | int | float):
         problems.append(Problem(name, "must be text or a list"))
         return ()
-    items = split_list(value, sep)
+    items = split_list(value)
     if len(items) > ITEMS_MAX:
         problems.append(Problem(name, f"{len(items)} items; at most {ITEMS_MAX}"))
     for item in items:
@@ -151,17 +160,45 @@ def _list(name: str, value: object, sep: str, problems: list[Problem]) -> tuple[
             problems.append(
                 Problem(name, f"item {item[:20]!r}... is too long (at most {ITEM_MAX} characters)")
             )
-        if _CONTROL.search(item) or "\n" in item:
-            problems.append(Problem(name, "contains control characters or line breaks"))
+        if _CONTROL.search(item):
+            problems.append(Problem(name, f"item {item[:20]!r} contains control characters"))
     return tuple(items)
 
 
-def validate_row(
-    row: Mapping[str, object], *, today: date, list_sep: str = ";"
-) -> tuple[dict[str, Any], list[Problem]]:
-    """Check one row. Returns the profile fields (as :class:`Resident` keyword arguments, without
-    ``resident_id``; ``photo`` is the path as written, for the caller to resolve) and every problem found."""
+def _birth_year(value: object, latest: int, problems: list[Problem], notes: list[Problem]) -> int:
+    """The year of birth; a full date of birth keeps only its year (and says so)."""
+    if isinstance(value, str) and (year := year_of_full_date(value)) is not None:
+        if MIN_BIRTH_YEAR <= year <= latest:
+            notes.append(
+                Problem("birth_year", f"{value.strip()!r} is a full date: only the year {year} is kept")
+            )
+            return year
+        problems.append(
+            Problem(
+                "birth_year",
+                f"{value.strip()!r}: the year {year} is out of range ({MIN_BIRTH_YEAR} to {latest})",
+            )
+        )
+        return 0
+    birth = _int("birth_year", value, problems, MIN_BIRTH_YEAR, latest, None)
+    return birth if birth is not None else 0
+
+
+@dataclass
+class RowCheck:
+    """One row checked: the profile fields of the columns it has, its problems, and notes for staff."""
+
+    fields: dict[str, Any]
+    problems: list[Problem]
+    notes: list[Problem]
+
+
+def validate_row(row: Mapping[str, object], *, today: date, date_order: str = "dmy") -> RowCheck:
+    """Check one row. ``fields`` holds :class:`Resident` keyword arguments for the columns present in
+    ``row`` only (a column absent from the file leaves that field as it is; an empty cell clears it), always
+    with ``staff_id``; ``photo`` is the path as written (None: no photo), for the caller to resolve."""
     problems: list[Problem] = []
+    notes: list[Problem] = []
     out: dict[str, Any] = {}
 
     staff_id = _text("id", row.get("id"), problems, max_len=ID_MAX)
@@ -171,86 +208,100 @@ def validate_row(
         problems.append(Problem("id", f"{staff_id!r}: use letters, digits, spaces, '.', '_' or '-'"))
     out["staff_id"] = staff_id
 
-    first = _text("first_name", row.get("first_name"), problems, max_len=NAME_MAX)
-    if not first:
-        problems.append(Problem("first_name", "is required"))
-    out["first_name"] = first
-    out["preferred_name"] = _text("preferred_name", row.get("preferred_name"), problems, max_len=NAME_MAX)
-
-    latest = today.year - MIN_AGE_YEARS
-    birth = _int("birth_year", row.get("birth_year"), problems, MIN_BIRTH_YEAR, latest, None)
-    out["birth_year"] = birth if birth is not None else 0
-
-    out["photo"] = _text("photo", row.get("photo"), problems, max_len=255) or None
-    out["hometown"] = _text("hometown", row.get("hometown"), problems, max_len=TEXT_MAX)
+    if "first_name" in row:
+        out["first_name"] = _text("first_name", row.get("first_name"), problems, max_len=NAME_MAX)
+        if not out["first_name"]:
+            problems.append(Problem("first_name", "is required"))
+    if "preferred_name" in row:
+        out["preferred_name"] = _text("preferred_name", row.get("preferred_name"), problems, max_len=NAME_MAX)
+    if "birth_year" in row:
+        out["birth_year"] = _birth_year(row.get("birth_year"), today.year - MIN_AGE_YEARS, problems, notes)
+    if "photo" in row:
+        out["photo"] = _text("photo", row.get("photo"), problems, max_len=255) or None
+    for name in ("hometown", "room", "consent_by"):
+        if name in row:
+            out[name] = _text(name, row.get(name), problems, max_len=TEXT_MAX)
+    if "room" in out and out["room"].casefold() in ("lounge", "-"):
+        out["room"] = ""
     for name in LIST_FIELDS:
-        out[name] = _list(name, row.get(name), list_sep, problems)
-    themes, unknown = parse_themes(out["avoid_themes"])
-    problems.extend(Problem("avoid_themes", message) for message in unknown)
-    out["avoid_themes"] = themes
-
-    out["volume_cap_pct"] = _int(
-        "volume_cap_pct", row.get("volume_cap_pct"), problems, *VOLUME_CAP_RANGE, 100
-    )
-    out["session_minutes"] = _int(
-        "session_minutes", row.get("session_minutes"), problems, *SESSION_MINUTES_RANGE, 30
-    )
-    room = _text("room", row.get("room"), problems, max_len=TEXT_MAX)
-    out["room"] = "" if room.casefold() in ("lounge", "-") else room
-
-    schedule_text = row.get("schedule")
-    out["schedule"] = ()
-    if isinstance(schedule_text, list):
-        schedule_text = list_sep.join(str(s) for s in schedule_text)
-    if schedule_text is not None and str(schedule_text).strip():
-        try:
-            out["schedule"] = parse_schedule(str(schedule_text), separator=list_sep)
-        except ValueError as exc:
-            problems.append(Problem("schedule", str(exc)))
-
-    out["notes"] = _text("notes", row.get("notes"), problems, max_len=NOTES_MAX, multiline=True)
-
-    consent_raw = row.get("consent")
-    if isinstance(consent_raw, bool):
-        consent_raw = "yes" if consent_raw else "no"
-    consent_text = _text("consent", consent_raw, problems, max_len=10).casefold()
-    consent = _CONSENT.get(consent_text)
-    if consent is None:
-        problems.append(
-            Problem("consent", f"{consent_text!r}: write yes, no, or leave it empty (not recorded)")
+        if name in row:
+            out[name] = _list(name, row.get(name), problems)
+    for name in COMMA_HINT_FIELDS:
+        notes += [
+            Problem(name, f"{item!r} is one item; separate items with ';'")
+            for item in out.get(name, ())
+            if "," in item
+        ]
+    if "avoid_themes" in out:
+        themes, unknown = parse_themes(out["avoid_themes"])
+        problems.extend(Problem("avoid_themes", message) for message in unknown)
+        out["avoid_themes"] = themes
+    if "volume_cap_pct" in row:
+        out["volume_cap_pct"] = _int(
+            "volume_cap_pct", row.get("volume_cap_pct"), problems, *VOLUME_CAP_RANGE, 100
         )
-        consent = Consent.UNKNOWN
-    out["consent"] = consent
-
-    consent_date = _text("consent_date", row.get("consent_date"), problems, max_len=30)
-    if consent_date:
-        try:
-            when = date.fromisoformat(consent_date)
-        except ValueError:
-            problems.append(Problem("consent_date", f"{consent_date!r}: write the date as 2025-03-31"))
-        else:
-            if when > today:
-                problems.append(Problem("consent_date", f"{consent_date} is in the future"))
-            consent_date = when.isoformat()
-    out["consent_date"] = consent_date
-    out["consent_by"] = _text("consent_by", row.get("consent_by"), problems, max_len=TEXT_MAX)
-    return out, problems
+    if "session_minutes" in row:
+        out["session_minutes"] = _int(
+            "session_minutes", row.get("session_minutes"), problems, *SESSION_MINUTES_RANGE, 30
+        )
+    if "schedule" in row:
+        out["schedule"] = _schedule(row.get("schedule"), problems)
+    if "notes" in row:
+        out["notes"] = _text("notes", row.get("notes"), problems, max_len=NOTES_MAX, multiline=True)
+    if "consent" in row:
+        out["consent"] = _consent(row.get("consent"), problems)
+    if "consent_date" in row:
+        out["consent_date"] = _consent_date(row.get("consent_date"), today, date_order, problems)
+    return RowCheck(out, problems, notes)
 
 
-_COMPARED = tuple(f.name for f in fields(Resident) if f.name not in ("resident_id", "extra", "photo"))
+def _schedule(value: object, problems: list[Problem]) -> tuple[ScheduleSlot, ...]:
+    text = ";".join(str(s) for s in value) if isinstance(value, list) else value
+    if text is None or not str(text).strip():
+        return ()
+    try:
+        return parse_schedule(str(text).replace("\r", "").replace("\n", ";"), separator=";")
+    except ValueError as exc:
+        problems.append(Problem("schedule", str(exc)))
+        return ()
 
 
-def changed_fields(old: Resident, new: Resident) -> list[str]:
-    """Names of the profile fields that differ (``photo`` when the picture itself changed)."""
-    changed = [name for name in _COMPARED if getattr(old, name) != getattr(new, name)]
-    if old.extra.get("photo_sha256") != new.extra.get("photo_sha256") or bool(old.photo) != bool(new.photo):
-        changed.append("photo")
-    return changed
+def _consent(value: object, problems: list[Problem]) -> Consent:
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    text = _text("consent", value, problems, max_len=10)
+    consent = _CONSENT.get(text.casefold())
+    if consent is None:
+        problems.append(Problem("consent", f"{text!r}: write yes, no, or leave it empty (not recorded)"))
+        return Consent.UNKNOWN
+    return consent
 
 
-def to_row(resident: Resident, *, list_sep: str = ";", photo: str = "") -> dict[str, str]:
+def _consent_date(value: object, today: date, date_order: str, problems: list[Problem]) -> str:
+    text = _text("consent_date", value, problems, max_len=30)
+    if not text:
+        return ""
+    when, message = parse_date(text, date_order)
+    if when is None:
+        problems.append(Problem("consent_date", message))
+        return text
+    if when > today:
+        problems.append(Problem("consent_date", f"{text!r} ({when.isoformat()}) is in the future"))
+    return when.isoformat()
+
+
+def new_resident_problems(fields: Mapping[str, Any]) -> list[Problem]:
+    """What a row must give to add someone new (a re-import may leave these columns out)."""
+    return [
+        Problem(name, "is required for someone not in the kiosk yet")
+        for name in ("first_name", "birth_year")
+        if name not in fields
+    ]
+
+
+def to_row(resident: Resident, *, photo: str = "") -> dict[str, str]:
     """The import row of ``resident`` (export: round-trips through :func:`validate_row`)."""
-    joiner = f"{list_sep} "
+    joiner = "; "
     row: dict[str, str] = {
         "id": resident.staff_id,
         "first_name": resident.first_name,
@@ -266,7 +317,7 @@ def to_row(resident: Resident, *, list_sep: str = ";", photo: str = "") -> dict[
             "volume_cap_pct": str(resident.volume_cap_pct),
             "session_minutes": str(resident.session_minutes),
             "room": resident.room,
-            "schedule": format_schedule(resident.schedule).replace("; ", joiner),
+            "schedule": format_schedule(resident.schedule),
             "notes": resident.notes,
             "consent": resident.consent.value,
             "consent_date": resident.consent_date,

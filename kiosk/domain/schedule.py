@@ -7,6 +7,7 @@ schedule wins over the kiosk's default; the kiosk's quiet hours win over both (s
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from kiosk.domain.models import Mode, ScheduleSlot
@@ -22,6 +23,7 @@ def parse_time(text: str) -> int:
     return int(m.group(1)) * 60 + int(m.group(2))
 
 
+@functools.lru_cache(maxsize=4096)  # pure; a care group's 10,000 residents share a few schedules
 def parse_schedule(text: str, separator: str = ";") -> tuple[ScheduleSlot, ...]:
     """Parse ``"16:00-18:00 relax; 08:00-10:00 move"``; ValueError naming the bad part."""
     slots: list[ScheduleSlot] = []

@@ -21,6 +21,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.app.staff_api import StaffActions
 from kiosk.domain.intents import SessionView
+from kiosk.domain.pin_guard import LockoutStore
 from kiosk.domain.ports import Clock as KioskClock
 from kiosk.domain.ports import ResidentStore, SessionControl
 from kiosk.ui import i18n, router, theme, units
@@ -96,6 +97,7 @@ class KioskUI:
         run_bg: Callable[[Callable[[], object], Callable[[object], None]], None] = run_in_background,
         demo_pin_hint: str = "",
         language: str | None = None,
+        pin_lockout: LockoutStore | None = None,
     ):
         from kiosk.ui.screens.idle import IdleScreen
         from kiosk.ui.screens.idle_presenter import IdlePresenter
@@ -134,7 +136,7 @@ class KioskUI:
             presenter=NowPlayingPresenter(control, self.refresh), modes=self.modes_presenter, now_s=now
         )
         self.session_end = SessionEndScreen(presenter=SessionEndPresenter(control))
-        self.guard = PinGuard(now, on_event=staff.note_staff_event)
+        self.guard = PinGuard(now, on_event=staff.note_staff_event, store=pin_lockout)
         self._lazy: dict[str, Any] = {}
         for screen in (self.idle, self.residents, self.now_playing, self.session_end):
             self.sm.add_widget(screen)
@@ -335,6 +337,7 @@ def build_app(
     clock: KioskClock | None = None,
     windowed: bool = False,
     demo_pin_hint: str = "",
+    pin_lockout: LockoutStore | None = None,
     on_shown: Callable[[EncoreApp], None] | None = None,
     on_stopped: Callable[[EncoreApp], None] | None = None,
 ) -> EncoreApp:
@@ -342,7 +345,14 @@ def build_app(
 
     def factory() -> KioskUI:
         return KioskUI(
-            config, control, residents, staff, data_dir=data_dir, clock=clock, demo_pin_hint=demo_pin_hint
+            config,
+            control,
+            residents,
+            staff,
+            data_dir=data_dir,
+            clock=clock,
+            demo_pin_hint=demo_pin_hint,
+            pin_lockout=pin_lockout,
         )
 
     return EncoreApp(factory, control, locked=not windowed, on_shown=on_shown, on_stopped=on_stopped)

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from kiosk.domain.pin_guard import LockoutStore
 from kiosk.domain.pin_guard import PinGuard as LockoutRule
 from kiosk.pin import hash_pin, verify_pin
 
@@ -27,7 +28,8 @@ class PinGuard:
     """Counts wrong PINs: after ``MAX_TRIES`` wrong ones in a row the pad is locked for ``LOCKOUT_S``.
 
     The rule is :class:`kiosk.domain.pin_guard.PinGuard`; this adds the log lines and ``on_event`` ("login",
-    "login_failed", "lockout"), which the kiosk journals as staff events.
+    "login_failed", "lockout"), which the kiosk journals as staff events, and keeps the count and the lockout
+    in ``store`` (the data folder's ``pin-lockout.json``), so a restart does not reset them.
     """
 
     def __init__(
@@ -36,8 +38,12 @@ class PinGuard:
         on_event: Callable[[str], None] | None = None,
         max_tries: int = MAX_TRIES,
         lockout_s: float = LOCKOUT_S,
+        store: LockoutStore | None = None,
     ):
         self._rule = LockoutRule(now, max_tries=max_tries, lockout_s=lockout_s)
+        self._store = store
+        if store is not None:
+            self._rule.restore(*store.load(lockout_s))
         self._on_event = on_event or (lambda _action: None)
         self.max_tries = max_tries
         self.lockout_s = lockout_s
@@ -55,12 +61,18 @@ class PinGuard:
         """Account one finished check."""
         if ok:
             self._rule.succeeded()
+            self._keep()
             log.info("staff mode opened")
             self._on_event("login")
             return
         locked_now = self._rule.failed()
+        self._keep()
         log.warning("staff PIN wrong (%d of %d tries)", self.wrong, self.max_tries)
         self._on_event("login_failed")
         if locked_now:
             log.warning("staff PIN: %d wrong tries, pad locked for %d s", self.wrong, int(self.lockout_s))
             self._on_event("lockout")
+
+    def _keep(self) -> None:
+        if self._store is not None:
+            self._store.save(*self._rule.snapshot())

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.adapters import backup as backup_mod
-from kiosk.adapters.backup import MANIFEST, BackupError, create_backup, data_files, restore_backup
+from kiosk.adapters import restore as restore_mod
+from kiosk.adapters.backup import MANIFEST, BackupError, create_backup, data_files
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import apply_erasures, record_erasure
 from kiosk.adapters.journal import JsonlJournal, read_events
+from kiosk.adapters.restore import restore_backup
 from kiosk.adapters.rollups import RollupStore
 from kiosk.cli import main
 from tests.fakes import FakeClock
@@ -103,10 +104,13 @@ def test_an_erased_resident_stays_erased_after_restoring_an_older_backup(tmp_pat
     assert _residents(data) == ["r2"]
     assert not (root / "photos" / "r1.jpg").exists()
     assert "Ada Example" not in (root / "residents.json").read_text()
-    # and a backup never carries the erasure list, so no restore can lose it
+    # the erasure list is never a file a restore could replace: it travels in the manifest (ids and times)
     assert "erasures.json" not in data_files(root)
     create_backup(data, tmp_path / "bk2")
     assert not (tmp_path / "bk2" / "data" / "erasures.json").exists()
+    manifest = json.loads((tmp_path / "bk2" / MANIFEST).read_text())
+    assert [e["resident_id"] for e in manifest["erasures"]] == ["r1"]
+    assert manifest["resident_ids"] == ["r2"]
 
 
 def test_a_torn_journal_line_stays_out_of_the_backup(tmp_path):
@@ -176,7 +180,7 @@ def test_a_failure_midway_through_the_swap_puts_the_old_data_back(tmp_path, monk
             raise OSError(5, "Input/output error")
         real(src, dst)
 
-    monkeypatch.setattr(backup_mod.os, "replace", failing_replace)
+    monkeypatch.setattr(restore_mod.os, "replace", failing_replace)
     with pytest.raises(BackupError, match="put back as it was"):
         restore_backup(data, tmp_path / "bk")
     monkeypatch.undo()

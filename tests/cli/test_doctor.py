@@ -254,5 +254,49 @@ def test_staff_pin_row():
     from kiosk.pin import hash_pin
 
     assert check_staff_pin(Config()).status == WARN
-    with_pin = Config(kiosk=KioskConfig(staff_pin_hash=hash_pin("1234", n=16)))
+    with_pin = Config(kiosk=KioskConfig(staff_pin_hash=hash_pin("1234")))
     assert check_staff_pin(with_pin).status == OK
+
+
+def test_doctor_remembers_the_folder_scanned_with_music_dir(tmp_path: Path) -> None:
+    """Issue 16 item 8: after `kiosk scan --music-dir DIR`, doctor checks DIR, not the missing default."""
+    from tests.audiofiles import make_audio
+
+    music = tmp_path / "my music"
+    make_audio(music / "1950s" / "Waltz.mp3", freq=300, title="Tennessee Waltz")
+    missing = tmp_path / "srv-kiosk-music"
+    config_text = f'[library]\nmusic_dir = "{missing}"\n'
+    before = _doctor(tmp_path, config_text=config_text)
+    assert f"{missing} missing" in before.stdout
+    scan = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--data-dir", str(tmp_path / "data"), "--config",
+         str(tmp_path / "kiosk.toml"), "scan", "--music-dir", str(music)],
+        capture_output=True, text=True, timeout=90,
+    )  # fmt: skip
+    assert scan.returncode == 0, scan.stderr
+    after = _doctor(tmp_path)
+    line = next(row for row in after.stdout.splitlines() if "music folder" in row)
+    assert f"{music.resolve()} (last scanned; kiosk.toml names {missing}, which is missing)" in line
+    assert f"{missing} missing" not in after.stdout
+    assert f'music_dir = "{music.resolve()}"' in after.stdout  # the hint says what to set
+
+
+def test_music_dir_check_prefers_the_scanned_folder(tmp_path: Path) -> None:
+    from kiosk.config import LibraryConfig
+    from kiosk.doctor import check_music_dir
+
+    scanned = tmp_path / "scanned"
+    scanned.mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "catalogue.json").write_text(
+        json.dumps({"scan": {"1": {"music_dir": str(scanned)}}})
+    )
+    configured = tmp_path / "configured"
+    config = Config(library=LibraryConfig(music_dir=configured))
+    assert check_music_dir(config, tmp_path / "data").status == WARN
+    configured.mkdir()
+    check = check_music_dir(config, tmp_path / "data")
+    assert check.status == OK and "last scanned" in check.detail
+    assert check_music_dir(config, tmp_path / "nothing").detail == str(configured)
+    (tmp_path / "data" / "catalogue.json").write_text("{damaged")
+    assert check_music_dir(config, tmp_path / "data").detail == str(configured)

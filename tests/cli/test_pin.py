@@ -10,12 +10,12 @@ import pytest
 from kiosk.config import load_config
 from kiosk.pin import hash_pin, parse_pin_hash, verify_pin
 
-FAST = {"n": 2**4}  # tiny scrypt cost for unit tests; the CLI test below uses the real default
+FAST: dict[str, int] = {}  # the real default: weaker parameters are refused (N >= 2^14)
 
 
 def test_hash_then_verify():
     line = hash_pin("1234", **FAST)
-    assert line.startswith("scrypt$16$8$1$")
+    assert line.startswith("scrypt$16384$8$1$")
     assert verify_pin("1234", line)
     assert not verify_pin("1235", line)
     assert not verify_pin("", line)
@@ -27,7 +27,7 @@ def test_hashes_are_salted():
 
 def test_format_fields():
     parsed = parse_pin_hash(hash_pin("87654321", **FAST))
-    assert (parsed.n, parsed.r, parsed.p, len(parsed.salt), len(parsed.digest)) == (16, 8, 1, 16, 32)
+    assert (parsed.n, parsed.r, parsed.p, len(parsed.salt), len(parsed.digest)) == (16384, 8, 1, 16, 32)
 
 
 @pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "", " 1234"])

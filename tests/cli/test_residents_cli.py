@@ -121,7 +121,8 @@ def test_reimport_updates_by_id_and_says_what_changed(kiosk: Run, data_dir: Path
     write(csv, f"{HEADER},photo,avoid_songs\nR-1,Ada,1939,b.jpg,Danny Boy\nR-2,Bob,1940,,\n")
     rc, out, _ = kiosk("residents", "import", str(csv))
     assert rc == 0
-    assert "updated R-1: birth_year, avoid_songs, photo" in out
+    assert "R-1 (Ada):\n    birth_year: 1938 -> 1939\n    avoid_songs: (empty) -> Danny Boy\n" in out
+    assert "    photo: a photo -> a new photo\n" in out
     assert "unchanged (1): R-2" in out
     ada = store(data_dir).by_staff_id("r-1")
     assert ada is not None and ada.resident_id == ada_id and ada.birth_year == 1939
@@ -129,7 +130,7 @@ def test_reimport_updates_by_id_and_says_what_changed(kiosk: Run, data_dir: Path
         assert im.size == (50, 50)
     write(csv, f"{HEADER}\nR-3,Cy,1950\n")
     rc, out, _ = kiosk("residents", "import", str(csv))
-    assert "not in this file, left as they are (2): R-1, R-2" in out
+    assert "not in this file, left as they are (2): R-1 (Ada), R-2 (Bob)" in out
     assert len(store(data_dir).all()) == 3
 
 
@@ -222,7 +223,7 @@ def test_residents_without_action_is_usage(data_dir: Path) -> None:
 def test_failure_while_writing_leaves_no_photos_behind(
     kiosk: Run, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kiosk.adapters import residents as residents_adapter
+    from kiosk.adapters import docstore
 
     photo(tmp_path / "a.jpg")
     csv = write(tmp_path / "a.csv", f"{HEADER},photo\nR-1,Ada,1938,a.jpg\n")
@@ -230,7 +231,7 @@ def test_failure_while_writing_leaves_no_photos_behind(
     def disk_full(*_: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(residents_adapter, "upsert_doc", disk_full)
+    monkeypatch.setattr(docstore, "atomic_write_bytes", disk_full)  # the residents table's one write
     rc, _, err = kiosk("residents", "import", str(csv))
     assert rc == 1 and "No space left on device); nothing was imported" in err
     assert list((data_dir / "photos").iterdir()) == []

@@ -22,7 +22,7 @@ def main() -> None:
     from kiosk.ui.pin_check import make_hash
 
     out: dict[str, object] = {"window": None}
-    pin_hash = make_hash("2468", n=16)
+    pin_hash = make_hash("2468")
     h = headless.start(width, height, dpi, pin_hash=pin_hash, residents=9)
     out["window"] = list(h.window.size)
     out["dpi"] = units.dpi()

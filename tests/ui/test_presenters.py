@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.app.staff_api import ImportResult
 from kiosk.devtools.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
 from kiosk.domain.intents import Intent, SessionView, Source, Status
 from kiosk.domain.models import Mode
@@ -199,7 +200,7 @@ def test_long_press_needs_three_seconds():
 
 
 def test_pin_hash_round_trip_and_damaged_hash():
-    line = make_hash("2468", n=16)
+    line = make_hash("2468")
     assert verify_pin("2468", line)
     assert not verify_pin("2469", line)
     assert not verify_pin("2468", "")
@@ -211,7 +212,7 @@ def test_pin_pad_five_wrong_tries_lock_for_five_minutes(caplog):
     events: list[str] = []
     guard = PinGuard(clock, on_event=events.append)
     opened = []
-    p = StaffPinPresenter(make_hash("2468", n=16), guard, sync_bg, lambda: opened.append(1), lambda: None,
+    p = StaffPinPresenter(make_hash("2468"), guard, sync_bg, lambda: opened.append(1), lambda: None,
                           lambda: None)  # fmt: skip
     for _ in range(5):
         for d in "1111":
@@ -416,3 +417,26 @@ def test_staff_reports_failure_becomes_a_message(control):
     p = StaffPresenter(Broken(control, DemoResidentStore(), delay_s=0), sync_bg, lambda: None)
     p.open_panel("reports")
     assert "disk full" in p.state.report_error and p.report_shown() is None and not p.state.report_loading
+
+
+def test_usb_import_lowering_safety_asks_a_second_confirmation(control):
+    """Issue 16: the import stops on changes lowering safety; a second button applies them."""
+    calls = []
+
+    class Safety(DemoStaffActions):
+        def usb_import(self, path, dry_run, accept_safety=False):
+            calls.append((dry_run, accept_safety))
+            if dry_run or accept_safety:
+                return ImportResult(ok=True, count=1, messages=("ok",))
+            return ImportResult(
+                False, 0, ("Not imported yet: 1 change(s) lower safety",), needs_confirmation=True
+            )
+
+    p = StaffPresenter(Safety(control, DemoResidentStore(), delay_s=0), sync_bg, lambda: None)
+    p.usb_confirm_safety()  # nothing to confirm yet: nothing happens
+    assert calls == []
+    p.usb_check("/media/stick/residents.csv")
+    p.usb_import()
+    assert p.state.usb_confirm and "lower safety" in p.state.note
+    p.usb_confirm_safety()
+    assert calls == [(True, False), (False, False), (False, True)] and not p.state.usb_confirm

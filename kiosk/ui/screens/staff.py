@@ -287,6 +287,10 @@ class StaffScreen(Screen):
         if state.usb_checked:
             box.add_widget(_row(StaffButton(word=_("Import these residents"), icon="check", control="staff:usb_import",
                                             enabled=not state.busy, action=p.usb_import)))  # fmt: skip
+        if state.usb_confirm:
+            box.add_widget(_row(StaffButton(word=_("Yes, apply the safety changes too"), icon="check",
+                                            control="staff:usb_confirm_safety", enabled=not state.busy,
+                                            action=p.usb_confirm_safety)))  # fmt: skip
 
     def _panel_attention(self, box: BoxLayout) -> None:
         state = self.presenter.state

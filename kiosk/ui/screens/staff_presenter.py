@@ -72,6 +72,9 @@ class StaffState:
     usb_path: str = ""
     usb_result: ImportResult | None = None
     usb_checked: bool = False  # a dry run passed for usb_path
+    usb_confirm: bool = (
+        False  # the import stopped on changes lowering safety: a second confirmation applies them
+    )
     busy: bool = False
     note: str = ""  # last result line for staff
     attention: tuple[str, ...] = ()
@@ -296,10 +299,16 @@ class StaffPresenter:
         if self.state.usb_checked and self.state.usb_path:
             self._usb(self.state.usb_path, dry_run=False)
 
-    def _usb(self, path: str, dry_run: bool) -> None:
+    def usb_confirm_safety(self) -> None:
+        """The second confirmation: apply the import with its changes that lower safety."""
+        if self.state.usb_confirm and self.state.usb_path:
+            self._usb(self.state.usb_path, dry_run=False, accept_safety=True)
+
+    def _usb(self, path: str, dry_run: bool, accept_safety: bool = False) -> None:
         self.state.busy = True
         self.state.usb_path = path
         self.state.usb_checked = False
+        self.state.usb_confirm = False
         self.state.note = _("Checking...") if dry_run else _("Importing...")
         self.on_change()
 
@@ -308,12 +317,13 @@ class StaffPresenter:
             if isinstance(result, ImportResult):
                 self.state.usb_result = result
                 self.state.usb_checked = dry_run and result.ok
+                self.state.usb_confirm = result.needs_confirmation
                 self.state.note = "\n".join(result.messages)
             else:
                 self.state.note = _("Import failed: {e}").format(e=result)
             self.on_change()
 
-        self.run_bg(lambda: self.staff.usb_import(path, dry_run), done)
+        self.run_bg(lambda: self.staff.usb_import(path, dry_run, accept_safety), done)
 
     # --- attention / system ---
     def refresh_attention(self) -> None:
