@@ -328,6 +328,7 @@ def build_running_kiosk(
     clock: Clock | None = None,
     audio_output: str | None = None,
     notifier: Notifier | None = None,
+    capture: AudioCapture | None = None,
 ) -> RunningKiosk:
     """Everything `kiosk run` needs, in a fixed order: data folder checked and repaired, catalogue, residents,
     selection as the song source, the engine's parts, staff actions; then resume the last session if allowed."""
@@ -361,6 +362,7 @@ def build_running_kiosk(
         audio_output=audio_output,
         catalogue=catalogue,
         residents=residents,
+        capture=capture,
     )
     parts._closers.insert(0, writer.close)  # closed last: the engine's final writes land first
     try:

@@ -28,6 +28,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,8 +41,16 @@ from tinydb.storages import Storage
 
 from kiosk.adapters import attention
 from kiosk.adapters.atomic import FILE_MODE, atomic_write_bytes
+from kiosk.adapters.resume import RESUME_FILE
 
 log = logging.getLogger(__name__)
+
+# The registry of document stores: only these names are TinyDB document files. Other ``*.json`` files in the
+# data folder (``resume.json``, ``attention.json``, anything a person left there) are not stores, so the
+# start-up check leaves them alone instead of "repairing" them. A new store is added here (a test checks that
+# every store constant in the code is registered).
+STORE_NAMES = frozenset({"residents", "catalogue", "reviews", "erasures", "report-state"})
+STORE_PATTERNS = (re.compile(r"rollups-\d{4}-\d{2}"),)  # one store per month
 
 BACKUP_DIR = ".backups"
 BACKUPS_KEPT = 3
@@ -55,6 +64,11 @@ class DamagedStore(ValueError):
         super().__init__(f"{path}: damaged ({reason})")
         self.path = path
         self.reason = reason
+
+
+def is_store(name: str) -> bool:
+    """True for the name of a registered document store (``residents``, ``rollups-2026-06``...)."""
+    return name in STORE_NAMES or any(p.fullmatch(name) for p in STORE_PATTERNS)
 
 
 def _encode(data: dict[str, Any]) -> bytes:
@@ -313,11 +327,12 @@ class DataFolder:
         return TinyDB(self.path(name), storage=ReloadingReadStorage, folder=self)
 
     def store_names(self) -> list[str]:
-        """Every document store in the folder (``residents``, ``rollups-2026-06``...)."""
-        return sorted(p.stem for p in self.root.glob("*.json") if p.name != attention.FILE_NAME)
+        """Every registered document store present in the folder (``residents``, ``rollups-2026-06``...)."""
+        return sorted(p.stem for p in self.root.glob("*.json") if is_store(p.stem))
 
     def check_all(self) -> list[str]:
-        """Open every store once, repairing damaged ones (call at start-up); returns the staff notes given."""
+        """Open every registered store once, repairing damaged ones (call at start-up); returns the staff
+        notes given. Files that are not stores (``resume.json``...) are not touched."""
         messages = []
         with self.locked():
             for name in self.store_names():
@@ -325,4 +340,16 @@ class DataFolder:
                 message = recover(self.path(name))[1]
                 if message:
                     messages.append(message)
+            self._undo_false_alarms()
         return messages
+
+    def _undo_false_alarms(self) -> None:
+        """Earlier versions "repaired" files that are not stores (every power cut set ``resume.json`` aside):
+        their notes to staff were false, so they go; stale copies of the resume point go too."""
+        for item in attention.notes(self.root):
+            kind = str(item.get("kind", ""))
+            if kind.startswith("store-damaged:") and not is_store(kind.split(":", 1)[1]):
+                attention.clear(self.root, kind)
+        for stale in self.root.glob(f"{RESUME_FILE}.damaged-*"):
+            with contextlib.suppress(OSError):
+                stale.unlink()

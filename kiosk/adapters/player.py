@@ -68,8 +68,9 @@ def preamp_for(level: float) -> float:
     return max(MIN_PREAMP_DB, min(UNITY_PREAMP_DB, level_db(level) + UNITY_PREAMP_DB))
 
 
-# An optional tap on the decoded audio (tests check the very first buffer's peak): (slot, S16 stereo bytes).
-AudioCapture = Callable[[int, bytes], None]
+# An optional tap on the decoded audio (tests check the very first buffer's peak; KIOSK_TEST_AUDIO_CAPTURE):
+# (slot, S16 stereo 44.1 kHz bytes, pts_us: when libvlc plays them, on CLOCK_MONOTONIC in microseconds).
+AudioCapture = Callable[[int, bytes, int], None]
 
 
 class VlcPlayer:
@@ -137,8 +138,8 @@ class VlcPlayer:
 
     def _attach_capture(self, mp: Any, slot: int, capture: AudioCapture) -> None:
         @vlc.CallbackDecorators.AudioPlayCb
-        def play_cb(_opaque: Any, samples: Any, count: int, _pts: int) -> None:
-            capture(slot, ctypes.string_at(samples, count * 4))
+        def play_cb(_opaque: Any, samples: Any, count: int, pts: int) -> None:
+            capture(slot, ctypes.string_at(samples, count * 4), int(pts))
 
         self._callbacks.append(play_cb)
         mp.audio_set_callbacks(play_cb, None, None, None, None, None)

@@ -61,12 +61,16 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
+    from kiosk.adapters.audio_capture import capture_from_env
     from kiosk.adapters.clock import SystemClock
     from kiosk.ui.app import build_app
     from kiosk.wiring import build_running_kiosk
 
     clock = SystemClock()
-    kiosk = build_running_kiosk(config, ctx.data_dir, clock=clock)
+    capture = (
+        capture_from_env()
+    )  # tests only: KIOSK_TEST_AUDIO_CAPTURE=FILE (observation, changes nothing else)
+    kiosk = build_running_kiosk(config, ctx.data_dir, clock=clock, capture=capture)
     try:
         app = build_app(
             config,
@@ -84,4 +88,6 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
         app.run()
     finally:
         kiosk.close()
+        if capture is not None:
+            capture.close()
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from kivy.clock import Clock
+from kivy.clock import Clock, ClockEvent
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -120,24 +120,33 @@ class BigButton(Panel):
 
 class StaffCorner(Widget):
     """The fixed top-left corner: held 3 s opens the staff PIN pad. It never eats the touch, so a resident
-    touching there still gets what is underneath (e.g. "Touch for music")."""
+    touching there still gets what is underneath (e.g. "Touch for music").
+
+    While a finger is down a 0.1 s timer watches the hold (and draws its progress ring). The timer's callback
+    returns nothing on purpose: Kivy unschedules an interval whose callback returns False.
+    """
 
     hold_s = NumericProperty(theme.STAFF_HOLD_S)
     progress = NumericProperty(0.0)
     on_hold = ObjectProperty(None, allownone=True)
+    TICK_S = 0.1
 
     def __init__(self, now: Callable[[], float] | None = None, **kwargs: object):
         super().__init__(**kwargs)
         self.long_press = LongPress(self.hold_s, now) if now else LongPress(self.hold_s)
+        self.bind(hold_s=self._set_hold)
         self._touch_uid: object = None
-        self._ev = None
+        self._ev: ClockEvent | None = None
+
+    def _set_hold(self, _widget: object, hold_s: float) -> None:
+        self.long_press.hold_s = hold_s
 
     def on_touch_down(self, touch: MotionEvent) -> bool:
         if self.collide_point(*touch.pos):
             self.long_press.down()
             self._touch_uid = touch.uid
             if self._ev is None:
-                self._ev = Clock.schedule_interval(lambda _dt: self.check_hold(), 0.1)
+                self._ev = Clock.schedule_interval(self._tick, self.TICK_S)
         return False
 
     def on_touch_move(self, touch: MotionEvent) -> bool:
@@ -158,15 +167,13 @@ class StaffCorner(Widget):
             self._ev.cancel()
             self._ev = None
 
-    def check_hold(self) -> bool:
-        """Called by a timer while held (tests call it after moving their clock)."""
+    def _tick(self, _dt: float) -> None:
+        """Every 0.1 s while held: the progress ring, then the PIN pad once the hold is long enough."""
         self.progress = self.long_press.progress()
         if self.long_press.poll():
             self._end()
             if self.on_hold is not None:
                 self.on_hold()
-            return True
-        return False
 
 
 class ScreenRoot(FloatLayout):

@@ -129,7 +129,7 @@ def test_pause_holds_and_resume_continues(media: dict[str, Path]) -> None:
 def test_volume_ceiling_holds_on_the_very_first_decoded_buffer(media: dict[str, Path]) -> None:
     buffers: list[int] = []
 
-    def capture(_slot: int, data: bytes) -> None:
+    def capture(_slot: int, data: bytes, _pts_us: int) -> None:
         samples = array.array("h")
         samples.frombytes(data)
         buffers.append(max(abs(x) for x in samples))
@@ -282,7 +282,7 @@ def test_back_to_back_very_short_songs_never_deadlock(media: dict[str, Path], da
 def test_fade_in_on_real_samples_starts_quiet_and_rises(media: dict[str, Path], data_dir: Path) -> None:
     peaks: list[int] = []
 
-    def capture(_slot: int, data: bytes) -> None:
+    def capture(_slot: int, data: bytes, _pts_us: int) -> None:
         samples = array.array("h")
         samples.frombytes(data)
         peaks.append(max(abs(x) for x in samples))

@@ -138,3 +138,39 @@ def test_a_reader_that_cannot_repair_still_gets_the_backup(data_dir, monkeypatch
     monkeypatch.setattr(DataFolder, "locked", read_only)
     assert _ids(data.read("residents")) == ["r0", "r1", "r2", "r3"]
     assert data.path("residents").read_bytes() == b"\x00" * 50  # left for a process that can repair it
+
+
+def test_check_all_leaves_files_that_are_not_stores_alone(data_dir):
+    """resume.json (the power-cut resume point) is not a document store: the start-up check must not set it
+    aside as damaged (which ended every session a power cut interrupted), nor tell staff to restore a backup."""
+    data = DataFolder(data_dir)
+    _fill(data)
+    resume = b'{"session_id":"s1","song":{"title":"x"},"position_ms":1200}'
+    (data_dir / "resume.json").write_bytes(resume)
+    (data_dir / "notes-from-it.json").write_bytes(b"[1, 2, 3]")
+    assert DataFolder(data_dir).check_all() == []
+    assert (data_dir / "resume.json").read_bytes() == resume
+    assert (data_dir / "notes-from-it.json").read_bytes() == b"[1, 2, 3]"
+    assert not list(data_dir.glob("*.damaged-*")) and attention.notes(data_dir) == []
+    assert data.store_names() == ["residents"]
+
+
+def test_check_all_takes_back_the_false_alarms_of_earlier_versions(data_dir):
+    """Before the store registry every power cut set resume.json aside and told staff to restore a backup."""
+    (data_dir / "resume.json.damaged-20260601T101010Z").write_bytes(b'{"session_id":"s1"}')
+    attention.note(data_dir, "store-damaged:resume", "resume.json was damaged (not a document file). ...")
+    attention.note(data_dir, "store-damaged:residents", "residents.json was damaged (empty). ...")
+    assert DataFolder(data_dir).check_all() == []
+    assert not list(data_dir.glob("*.damaged-*"))
+    assert [n["kind"] for n in attention.notes(data_dir)] == ["store-damaged:residents"]  # a real one stays
+
+
+def test_every_store_in_the_code_is_registered():
+    from kiosk.adapters import erasures, library_scan, report_source, residents, rollups
+    from kiosk.adapters.docstore import is_store
+    from kiosk.adapters.reviews import REVIEWS
+
+    names = [residents.STORE, library_scan.STORE, REVIEWS, erasures.STORE, report_source.STATE_STORE]
+    names.append(rollups.store_name("2026-06-01T10:00:00+00:00"))
+    assert all(is_store(n) for n in names), [n for n in names if not is_store(n)]
+    assert not any(is_store(n) for n in ("resume", "attention", "rollups-2026", "rollups-2026-06-01", "x"))

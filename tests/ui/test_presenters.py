@@ -440,3 +440,25 @@ def test_usb_import_lowering_safety_asks_a_second_confirmation(control):
     assert p.state.usb_confirm and "lower safety" in p.state.note
     p.usb_confirm_safety()
     assert calls == [(True, False), (False, False), (False, True)] and not p.state.usb_confirm
+
+
+def test_louder_at_the_limit_says_so_and_quieter_at_the_floor_too(control):
+    control.show(Status.PLAYING, song=0)
+    p = NowPlayingPresenter(control, lambda: None)
+    words = [p.press("louder") for _ in range(6)]  # 40 % -> the cap of 80 % in steps of 10
+    assert words[:4] == ["Louder"] * 4
+    assert words[4:] == ["That is as loud as it goes"] * 2
+    assert control.view().volume_pct == control.view().volume_cap_pct == 80
+    assert [i for i, _s, _a in control.posted].count(Intent.VOLUME_UP) == 6  # still journaled
+    words = [p.press("quieter") for _ in range(9)]
+    assert words[-1] == "That is as quiet as it goes" and words[0] == "Quieter"
+
+
+def test_paused_lights_play_at_once(control):
+    control.show(Status.PLAYING, song=0)
+    p = NowPlayingPresenter(control, lambda: None)
+    assert not p.controls(control.view())[0].on
+    assert p.press("play_pause") == "Paused"
+    play = p.controls(control.view())[0]
+    assert (play.word, play.icon, play.on) == ("Play", "play", True)
+    assert p.state_word(control.view()) == "Paused"

@@ -30,6 +30,11 @@ class NowPlayingScreen(Screen):
     mode = StringProperty("listen")
     feedback = StringProperty("")
     feedback_icon = StringProperty("")
+    feedback_wide = BooleanProperty(
+        False
+    )  # a long true message ("That is as loud as it goes"): no volume bar
+    paused = BooleanProperty(False)
+    paused_word = StringProperty("")  # shown as large as a title over the left panel while paused
     volume_frac = NumericProperty(0.5)
     breath = NumericProperty(0.0)
     breath_text = StringProperty("")
@@ -68,12 +73,12 @@ class NowPlayingScreen(Screen):
         self.art_path = (view.song.art_path or "") if view.song else ""
         self.mode = str(view.mode or Mode.LISTEN)
         self.volume_frac = p.volume_fraction(view)
-        if view.status is Status.PAUSED and not self.feedback:
-            self.feedback, self.feedback_icon = p.state_word(view), "pause"
+        self.paused = view.status is Status.PAUSED
+        self.paused_word = p.state_word(view)
         for control in p.controls(view):
             button = self.ids[f"c_{control.name}"]
             button.word = control.word
-            button.icon = "heart_full" if control.on else control.icon
+            button.icon = "heart_full" if control.on and control.name == "like" else control.icon
             button.selected = control.on
         self._view, self._view_at = view, self.now_s()
         self._show_mode(view)
@@ -84,19 +89,21 @@ class NowPlayingScreen(Screen):
         if self.mode == Mode.SING:
             self.lyrics_synced = bool(self.modes.lyrics(view).timed)
             self.lyric_prev, self.lyric_now, self.lyric_next = self.modes.lyric_lines(view)
+            if self.paused:  # the paused sign takes the left of the screen: the line to come waits for Play
+                self.lyric_next = ""
 
     def press(self, name: str) -> None:
         """A control was pressed: the word and icon show at once, then the intent goes to the engine."""
         icons = {"play_pause": "play", "next": "next", "like": "heart_full", "quieter": "quieter",
                  "louder": "louder"}  # fmt: skip
-        self.feedback_icon = icons[name]
         self.feedback = self.presenter.press(name)
+        # the engine has answered by now: a pause shows the pause sign, a resume the play sign
+        self.feedback_icon = ("pause" if self.paused else "play") if name == "play_pause" else icons[name]
+        self.feedback_wide = self.feedback in self.presenter.limit_words()
         if getattr(self, "_clear_ev", None) is not None:
             self._clear_ev.cancel()
         self._clear_ev = Clock.schedule_once(self._clear_feedback, FEEDBACK_S)
 
     def _clear_feedback(self, _dt: float) -> None:
-        """After a few seconds the word goes; "Paused" stays while the music is paused."""
-        view = self.presenter.control.view()
-        self.feedback = self.presenter.state_word(view)
-        self.feedback_icon = "pause" if self.feedback else ""
+        """After a few seconds the word goes (the paused state has its own large sign)."""
+        self.feedback, self.feedback_icon, self.feedback_wide = "", "", False

@@ -1,7 +1,9 @@
 """Now playing: the song in very large type and the five resident controls, always in the same place.
 
 Controls (left to right, never reordered): Pause/Play, Another song, I like this, Quieter, Louder. The liked
-state shows at once (before the engine's snapshot comes back).
+state shows at once (before the engine's snapshot comes back). Feedback is true: Louder at the resident's
+limit says so instead of "Louder"; while paused, Play is lit (the way back to music) and a large "Paused" sign
+covers the left panel.
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ class NowPlayingPresenter:
         paused = view.status is Status.PAUSED
         liked = self.liked(view)
         return [
-            Control("play_pause", _("Play") if paused else _("Pause"), "play" if paused else "pause"),
+            Control(
+                "play_pause", _("Play") if paused else _("Pause"), "play" if paused else "pause", on=paused
+            ),
             Control("next", _("Another song"), "next"),
             Control("like", _("I like it!") if liked else _("I like this"), "heart", on=liked),
             Control("quieter", _("Quieter"), "quieter"),
@@ -71,18 +75,27 @@ class NowPlayingPresenter:
     def state_word(self, view: SessionView) -> str:
         return _("Paused") if view.status is Status.PAUSED else ""
 
+    def limit_words(self) -> tuple[str, str]:
+        """The true answers to Louder/Quieter at the end of their range."""
+        return _("That is as loud as it goes"), _("That is as quiet as it goes")
+
     def volume_fraction(self, view: SessionView) -> float:
         """Volume as a share of the resident's cap (0-1), for the volume bar."""
         cap = max(1, view.volume_cap_pct)
         return max(0.0, min(1.0, view.volume_pct / cap))
 
     def press(self, name: str) -> str:
-        """Post the control's intent at once; returns the feedback word."""
+        """Post the control's intent at once; returns the feedback words (true ones: at the limit, says so)."""
         view = self.control.view()
         if name == "like" and view.song is not None:
             self._liked_song = view.song.song_id
             self.on_change()
-        self.control.post(CONTROL_INTENTS[name], Source.TOUCH)
+        self.control.post(CONTROL_INTENTS[name], Source.TOUCH)  # still journaled: they wanted it louder
+        loudest, quietest = self.limit_words()
+        if name == "louder" and view.volume_pct >= view.volume_cap_pct:
+            return loudest
+        if name == "quieter" and self.control.view().volume_pct >= view.volume_pct:
+            return quietest
         return {
             "play_pause": _("Playing") if view.status is Status.PAUSED else _("Paused"),
             "next": _("Another song"),
