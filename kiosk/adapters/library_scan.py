@@ -27,6 +27,7 @@ from typing import Any
 from kiosk.adapters.catalogue_store import (
     CONTEXT,
     ID,
+    LEGACY_STORE,
     MTIME,
     REL,
     SIZE,
@@ -54,6 +55,7 @@ from kiosk.errors import UserError
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+STORE = LEGACY_STORE  # the single-file catalogue of earlier versions: a registered store, migrated when found
 
 
 @dataclass
