@@ -7,6 +7,7 @@ The lead extends it for the UI and GPIO. Everything built here is torn down in r
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.adapters.clock import SystemClock
+from kiosk.adapters.clock import ClockTrust, SystemClock
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import apply_at_start
@@ -23,6 +24,7 @@ from kiosk.adapters.pin_lockout import PinLockoutFile
 from kiosk.adapters.player import AudioCapture, VlcPlayer
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.resume import ResumeFile
+from kiosk.adapters.retention import Retention, newest_trusted_record
 from kiosk.adapters.rollups import RollupStore, RollupWriter
 from kiosk.adapters.sdnotify import Notifier, Watchdog
 from kiosk.app.heartbeat import PumpHeartbeat
@@ -34,6 +36,8 @@ from kiosk.domain.ports import Catalogue, Clock, ResidentStore, SessionControl, 
 from kiosk.domain.session import SessionEngine
 from kiosk.domain.session_record import EngineSettings
 from kiosk.domain.session_sources import ShuffleSource
+
+log = logging.getLogger(__name__)
 
 
 def engine_settings(config: Config) -> EngineSettings:
@@ -74,6 +78,7 @@ class KioskParts:
     resume: ResumeFile
     player: VlcPlayer
     engine: SessionEngine
+    retention: Retention
     catalogue: Catalogue | None = None
     residents: ResidentStore | None = None
     _closers: list[Callable[[], Any]] = field(default_factory=list, repr=False)
@@ -107,10 +112,11 @@ def build_kiosk(
     """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    clock = clock or SystemClock()
+    clock = clock or SystemClock(ClockTrust(data_dir))
     closers: list[Callable[[], Any]] = []
     try:
         data = DataFolder(data_dir)
+        retention = Retention(clock, config.journal.retention_days, newest_record_source(clock, data_dir))
         journal = JsonlJournal(
             data_dir / "events",
             config.kiosk.id,
@@ -118,6 +124,7 @@ def build_kiosk(
             excluded_residents=consent_refused(data),
             retention_days=config.journal.retention_days,
             data_root=data_dir,
+            retention=retention,
         )
         closers.append(journal.close)
         rollups = RollupWriter(RollupStore(DataFolder(data_dir)))  # its own thread and DataFolder
@@ -151,7 +158,18 @@ def build_kiosk(
             with contextlib.suppress(Exception):
                 closer()
         raise
-    return KioskParts(config, clock, journal, rollups, resume, player, engine, catalogue, residents, closers)
+    return KioskParts(
+        config, clock, journal, rollups, resume, player, engine, retention, catalogue, residents, closers
+    )
+
+
+def newest_record_source(clock: Clock, data_dir: Path) -> Callable[[], datetime | None]:
+    """Where the newest trusted record comes from: the clock's own reading when it has one (read once for
+    both the clock-trust rule and retention), else the data folder."""
+    trust = getattr(clock, "trust", None)
+    if isinstance(trust, ClockTrust) and trust.data_dir == Path(data_dir):
+        return trust.newest_at_start
+    return lambda: newest_trusted_record(data_dir)
 
 
 @dataclass
@@ -250,6 +268,28 @@ def attention_lines(config: Config, data_dir: Path) -> list[str]:
     ]
 
 
+def settle_interrupted_writes(data: DataFolder) -> None:
+    """Photos of an import cut off after its commit moved into place (or rolled back), leftover temp and
+    staged files swept. Never raises: the kiosk starts whatever the disk says."""
+    from kiosk.adapters.photo_staging import finish_staged_photos, sweep_leftovers
+
+    try:
+        finish_staged_photos(data)
+        sweep_leftovers(data)
+    except (OSError, ValueError) as exc:
+        log.warning("start-up: could not settle interrupted writes (%s)", exc)
+
+
+def prune_rollups(parts: KioskParts) -> int:
+    """Old rollup months by the retention rule (None cutoff: the clock may not prune now). Never raises."""
+    try:
+        cutoff = parts.retention.cutoff()
+        return 0 if cutoff is None else parts.rollups.prune_before(cutoff)
+    except (OSError, ValueError) as exc:
+        log.warning("rollups: pruning old months failed (%s)", exc)
+        return 0
+
+
 def _attention_notes(data_dir: Path) -> list[str]:
     """The "needs attention" notes for staff; the note about split lists names the residents (from the
     profile history: attention.json itself holds no personal data)."""
@@ -340,10 +380,11 @@ def build_running_kiosk(
 
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    clock = clock or SystemClock()
+    clock = clock or SystemClock(ClockTrust(data_dir))
     data = DataFolder(data_dir)
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
     apply_at_start(data)  # erasures re-applied: a kill halfway through `residents remove` ends erased
+    settle_interrupted_writes(data)
     split_old_lists(data)  # profiles from before the upgrade: lists split at ';' (once), staff told
     writer = DeferredWriter()  # store writes the UI thread hands off: it never waits for the folder lock
     catalogue = TinyCatalogue(data, writer)
@@ -366,8 +407,7 @@ def build_running_kiosk(
     )
     parts._closers.insert(0, writer.close)  # closed last: the engine's final writes land first
     try:
-        if clock.trusted():
-            parts.rollups.prune(clock.now().date(), config.journal.retention_days)
+        prune_rollups(parts)
         staff = build_staff(
             config,
             data_dir,

@@ -10,10 +10,12 @@ from typing import Any
 class FakeClock:
     """A clock the test moves by hand."""
 
-    def __init__(self, start: datetime | None = None, trusted: bool = True):
+    def __init__(self, start: datetime | None = None, trusted: bool = True, basis: str | None = None):
         self._now = start or datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
         self._mono = 1000.0
         self._trusted = trusted
+        # why it is trusted (kiosk.domain.clock_trust.ClockBasis): synchronised unless told otherwise
+        self._basis = basis or ("synchronised" if trusted else "untrusted")
 
     def now(self) -> datetime:
         return self._now
@@ -23,6 +25,9 @@ class FakeClock:
 
     def trusted(self) -> bool:
         return self._trusted
+
+    def basis(self) -> str:
+        return self._basis
 
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)

@@ -25,6 +25,7 @@ from kiosk.adapters.report_source import (
 )
 from kiosk.adapters.rollups import RollupStore
 from kiosk.domain.report import Period, Report, build_report, month_digest, pseudonym
+from kiosk.errors import UserError
 
 
 @dataclass
@@ -67,7 +68,7 @@ def make_labels(data: DataFolder, pseudonymised: bool) -> Labels:
     # without pseudonymising, a former (erased) resident still gets a code, never an id
     try:
         secret = install_secret(data)
-    except OSError:
+    except (OSError, UserError):  # the codes of erased residents only; a damaged secret is for --pseudonymise
         secret = b"encore"
     return Labels(known, False, lambda rid: pseudonym(secret, rid))
 

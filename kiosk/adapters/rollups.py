@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from tinydb import where
+
 from kiosk.adapters.docstore import DataFolder, backup_paths
 
 log = logging.getLogger(__name__)
@@ -76,10 +78,23 @@ class RollupStore:
             for doc in self.data.read(name).table("observations").all():
                 yield dict(doc)
 
+    def _keep_only(self, name: str, session_ids: set[str]) -> None:
+        dropped = where("session_id").test(lambda sid: str(sid) not in session_ids)
+        missing = ~where("session_id").exists()  # an observation without a session id goes with its month
+
+        with self.data.write(name) as db:
+            db.table("sessions").remove(dropped | missing)
+            db.table("observations").remove(dropped | missing)
+
     def prune(self, today: date, older_than_days: int) -> int:
-        """Delete whole months that ended before ``today - older_than_days`` (and their rotating backups), so
-        rollups follow the journal's retention. Returns how many months went."""
-        cutoff = today - timedelta(days=max(0, older_than_days))
+        """:meth:`prune_before` ``today - older_than_days``."""
+        return self.prune_before(today - timedelta(days=max(0, older_than_days)))
+
+    def prune_before(self, cutoff: date) -> int:
+        """Delete whole months that ended before ``cutoff`` (and their rotating backups), so rollups follow the
+        journal's retention. Sessions recorded under an untrusted clock (``clock_ok`` not true) are never
+        deleted: a month holding some keeps them (and their observations). Returns how many months changed.
+        Call only under a clock that may prune (:class:`kiosk.adapters.retention.Retention`)."""
         removed = 0
         with self.data.locked():
             for name in self.months(end=cutoff):
@@ -87,9 +102,16 @@ class RollupStore:
                 last_day = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
                 if last_day >= cutoff:
                     continue
-                path = self.data.path(name)
-                for p in [path, *backup_paths(path)]:
-                    p.unlink(missing_ok=True)
+                sessions = self.data.read(name).table("sessions").all()
+                kept = {str(d.get("session_id")) for d in sessions if d.get("clock_ok") is not True}
+                if len(kept) == len(sessions) and sessions:
+                    continue  # only untrusted sessions: all kept
+                if kept:
+                    self._keep_only(name, kept)
+                else:
+                    path = self.data.path(name)
+                    for p in [path, *backup_paths(path)]:
+                        p.unlink(missing_ok=True)
                 removed += 1
         return removed
 
@@ -102,27 +124,73 @@ class RollupWriter:
     ends (while the music fades out), so the write is queued and done by this thread instead. Reads flush the
     queue first, so a caller always sees its own writes. A rollup still queued when the process is killed is
     not lost for good: ``kiosk report --rebuild`` recomputes rollups from the journal.
+
+    When the disk refuses a write (full, read-only), the rollup is held in memory (reads include it) and
+    written again every ``retry_s`` until it goes through: one log line when holding starts, one when done.
     """
 
-    def __init__(self, store: RollupStore):
+    def __init__(self, store: RollupStore, retry_s: float = 60.0):
         self.store = store
+        self.retry_s = retry_s
         self._queue: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
+        self._held: list[tuple[str, tuple[Any, ...]]] = []  # writes the disk refused, oldest first
+        self._held_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="rollup-writer", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=self.retry_s if self._held else None)
+            except queue.Empty:
+                self._write_held()
+                continue
             try:
                 if item is None:
+                    self._write_held()
                     return
-                method, args = item
-                try:
-                    getattr(self.store, method)(*args)
-                except Exception:
-                    log.warning("could not store a session rollup", exc_info=True)
+                if self._held:  # keep the order: older refused writes first
+                    self._write_held()
+                if self._held:
+                    with self._held_lock:
+                        self._held.append(item)
+                else:
+                    self._write(item)
             finally:
                 self._queue.task_done()
+
+    def _write(self, item: tuple[str, tuple[Any, ...]]) -> None:
+        method, args = item
+        try:
+            getattr(self.store, method)(*args)
+        except OSError as exc:
+            with self._held_lock:
+                self._held.append(item)
+            log.warning(
+                "rollups: the disk refused a session rollup (%s); kept in memory, retrying every %.0f s",
+                exc.strerror or exc,
+                self.retry_s,
+            )
+        except Exception:
+            log.warning("could not store a session rollup", exc_info=True)
+
+    def _write_held(self) -> None:
+        while self._held:
+            method, args = self._held[0]
+            try:
+                getattr(self.store, method)(*args)
+            except OSError:
+                return  # still refused: quiet until it works
+            except Exception:
+                log.warning("could not store a session rollup", exc_info=True)
+            with self._held_lock:
+                self._held.pop(0)
+            if not self._held:
+                log.warning("rollups: the rollups kept in memory are written")
+
+    def held(self) -> int:
+        """How many writes wait in memory for the disk."""
+        return len(self._held)
 
     def add(self, rollup: Mapping[str, Any]) -> None:
         self._queue.put(("add", (dict(rollup),)))
@@ -131,23 +199,42 @@ class RollupWriter:
         self._queue.put(("add_observation", (session_started_at, dict(observation))))
 
     def flush(self) -> None:
-        """Wait until every queued write is done."""
+        """Wait until every queued write is done (or held in memory)."""
         self._queue.join()
+
+    def _held_items(self, method: str) -> list[tuple[Any, ...]]:
+        with self._held_lock:
+            return [args for m, args in self._held if m == method]
 
     def sessions(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
         self.flush()
-        return self.store.sessions(start, end)
+        held = {str(a[0]["session_id"]): a[0] for a in self._held_items("add")}
+        for doc in self.store.sessions(start, end):
+            if str(doc.get("session_id")) not in held:
+                yield doc
+        for doc in held.values():
+            day = str(doc.get("started_at", ""))[:10]
+            if (not start or day >= start.isoformat()) and (not end or day <= end.isoformat()):
+                yield dict(doc)
 
     def observations(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
         self.flush()
-        return self.store.observations(start, end)
+        yield from self.store.observations(start, end)
+        for _at, observation in self._held_items("add_observation"):
+            yield dict(observation)
 
     def prune(self, today: date, older_than_days: int) -> int:
         self.flush()
         return self.store.prune(today, older_than_days)
 
+    def prune_before(self, cutoff: date) -> int:
+        self.flush()
+        return self.store.prune_before(cutoff)
+
     def close(self) -> None:
-        """Finish the queued writes and stop the thread."""
+        """Finish the queued writes (one last try for those held in memory) and stop the thread."""
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join(timeout=60)
+        if self._held:
+            log.warning("rollups: %d session rollup(s) could not be written before closing", len(self._held))

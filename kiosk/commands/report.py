@@ -130,7 +130,7 @@ def _owner(path: Path) -> str:
 def _report(args: argparse.Namespace, ctx: Any, start: date, end: date, outputs: dict[str, Path]) -> int:
     from kiosk.adapters.docstore import DataFolder
     from kiosk.adapters.report_build import compute, make_labels
-    from kiosk.adapters.report_source import log_export, rebuild_rollups
+    from kiosk.adapters.report_source import check_export_log, log_export, rebuild_rollups
     from kiosk.domain.report import Period
 
     data = DataFolder(ctx.data_dir)
@@ -163,6 +163,8 @@ def _report(args: argparse.Namespace, ctx: Any, start: date, end: date, outputs:
     n_res = len(report.residents)
     span = f"{start.isoformat()}..{end.isoformat()}"
 
+    if outputs:
+        check_export_log(data)
     if not outputs:
         from kiosk.domain.report_text import summary_text
 
