@@ -385,6 +385,7 @@ def build_running_kiosk(
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
     apply_at_start(data)  # erasures re-applied: a kill halfway through `residents remove` ends erased
     settle_interrupted_writes(data)
+    RollupStore(data).migrate()  # months stored before the sessions log (or from an older backup): streamed
     split_old_lists(data)  # profiles from before the upgrade: lists split at ';' (once), staff told
     writer = DeferredWriter()  # store writes the UI thread hands off: it never waits for the folder lock
     catalogue = TinyCatalogue(data, writer)

@@ -43,7 +43,7 @@ class TinyCatalogue:
         migrated = self._files.migrate_legacy()  # an old catalogue.json (upgrade, or an old backup restored)
         if migrated is not None:
             self._stamps = {}
-            if self._files.legacy_path.exists():  # could not be migrated (read-only, disk full): serve it
+            if self._files.legacy_path.is_file():  # could not be migrated (read-only, disk full): serve it
                 self._set({n: tuple(song_of(s) for s, _f in e) for n, e in sorted(migrated.items())})
                 return
         names = self._files.shard_names()

@@ -327,6 +327,16 @@ class ReloadingReadStorage(Storage):
         raise PermissionError("read-only view: write through DataFolder.write()")
 
 
+def _storages(name: str) -> tuple[type[ReloadingReadStorage], type[BufferedAtomicStorage]]:
+    """(read view, locked write) storage classes of a store: a rollup month also has its appended sessions
+    (:mod:`kiosk.adapters.month_store`)."""
+    if _MONTH_STORE.match(name):
+        from kiosk.adapters import month_store  # builds on this module
+
+        return month_store.MonthReadStorage, month_store.MonthWriteStorage
+    return ReloadingReadStorage, BufferedAtomicStorage
+
+
 class DataFolder:
     """The data folder: a lock shared by every process, and named TinyDB document files in it."""
 
@@ -393,7 +403,7 @@ class DataFolder:
         """A locked read-modify-write of one store; written once, atomically, if the block succeeds."""
         with self.locked():
             self._sweep_temp_files(name)
-            db = TinyDB(self.path(name), storage=BufferedAtomicStorage, folder=self)
+            db = TinyDB(self.path(name), storage=_storages(name)[1], folder=self)
             yield db
             storage = db.storage
             assert isinstance(storage, BufferedAtomicStorage)
@@ -401,7 +411,7 @@ class DataFolder:
 
     def read(self, name: str) -> TinyDB:
         """A read-only view of one store that follows changes made by other processes."""
-        return TinyDB(self.path(name), storage=ReloadingReadStorage, folder=self)
+        return TinyDB(self.path(name), storage=_storages(name)[0], folder=self)
 
     def store_names(self) -> list[str]:
         """Every document store in the folder (``residents``, ``rollups-2026-06``...): the registry's names

@@ -12,6 +12,7 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters import month_store
 from kiosk.adapters.atomic import atomic_write_bytes
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.report_csv import _tz_key
@@ -96,9 +97,10 @@ def _month_range(name: str) -> tuple[date, date]:
 
 
 def _stamp(path: Path, name: str, tz: tzinfo | None) -> list[int]:
-    """What a month's digest depends on: the store file (inode, size, mtime) and the zone's daily offsets."""
-    st = path.stat()
-    return [CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns, *_tz_key(name, tz)]
+    """What a month's digest depends on: the store file and its sessions log (inode, size, mtime each) and
+    the zone's daily offsets."""
+    path.stat()  # a month without its store is no month (FileNotFoundError, as before)
+    return [CACHE_VERSION, *month_store.stamp(path), *_tz_key(name, tz)]
 
 
 def _cached_month(data: DataFolder, name: str, tz: tzinfo | None) -> dict[str, Any] | None:
