@@ -280,6 +280,19 @@ def settle_interrupted_writes(data: DataFolder) -> None:
         log.warning("start-up: could not settle interrupted writes (%s)", exc)
 
 
+def upgrade_data_layout(data: DataFolder) -> None:
+    """Move what earlier versions stored (or an older backup brought back) into today's layout: rollup months'
+    sessions into their logs, the single catalogue.json into shards. Each step survives a kill (the next start
+    finishes it) and never raises: the old layout stays readable."""
+    from kiosk.adapters.catalogue_store import CatalogueFiles
+
+    try:
+        RollupStore(data).migrate()
+        CatalogueFiles(data).migrate_legacy()
+    except (OSError, ValueError) as exc:
+        log.warning("start-up: could not move old files to the new layout (%s)", exc)
+
+
 def prune_rollups(parts: KioskParts) -> int:
     """Old rollup months by the retention rule (None cutoff: the clock may not prune now). Never raises."""
     try:
@@ -385,7 +398,7 @@ def build_running_kiosk(
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
     apply_at_start(data)  # erasures re-applied: a kill halfway through `residents remove` ends erased
     settle_interrupted_writes(data)
-    RollupStore(data).migrate()  # months stored before the sessions log (or from an older backup): streamed
+    upgrade_data_layout(data)  # rollup months and the catalogue of earlier versions (or an older backup)
     split_old_lists(data)  # profiles from before the upgrade: lists split at ';' (once), staff told
     writer = DeferredWriter()  # store writes the UI thread hands off: it never waits for the folder lock
     catalogue = TinyCatalogue(data, writer)
