@@ -260,6 +260,7 @@ FILES_NOT_FOLDERS = (
     "report-secret",
     "attention.json",
     "resume.json",
+    "resume-position.json",
     "clock-set.json",
     "pin-lockout.json",
 )
@@ -271,6 +272,7 @@ class BufferedAtomicStorage(Storage):
     def __init__(self, path: Path, folder: DataFolder | None = None):
         self.path = Path(path)
         self._data: dict[str, Any] = recover(self.path)[0]
+        self._loaded = _encode(self._data) if self.path.is_file() else None  # (TinyDB changes _data in place)
         self.dirty = False
 
     def read(self) -> dict[str, Any] | None:
@@ -283,6 +285,9 @@ class BufferedAtomicStorage(Storage):
     def commit(self) -> None:
         if self.dirty:
             raw = _encode(self._data)
+            if raw == self._loaded:  # a write that changed nothing: the file (and the SD card) left alone
+                self.dirty = False
+                return
             atomic_write_bytes(self.path, raw)
             self.dirty = False
             write_backup(self.path, raw)
