@@ -69,10 +69,9 @@ class ResumeFile:
         only the resume point: one log line when saving starts failing and one when it works again."""
         state = dict(state)
         try:
-            if self._last is not None and self._strip(state) == self._strip(self._last):
-                if all(state.get(k) == self._last.get(k) for k in POSITION_KEYS if k != "saved_at"):
-                    self.writes["skipped"] += 1
-                    return  # nothing changed: nothing written
+            if self._unchanged(state):
+                self.writes["skipped"] += 1
+                return  # nothing changed: nothing written
             if self._durable is not None and self._strip(state) == self._strip(self._durable):
                 position = {k: state.get(k) for k in (*_MATCH_KEYS, *POSITION_KEYS)}
                 position["song_id"] = _song_key(state)[-1]
@@ -96,6 +95,12 @@ class ResumeFile:
         if self.failing:
             self.failing = False
             log.warning("resume: saving the resume point again")
+
+    def _unchanged(self, state: dict[str, Any]) -> bool:
+        last = self._last
+        if last is None or self._strip(state) != self._strip(last):
+            return False
+        return all(state.get(k) == last.get(k) for k in POSITION_KEYS if k != "saved_at")
 
     @staticmethod
     def _strip(state: Mapping[str, Any]) -> dict[str, Any]:
