@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._engine_common import engine, tones  # noqa: E402
+from bench._single_core import print_pinned  # noqa: E402
 from kiosk.adapters.mainloop import HeadlessLoop  # noqa: E402
 from kiosk.domain.intents import Intent, Source, Status  # noqa: E402
 
@@ -36,6 +37,7 @@ def main() -> int:
     ap.add_argument("--transitions", type=int, default=10_000)
     ap.add_argument("--quick", action="store_true", help="300 transitions")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pinned", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
         "--no-rollups", action="store_true", help="do not store session rollups (to split the growth)"
     )
@@ -139,6 +141,7 @@ def main() -> int:
     )
     print(f"{'threads':14} {start[1]:9d} {end[1]:9d} {end[1] - start[1]:9d}   flat")
     print(f"{'open fds':14} {start[2]:9d} {end[2]:9d} {end[2] - start[2]:9d}   flat")
+    print_pinned(__file__, "--quick")
     return 1 if deadlocks else 0
 
 
