@@ -56,6 +56,21 @@ class Columns:
         return self._everything
 
 
+_LAST_COLUMNS: list[tuple[list[Song], Columns]] = []
+
+
+def columns_of(songs: Sequence[Song]) -> Columns:
+    """:class:`Columns` of ``songs``, reused while they are the same songs as last time (the kiosk chooses every
+    playlist from one catalogue: a list comparison, mostly identity checks, instead of ~20 ms per 10,000)."""
+    if _LAST_COLUMNS:
+        last, cols = _LAST_COLUMNS[0]
+        if len(last) == len(songs) and last == list(songs):
+            return cols
+    cols = Columns(songs)
+    _LAST_COLUMNS[:] = [(list(songs), cols)]
+    return cols
+
+
 class Profile:
     """One resident, prepared for fast scoring."""
 

@@ -38,7 +38,7 @@ from kiosk.domain.favourites import FIRST_SLOTS, artist_turn, favourite_artists_
 from kiosk.domain.learning import as_utc, learned_scores
 from kiosk.domain.matching import song_text, song_texts
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
-from kiosk.domain.scoring import Columns, Profile
+from kiosk.domain.scoring import Profile, columns_of
 from kiosk.domain.songfit import (
     UNKNOWN_ERA_WEIGHT,
     AvoidRules,
@@ -108,7 +108,7 @@ class Selector:
         self._profiles = profiles
         self.avoid = AvoidRules.of(self.residents)
         self.songs: list[Song] = list(songs)
-        cat = Columns(self.songs)
+        cat = columns_of(self.songs)
         blocked = self.avoid.blocked(cat)
         self.avoided = len(blocked)  # songs left out by avoid lists
         n = len(profiles)
