@@ -183,6 +183,7 @@ class RunningKiosk:
     watchdog: Watchdog | None
     gpio: Any = None
     pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
+    warm_up: Callable[[], None] | None = None  # work that may wait until the first screen shows
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
@@ -201,6 +202,9 @@ class RunningKiosk:
         hand-over for gpiozero's threads; heartbeats on the UI loop).
         """
         from kiosk.adapters.gpio import start_gpio
+
+        if self.warm_up is not None:  # after the first screen, so it never delays it (the GIL is shared)
+            threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
         from kiosk.ui.keyboard import bind_keyboard
 
         def post_to_main(fn: Callable[[], None]) -> None:
@@ -403,9 +407,6 @@ def build_running_kiosk(
     writer = DeferredWriter()  # store writes the UI thread hands off: it never waits for the folder lock
     catalogue = TinyCatalogue(data, writer)
     residents = ResidentsStore(data)
-    # Songs' text normalised for selection off the start-up path (~0.2 s per 10,000 songs): the first screen
-    # shows meanwhile, and a first playlist before it finishes simply normalises what it needs itself.
-    threading.Thread(target=prepare, args=(catalogue.songs(),), name="prepare-songs", daemon=True).start()
     source = SelectionSourceFactory(
         config, lambda ids, now: load_history(data, ids, now), catalogue, residents, clock
     )
@@ -435,6 +436,14 @@ def build_running_kiosk(
         parts.close()
         raise
     notifier = notifier or Notifier()
+    # Songs' text normalised for selection once the first screen shows (~0.1 s per 10,000 songs, on a thread):
+    # a first playlist before it finishes simply normalises what it needs itself.
     return RunningKiosk(
-        parts, residents, staff, notifier, Watchdog.from_env(notifier), pin_lockout=PinLockoutFile(data_dir)
+        parts,
+        residents,
+        staff,
+        notifier,
+        Watchdog.from_env(notifier),
+        pin_lockout=PinLockoutFile(data_dir),
+        warm_up=lambda: prepare(catalogue.songs()),
     )
