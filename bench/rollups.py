@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.wear import scratch_dir  # noqa: E402
+from bench.journal import scratch_dir  # noqa: E402
 from kiosk.adapters.docstore import DataFolder  # noqa: E402
 from kiosk.adapters.rollups import RollupStore  # noqa: E402
 

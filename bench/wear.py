@@ -28,6 +28,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.journal import scratch_dir  # noqa: E402  (a real disk: write_bytes is 0 on tmpfs)
+
 BASELINE = "cb6534e"  # main before issue 17 (resume point every 5 s with fsync)
 SINGLE_CORE = ["taskset", "-c", "0"] if shutil.which("taskset") else []
 
@@ -133,17 +137,6 @@ print("JSON:" + json.dumps({
     "songs": len(player.starts), "seconds": seconds,
 }), flush=True)
 """
-
-
-def scratch_dir() -> Path:
-    """A folder on a real disk (write_bytes is 0 on tmpfs): the temp folder unless it is tmpfs, else here."""
-    base = Path(tempfile.gettempdir())
-    with open("/proc/mounts") as fh:
-        mounts = [line.split()[1:3] for line in fh]
-    best = max((m for m in mounts if str(base).startswith(m[0])), key=lambda m: len(m[0]), default=None)
-    if best and best[1] in {"tmpfs", "ramfs"}:
-        base = ROOT
-    return Path(tempfile.mkdtemp(prefix="bench-wear-", dir=base))
 
 
 def baseline_tree(tmp: Path) -> Path | None:

@@ -3,12 +3,7 @@ and after an older backup is restored."""
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,8 +15,7 @@ from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import scan_library
 from kiosk.cli import main
 from tests.audiofiles import make_audio
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.killing import child_seconds, run_and_kill
 
 
 def _inodes(data_dir: Path) -> dict[str, int]:
@@ -123,19 +117,15 @@ def test_migration_survives_kills(tmp_path: Path) -> None:
     rng = random.Random(17)
     docs = _legacy_docs(3000)
     killed = 0
+    spare = tmp_path / "spare"
+    spare.mkdir(mode=0o700)
+    _write_legacy(spare, docs)
+    full = child_seconds(MIGRATE, str(spare))  # the kills land within the time a whole migration takes
     for round_no in range(6):
         data_dir = tmp_path / f"data-{round_no}"
         data_dir.mkdir(mode=0o700)
         _write_legacy(data_dir, docs)
-        env = dict(os.environ, PYTHONPATH=str(REPO))
-        child = subprocess.Popen(
-            [sys.executable, "-c", MIGRATE, str(data_dir)], env=env, stdout=subprocess.PIPE
-        )
-        time.sleep(rng.uniform(0.2, 1.5))
-        if child.poll() is None:
-            child.send_signal(signal.SIGKILL)
-            killed += 1
-        child.wait(30)
+        killed += run_and_kill(MIGRATE, str(data_dir), rng=rng, within_s=(0.05, full))
         songs = TinyCatalogue(DataFolder(data_dir)).songs()
         assert len(songs) == 3000, round_no
         assert len({s.song_id for s in songs}) == 3000

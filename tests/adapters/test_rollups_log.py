@@ -5,12 +5,7 @@ backup), and every reader (TinyDB views, reports, learning, retention) sees the 
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
-import subprocess
-import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -20,8 +15,7 @@ from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.history import load_history
 from kiosk.adapters.rollups import RollupStore, month_stamp
 from kiosk.cli import main
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.killing import child_seconds, run_and_kill
 
 
 def _rollup(i: int, day: int = 3, **extra: object) -> dict[str, object]:
@@ -119,19 +113,15 @@ print(RollupStore(DataFolder(Path(sys.argv[1]))).migrate(), flush=True)
 def test_moving_old_months_survives_kills(tmp_path: Path) -> None:
     rng = random.Random(5)
     killed = 0
+    spare = tmp_path / "spare"
+    spare.mkdir(mode=0o700)
+    _old_month(spare, 20000)
+    full = child_seconds(MIGRATE, str(spare))  # the kills land within the time a whole migration takes
     for round_no in range(8):
         data_dir = tmp_path / f"data-{round_no}"
         data_dir.mkdir(mode=0o700)
         docs = _old_month(data_dir, 20000)
-        env = dict(os.environ, PYTHONPATH=str(REPO))
-        child = subprocess.Popen(
-            [sys.executable, "-c", MIGRATE, str(data_dir)], env=env, stdout=subprocess.PIPE
-        )
-        time.sleep(rng.uniform(0.2, 1.0))
-        if child.poll() is None:
-            child.send_signal(signal.SIGKILL)
-            killed += 1
-        child.wait(30)
+        killed += run_and_kill(MIGRATE, str(data_dir), rng=rng, within_s=(0.05, full))
         assert _ids(data_dir) == sorted(str(d["session_id"]) for d in docs), round_no
         RollupStore(DataFolder(data_dir)).migrate()  # the next start finishes it
         assert _ids(data_dir) == sorted(str(d["session_id"]) for d in docs)
