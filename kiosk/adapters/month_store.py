@@ -101,11 +101,23 @@ def month_sessions(store_path: Path, stored: dict[str, Any]) -> Iterator[dict[st
             yield doc
 
 
+class EncodedRollup(dict[str, Any]):
+    """A rollup with its log line already encoded (by the thread that made it: see :class:`RollupWriter`)."""
+
+    def __init__(self, rollup: dict[str, Any]):
+        super().__init__(rollup)
+        self.line = encode_line(rollup)
+
+
+def encode_line(rollup: dict[str, Any]) -> bytes:
+    return (json.dumps(rollup, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+
+
 def append(data: DataFolder, store_path: Path, rollup: dict[str, Any]) -> None:
     """Append one rollup line (the caller holds the folder lock). A torn last line is ended first; a failed
     write (disk full) is cut back, so the file never keeps half a line; OSError is raised."""
     path = log_path(store_path)
-    line = (json.dumps(rollup, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+    line = rollup.line if isinstance(rollup, EncodedRollup) else encode_line(rollup)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         size = os.fstat(fd).st_size
