@@ -4,7 +4,8 @@ Each script prints its figures beside a baseline measured in the same run, each 
 single-core figure (``taskset -c 0``). The machine is shared (up to 8 helpers on 2 cores): absolute times are
 noisy, the ratios measured within one run are what count. Takes under 15 minutes; ``make bench LONG=1`` (or
 ``bench/run.py --long``) adds the long runs (libraries of 50,000 and 100,000 songs, the soak's 10,000
-transitions instead of 3,000, the crash loop's 200 kills instead of 20; ~45 minutes more).
+transitions instead of 3,000, the crash loop's 200 kills instead of 20, the
+import bench's full sizes; ~45 minutes more).
 Run one alone with ``.venv/bin/python bench/NAME.py``; ``bench/run.py NAME...`` runs some.
 """
 
@@ -16,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-SHORT_ARGS = {"soak": ["--transitions", "3000"], "crashloop": ["--kills", "20"]}  # within 15 minutes
+SHORT_ARGS = {"soak": ["--transitions", "3000"], "crashloop": ["--kills", "20"], "import": ["--quick"]}
+# --long instead (the full runs); the default run stays within 15 minutes
 LONG_ARGS = {"library": ["--large"], "soak": ["--transitions", "10000"], "crashloop": ["--kills", "200"]}
 
 

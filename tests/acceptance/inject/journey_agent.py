@@ -88,8 +88,10 @@ class Agent:
     def _wait_for_app(self) -> None:
         """Until Kivy's App runs and has built its screens (polled: this thread may not import Kivy first)."""
         while True:
-            app_module = sys.modules.get("kivy.app")
-            app = app_module.App.get_running_app() if app_module is not None else None
+            app_class = getattr(
+                sys.modules.get("kivy.app"), "App", None
+            )  # None while kivy.app is half imported
+            app = app_class.get_running_app() if app_class is not None else None
             if app is not None and app.root is not None:
                 self.clock = sys.modules["kivy.clock"].Clock
                 self.window = sys.modules["kivy.base"].EventLoop.window
