@@ -133,7 +133,7 @@ def timed(fn):  # -> (result, wall s, cpu s)
 
 
 def measure(n: int, tmp: Path, env: dict[str, str]) -> dict[str, float]:
-    music, data_dir = tmp / f"music-{n}", tmp / f"data-{n}"
+    music, data_dir = tmp / f"n{n}" / "music", tmp / f"n{n}" / "data"  # (templates beside music)
     t = time.perf_counter()
     make_library(music, n)
     print(f"  made {n:,} tagged MP3 files in {time.perf_counter() - t:.0f} s", flush=True)
