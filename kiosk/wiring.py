@@ -11,11 +11,12 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kiosk.adapters.clock import ClockTrust, SystemClock
+from kiosk.adapters.clock import ClockTrust, StaffClock, SystemClock
+from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import apply_at_start
@@ -27,6 +28,8 @@ from kiosk.adapters.resume import ResumeFile
 from kiosk.adapters.retention import Retention, newest_trusted_record
 from kiosk.adapters.rollups import RollupStore, RollupWriter
 from kiosk.adapters.sdnotify import Notifier, Watchdog
+from kiosk.adapters.speech import SpeechService
+from kiosk.adapters.voice_setup import build_voice
 from kiosk.app.heartbeat import PumpHeartbeat
 from kiosk.app.staff import KioskStaff, StaffPorts
 from kiosk.config import Config, policy_at
@@ -82,6 +85,7 @@ class KioskParts:
     catalogue: Catalogue | None = None
     residents: ResidentStore | None = None
     _closers: list[Callable[[], Any]] = field(default_factory=list, repr=False)
+    speech: SpeechService | None = None  # the gentle voice's renderer ([voice] enabled), else None
 
     @property
     def control(self) -> SessionControl:
@@ -108,8 +112,12 @@ def build_kiosk(
     policy: Callable[[datetime], PolicyNow] | None = None,
     capture: AudioCapture | None = None,
     settings: EngineSettings | None = None,
+    profiles_stamp: Callable[[], object] | None = None,
 ) -> KioskParts:
-    """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue."""
+    """Build the engine's parts over ``data_dir``. ``song_source`` defaults to a shuffle of the catalogue.
+
+    ``profiles_stamp`` (e.g. :meth:`ResidentsStore.stamp`) lets the engine re-read the listeners' profiles
+    when the residents store changes during a session (volume limit, consent, avoid lists)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     clock = clock or SystemClock(ClockTrust(data_dir))
@@ -130,9 +138,19 @@ def build_kiosk(
         rollups = RollupWriter(RollupStore(DataFolder(data_dir)))  # its own thread and DataFolder
         closers.append(rollups.close)
         resume = ResumeFile(data_dir)
+        voice, speech = build_voice(
+            config.voice,
+            data_dir,
+            clock,
+            personal=config.kiosk.mode == "personal",
+            music_dir=config.library.music_dir,
+        )
+        if speech is not None:
+            closers.append(speech.close)
         player = VlcPlayer(
             audio_output or config.audio.output,
             config.audio.device,
+            slots=3 if voice is not None else 2,  # slot 2: the gentle voice
             max_level=config.audio.max_volume_pct / 100.0,
             capture=capture,
         )
@@ -148,10 +166,12 @@ def build_kiosk(
             settings=settings or engine_settings(config),
             policy=policy or quiet_hours_policy(config),
             residents=lookup,
+            profiles_stamp=profiles_stamp,
             rollups=rollups,
             on_suspect=catalogue.mark_suspect if catalogue is not None else None,
             resume_store=resume,
             kiosk_id=config.kiosk.id,
+            voice=voice,
         )
     except BaseException:
         for closer in reversed(closers):
@@ -159,7 +179,18 @@ def build_kiosk(
                 closer()
         raise
     return KioskParts(
-        config, clock, journal, rollups, resume, player, engine, retention, catalogue, residents, closers
+        config,
+        clock,
+        journal,
+        rollups,
+        resume,
+        player,
+        engine,
+        retention,
+        catalogue,
+        residents,
+        closers,
+        speech,
     )
 
 
@@ -181,10 +212,23 @@ class RunningKiosk:
     staff: KioskStaff
     notifier: Notifier
     watchdog: Watchdog | None
+    covers: CoverCache
     gpio: Any = None
     pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
     warm_up: Callable[[], None] | None = None  # work that may wait until the first screen shows
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
+
+    def last_listened(self, days: int = 60) -> dict[str, str]:
+        """Resident id -> when their last session started (ISO), from the session rollups: the picker shows
+        the most recent listeners first."""
+        clock = self.parts.clock
+        start = clock.now().date() - timedelta(days=days) if clock.trusted() else None
+        latest: dict[str, str] = {}
+        for session in self.parts.rollups.sessions(start):
+            at = str(session.get("started_at", ""))
+            for rid in session.get("resident_ids") or ():
+                latest[str(rid)] = max(latest.get(str(rid), ""), at)
+        return latest
 
     @property
     def control(self) -> SessionControl:
@@ -349,6 +393,7 @@ def build_staff(
     from kiosk.adapters.resident_records import ResidentRecords
     from kiosk.adapters.reviews import ReviewFile
     from kiosk.adapters.usb import find_import_files
+    from kiosk.adapters.voice_switches import KioskVoice
     from kiosk.ui.dashboard_text import dashboard_from_figures
 
     data_dir = Path(data_dir)
@@ -361,6 +406,10 @@ def build_staff(
         dashboard=DashboardFiles(data_dir),
         present=dashboard_from_figures,
         system=system,
+        voice=KioskVoice(
+            config.voice, data_dir, parts.engine.voice, personal=config.kiosk.mode == "personal"
+        ),
+        clock=StaffClock(parts.clock) if isinstance(parts.clock, SystemClock) else None,
     )
     engine = parts.engine
     return KioskStaff(
@@ -407,8 +456,18 @@ def build_running_kiosk(
     writer = DeferredWriter()  # store writes the UI thread hands off: it never waits for the folder lock
     catalogue = TinyCatalogue(data, writer)
     residents = ResidentsStore(data)
+    from kiosk.adapters.reviews import ReviewFile
+
     source = SelectionSourceFactory(
-        config, lambda ids, now: load_history(data, ids, now), catalogue, residents, clock
+        config,
+        lambda ids, now: load_history(data, ids, now),
+        catalogue,
+        residents,
+        clock,
+        # songs stopped as upsetting stay out for those residents until staff decide. Read as stored, never
+        # flushing the deferred writer (that would wait for the folder lock on the UI thread): a review still
+        # queued is in the engine's own list, which applies the same rule (selection.under_review)
+        reviews=ReviewFile(data),
     )
     parts = build_kiosk(
         config,
@@ -418,6 +477,7 @@ def build_running_kiosk(
         audio_output=audio_output,
         catalogue=catalogue,
         residents=residents,
+        profiles_stamp=residents.stamp,
         capture=capture,
     )
     parts._closers.insert(0, writer.close)  # closed last: the engine's final writes land first
@@ -444,6 +504,7 @@ def build_running_kiosk(
         staff,
         notifier,
         Watchdog.from_env(notifier),
+        CoverCache(data_dir),
         pin_lockout=PinLockoutFile(data_dir),
         warm_up=lambda: prepare(catalogue.songs()),
     )

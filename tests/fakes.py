@@ -183,3 +183,40 @@ class FakePlayer:
 
     def sounding(self) -> list[int]:
         return [i for i, s in enumerate(self.state) if s == "playing"]
+
+
+class FakeSpeech:
+    """The speech port without sound: every text is "rendered" at once (``instant``) or when the test says
+    (:meth:`render_all`); a clip lasts ``s_per_word`` per word. Records what was asked."""
+
+    def __init__(self, instant: bool = True, s_per_word: float = 0.4, unavailable: str = "") -> None:
+        self.instant = instant
+        self.s_per_word = s_per_word
+        self.why = unavailable
+        self.prepared: list[str] = []
+        self.asked: list[str] = []
+        self.rendered: dict[str, Any] = {}
+
+    def unavailable(self) -> str:
+        return self.why
+
+    def _clip(self, text: str) -> Any:
+        from kiosk.domain.playback import SpeechClip
+
+        return SpeechClip(f"/speech/{abs(hash(text))}.wav", self.s_per_word * len(text.split()))
+
+    def prepare(self, text: str) -> None:
+        self.prepared.append(text)
+        if self.instant:
+            self.rendered[text] = self._clip(text)
+
+    def ready(self, text: str) -> Any:
+        self.asked.append(text)
+        return self.rendered.get(text)
+
+    def render_all(self) -> None:
+        for text in self.prepared:
+            self.rendered[text] = self._clip(text)
+
+    def texts(self) -> list[str]:
+        return self.prepared + self.asked

@@ -89,12 +89,18 @@ def test_observation_volume_cap_attention_and_staff_events(kiosk, data_dir: Path
     assert _until(kiosk, lambda: kiosk.control.view().status is Status.PLAYING)
     session_id = staff.last_session_id()
     assert session_id
+    about = staff.last_session()
+    assert about is not None and about.session_id == session_id and about.recorded
+    assert about.names == (resident.display_name,)
+    started = datetime.fromisoformat(about.started_at)
+    assert abs((datetime.now(started.tzinfo) - started).total_seconds()) < 60
     staff.save_observation(session_id, {"interest": 80, "enjoyment": 90}, ["smiled", "sang"])
     kiosk.parts.rollups.flush()  # written by the rollup thread, off the UI thread
     obs = list(RollupStore(DataFolder(data_dir)).observations())
     assert [(o["session_id"], o["resident_ids"], o["reactions"]) for o in obs] == [
         (session_id, [resident.resident_id], ["smiled", "sang"])
     ]
+    assert obs[0]["scales"] == {"interest": 80, "enjoyment": 90} and obs[0]["form"] == 2  # unset: absent
     staff.set_volume_cap(resident.resident_id, 35)
     assert kiosk.residents.get(resident.resident_id).volume_cap_pct == 35
     notes = staff.attention_notes()

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kiosk.adapters import system
 from kiosk.adapters.atomic import atomic_write_bytes
+from kiosk.adapters.system import ActionResult
 from kiosk.domain.clock_trust import ClockBasis, ClockFacts, judge
 
 log = logging.getLogger(__name__)
@@ -214,3 +216,30 @@ class SystemClock:
             record_staff_set(self.trust.data_dir, at, self.trust._boot())
         self._latest_trusted = None  # a step back set by staff is the new truth
         self.trust.refresh()
+
+
+class StaffClock:
+    """Implements :class:`kiosk.app.ports.ClockSetting`: the staff screen's "Set the time" over the system
+    clock (``timedatectl set-time``, :func:`kiosk.adapters.system.set_time`) and :meth:`SystemClock.staff_set`."""
+
+    def __init__(
+        self, clock: SystemClock, set_time: Callable[[datetime], ActionResult] | None = None
+    ) -> None:
+        self.clock = clock
+        self._set_time = set_time or system.set_time
+
+    def basis(self) -> ClockBasis:
+        return self.clock.basis()
+
+    def set_time(self, local: datetime) -> ActionResult:
+        """Set the clock; only once timedated said yes is it recorded as set by staff (with the boot id)."""
+        result = self._set_time(local)
+        if result.ok:
+            try:
+                self.clock.staff_set(self.clock.now())
+            except OSError as exc:
+                log.warning("clock: set, but could not record it (%s)", exc)
+                return ActionResult(
+                    True, f"{result.message} It could not be noted as checked ({exc.strerror or exc})."
+                )
+        return result

@@ -18,9 +18,9 @@ A folder where a store file belongs is left alone (it is not ours to move): staf
 as its newest good backup (or empty) and writes to it fail with an ``OSError`` the caller reports. A folder
 where ``.lock`` belongs is locked instead (``flock`` works on a folder), so the kiosk still starts and plays.
 
-Which files are stores is a registry (:func:`is_document_store`): residents, catalogue, reviews, erasures,
-report-state, profile-history and the rollup months. Other JSON files in the folder (``resume.json``, ``clock-set.json``,
-``attention.json``) are not stores and are left alone by the start-up check.
+Which files are stores is a registry (:data:`STORE_NAMES`, :data:`STORE_PATTERNS`, :func:`is_store`).
+Other JSON files in the folder (``resume.json``, ``clock-set.json``, ``attention.json``) are not stores and
+are left alone by the start-up check.
 
 Usage::
 
@@ -58,23 +58,14 @@ log = logging.getLogger(__name__)
 # data folder (``resume.json``, ``attention.json``, anything a person left there) are not stores, so the
 # start-up check leaves them alone instead of "repairing" them. A new store is added here (a test checks that
 # every store constant in the code is registered).
+STORE_NAMES = frozenset(
+    {"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history", "settings"}
+)
+STORE_PATTERNS = (re.compile(r"rollups-\d{4}-\d{2}"),)  # one store per month
 
 BACKUP_DIR = ".backups"
 BACKUPS_KEPT = 3
 DAMAGED_KEPT = 5  # damaged copies kept per store (oldest deleted), so repeated trouble cannot fill the disk
-
-
-DOCUMENT_STORES = frozenset(
-    {"residents", "catalogue", "reviews", "erasures", "report-state", "profile-history"}
-)
-_MONTH_STORE = re.compile(r"^rollups-\d{4}-\d{2}$")  # one store per month
-STORE_NAMES = DOCUMENT_STORES  # (the same registry under the name the store-registry test uses)
-STORE_PATTERNS = (_MONTH_STORE,)
-
-
-def is_document_store(name: str) -> bool:
-    """Whether ``<name>.json`` in the data folder is a document store (the registry)."""
-    return name in DOCUMENT_STORES or bool(_MONTH_STORE.match(name))
 
 
 class DamagedStore(ValueError):
@@ -90,7 +81,7 @@ class DamagedStore(ValueError):
 
 def is_store(name: str) -> bool:
     """True for the name of a registered document store (``residents``, ``rollups-2026-06``...)."""
-    return is_document_store(name)
+    return name in STORE_NAMES or any(p.fullmatch(name) for p in STORE_PATTERNS)
 
 
 def _encode(data: dict[str, Any]) -> bytes:
@@ -248,9 +239,9 @@ def _note_folder(path: Path, good: tuple[Path, bytes, dict[str, Any]] | None) ->
 def folder_where_file_belongs(data_dir: Path) -> list[str]:
     """Names in the data folder that should be files but are folders (stores, the lock, logs, secrets)."""
     root = Path(data_dir)
-    names = [f"{n}.json" for n in sorted(DOCUMENT_STORES)] + [DataFolder.LOCK_NAME, *FILES_NOT_FOLDERS]
+    names = [f"{n}.json" for n in sorted(STORE_NAMES)] + [DataFolder.LOCK_NAME, *FILES_NOT_FOLDERS]
     found = [n for n in names if (root / n).is_dir()]
-    found += sorted(p.name for p in root.glob("rollups-*.json") if p.is_dir() and is_document_store(p.stem))
+    found += sorted(p.name for p in root.glob("rollups-*.json") if p.is_dir() and is_store(p.stem))
     return found
 
 
@@ -335,7 +326,7 @@ class ReloadingReadStorage(Storage):
 def _storages(name: str) -> tuple[type[ReloadingReadStorage], type[BufferedAtomicStorage]]:
     """(read view, locked write) storage classes of a store: a rollup month also has its appended sessions
     (:mod:`kiosk.adapters.month_store`)."""
-    if _MONTH_STORE.match(name):
+    if STORE_PATTERNS[0].fullmatch(name):
         from kiosk.adapters import month_store  # builds on this module
 
         return month_store.MonthReadStorage, month_store.MonthWriteStorage
@@ -419,9 +410,8 @@ class DataFolder:
         return TinyDB(self.path(name), storage=_storages(name)[0], folder=self)
 
     def store_names(self) -> list[str]:
-        """Every document store in the folder (``residents``, ``rollups-2026-06``...): the registry's names
-        only (:func:`is_document_store`), so ``resume.json`` and other small files are never "repaired"."""
-        return sorted(p.stem for p in self.root.glob("*.json") if is_document_store(p.stem))
+        """Every registered document store present in the folder (``residents``, ``rollups-2026-06``...)."""
+        return sorted(p.stem for p in self.root.glob("*.json") if is_store(p.stem))
 
     def check_all(self) -> list[str]:
         """Open every registered store once, repairing damaged ones (call at start-up); returns the staff

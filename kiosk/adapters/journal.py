@@ -59,9 +59,10 @@ class JsonlJournal:
     """Implements :class:`kiosk.domain.ports.Journal`.
 
     ``excluded_residents(resident_id)`` is True for a resident who must not be journaled (consent "no"); their
-    events are dropped and their id is taken out of ``detail["residents"]``. ``data_root`` is where the staff
-    note goes (default: the parent of ``events_dir``). ``retention`` decides what old days may go (default:
-    the rule over ``clock`` and the newest trusted record under ``data_root``).
+    events are dropped and their id is taken out of ``detail["residents"]``, except ``consent_withdrawn``: the
+    one record that says recording stopped for them mid-session (so a rebuild leaves them out of it too).
+    ``data_root`` is where the staff note goes (default: the parent of ``events_dir``). ``retention`` decides
+    what old days may go (default: the rule over ``clock`` and the newest trusted record under ``data_root``).
     """
 
     def __init__(
@@ -158,7 +159,11 @@ class JsonlJournal:
     ) -> None:
         """Write one event now (kept in memory while the disk refuses it). Never raises."""
         try:
-            if resident_id is not None and self._excluded(resident_id):
+            if (
+                resident_id is not None
+                and type != EventType.CONSENT_WITHDRAWN
+                and self._excluded(resident_id)
+            ):
                 self.dropped += 1
                 return
             detail = dict(detail or {})

@@ -86,7 +86,7 @@ class Inputs:
 
 
 CACHE_DIR = "report-cache"
-CACHE_VERSION = 5
+CACHE_VERSION = 6  # 6: introduced plays counted (report_voice)
 
 
 def _month_range(name: str) -> tuple[date, date]:

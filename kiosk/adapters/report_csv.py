@@ -57,6 +57,7 @@ PLAY_COLUMNS = (
     "outcome",
     "listened_s",
     "liked",
+    "introduced",  # yes: the gentle voice introduced the song (docs/guide/voice.md)
 )
 
 
@@ -138,6 +139,7 @@ def _rows(
                     p.get("outcome", ""),
                     p.get("listened_s", 0),
                     yes[bool(p.get("liked"))],
+                    yes[p.get("intro") is True],
                 )
                 for p in plays
             ]
@@ -177,7 +179,7 @@ def write_csv(
 # <data>/report-cache/csv-rollups-YYYY-MM.json) as CSV text per resident and local day, with markers where the
 # resident's label and staff id go (so the cache holds no names: an erased resident's rows show a code). An
 # export then only filters days and pastes labels in. Remade when the month's store or the time zone changes.
-CSV_CACHE_VERSION = 2  # 2: formula-like cells escaped
+CSV_CACHE_VERSION = 3  # 2: formula-like cells escaped; 3: plays' introduced column
 LABEL_MARK, STAFF_MARK = "\x1eL\x1e", "\x1eS\x1e"
 
 

@@ -66,6 +66,7 @@ class ResidentRecords:
         return PhotoPlan(src, stamp, sha, reencode_photo(src))
 
     def stored_docs(self) -> dict[str, Any]:
+        finish_staged_photos(self.data)  # an import cut off after its commit: settled before planning on it
         raw = dict(self.data.read(store.STORE).storage.read() or {})
         table = dict(raw.get(store.TABLE, {}))
         if not is_current(raw):

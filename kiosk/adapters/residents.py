@@ -171,6 +171,15 @@ class ResidentsStore:
                 self.skipped += 1
         return sorted(residents, key=lambda r: r.staff_id.casefold())
 
+    def stamp(self) -> tuple[int, int, int]:
+        """Changes whenever the store's file changed on disk (inode, size, mtime in ns), whoever wrote it: the
+        session engine checks it about once a second to re-read the listeners' profiles."""
+        try:
+            st = os.stat(self.data.path(STORE))
+        except FileNotFoundError:
+            return (0, 0, 0)
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
     def get(self, resident_id: str) -> Resident | None:
         for doc in self._docs():
             if doc.get("resident_id") == resident_id:

@@ -1,6 +1,10 @@
 """Songs stopped with "this song upsets", kept in the store "reviews" until staff decide (so a restart or a
 power cut does not lose them). Implements :class:`kiosk.app.ports.ReviewStore`.
 
+One document per resident present, each naming the resident whatever their consent (a safety record, not a
+listening record). Selection reads them at every session start, so the song stays out for those residents
+until staff decide (:func:`kiosk.domain.selection.under_review`).
+
 New reviews are added by a listener on the UI thread; with a :class:`~kiosk.adapters.deferred.DeferredWriter`
 the locked write runs on the writer's thread (the UI never waits for the folder lock); reads flush it first."""
 
@@ -43,6 +47,8 @@ class ReviewFile:
 
     def all(self) -> list[dict[str, Any]]:
         self._flush()
+        if not self.data.path(REVIEWS).exists():
+            return []
         return [dict(d) for d in self.data.read(REVIEWS).table("reviews").all()]
 
     def take(self, review_id: str) -> list[dict[str, Any]]:

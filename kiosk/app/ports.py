@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.app.staff_api import Progress
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.models import Resident, Song
 from kiosk.domain.ports import Journal, ResidentStore
 from kiosk.domain.profile_changes import FieldChange, PhotoPlan
 from kiosk.domain.report import Period, Report
+from kiosk.domain.voice import VoiceSwitches
 
 
 class Reviews(Protocol):
@@ -28,8 +30,8 @@ class Reviews(Protocol):
 
     def resolve_review(self, song_id: str) -> None: ...
 
-    def current_session(self) -> tuple[str, tuple[str, ...]] | None:
-        """(session_id, resident_ids) of the session running now, or None between sessions."""
+    def current_session(self) -> tuple[str, tuple[str, ...], str] | None:
+        """(session_id, resident_ids, started_at ISO) of the session running now, or None between sessions."""
         ...
 
 
@@ -54,6 +56,16 @@ class StaffResidents(ResidentStore, Protocol):
 
     def edit(self, resident_id: str, source: str = "staff screen", **changes: Any) -> Resident | None:
         """Change some fields of one profile at once, recorded in the profile history."""
+        ...
+
+
+class VoiceControl(Protocol):
+    """The kiosk-wide voice switches on the staff screen, and why the kiosk does not speak."""
+
+    def switches(self) -> VoiceSwitches: ...
+
+    def set_switches(self, changes: Mapping[str, Any], at: datetime) -> VoiceSwitches:
+        """Store the change and apply it to the running kiosk."""
         ...
 
 
@@ -85,6 +97,17 @@ class PowerControl(Protocol):
     def reboot(self) -> ActionOutcome: ...
 
     def power_off(self) -> ActionOutcome: ...
+
+
+class ClockSetting(Protocol):
+    """The wall clock as staff see and set it: its trust basis, and setting it (through timedated)."""
+
+    def basis(self) -> ClockBasis: ...
+
+    def set_time(self, local: datetime) -> ActionOutcome:
+        """Set the system clock to ``local`` (naive local time); on success record that staff set it during
+        this boot (so the clock counts as trusted). Never raises."""
+        ...
 
 
 class ScanFigures(Protocol):

@@ -3,7 +3,8 @@ fed with the current catalogue, the listeners' profiles and their learned histor
 :data:`~kiosk.app.ports.HistoryLoader`: :func:`kiosk.adapters.history.load_history` over the data folder).
 
 Built afresh at every session start and mode change (the engine calls the factory), so a rescan, an import or
-a staff change to an avoid list takes effect at the next session without restarting the kiosk.
+a staff change to an avoid list takes effect at the next session without restarting the kiosk. Songs waiting
+in "Songs to review" are left out for the residents they were stopped for (:func:`selection.under_review`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from kiosk.app.ports import HistoryLoader
+from kiosk.app.ports import HistoryLoader, ReviewStore
 from kiosk.config import Config, policy_at
 from kiosk.domain.models import Mode, Resident, Song
 from kiosk.domain.ports import Catalogue, Clock, ResidentStore
-from kiosk.domain.selection import Choice, Selector
+from kiosk.domain.selection import Choice, Selector, under_review
 
 
 def _pair(choice: Choice | None) -> tuple[Song, str] | None:
@@ -46,8 +47,10 @@ class SelectionSourceFactory:
         residents: ResidentStore,
         clock: Clock,
         rng_factory: Callable[[], random.Random] = random.Random,
+        reviews: ReviewStore | None = None,
     ):
         self.config = config
+        self.reviews = reviews  # songs stopped as upsetting, awaiting staff: out for the residents concerned
         self.history = history
         self.catalogue = catalogue
         self.residents = residents
@@ -69,5 +72,6 @@ class SelectionSourceFactory:
             history=self.history([r.resident_id for r in profiles], now),
             default_schedule=self.config.schedule,
             quiet=quiet,
+            reviewed=under_review(self.reviews.all() if self.reviews else (), resident_ids),
         )
         return SelectorSource(selector)

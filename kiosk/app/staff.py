@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 from kiosk.app.dashboard import Present, build_dashboard
 from kiosk.app.library import scan_summary
 from kiosk.app.ports import (
+    ClockSetting,
     DashboardSource,
     FindImportFiles,
     Observations,
@@ -28,14 +30,25 @@ from kiosk.app.ports import (
     Scan,
     StaffJournal,
     StaffResidents,
+    VoiceControl,
 )
 from kiosk.app.residents_import import import_file
-from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SystemResult
+from kiosk.app.staff_api import (
+    ClockReading,
+    Dashboard,
+    ImportResult,
+    Progress,
+    ReviewItem,
+    SessionRef,
+    SystemResult,
+)
 from kiosk.config import Config
-from kiosk.domain.events import EventType
+from kiosk.domain.clock_trust import ClockBasis
+from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, EventType
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Mode, Resident
 from kiosk.domain.ports import Clock, SessionControl
+from kiosk.domain.voice import VoiceSwitches
 from kiosk.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -59,6 +72,10 @@ class StaffPorts:
     dashboard: DashboardSource  # worker: report figures and chart PNGs
     present: Present  # the dashboard's figures in the kiosk's language (the UI's wording)
     system: PowerControl  # restart / power off
+    voice: VoiceControl | None = None  # the kiosk-wide voice switches (None: this kiosk has no voice parts)
+    clock: ClockSetting | None = (
+        None  # the wall clock staff set (None: a clock that cannot be set, e.g. a test's)
+    )
 
 
 class KioskStaff:
@@ -90,7 +107,7 @@ class KioskStaff:
         self.usb_root = usb_root
         self._checks = checks
         self._seen_pending = 0
-        self._last_session: tuple[str, tuple[str, ...]] | None = None
+        self._last_session: tuple[str, tuple[str, ...], str] | None = None  # id, resident ids, started at
         control.subscribe(self._on_view)
 
     # -- following the engine (main loop) --
@@ -162,6 +179,15 @@ class KioskStaff:
     def last_session_id(self) -> str | None:
         return self._last_session[0] if self._last_session else None
 
+    def last_session(self) -> SessionRef | None:
+        if self._last_session is None:
+            return None
+        session_id, ids, started_at = self._last_session
+        people = [self.store.get(rid) for rid in ids]
+        names = tuple(p.display_name for p in people if p is not None)
+        recorded = not ids or any(p is None or p.journaled for p in people)
+        return SessionRef(session_id, names, started_at, recorded)
+
     def save_observation(self, session_id: str, scales: dict[str, int], reactions: list[str]) -> None:
         resident_ids: tuple[str, ...] = ()
         if self._last_session and self._last_session[0] == session_id:
@@ -176,8 +202,9 @@ class KioskStaff:
                 "session_id": session_id,
                 "resident_ids": consenting,
                 "at": now,
-                "scales": {k: int(v) for k, v in scales.items()},
-                "reactions": list(reactions),
+                "form": OBSERVATION_FORM,  # scales a person left alone are absent (older forms stored 50)
+                "scales": {k: int(v) for k, v in scales.items() if k in OBSERVATION_SCALES and v is not None},
+                "reactions": [r for r in reactions if r in REACTIONS],
                 "by": "staff",
             },
         )
@@ -185,6 +212,20 @@ class KioskStaff:
     def set_volume_cap(self, resident_id: str, pct: int) -> None:
         """A single edit: applied at once (no second step), recorded in the profile history."""
         self.store.edit(resident_id, volume_cap_pct=max(10, min(100, int(pct))))
+
+    def voice(self) -> VoiceSwitches:
+        if self.ports.voice is None:
+            return VoiceSwitches(silent_because="the kiosk was started without its voice settings")
+        return self.ports.voice.switches()
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        if self.ports.voice is None:
+            return self.voice()
+        return self.ports.voice.set_switches(changes, self.clock.now())
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        """A single edit, like the volume limit: the engine re-reads the profile within a second."""
+        self.store.edit(resident_id, voice=bool(on))
 
     # -- worker calls (background thread) --
 
@@ -249,6 +290,21 @@ class KioskStaff:
         )
 
     # -- the Pi --
+
+    def clock_reading(self) -> ClockReading:
+        setting = self.ports.clock
+        if setting is None:
+            basis = ClockBasis.PLAUSIBLE if self.clock.trusted() else ClockBasis.UNTRUSTED
+            return ClockReading(self.clock.now(), basis, can_set=False)
+        return ClockReading(self.clock.now(), setting.basis())
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        if self.ports.clock is None:
+            return SystemResult(False, "The time cannot be set from this kiosk.")
+        result = self.ports.clock.set_time(local)
+        if result.ok:
+            self.journal.append(EventType.STAFF, source=Source.STAFF, detail={"action": "clock_set"})
+        return SystemResult(bool(result.ok), str(result.message))
 
     def restart(self) -> SystemResult:
         result = self.ports.system.reboot()

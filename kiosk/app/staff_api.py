@@ -15,10 +15,13 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.models import Mode, Resident
+from kiosk.domain.voice import VoiceSwitches
 
 Progress = Callable[[int, int], None]  # (done, total); total 0 = unknown yet
 
@@ -33,6 +36,16 @@ class ReviewItem:
     song_title: str
     artist: str = ""
     at: str = ""  # when, ISO or a human string
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """The session an observation form is about: who listened and when it started."""
+
+    session_id: str
+    names: tuple[str, ...]  # the residents' display names; empty: the home's mix
+    started_at: str  # ISO time (UTC) the session started
+    recorded: bool = True  # False: nobody in it agreed to be recorded, so no observation can be stored
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,15 @@ class SystemResult:
 
     done: bool
     note: str = ""
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """The kiosk's clock as the "Set the time" panel shows it: the time now (UTC) and why it is believed."""
+
+    now: datetime
+    basis: ClockBasis
+    can_set: bool = True  # False: this kiosk was started without a clock staff can set
 
 
 @dataclass(frozen=True)
@@ -106,11 +128,29 @@ class StaffActions(Protocol):
         """The session the observation form is about (the one running or the last ended), or None."""
         ...
 
+    def last_session(self) -> SessionRef | None:
+        """The same session as :meth:`last_session_id`, with who listened and when (for the form's heading)."""
+        ...
+
     def save_observation(self, session_id: str, scales: dict[str, int], reactions: list[str]) -> None:
-        """Store the staff observation (kiosk.domain.events OBSERVATION_SCALES 0-100, REACTIONS)."""
+        """Store the staff observation: only the scales a person set (kiosk.domain.events OBSERVATION_SCALES,
+        0-100; a scale left alone is absent, never a default) and the REACTIONS ticked."""
         ...
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None: ...
+
+    def voice(self) -> VoiceSwitches:
+        """The kiosk-wide voice switches (staff's, else kiosk.toml's) and why the kiosk does not speak."""
+        ...
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        """Switch kiosk-wide voice features (names in kiosk.domain.voice.SWITCH_NAMES): stored, and applied to
+        the running kiosk at once."""
+        ...
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        """The resident's own voice switch: applied at once, recorded in the profile history."""
+        ...
 
     def rescan(self, progress_cb: Progress) -> str:
         """Worker: rescan the music library, calling ``progress_cb``; returns a one-line summary."""
@@ -123,6 +163,15 @@ class StaffActions(Protocol):
     def usb_import(self, path: str, dry_run: bool, accept_safety: bool = False) -> ImportResult:
         """Worker: import residents from ``path`` (all or nothing); ``dry_run`` only checks. Changes that lower
         safety need ``accept_safety`` (staff's second confirmation), else ``needs_confirmation`` comes back."""
+        ...
+
+    def clock_reading(self) -> ClockReading:
+        """The clock's reading now and whether it is trusted, and on what grounds."""
+        ...
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        """Worker: set the system clock to ``local`` (naive, the kiosk's local time as read off a wall clock);
+        on success the clock counts as set by staff for this boot. ``note`` says what happened."""
         ...
 
     def restart(self) -> SystemResult: ...

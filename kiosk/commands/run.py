@@ -81,7 +81,9 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
             clock=clock,
             windowed=windowed,
             demo_pin_hint=hint,
+            covers=kiosk.covers.cover_file,
             pin_lockout=kiosk.pin_lockout,
+            last_listened=kiosk.last_listened,
             on_shown=lambda app: kiosk.attach_ui(app, Window, Clock.schedule_once, Clock.schedule_interval),
         )
         print("Encore kiosk running" + (" in a window" if windowed else " fullscreen") + ".", flush=True)

@@ -13,14 +13,24 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 from typing import Any, cast
 
-from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SystemResult
+from kiosk.app.staff_api import (
+    ClockReading,
+    Dashboard,
+    ImportResult,
+    Progress,
+    ReviewItem,
+    SessionRef,
+    SystemResult,
+)
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Resident
+from kiosk.domain.voice import IntroEvery, VoiceSwitches
 
 DEMO_LRC = """[ti:Tea in the Garden]
 [ar:The Demo Singers]
@@ -95,6 +105,9 @@ class DemoResidentStore:
         r = self._residents[resident_id]
         self._residents[resident_id] = replace(r, volume_cap_pct=pct)
 
+    def set_voice(self, resident_id: str, on: bool) -> None:
+        self._residents[resident_id] = replace(self._residents[resident_id], voice=on)
+
 
 class DemoSessionControl:
     """Plays pretend songs: positions advance on ``now()``; volume steps of 10 within the cap."""
@@ -161,7 +174,8 @@ class DemoSessionControl:
                 self.reviews.append(
                     ReviewItem(uuid.uuid4().hex, None, "", v.song.title, v.song.artist, "just now")
                 )
-            v = replace(v, status=Status.ENDED, song=None, position_ms=0)
+            calm = Status.CALM if intent is Intent.DISTRESS else Status.ENDED  # as the engine: calm screen
+            v = replace(v, status=calm, song=None, position_ms=0)
         else:
             return
         self._publish(v)
@@ -185,14 +199,32 @@ class DemoSessionControl:
         self._waker = waker
 
     # --- demo helpers ---
-    def show(self, status: Status, *, mode: Mode | None = None, song: int = 0, position_ms: int = 0) -> None:
+    def show(
+        self,
+        status: Status,
+        *,
+        mode: Mode | None = None,
+        song: int = 0,
+        position_ms: int = 0,
+        resident_ids: tuple[str, ...] | None = None,
+    ) -> None:
         """Jump straight to a state (screenshots and tests)."""
         self._index = song % len(self._songs)
         s = self._songs[self._index] if status in (Status.PLAYING, Status.PAUSED) else None
         self._started_at = self._now() - position_ms / 1000
         self._paused_pos_ms = position_ms
+        ids = self._view.resident_ids if resident_ids is None else resident_ids
+        if resident_ids is not None:
+            self.session_id = self.session_id or "demo-session"
         self._publish(
-            replace(self._view, status=status, song=s, position_ms=position_ms, mode=mode or self._view.mode)
+            replace(
+                self._view,
+                status=status,
+                song=s,
+                position_ms=position_ms,
+                mode=mode or self._view.mode,
+                resident_ids=ids,
+            )
         )
 
     def _position_ms(self) -> int:
@@ -267,6 +299,11 @@ class DemoStaffActions:
         self.observations: list[tuple[str, dict[str, int], list[str]]] = []
         self.events: list[str] = []
         self.resolved: list[tuple[str, bool]] = []
+        self.clock_basis = ClockBasis.UNTRUSTED  # as on a Pi after a power cut with no network
+        self.clock_set: list[datetime] = []  # what staff asked the clock to be set to
+        self.voice_switches = VoiceSwitches(  # as on a kiosk where nobody has installed a voice yet
+            silent_because="no natural voice is installed (kiosk voice install FILE; see docs/guide/voice.md)"
+        )
 
     def residents(self) -> Sequence[Resident]:
         return self.store.all()
@@ -292,11 +329,29 @@ class DemoStaffActions:
     def last_session_id(self) -> str | None:
         return self.control.session_id or None
 
+    def last_session(self) -> SessionRef | None:
+        if not self.control.session_id:
+            return None
+        ids = self.control.view().resident_ids
+        names = tuple(r.display_name for rid in ids if (r := self.store.get(rid)) is not None)
+        return SessionRef(self.control.session_id, names, "2026-06-01T09:05:00+00:00")
+
     def save_observation(self, session_id: str, scales: dict[str, int], reactions: list[str]) -> None:
         self.observations.append((session_id, dict(scales), list(reactions)))
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None:
         self.store.set_cap(resident_id, pct)
+
+    def voice(self) -> VoiceSwitches:
+        return self.voice_switches
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        given = {k: IntroEvery(str(v)) if k == "intros" else v for k, v in changes.items()}
+        self.voice_switches = replace(self.voice_switches, **cast("dict[str, Any]", given))
+        return self.voice_switches
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        self.store.set_voice(resident_id, on)
 
     def rescan(self, progress_cb: Progress) -> str:
         total = 20
@@ -312,6 +367,13 @@ class DemoStaffActions:
         time.sleep(self.delay_s)
         verb = "would be imported" if dry_run else "imported"
         return ImportResult(ok=True, count=3, messages=(f"3 residents {verb} from {Path(path).name}.",))
+
+    def clock_reading(self) -> ClockReading:
+        return ClockReading(datetime.now(UTC), self.clock_basis)
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        self.clock_set.append(local)
+        return SystemResult(False, "Demo: the time cannot be set here (not allowed on this machine).")
 
     def restart(self) -> SystemResult:
         return SystemResult(False, "Demo: restart is not available here. Close the window to stop.")

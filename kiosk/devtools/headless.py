@@ -230,6 +230,9 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     h.control.show(Status.ENDED)
     settle()
     yield "session_end", True
+    h.control.show(Status.CALM)
+    settle()
+    yield "calm", True
     h.ui.open_modes()
     settle()
     yield "modes", True
@@ -238,15 +241,42 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     settle()
     yield "staff_pin", False
     h.ui._staff_ok()
+    first = h.ui.staff_screen.presenter.residents()[0].resident_id
+    h.control.show(Status.ENDED, resident_ids=(first,))  # the observation form is about this session
     from kiosk.app.staff_api import ReviewItem
     from kiosk.ui.screens.staff_presenter import PANELS
 
-    h.control.reviews.append(ReviewItem("rv1", "r1", "Peggy", "In the Mood", "Glenn Miller", "today 10:40"))
-    h.ui.staff_screen.presenter.state.usb_candidates = ("/media/usb0/residents.csv",)
+    h.control.reviews.append(ReviewItem("rv1", "r1", "Peggy", "In the Mood", "Glenn Miller",
+                                        "2026-06-01T08:40:00+00:00"))  # fmt: skip
+    h.ui.staff_screen.presenter.state.usb_candidates = ("/media/kiosk-usb/KINGSTON/residents.csv",)
     staff = h.ui.staff_screen.presenter
+    staff.open_menu()
+    settle()
+    yield "staff-menu", False
     for panel in PANELS:
+        if panel == "session":  # a song playing for someone: what staff see before stopping it as upsetting
+            h.control.show(Status.PLAYING, mode=Mode.LISTEN, song=3, resident_ids=(first,))
         staff.open_panel(panel)
         h.frame(2)
+        if panel == "session":
+            settle()
+            yield "staff-session", False
+            h.control.show(Status.ENDED, resident_ids=(first,))
+            continue
+        if panel == "usb":  # checked, and stopped on changes that lower safety: the second confirmation
+            settle()
+            yield "staff-usb", False
+            from kiosk.app.staff_api import ImportResult
+
+            staff.state.usb_path = staff.state.usb_candidates[0]
+            staff.state.usb_confirm = True
+            staff.state.usb_result = ImportResult(False, 0, ("x",), needs_confirmation=True)
+            staff.state.note = ("Not imported yet: 1 change(s) lower safety (listed below). Check them, then "
+                                "confirm them to import.\nArthur: volume limit 60% -> 90%")  # fmt: skip
+            staff.on_change()
+            settle()
+            yield "staff-usb-confirm", False
+            continue
         if panel == "reports":  # the charts are drawn by a worker: show them, home-wide and for one person
             staff.pick_report_period("7d")
             wait_for_report(h)
@@ -383,12 +413,29 @@ def check_screen(screen: Any, name: str, *, resident_facing: bool = True) -> lis
                 problems.append(Problem(name, "overflow", f"'{label.text[:30]}' sticks out of its box"))
         label.texture_update()
         tw, th = label.texture_size
+        th = max(th, natural_height(label))  # a box-sized text_size crops glyphs: measure what it needs
         if tw > label.width + 2 or th > label.height + 2:
             problems.append(
                 Problem(name, "cut-off", f"'{label.text[:30]}' needs {tw:.0f}x{th:.0f} px, has "
                         f"{label.width:.0f}x{label.height:.0f}")
             )  # fmt: skip
     return problems
+
+
+def natural_height(label: Any) -> float:
+    """The height ``label``'s text needs at its width, whatever its ``text_size`` crops to (lines beyond
+    ``max_lines``, or past one when shortened, are not shown and so not needed)."""
+    from kivy.core.text import Label as CoreLabel
+
+    if not label.text or label.width <= 1:
+        return 0.0
+    one_line = label.shorten or label.max_lines == 1
+    core = CoreLabel(text=label.text, font_size=label.font_size, font_name=label.font_name, bold=label.bold,
+                     italic=label.italic, halign=label.halign, line_height=label.line_height,
+                     max_lines=1 if one_line else label.max_lines, shorten=label.shorten,
+                     text_size=(label.text_size[0] or None, None), padding=label.padding)  # fmt: skip
+    core.refresh()
+    return float(core.texture.height) if core.texture is not None else 0.0
 
 
 def title_cap_mm(harness: Harness) -> float:

@@ -31,6 +31,7 @@ from kiosk.doctor.storage import (
     check_stores,
 )
 from kiosk.doctor.system import check_clock, check_display, check_gpio, check_packages, check_python
+from kiosk.doctor.voice import check_voice
 
 __all__ = [
     "FAIL",
@@ -55,6 +56,7 @@ __all__ = [
     "check_sound_card",
     "check_staff_pin",
     "check_stores",
+    "check_voice",
     "run_checks",
 ]
 
@@ -79,6 +81,7 @@ def run_checks(config: Config, data_dir: Path, config_path: Path | None = None) 
         ("clock", check_clock),
         ("journal", lambda: check_journal(data)),
         ("backup", lambda: check_backups(data)),
+        ("voice", lambda: check_voice(config, data)),
         ("needs attention", lambda: check_attention(data)),
     ]
     rows: list[Check] = []

@@ -66,7 +66,7 @@ def check_stores(data_dir: Path) -> list[Check]:
         DamagedStore,
         DataFolder,
         folder_where_file_belongs,
-        is_document_store,
+        is_store,
         load_store_file,
     )
 
@@ -79,7 +79,7 @@ def check_stores(data_dir: Path) -> list[Check]:
                           f"move them out of {data_dir}; the kiosk runs without them meanwhile"))  # fmt: skip
     damaged = []
     for path in sorted(data_dir.glob("*.json")):
-        if not is_document_store(path.stem) or path.is_dir():
+        if not is_store(path.stem) or path.is_dir():
             continue
         try:
             load_store_file(path)

@@ -12,7 +12,9 @@ must ignore keys they do not know (the schema grows by adding keys; ``v`` change
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 SCHEMA_VERSION = 1
 
@@ -20,7 +22,7 @@ SCHEMA_VERSION = 1
 class EventType(StrEnum):
     SESSION_START = "session_start"  # detail: mode, residents (list of ids), resumed (bool)
     SESSION_END = "session_end"  # detail: reason (length|idle|stop|distress|failures|shutdown), listened_s
-    SONG_START = "song_start"  # detail: title, artist, year, decade, mode, reason (why selection chose it)
+    SONG_START = "song_start"  # detail: title, artist, year, decade, mode, reason (why selection chose it), intro (true when introduced)
     SONG_END = (
         "song_end"  # detail: outcome (completed|skipped|failed|stopped|distress), listened_s, at_s, error
     )
@@ -34,6 +36,14 @@ class EventType(StrEnum):
     OBSERVATION = "observation"  # staff form, see OBSERVATION_SCALES / REACTIONS
     AVOID_CHANGE = "avoid_change"  # detail: action (added|dismissed), song
     STAFF = "staff"  # detail: action (login|login_failed|lockout|export|rescan|import...)
+    # The resident (``resident``) withdrew consent during this session: the last record naming them; nothing
+    # after it does, and the session's rollup leaves them out (withdrawal is not erasure: earlier events stay).
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    # The gentle voice (kiosk.domain.session_voice); song_start then carries ``intro: true``.
+    INTRO = "intro"  # detail: duration_s, age (bool: the resident's age then was said; personal mode only)
+    ORIENTATION = "orientation"  # detail: duration_s
+    CUE = "cue"  # detail: line (index in the LRC), line_ms, duration_s
+    IMAGERY = "imagery"  # detail: script, part (index), duration_s
 
 
 class SongOutcome(StrEnum):
@@ -44,7 +54,11 @@ class SongOutcome(StrEnum):
     DISTRESS = "distress"
 
 
-# MiDAS-style staff observation, each 0-100.
+# MiDAS-style staff observation, each 0-100. A scale staff did not set is absent from the stored "scales".
+# Observation documents carry "form": OBSERVATION_FORM; one without it came from the first form, whose sliders
+# started at 50 and stored 50 even when nobody moved them: its 50s may mean "not set" (see
+# :func:`observation_maybe_untouched`).
+OBSERVATION_FORM = 2
 OBSERVATION_SCALES = ("interest", "response", "initiation", "involvement", "enjoyment")
 REACTIONS = (
     "smiled",
@@ -80,3 +94,12 @@ ROLLUP_KEYS = (
     "distress_stops",
     "plays",
 )
+
+
+def observation_maybe_untouched(observation: Mapping[str, Any]) -> bool:
+    """True for an observation saved by the first form (no ``form``): any 50 in it may be a slider nobody
+    moved. Reports show how many such forms they used; they never invent a 50 for a missing scale."""
+    try:
+        return int(observation.get("form") or 1) < OBSERVATION_FORM
+    except (TypeError, ValueError):
+        return True

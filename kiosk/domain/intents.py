@@ -41,6 +41,7 @@ class Status(StrEnum):
     PLAYING = "playing"
     PAUSED = "paused"
     ENDED = "ended"  # planned end: music faded out, one big "More music"
+    CALM = "calm"  # stopped as upsetting: a calm neutral screen for a few seconds (no praise), then idle
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class SongView:
     lyrics_path: str | None = None
     liked: bool = False
     art_path: str | None = None  # album art (a cover image beside the song), when the catalogue found one
+    path: str = ""  # the audio file (the UI looks for art embedded in it, off the UI thread)
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,7 @@ class Resident:
     consent: Consent = Consent.UNKNOWN
     consent_date: str = ""
     consent_by: str = ""
+    voice: bool = False  # the gentle voice may speak for them (introductions...); off unless staff say yes
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property

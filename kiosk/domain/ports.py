@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.library import TagInfo
 from kiosk.domain.models import Mode, Resident, Song
-from kiosk.domain.playback import PlayerEvent
+from kiosk.domain.playback import PlayerEvent, SpeechClip
 
 
 class Clock(Protocol):
@@ -183,3 +183,20 @@ class ResumeStore(Protocol):
     def load(self) -> dict[str, Any] | None: ...
 
     def clear(self) -> None: ...
+
+
+class Speech(Protocol):
+    """The gentle voice's text to speech (:mod:`kiosk.adapters.speech`): rendered ahead on a worker thread and
+    cached, so speaking never waits on rendering. Every method returns at once and never raises."""
+
+    def unavailable(self) -> str:
+        """ "" when a natural voice is ready; else why the kiosk does not speak (plain words for staff)."""
+        ...
+
+    def prepare(self, text: str) -> None:
+        """Render ``text`` in the background (nothing to do when it is cached or already queued)."""
+        ...
+
+    def ready(self, text: str) -> SpeechClip | None:
+        """The rendered clip of ``text`` when it is ready now (None: not yet, or rendering failed)."""
+        ...

@@ -26,7 +26,7 @@ from datetime import date, timedelta, tzinfo
 from operator import itemgetter
 from typing import Any
 
-from kiosk.domain.events import OBSERVATION_SCALES, SongOutcome
+from kiosk.domain.events import OBSERVATION_SCALES, SongOutcome, observation_maybe_untouched
 from kiosk.domain.report_digest import SEP, _add_agg, _add_counts, _merge_keyed, month_digest
 from kiosk.domain.report_model import (
     NEGATIVE_REACTIONS,
@@ -46,6 +46,7 @@ from kiosk.domain.report_model import (
     pseudonym,
     week_start,
 )
+from kiosk.domain.report_voice import add_counts, comparison, introduced_counts, totals_of
 
 __all__ = [
     "NEGATIVE_REACTIONS",
@@ -130,9 +131,13 @@ def build_report(
             f = res[rid] = ResidentFigures(rid, name)
         return f
 
+    home_intro = [0, 0, 0]  # introduced plays [plays, completed, liked]: see report_voice
+    res_intro: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for doc in sessions:
         if "counts" in doc:  # a cached month's play counts (see month_digest)
             _add_counts(doc, home_keyed, res_keyed, meta, wanted, fig)
+            rid = doc.get("resident_id")
+            add_counts(home_intro if rid is None else res_intro[str(rid)], doc.get("intro"))
             continue
         if "agg" in doc:  # a cached month's sessions, summed (see month_digest)
             _add_agg(doc["agg"], home, period, last_seen, active, wanted, fig)
@@ -170,6 +175,8 @@ def build_report(
             keys = keys_of(doc["plays"])
         if keys:
             home_counts.update(keys)
+        intro = doc.get("intro") if "keys" in doc else introduced_counts(doc.get("plays") or [])
+        add_counts(home_intro, intro)
         sid = str(doc.get("session_id"))
         mode = str(doc.get("mode") or "unknown")
         for rid in rids:
@@ -190,6 +197,8 @@ def build_report(
                 f.untrusted_minutes += mins
             if keys:
                 res_counts[rid].update(keys)
+            if intro:
+                add_counts(res_intro[rid], intro)
             if sid in observed:
                 session_songs.setdefault(sid, []).extend(
                     (rid, song, outcome == SongOutcome.COMPLETED, bool(liked))
@@ -224,8 +233,10 @@ def build_report(
         _merge_keyed(res_counts[rid], keyed)
     home_songs = song_stats(home_counts)
     songs: dict[str, dict[str, SongStat]] = {}
+    home.intros = comparison(totals_of(home_counts), home_intro)
     for rid, counts in res_counts.items():
         f = res[rid]
+        f.intros = comparison(totals_of(counts), res_intro.get(rid) or ())
         songs[rid] = song_stats(counts)
         for (song, outcome, liked), n in counts.items():
             f.songs_started += n
@@ -257,7 +268,12 @@ def build_report(
         reactions = tuple(str(r) for r in ob.get("reactions") or [])
         pos = sum(r in POSITIVE_REACTIONS for r in reactions)
         neg = sum(r in NEGATIVE_REACTIONS for r in reactions)
-        scales = {k: int(v) for k, v in (ob.get("scales") or {}).items() if k in OBSERVATION_SCALES}
+        scales = {  # a scale not set is missing, never a default
+            k: int(v)
+            for k, v in (ob.get("scales") or {}).items()
+            if k in OBSERVATION_SCALES and v is not None
+        }
+        untouched = observation_maybe_untouched(ob)
         for rid in rids:
             if wanted is not None and rid not in wanted:
                 continue
@@ -270,6 +286,7 @@ def build_report(
                     str(ob.get("by") or ""),
                     str(ob.get("before") or ""),
                     str(ob.get("after") or ""),
+                    maybe_untouched=untouched,
                 )
             )
             for r in reactions:

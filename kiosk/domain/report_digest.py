@@ -12,6 +12,7 @@ from datetime import date, tzinfo
 from typing import Any
 
 from kiosk.domain.report_model import HomeFigures, Period, ResidentFigures, _minutes, local, week_start
+from kiosk.domain.report_voice import add_counts, introduced_counts
 
 SEP = "\x1f"  # joins (song, outcome, liked) into one key in a digest's counts
 
@@ -111,6 +112,8 @@ def month_digest(
     home: Counter[tuple[str, str, bool]] = Counter()
     per: dict[str, Counter[tuple[str, str, bool]]] = defaultdict(Counter)
     meta: dict[str, tuple[str, str, str]] = {}
+    home_intro = [0, 0, 0]  # introduced plays: [plays, completed, liked] (report_voice)
+    per_intro: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for doc in sessions:
         if not doc.get("started_at"):
             continue  # a damaged rollup: nothing to place in time
@@ -125,18 +128,24 @@ def month_digest(
                     str(p.get("decade") or ""),
                 )
         started = local(str(doc["started_at"]), tz)
+        intro = introduced_counts(doc.get("plays") or [])
         if str(doc.get("session_id")) in observed or (month and started.strftime("%Y-%m") != month):
             slim = {
                 k: doc.get(k)
                 for k in ("session_id", "resident_ids", "started_at", "clock_ok", "mode", "listened_s")
             }
             slim["keys"] = [list(k) for k in keys]
+            if intro:
+                slim["intro"] = intro
             out.append(slim)
             continue
         home.update(keys)
+        add_counts(home_intro, intro)
         rids = [str(r) for r in doc.get("resident_ids") or []]
         for rid in rids:
             per[rid].update(keys)
+            if intro:
+                add_counts(per_intro[rid], intro)
         when = (started.date().isoformat(), started.hour, started.weekday(), bool(doc.get("clock_ok", False)))
         mins = _minutes(doc)
         mode = str(doc.get("mode") or "unknown")
@@ -148,6 +157,6 @@ def month_digest(
     def keyed(c: Counter[tuple[str, str, bool]]) -> dict[str, int]:
         return {f"{song}{SEP}{outcome}{SEP}{int(liked)}": n for (song, outcome, liked), n in c.items()}
 
-    out.append({"counts": keyed(home), "meta": {k: list(v) for k, v in meta.items()}})
-    out += [{"resident_id": rid, "counts": keyed(c)} for rid, c in per.items()]
+    out.append({"counts": keyed(home), "meta": {k: list(v) for k, v in meta.items()}, "intro": home_intro})
+    out += [{"resident_id": rid, "counts": keyed(c), "intro": per_intro.get(rid)} for rid, c in per.items()]
     return out

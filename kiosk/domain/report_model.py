@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from kiosk.domain.events import OBSERVATION_SCALES
+from kiosk.domain.report_voice import IntroComparison
 
 POSITIVE_REACTIONS = frozenset({"smiled", "sang", "tapped", "moved", "talked_memories", "calm"})
 NEGATIVE_REACTIONS = frozenset({"restless", "tearful", "distressed"})
@@ -102,6 +103,7 @@ class ObservationPoint:
     by: str
     before: str = ""
     after: str = ""
+    maybe_untouched: bool = False  # from the first form: its 50s may be sliders nobody moved
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ class ResidentFigures:
     reactions: dict[str, int] = field(default_factory=dict)
     avoid_changes: list[AvoidChange] = field(default_factory=list)
     last_session: date | None = None  # local date of the latest trusted session
+    intros: IntroComparison | None = None  # their songs with and without the voice's introduction
 
     def scale_change(self) -> dict[str, tuple[float, float]]:
         """Per scale: mean of the earlier half of the observations, mean of the later half (needs >= 2)."""
@@ -173,6 +176,7 @@ class HomeFigures:
     idle_residents: list[tuple[str, str, date | None]] = field(default_factory=list)  # id, label, last day
     untrusted_sessions: int = 0
     untrusted_minutes: float = 0.0
+    intros: IntroComparison | None = None  # songs with and without the voice's introduction (report_voice)
 
 
 @dataclass

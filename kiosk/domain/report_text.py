@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kiosk.domain.events import OBSERVATION_SCALES
 from kiosk.domain.report import WEEKDAYS, HomeFigures, Report, ResidentFigures, SongStat
+from kiosk.domain.report_voice import intro_lines
 
 
 def minutes_text(minutes: float) -> str:
@@ -44,6 +45,7 @@ def home_lines(home: HomeFigures) -> list[str]:
             f"Clock not reliable: {plural(home.untrusted_sessions, 'session')} ({minutes_text(home.untrusted_minutes)}) "
             "are counted in totals but left out of the day and time-of-day charts."
         )
+    lines += intro_lines(home.intros)
     lines.append(f"No session in the last {home.idle_days} days: {len(home.idle_residents)} resident(s)")
     for _rid, label, last in home.idle_residents:
         lines.append(f"  - {label}: last session {last.isoformat() if last else 'none on record'}")
@@ -76,6 +78,7 @@ def resident_lines(f: ResidentFigures, *, notes: bool = True) -> list[str]:
     hours = sorted(range(24), key=lambda h: -f.minutes_by_hour[h])
     if f.minutes_by_hour[hours[0]] > 0:
         lines.append("Usual times: " + ", ".join(hour_text(h) for h in hours[:3] if f.minutes_by_hour[h] > 0))
+    lines += intro_lines(f.intros)
     if f.top_songs:
         lines.append("Songs that work best (engagement score):")
         lines += [
@@ -86,6 +89,12 @@ def resident_lines(f: ResidentFigures, *, notes: bool = True) -> list[str]:
         lines += [f"  - {song_text(s)}: {s.distress} distress, {s.skipped} skipped" for s in f.troubled_songs]
     if f.observations:
         lines.append(f"Staff observations: {len(f.observations)}")
+        old_forms = sum(1 for o in f.observations if o.maybe_untouched)
+        if old_forms:
+            lines.append(
+                f"  {old_forms} of them from the old form, where a scale nobody moved was saved as 50: "
+                "read their 50s with care"
+            )
         change = f.scale_change()
         if change:
             lines.append(

@@ -18,6 +18,8 @@ Rules (the rollup keys are :data:`kiosk.domain.events.ROLLUP_KEYS`):
   A session never ended (power cut) is closed by :meth:`RollupFold.finish` or by the kiosk's next session with
   ``end_reason`` ``"interrupted"`` and ``ended_at`` = its last event's time.
 - ``clock_ok`` is true only when every event of the session had a trusted clock.
+- ``consent_withdrawn`` (its ``resident``) takes that resident out of the session's ``resident_ids``; a session
+  whose every resident withdrew gives no rollup at all (as the engine stores none).
 
 Observation events become observation documents (:func:`observation_from_event`), handed back by
 :meth:`RollupFold.feed` under their own kind so a caller can store them apart.
@@ -46,6 +48,7 @@ class _OpenSession:
     plays: list[dict[str, Any]] = field(default_factory=list)
     likes: int = 0
     distress_pending: bool = False
+    withdrawn: bool = False  # someone withdrew consent during the session
 
     def current(self) -> dict[str, Any] | None:
         return self.plays[-1] if self.plays and self.plays[-1]["outcome"] is None else None
@@ -103,7 +106,7 @@ def observation_from_event(event: Mapping[str, Any]) -> dict[str, Any]:
         "reactions": list(detail.get("reactions") or []),
         "by": detail.get("by", ""),
     }
-    for key in ("song_id", "before", "after"):
+    for key in ("song_id", "before", "after", "form"):
         if key in detail:
             doc[key] = detail[key]
     return doc
@@ -141,11 +144,11 @@ class RollupFold:
                 s.clock_ok = s.clock_ok and bool(event.get("clock_ok", False))
                 return out
             if s is not None:  # the same id started again without ending: close the old one first
-                out.append(("session", self._end(s, s.last_at, INTERRUPTED, None)))
+                out += self._end(s, s.last_at, INTERRUPTED, None)
             other = self._by_kiosk.get(kiosk)
             if other is not None and other in self._open:
                 old = self._open[other]
-                out.append(("session", self._end(old, old.last_at, INTERRUPTED, None)))
+                out += self._end(old, old.last_at, INTERRUPTED, None)
             residents = detail.get("residents") or ([event["resident"]] if event.get("resident") else [])
             s = _OpenSession(
                 session_id=sid,
@@ -178,6 +181,7 @@ class RollupFold:
                     "listened_s": 0.0,
                     "liked": False,
                     "at": at,
+                    **({"intro": True} if detail.get("intro") is True else {}),
                 }
             )
         elif kind == EventType.LIKE:
@@ -187,6 +191,10 @@ class RollupFold:
                 cur["liked"] = True
         elif kind == EventType.DISTRESS:
             s.distress_pending = True
+        elif kind == EventType.CONSENT_WITHDRAWN:
+            gone = _as_str(event.get("resident"))
+            s.resident_ids = [r for r in s.resident_ids if r != gone]
+            s.withdrawn = True
         elif kind == EventType.SONG_END:
             cur = s.current()
             if cur is not None:
@@ -199,18 +207,25 @@ class RollupFold:
         elif kind == EventType.SESSION_END:
             listened = detail.get("listened_s")
             reason = _as_str(detail.get("reason")) or "stop"
-            out.append(("session", self._end(s, at, reason, None if listened is None else _num(listened))))
+            out += self._end(s, at, reason, None if listened is None else _num(listened))
         return out
 
-    def _end(self, s: _OpenSession, at: str, reason: str, listened_s: float | None) -> dict[str, Any]:
+    def _end(
+        self, s: _OpenSession, at: str, reason: str, listened_s: float | None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Close ``s``: its rollup, or nothing when everyone in it withdrew consent."""
         self._open.pop(s.session_id, None)
         if self._by_kiosk.get(s.kiosk_id) == s.session_id:
             del self._by_kiosk[s.kiosk_id]
-        return _close(s, at, reason, listened_s)
+        if s.withdrawn and not s.resident_ids:
+            return []
+        return [("session", _close(s, at, reason, listened_s))]
 
     def finish(self) -> list[dict[str, Any]]:
         """Close every session still open (the journal ended without their ``session_end``)."""
-        return [self._end(s, s.last_at, INTERRUPTED, None) for s in list(self._open.values())]
+        return [
+            doc for s in list(self._open.values()) for _, doc in self._end(s, s.last_at, INTERRUPTED, None)
+        ]
 
 
 def fold_events(events: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -57,6 +57,7 @@ __all__ = [
     "mode_fit",
     "resolve_mode",
     "select_playlist",
+    "under_review",
 ]
 
 RECENT_DAYS = 3.0  # songs played within this many days are damped
@@ -89,6 +90,7 @@ class Selector:
         recently_played: Mapping[str, datetime] | None = None,
         default_schedule: tuple[ScheduleSlot, ...] = (),
         quiet: bool = False,
+        reviewed: Iterable[str] = (),
     ) -> None:
         self.now = as_utc(now or datetime.now(UTC))
         self.rng = rng if rng is not None else random.Random()
@@ -111,6 +113,8 @@ class Selector:
         cat = columns_of(self.songs)
         blocked = self.avoid.blocked(cat)
         self.avoided = len(blocked)  # songs left out by avoid lists
+        # Songs stopped as upsetting and not yet decided by staff (see under_review): out, like an avoided song
+        blocked = blocked | {cat.index_of[sid] for sid in reviewed if sid in cat.index_of}
         n = len(profiles)
         per = [p.weights(cat) for p in profiles]
         if n == 1:
@@ -389,6 +393,22 @@ class Selector:
         return notes
 
 
+def under_review(reviews: Iterable[Mapping[str, Any]], resident_ids: Iterable[str]) -> set[str]:
+    """Song ids stopped as upsetting and still awaiting a staff decision, for the residents listening now.
+
+    A review (``{song_id, resident_id, ...}``) holds for its resident in any session they are in, alone or in a
+    group; one without a resident (the home's mix) holds for the home's mix. Passed to :class:`Selector` as
+    ``reviewed``, it is a hard filter like an avoid list: no weight, favourite or mode brings the song back.
+    """
+    present = set(resident_ids)
+    out: set[str] = set()
+    for review in reviews:
+        rid = review.get("resident_id")
+        if (rid in present) if rid else not present:
+            out.add(str(review.get("song_id")))
+    return out
+
+
 def prepare(songs: Iterable[Song]) -> None:
     """Normalise every song's text now (the first selection over a new catalogue pays ~0.3 s for 10,000
     songs otherwise): call at start-up and after a rescan, off the UI's critical path."""
@@ -408,6 +428,7 @@ def select_playlist(
     default_schedule: tuple[ScheduleSlot, ...] = (),
     quiet: bool = False,
     exclude_ids: Iterable[str] = (),
+    reviewed: Iterable[str] = (),
 ) -> Playlist:
     """A playlist of up to ``count`` songs for ``residents`` (one, or a lounge group). See :class:`Selector`."""
     selector = Selector(
@@ -420,5 +441,6 @@ def select_playlist(
         recently_played=recently_played,
         default_schedule=default_schedule,
         quiet=quiet,
+        reviewed=reviewed,
     )
     return selector.playlist(count, exclude_ids)

@@ -21,16 +21,19 @@ from typing import Any, ClassVar
 from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Song
-from kiosk.domain.session_core import SessionCore
 from kiosk.domain.session_record import Play, SessionRecord
+from kiosk.domain.session_voice import SessionVoice
 
 log = logging.getLogger(__name__)
 
 DECADES = tuple(f"{y}s" for y in range(1900, 2030, 10))
 TAP_EXEMPT = frozenset({Source.DIAL, Source.AUTO, Source.STAFF})
+CALM_IGNORES = frozenset(
+    {Intent.PLAY_PAUSE, Intent.MORE_MUSIC, Intent.NEXT, Intent.TUNE_DECADE, Intent.LIKE, Intent.CHOOSE_MODE}
+)
 
 
-class SessionEngine(SessionCore):
+class SessionEngine(SessionVoice):
     """Implements :class:`kiosk.domain.ports.SessionControl` (and the staff screen's review list)."""
 
     def set_waker(self, waker: Callable[[], None]) -> None:
@@ -47,7 +50,10 @@ class SessionEngine(SessionCore):
             if last is not None and now - last < self.settings.tap_debounce_s:
                 return  # the same control again within 400 ms: one tap (tremor)
             self._last_tap[key] = now
+        if self.status is Status.CALM and source is not Source.STAFF and intent in CALM_IGNORES:
+            return  # stopped as upsetting: no music by itself or by a stray press until the calm screen ends
         self._refresh_policy()
+        self._voice_interrupt()
         self.HANDLERS[intent](self, source, arg)
         self._publish()
 
@@ -60,6 +66,7 @@ class SessionEngine(SessionCore):
             self._on_player_event(event)
         now = self.clock.monotonic()
         self._refresh_policy()
+        self._check_profiles(now)
         ceiling = self._level(1.0)
         for slot, level, then in self._fader.step(now):
             self._set_level(slot, min(level, ceiling))
@@ -68,6 +75,7 @@ class SessionEngine(SessionCore):
             elif then == "pause":
                 self.player.pause(slot)
         self._check_timers(now)
+        self._voice_pump(now)
         if self._save_due:
             self._write_resume()
         try:
@@ -80,11 +88,21 @@ class SessionEngine(SessionCore):
         now = self.clock.monotonic()
         song = None
         position_ms = 0
-        if self.play is not None:
-            s = self.play.song
+        s = self.play.song if self.play is not None else self._intro_song()  # introduced: shown already
+        if s is not None:
             song = SongView(
-                s.song_id, s.title, s.artist, s.year, s.decade, s.duration_s, s.lyrics_path, self.play.liked
+                s.song_id,
+                s.title,
+                s.artist,
+                s.year,
+                s.decade,
+                s.duration_s,
+                s.lyrics_path,
+                self.play.liked if self.play is not None else False,
+                art_path=s.cover_path,
+                path=s.path,
             )
+        if self.play is not None:
             position_ms = int(self.play.position_s(now) * 1000)
         return SessionView(
             status=self.status,
@@ -114,6 +132,11 @@ class SessionEngine(SessionCore):
             return False
         session = SessionRecord.from_resume(state, self.clock.monotonic())
         self.session, self.resident_ids, self.mode = session, session.resident_ids, session.mode
+        self.listeners.forget()
+        for rid in session.journaled_ids:  # consent may have been withdrawn while the kiosk was off
+            person = self._person(rid)
+            if person is not None and not person.journaled:
+                self._withdraw(session, rid)
         self.volume_pct = min(self.volume_pct, self.cap_pct())
         self._log(
             EventType.SESSION_START,
@@ -190,12 +213,54 @@ class SessionEngine(SessionCore):
 
     def resolve_review(self, song_id: str) -> None:
         self._pending = [p for p in self._pending if p["song_id"] != song_id]
+        self._source = None  # staff decided: the song may come back (or is now on an avoid list)
 
-    def current_session(self) -> tuple[str, tuple[str, ...]] | None:
-        """(session_id, resident_ids) of the session running now, or None (for staff observation forms)."""
+    def _check_profiles(self, now: float) -> None:
+        """Re-read the listeners' profiles when the residents store changed on disk (at most once a second).
+
+        Consent withdrawn: nothing more names them, the rollup leaves them out. A lower volume limit: the
+        level comes down in this same pump (:meth:`_check_timers`), and Louder cannot pass it. Avoid lists,
+        favourites and session length: from the next song.
+        """
+        changes = self.listeners.changed(self.resident_ids, now)
+        if not changes:
+            return
+        session = self.session
+        if session is not None:
+            for change in changes:
+                if change.consent_withdrawn:
+                    self._withdraw(session, change.resident_id)
+            minutes = [p.session_minutes for r in self.resident_ids if (p := self._person(r)) is not None]
+            if minutes:
+                session.length_s = min(minutes) * 60.0
+        self._source = None
+
+    def _withdraw(self, session: SessionRecord, resident_id: str) -> None:
+        """Consent withdrawn mid-session: one last event names them, then nothing does (earlier events stay)."""
+        if resident_id not in session.journaled_ids:
+            return
+        if session.journal_on:
+            try:
+                self.journal.append(
+                    EventType.CONSENT_WITHDRAWN.value,
+                    session_id=session.session_id,
+                    resident_id=resident_id,
+                    source=Source.AUTO.value,
+                    detail={},
+                )
+            except Exception:
+                log.warning("journal append failed", exc_info=True)
+        session.journaled_ids = tuple(r for r in session.journaled_ids if r != resident_id)
+        if session.resident_ids and not session.journaled_ids:
+            session.journal_on = False  # nobody left who agreed: no more events, no rollup
+        self._save(force=True)
+
+    def current_session(self) -> tuple[str, tuple[str, ...], str] | None:
+        """(session_id, resident_ids, started_at ISO) of the session running now, or None (for staff
+        observation forms)."""
         if self.session is None:
             return None
-        return self.session.session_id, tuple(self.session.resident_ids)
+        return self.session.session_id, tuple(self.session.resident_ids), self.session.started_at
 
     def _on_play_pause(self, source: Source, _arg: object) -> None:
         if self.status is Status.PLAYING:
@@ -236,23 +301,33 @@ class SessionEngine(SessionCore):
             self._end_session("stop", source, SongOutcome.STOPPED, self.settings.fade_ms)
 
     def _on_distress(self, source: Source, _arg: object) -> None:
-        if self.session is None:
+        """Stop now (fast fade), end the session, show the calm screen, and put the song up for review.
+
+        The review names everyone present, whatever their consent: it is a safety record, not a listening
+        record. Until staff decide, the song is left out for any session one of them is in.
+        """
+        session = self.session
+        if session is None:
             return
         play = self.play
         if play is not None:
             self._log(EventType.DISTRESS, source, song=play.song, at_s=self._at_s())
-            for rid in self.session.journaled_ids or ("",):
+            at = self.clock.now().isoformat(timespec="seconds")
+            for rid in session.resident_ids or (None,):
                 self._pending.append(
                     {
                         "song_id": play.song.song_id,
                         "title": play.song.title,
                         "artist": play.song.artist,
-                        "resident_id": rid or None,
-                        "session_id": self.session.session_id,
-                        "at": self.clock.now().isoformat(timespec="seconds"),
+                        "resident_id": rid,
+                        "session_id": session.session_id,
+                        "at": at,
                     }
                 )
         self._end_session("distress", source, SongOutcome.DISTRESS, self.settings.distress_fade_ms)
+        self.status = Status.CALM
+        self._calm_until = self.clock.monotonic() + self.settings.calm_screen_s
+        self._source = None  # the next choice of songs leaves the song under review out
 
     def _on_tune_decade(self, source: Source, arg: object) -> None:
         step = 1 if not isinstance(arg, int) or arg >= 0 else -1
@@ -281,7 +356,7 @@ class SessionEngine(SessionCore):
         if self.session is not None:
             self._end_session("stop", source, SongOutcome.STOPPED, self.settings.fade_ms)
         self.resident_ids = ids
-        self._people = {}  # fresh profiles (caps, session length, consent) for this choice
+        self.listeners.forget()  # fresh profiles (caps, session length, consent) for this choice
         self._source = None
         self.volume_pct = min(max(self.volume_pct, self.settings.min_volume_pct), self.cap_pct())
         self._start_music(source)

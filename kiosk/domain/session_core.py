@@ -25,7 +25,9 @@ from kiosk.domain.ports import (
     SongSource,
     SongSourceFactory,
 )
+from kiosk.domain.selection import under_review
 from kiosk.domain.session_fades import Fader
+from kiosk.domain.session_profiles import Listeners
 from kiosk.domain.session_record import EngineSettings, Play, SessionRecord
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class SessionCore:
         settings: EngineSettings | None = None,
         policy: Callable[[datetime], PolicyNow] = _no_policy,
         residents: Callable[[str], Resident | None] | None = None,
+        profiles_stamp: Callable[[], object] | None = None,
         rollups: SessionRollups | None = None,
         on_suspect: Callable[[str, str], None] | None = None,
         resume_store: ResumeStore | None = None,
@@ -64,6 +67,7 @@ class SessionCore:
         self.settings = settings or EngineSettings()
         self.policy = policy
         self.residents = residents
+        self.listeners = Listeners(residents, profiles_stamp)  # profiles, re-read when the store changes
         self.rollups = rollups
         self.on_suspect = on_suspect
         self.resume_store = resume_store
@@ -94,19 +98,14 @@ class SessionCore:
         self._pending: list[dict[str, Any]] = []
         self._listeners: list[Callable[[SessionView], None]] = []
         self._last_view: SessionView | None = None
-        self._people: dict[str, Resident | None] = {}
+        self._calm_until = 0.0
+        self._duck = 1.0  # the music's factor under the gentle voice (1.0: not ducked)
         self._refresh_policy()
         self.volume_pct = min(self.volume_pct, self.cap_pct())
 
     def _person(self, resident_id: str) -> Resident | None:
-        """A listening resident's profile, looked up once per choice (a store read has no place in a pump)."""
-        if resident_id not in self._people:
-            try:
-                self._people[resident_id] = self.residents(resident_id) if self.residents else None
-            except Exception:
-                log.warning("resident lookup failed", exc_info=True)
-                return None
-        return self._people[resident_id]
+        """A listening resident's profile (read once per choice, again only when the store changed)."""
+        return self.listeners.get(resident_id)
 
     def cap_pct(self) -> int:
         caps = [self.settings.max_volume_pct, self._policy_now.volume_cap_pct]
@@ -122,7 +121,7 @@ class SessionCore:
         self._next_song(source, fade_out_ms=0)
 
     def _next_song(self, source: Source, fade_out_ms: int) -> None:
-        choice = self._song_source().next_song(self._exclude())
+        choice = self._take_ahead() or self._song_source().next_song(self._exclude())
         if choice is None:  # everything played once: allow repeats, never of a song that failed
             again = set(self._failed_ids)
             if self.play is not None:
@@ -135,7 +134,23 @@ class SessionCore:
             return
         if self.session is None:
             self._open_session(source)
+        if self._before_song(choice, source, fade_out_ms):
+            return  # the gentle voice speaks first; it starts the song when it is done
         self._start_song(choice[0], choice[1], source, fade_out_ms)
+
+    # --- hooks for the gentle voice (kiosk.domain.session_voice); without a voice they do nothing ---------
+
+    def _take_ahead(self) -> tuple[Song, str] | None:
+        """The next song picked one ahead (so its introduction is ready), when it may still play."""
+        return None
+
+    def _before_song(self, choice: tuple[Song, str], source: Source, fade_out_ms: int) -> bool:
+        """True when speech plays before ``choice`` (which then starts later)."""
+        return False
+
+    def _song_start_detail(self) -> dict[str, Any]:
+        """Extra song_start detail (``intro``)."""
+        return {}
 
     def _start_song(
         self,
@@ -169,7 +184,7 @@ class SessionCore:
         )
         self.play.run_since = now
         self.status = Status.PLAYING
-        self._fader.fade(new, 0.0, self._level(1.0, gain), self._fade_in_ms(), now, then=None)
+        self._fader.fade(new, 0.0, self._level(1.0, gain) * self._duck, self._fade_in_ms(), now, then=None)
         self._save(force=True)
         if continued:
             return
@@ -183,6 +198,7 @@ class SessionCore:
             decade=song.decade,
             mode=None if self.mode is None else self.mode.value,
             reason=reason,
+            **self._song_start_detail(),
         )
 
     def _fade_in_ms(self) -> int:
@@ -195,7 +211,7 @@ class SessionCore:
         if self.play is None:
             return 0.0
         gain = self.play.song.replaygain_db if self.settings.replaygain else None
-        return self._level(1.0, gain)
+        return self._level(1.0, gain) * self._duck
 
     def _pause(self, source: Source) -> None:
         play = self.play
@@ -330,6 +346,7 @@ class SessionCore:
 
     def _exclude(self) -> set[str]:
         ids = (self.session.played_ids() if self.session else set()) | self._failed_ids
+        ids |= under_review(self._pending, self.resident_ids)  # also when the song source knows no reviews
         if self.play is not None:
             ids.add(self.play.song.song_id)
         return ids
@@ -392,6 +409,8 @@ class SessionCore:
         play = self.play
         if self._tuned is not None and now >= self._tuned_until:
             self._tuned = None
+        if self.status is Status.CALM and now >= self._calm_until:
+            self.status = Status.IDLE  # the calm screen has shown long enough: at rest, nothing personal
         cap = self.cap_pct()
         if self.volume_pct > cap:  # quiet hours began (or a cap came with a resident): come down to it
             self.volume_pct = cap

@@ -26,6 +26,7 @@ class EngineSettings:
     skip_fade_ms: int = 600  # "another song": the old one fades out this fast under the new one
     resume_fade_ms: int = 300
     distress_fade_ms: int = 300  # distress: stop now, fade out fast
+    calm_screen_s: float = 10.0  # after a distress stop: the calm screen shows this long, then idle
     tap_debounce_s: float = 0.4  # taps on the same control closer than this count once (tremor)
     idle_pause_end_s: float = 20 * 60
     default_session_s: float = 30 * 60  # the home's mix (no resident chosen)
@@ -55,6 +56,7 @@ class Play:
     playing_confirmed: bool = False
     liked: bool = False
     outcome: str = ""
+    intro: bool = False  # the gentle voice introduced it (reports compare songs with and without)
 
     def _run(self, now: float) -> float:
         return self.listened_s + (now - self.run_since if self.run_since is not None else 0.0)
@@ -94,6 +96,7 @@ class SessionRecord:
                 "listened_s": round(listened_s, 1),
                 "liked": play.liked,
                 "at": play.at,
+                **({"intro": True} if play.intro else {}),
             }
         )
         if play.outcome == SongOutcome.DISTRESS:

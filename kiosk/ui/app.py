@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ _kv_loaded = False
 
 
 _kv_loaded_names: set[str] = set()
-CORE_SCREENS = ("idle", "residents", "now_playing", "session_end")
+CORE_SCREENS = ("idle", "residents", "now_playing", "session_end", "calm")
 
 
 def load_kv(*names: str) -> None:
@@ -97,8 +97,12 @@ class KioskUI:
         run_bg: Callable[[Callable[[], object], Callable[[object], None]], None] = run_in_background,
         demo_pin_hint: str = "",
         language: str | None = None,
+        covers: Callable[[str, str | None], str | None] | None = None,
         pin_lockout: LockoutStore | None = None,
+        last_listened: Callable[[], Mapping[str, str]] = dict,
     ):
+        from kiosk.ui.screens.calm import CalmScreen
+        from kiosk.ui.screens.calm_presenter import CalmPresenter
         from kiosk.ui.screens.idle import IdleScreen
         from kiosk.ui.screens.idle_presenter import IdlePresenter
         from kiosk.ui.screens.modes_presenter import ModesPresenter
@@ -127,18 +131,36 @@ class KioskUI:
         self.sm = ScreenManager(transition=NoTransition())
         self.idle = IdleScreen(presenter=IdlePresenter(control, self.router, clock, self.refresh))
         self.idle.blank_after_s = config.display.blank_when_idle_s
+        kiosk_clock = clock
+        self._kiosk_clock = clock
+
+        def minute_of_day() -> int | None:
+            if not kiosk_clock.trusted():
+                return None
+            local = kiosk_clock.now().astimezone()
+            return local.hour * 60 + local.minute
+
         self.residents = ResidentsScreen(
-            presenter=ResidentsPresenter(control, self.router, residents.all, data_dir, self._refresh_picker)
-        )
+            presenter=ResidentsPresenter(
+                control, self.router, residents.all, data_dir, self._refresh_picker,
+                room=getattr(config.kiosk, "room", ""), minute_of_day=minute_of_day, last_listened=last_listened,
+                now_iso=lambda: kiosk_clock.now().isoformat() if kiosk_clock.trusted() else "",
+            )
+        )  # fmt: skip
         self.residents.on_give_up = self._close_picker
         self.modes_presenter = ModesPresenter(control, Path(config.library.music_dir), self._close_modes)
         self.now_playing = NowPlayingScreen(
-            presenter=NowPlayingPresenter(control, self.refresh), modes=self.modes_presenter, now_s=now
+            presenter=NowPlayingPresenter(control, self.refresh),
+            modes=self.modes_presenter,
+            now_s=now,
+            covers=covers,
+            run_bg=run_bg,
         )
         self.session_end = SessionEndScreen(presenter=SessionEndPresenter(control))
+        self.calm = CalmScreen(presenter=CalmPresenter())
         self.guard = PinGuard(now, on_event=staff.note_staff_event, store=pin_lockout)
         self._lazy: dict[str, Any] = {}
-        for screen in (self.idle, self.residents, self.now_playing, self.session_end):
+        for screen in (self.idle, self.residents, self.now_playing, self.session_end, self.calm):
             self.sm.add_widget(screen)
 
         self.root = ScreenRoot()
@@ -156,7 +178,7 @@ class KioskUI:
     def _screen(self, name: str) -> Any:
         if name in self._lazy:
             return self._lazy[name]
-        load_kv(name)
+        load_kv(name, *(("staff_voice", "staff_clock") if name == router.STAFF else ()))
         if name == router.MODES:
             from kiosk.ui.screens.modes import ModesScreen
 
@@ -176,8 +198,9 @@ class KioskUI:
             from kiosk.ui.screens.staff_presenter import StaffPresenter
 
             presenter = StaffPresenter(
-                self.staff, self.run_bg, lambda: screen.refresh(), lambda: self.control.view().message
-            )
+                self.staff, self.run_bg, lambda: screen.refresh(), lambda: self.control.view().message,
+                now_view=self.control.view, now=lambda: self._kiosk_clock.now(),
+            )  # fmt: skip
             screen = StaffScreen(presenter=presenter)
             screen.on_leave_staff = self.leave_staff
             screen.on_open_modes = self.open_modes
@@ -340,8 +363,12 @@ def build_app(
     pin_lockout: LockoutStore | None = None,
     on_shown: Callable[[EncoreApp], None] | None = None,
     on_stopped: Callable[[EncoreApp], None] | None = None,
+    covers: Callable[[str, str | None], str | None] | None = None,
+    last_listened: Callable[[], Mapping[str, str]] = dict,
 ) -> EncoreApp:
-    """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo)."""
+    """The kiosk App over a session control (the real engine from kiosk/wiring.py, or the demo).
+
+    ``covers(song_path, cover_beside)`` finds a song's picture (called off the UI thread)."""
 
     def factory() -> KioskUI:
         return KioskUI(
@@ -352,7 +379,9 @@ def build_app(
             data_dir=data_dir,
             clock=clock,
             demo_pin_hint=demo_pin_hint,
+            covers=covers,
             pin_lockout=pin_lockout,
+            last_listened=last_listened,
         )
 
     return EncoreApp(factory, control, locked=not windowed, on_shown=on_shown, on_stopped=on_stopped)

@@ -14,12 +14,13 @@ IDLE = "idle"
 RESIDENTS = "residents"
 NOW_PLAYING = "now_playing"
 SESSION_END = "session_end"
+CALM = "calm"
 MODES = "modes"
 STAFF_PIN = "staff_pin"
 STAFF = "staff"
 
-RESIDENT_SCREENS = (IDLE, RESIDENTS, NOW_PLAYING, SESSION_END, MODES)
-CORE = (IDLE, RESIDENTS, NOW_PLAYING, SESSION_END)  # built at start; the others on first use
+RESIDENT_SCREENS = (IDLE, RESIDENTS, NOW_PLAYING, SESSION_END, CALM, MODES)
+CORE = (IDLE, RESIDENTS, NOW_PLAYING, SESSION_END, CALM)  # built at start; the others on first use
 
 
 @dataclass
@@ -44,6 +45,9 @@ class Router:
         if playing:
             self.picker_open = False
             return NOW_PLAYING
+        if view.status is Status.CALM:  # after a distress stop: calm words, no picker, no "More music"
+            self.picker_open = False
+            return CALM
         if view.status is Status.CHOOSING or self.picker_open:
             return RESIDENTS
         if view.status is Status.ENDED:

@@ -26,6 +26,8 @@ STAFF_BG = rgb("#ECEFF3")
 STAFF_BUTTON = rgb("#FFFFFF")
 STAFF_ACCENT = rgb("#23405F")
 WARN = rgb("#7A1F00")
+DISTRESS = rgb("#8E1B1B")  # the one control that stops a song as upsetting: white on deep red, set apart
+ON_DISTRESS = rgb("#FFFFFF")
 BLANK = rgb("#000000")
 
 # Sizes in mm.
@@ -35,6 +37,7 @@ EDGE_MM = 4.0  # margin to the glass edge
 TITLE_CAP_MM = 6.5  # song title cap height (>= 6)
 LABEL_CAP_MM = 4.2  # any resident-facing word (>= 4)
 STAFF_CAP_MM = 2.6
+STAFF_TARGET_MM = 12.0  # smallest staff button (both sides): gloves and hurry
 STAFF_CORNER_MM = 14.0  # the long-press corner (top left)
 STAFF_HOLD_S = 3.0
 STAFF_IDLE_S = 120.0

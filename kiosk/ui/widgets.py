@@ -73,12 +73,31 @@ class BigButton(Panel):
     text_color = ColorProperty(theme.TEXT)
     icon_color = ColorProperty(theme.ICON)
     presses = NumericProperty(0)  # accepted presses (tests, bench)
+    word_width_px = NumericProperty(100)  # horizontal buttons: the word's box (one line when it fits)
 
     def __init__(self, **kwargs: object):
         super().__init__(**kwargs)
         self._release_ev = None
         self.bind(selected=self._recolour, pressed=self._recolour, normal_color=self._recolour)
+        self.bind(size=self._fit_word, word=self._fit_word, icon=self._fit_word, orientation=self._fit_word,
+                  text_cap_mm=self._fit_word, icon_mm=self._fit_word)  # fmt: skip
+        self._fit_word()  # a size given to the constructor sends no change later
         Clock.schedule_once(lambda _dt: self._recolour(), 0)
+
+    def _fit_word(self, *_args: object) -> None:
+        """A horizontal button: the word as wide as it needs on one line, else wrapped in what is left."""
+        if self.orientation != "horizontal":
+            return
+        from kivy.core.text import Label as CoreLabel
+
+        from kiosk.ui import units
+
+        core = CoreLabel(text=self.word, font_size=units.cap(self.text_cap_mm), bold=True)
+        core.refresh()
+        natural = core.texture.width + 2 if core.texture is not None else 0
+        icon = units.mm(self.icon_mm) + self.spacing if self.icon else 0
+        room = self.width - self.padding[0] - self.padding[2] - icon - 2 * self.spacing
+        self.word_width_px = max(1.0, min(natural, room))
 
     def _recolour(self, *_args: object) -> None:
         self.bg_color = (

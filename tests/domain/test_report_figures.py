@@ -273,3 +273,27 @@ def test_a_damaged_rollup_is_skipped_not_fatal():
         == build_report([*SESSIONS, damaged], WEEK, labels=LABELS, tz=UTC).home.sessions
     )
     assert not any(d.get("session_id") == "X" for d in month_digest([damaged], set(), "2026-06", tz=UTC))
+
+
+def test_a_scale_left_unset_is_missing_and_old_forms_are_marked() -> None:
+    new_form = {
+        "session_id": "S2",
+        "resident_ids": ["A"],
+        "at": "2026-06-03T20:10:00+00:00",
+        "form": 2,
+        "scales": {"enjoyment": 40, "interest": None},  # interest: nobody set it
+        "reactions": ["calm"],
+        "by": "staff",
+    }
+    got = build_report(
+        SESSIONS, WEEK, labels=LABELS, observations=[*OBSERVATIONS, new_form], avoid_changes=AVOID, tz=UTC
+    )
+    a = next(f for f in got.residents if f.resident_id == "A")
+    latest = a.observations[-1]
+    assert latest.scales == {"enjoyment": 40} and not latest.maybe_untouched  # missing, never a 50
+    assert [o.maybe_untouched for o in a.observations] == [True, True, False]  # saved by the old form
+    change = a.scale_change()  # earliest form -> latest form
+    assert change["enjoyment"] == (80.0, 40.0)
+    assert "interest" not in change  # unset in the latest: no comparison, never a 50 stood in
+    text = summary_text(got)
+    assert "2 of them from the old form" in text

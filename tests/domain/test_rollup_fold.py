@@ -142,3 +142,30 @@ def test_memory_is_open_sessions_only():
         for kiosk in ("k1", "k2"):
             done += len(fold.feed(ev("10:01:00", "session_end", session=f"{kiosk}-{n}", kiosk=kiosk)))
     assert done == 1000 and peak == 2 and fold.open_sessions == 0
+
+
+def test_consent_withdrawn_takes_the_resident_out_of_the_session_rollup() -> None:
+    group = [
+        ev(
+            "10:00:00",
+            "session_start",
+            resident=None,
+            mode="listen",
+            residents=["res-a", "res-b"],
+            resumed=False,
+        ),
+        ev("10:00:01", "song_start", resident=None, song="s1", title="Moon River"),
+        ev("10:00:30", "consent_withdrawn", resident="res-a"),
+        ev("10:01:00", "song_end", resident="res-b", song="s1", outcome="completed", listened_s=59),
+        ev("10:01:01", "session_end", resident="res-b", reason="stop", listened_s=60),
+    ]
+    ((kind, rollup),) = list(fold_events(group))
+    assert kind == "session" and rollup["resident_ids"] == ["res-b"] and rollup["songs_completed"] == 1
+    alone = [
+        ev("10:00:00", "session_start", mode="listen", residents=["res-a"], resumed=False),
+        ev("10:00:01", "song_start", song="s1", title="Moon River"),
+        ev("10:00:30", "consent_withdrawn"),
+    ]
+    assert list(fold_events(alone)) == []  # everyone withdrew: no rollup at all (nothing more was journaled)
+    home_mix = [ev("10:00:00", "session_start", resident=None, residents=[]), ev("10:00:05", "session_end")]
+    assert [k for k, _ in fold_events(home_mix)] == ["session"]  # no residents, none withdrew: kept

@@ -454,3 +454,28 @@ def test_group_share_does_not_depend_on_library_size_of_each_era() -> None:
             eras["old" if (c.song.year or 0) < 1950 else "new"] += 1
     # unscaled means would give the 1910-born listener about 9 % here (their era is 1 song in 11)
     assert eras["old"] > 0.25 * 400
+
+
+def test_a_song_under_review_is_out_for_its_residents_in_any_group_whatever_their_favourites() -> None:
+    from kiosk.domain.selection import under_review
+
+    songs = [song(i, 1948) for i in range(6)]
+    a = resident("ra", favourite_songs=("Tune 0",))
+    b, c = resident("rb"), resident("rc", favourite_songs=("Tune 0",))
+    reviews = [{"song_id": "s0", "resident_id": "ra"}, {"song_id": "s5", "resident_id": None}]
+    assert under_review(reviews, ["ra"]) == {"s0"}
+    assert under_review(reviews, ["rb", "ra"]) == {"s0"}
+    assert under_review(reviews, ["rc"]) == set()
+    assert under_review(reviews, []) == {"s5"}  # the home's mix keeps its own reviews
+    for who in ([a], [a, b], [c, a]):
+        chosen = Selector(
+            songs,
+            who,
+            rng=random.Random(1),
+            now=NOW,
+            reviewed=under_review(reviews, [r.resident_id for r in who]),
+        )
+        assert "s0" not in {c.song.song_id for c in chosen.playlist(6)}
+        assert all(chosen.next().song.song_id != "s0" for _ in range(30))  # type: ignore[union-attr]
+    favoured = select_playlist(songs, [c], count=6, rng=random.Random(1), now=NOW)
+    assert "s0" in {x.song.song_id for x in favoured}  # nobody stopped it for rc

@@ -256,13 +256,35 @@ def test_distress_stops_fast_and_flags_the_song_for_staff_review() -> None:
     kit.tap(Intent.DISTRESS, Source.BUTTON, gap_s=0.0)
     kit.run(0.35)
     assert kit.player.sounding() == []
-    assert kit.engine.view().status is Status.ENDED
+    assert kit.engine.view().status is Status.CALM  # its own calm screen, not "That was lovely"
     assert kit.journal.of_type("distress")[0]["song_id"] == song_id
     assert kit.journal.of_type("song_end")[0]["detail"]["outcome"] == "distress"
     assert kit.journal.of_type("session_end")[0]["detail"]["reason"] == "distress"
     (review,) = kit.engine.pending_reviews()
     assert review["song_id"] == song_id and review["resident_id"] == "r-1"
     assert kit.rollups.docs[0]["distress_stops"] == 1
+    assert kit.rollups.docs[0]["end_reason"] == "distress"
+    kit.tap(Intent.MORE_MUSIC, Source.BUTTON)  # a stray press on the calm screen starts nothing
+    kit.tap(Intent.PLAY_PAUSE, Source.TOUCH)
+    assert kit.engine.view().status is Status.CALM and kit.player.sounding() == []
+    kit.run(EngineSettings().calm_screen_s)
+    assert kit.engine.view().status is Status.IDLE
+    played = set()
+    for _ in range(len(SONGS) - 1):  # every other song, and never the one under review for r-1
+        kit.tap(Intent.NEXT, Source.TOUCH)
+        assert kit.engine.play is not None
+        played.add(kit.engine.play.song.song_id)
+    assert song_id not in played and len(played) == len(SONGS) - 1
+
+
+def test_distress_review_names_everyone_present_even_at_consent_no() -> None:
+    kit = make({"r-1": resident(), "r-2": resident("r-2", consent=Consent.NO)})
+    kit.tap(Intent.CHOOSE_RESIDENTS, Source.STAFF, ("r-1", "r-2"))
+    song_id = kit.engine.play.song.song_id  # type: ignore[union-attr]
+    kit.tap(Intent.DISTRESS, Source.STAFF)
+    reviews = kit.engine.pending_reviews()
+    assert {(r["song_id"], r["resident_id"]) for r in reviews} == {(song_id, "r-1"), (song_id, "r-2")}
+    assert kit.rollups.docs[0]["resident_ids"] == ["r-1"]  # the listening record still leaves r-2 out
 
 
 def test_volume_never_exceeds_the_residents_cap_and_is_journaled() -> None:

@@ -73,11 +73,11 @@ def _events(data_dir: Path) -> list[dict[str, Any]]:
 
 
 def _check_stores(data_dir: Path, figures: Figures) -> None:
-    from kiosk.adapters.docstore import DamagedStore, is_document_store, load_store_file
+    from kiosk.adapters.docstore import DamagedStore, is_store, load_store_file
 
     damaged = sorted(p.name for p in data_dir.glob("*.damaged-*"))
     for path in sorted(data_dir.glob("*.json")):
-        if is_document_store(path.stem):
+        if is_store(path.stem):
             try:
                 load_store_file(path)
             except DamagedStore as exc:

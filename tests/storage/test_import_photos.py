@@ -64,7 +64,9 @@ def test_a_kill_then_a_lost_staged_photo_makes_the_reimport_write_it(tmp_path: P
         staged.unlink()  # lost (a card that dropped the last writes)
     again = kiosk_cli(data_dir, "residents", "import", str(second))
     assert again.returncode == 0, again.stderr
-    assert "updated R-001: photo" in again.stdout  # not "unchanged": the lost photo is written again
+    assert (
+        "unchanged (1): R-003" in again.stdout
+    )  # Peggy and Bert not "unchanged": their lost photos are written
     store, peggy = _peggy(data_dir)
     photo = store.photo_path(peggy)
     assert photo is not None and _colour(photo)[2] > 200  # the re-import put the new photo in place

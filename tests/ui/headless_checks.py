@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 def main() -> None:
     width, height, dpi = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-    from kiosk.devtools import headless
+    from kiosk.devtools import headless, measures
     from kiosk.domain.intents import Intent, Status
     from kiosk.ui import theme, units
     from kiosk.ui.pin_check import make_hash
@@ -30,15 +30,38 @@ def main() -> None:
     # 1. every screen: the DEMENTIA_UX numbers over the widget tree
     screens: dict[str, list[dict[str, str]]] = {}
     targets: dict[str, int] = {}
+    small_staff: list[str] = []
+    wrapped: list[str] = []
+    faces: dict[str, list[dict[str, float]]] = {}
     for name, resident in headless.visit_all(h):
         problems = headless.check_screen(h.ui.sm.current_screen, name, resident_facing=resident)
         screens[name] = [asdict(p) for p in problems]
         targets[name] = len(headless.resident_targets(h.ui.sm.current_screen))
+        if not resident:
+            small_staff += measures.small_staff_targets(h.ui.sm.current_screen, name)
+        wrapped += measures.wrapped_one_liners(h.ui, name)
+        if name == "now_playing-relax":
+            out["breathing"] = measures.breathing_measures(h)
+        if name.startswith("residents"):
+            faces[name] = measures.face_measures(h.ui.residents)
+    out["small_staff"] = small_staff
+    out["wrapped"] = wrapped
+    out["faces"] = faces
     out["screens"] = screens
     out["targets"] = targets
     h.control.show(Status.PLAYING, song=1)
     h.frame(2)
     out["title_cap_mm"] = headless.title_cap_mm(h)
+    titles = {}  # long titles: two lines at the largest size that fits, smaller, then (only then) an ellipsis
+    for title in ("Evening Serenade (do not forget me, my dear)",
+                  "Evening Serenade (do not forget me, my dear, when summer ends)",
+                  " ".join(["Evening Serenade (do not forget me, my dear)"] * 6)):  # fmt: skip
+        h.ui.now_playing.title = title
+        h.frame(2)
+        label = h.ui.now_playing.ids.title
+        titles[title] = {"shown": label.text, "cap_mm": label.fitted_cap_mm,
+                         "problems": [asdict(p) for p in headless.check_screen(h.ui.now_playing, "title")]}  # fmt: skip
+    out["titles"] = titles
 
     # 1b. the checker itself can fail: a small, crowded, pale extra button on the session-end screen
     from kivy.uix.label import Label
@@ -55,12 +78,15 @@ def main() -> None:
     ]  # fmt: skip
     pale = Label(text="pale", color=(0.6, 0.6, 0.6, 1), font_size=units.cap(2), size_hint=(None, None),
                  size=(units.mm(40), units.mm(10)), pos=(units.mm(80), units.mm(3)))  # fmt: skip
-    for w in (*bad, pale):
+    cropped = Label(text="the job", color=(0, 0, 0, 1), font_size=units.cap(5), size_hint=(None, None),
+                    size=(units.mm(60), units.mm(5)), pos=(units.mm(80), units.mm(20)), valign="middle")  # fmt: skip
+    cropped.text_size = cropped.size  # the box crops the bottoms of the letters: must be caught
+    for w in (*bad, pale, cropped):
         box.add_widget(w)
     h.frame(3)
     found = headless.check_screen(h.ui.session_end, "session_end+bad")
     out["bad_rules"] = sorted({p.rule for p in found})
-    for w in (*bad, pale):
+    for w in (*bad, pale, cropped):
         box.remove_widget(w)
 
     # 1c. lyrics follow the song's clock between engine snapshots
@@ -93,6 +119,8 @@ def main() -> None:
         }
 
     h.clock.advance(1)
+    h.tap(staff_button("staff:menu"))  # the staff menu, then Reports: two real taps
+    h.clock.advance(1)
     h.tap(staff_button("staff:reports"))
     working = report_seen()["texts"]
     reports: dict[str, object] = {"working": "Working..." in working, "waited": headless.wait_for_report(h)}
@@ -106,6 +134,70 @@ def main() -> None:
     reports["waited_r1"] = headless.wait_for_report(h)
     reports["resident"] = report_seen()
     out["reports"] = reports
+
+    # 1e. staff Voice: real taps on the kiosk-wide switches and on one resident's own switch
+    def voice_seen() -> dict[str, object]:
+        widgets = headless.walk(staff_screen.ids.content)
+        return {
+            "texts": [w.text for w in widgets if isinstance(w, Label) and w.text],
+            "selected": sorted(w.control for w in widgets if getattr(w, "selected", False)),
+        }
+
+    voice: dict[str, object] = {}
+    h.clock.advance(1)
+    h.tap(staff_button("staff:menu"))  # the staff menu, then Voice
+    for control in ("staff:voice", "staff:voice:enabled", "staff:voice_intros:every", "staff:voice_who:r1",
+                    "staff:voice_resident"):  # fmt: skip
+        h.clock.advance(1)
+        h.tap(staff_button(control))
+        h.frame(3)  # the panel is rebuilt: its rows settle over a few layout passes
+        voice[control] = voice_seen()
+    switches = h.ui.staff.voice()
+    voice["stored"] = [switches.enabled, str(switches.intros), switches.orientation]
+    voice["r1_voice"] = next(r.voice for r in h.ui.staff.residents() if r.resident_id == "r1")
+    voice["note"] = staff_screen.note
+    out["voice"] = voice
+
+    # 1e. the picker: "Music for everyone" on every page, one real tap from the last page starts music for
+    # everyone; a short page keeps its tiles' shape
+    h.ui.leave_staff()
+    h.control.show(Status.IDLE)
+    h.ui.router.picker_open = True
+    h.ui.refresh()
+    h.frame(3)
+    picker = h.ui.residents
+    pages = []
+    for _page in range(6):
+        controls = [w.control for w in headless.resident_targets(picker)]
+        pages.append(controls)
+        more = [w for w in headless.resident_targets(picker) if w.control.startswith("pick:more")]
+        if not more:
+            break
+        if _page == 2:  # the last of the three pages: the one tap
+            everyone = next(
+                w for w in headless.resident_targets(picker) if w.control.startswith("pick:everyone")
+            )
+            h.clock.advance(1)
+            h.tap(everyone)
+            h.frame()
+            break
+        h.clock.advance(1)
+        h.tap(more[0])
+        h.frame(2)
+    out["picker_pages"] = pages
+    out["everyone_tap"] = {"screen": h.screen(), "posted": [[str(i), list(a or ())] for i, _s, a in h.control.posted
+                                                            if i is Intent.CHOOSE_RESIDENTS][-1:]}  # fmt: skip
+    full = measures.face_measures(picker)
+    everyone_people = picker.presenter.residents
+    picker.presenter.residents = lambda: list(everyone_people())[:2]
+    picker.presenter.page = 0
+    picker.refresh()
+    h.frame(3)
+    out["short_page"] = {"full": full, "short": measures.face_measures(picker)}
+    picker.presenter.residents = everyone_people
+
+    # 1f. pictures drawn well inside their box: the seated movements, the decade pictures
+    out["drawn_inside"] = measures.drawing_bounds()
     h.ui.leave_staff()
     h.frame(2)
 

@@ -69,22 +69,54 @@ def test_idle_clock_hidden_while_clock_untrusted(control):
     assert hidden == ("", "")
 
 
-def test_picker_pages_never_exceed_five_choices_and_everyone_is_on_page_one(control, tmp_path):
+def test_picker_pages_never_exceed_five_choices_and_everyone_is_on_every_page(control, tmp_path):
     people = [replace(demo_residents()[0], resident_id=f"r{i}", first_name=f"P{i:02d}") for i in range(11)]
-    assert [len(p) for p in paginate(people)] == [3, 4, 4]
-    assert [len(p) for p in paginate(people[:4])] == [4]
+    assert [len(p) for p in paginate(people)] == [3, 3, 3, 2]
+    assert [len(p) for p in paginate(people[:3])] == [3]
     router = Router()
     p = ResidentsPresenter(control, router, lambda: people, tmp_path, lambda: None)
     seen = set()
-    for page in range(3):
+    for _page in range(4):
         tiles = p.tiles()
         assert len(tiles) <= 5
-        assert (tiles[0].kind == "everyone") == (page == 0)
+        assert tiles[0].kind == "everyone"  # on every page
         assert tiles[-1].kind == "more"
         seen |= {t.resident_id for t in tiles if t.kind == "resident"}
         p.choose(tiles[-1])
     assert seen == {f"r{i}" for i in range(11)}
-    assert p.page % 3 == 0  # "More people" on the last page goes back to the first
+    assert p.page % 4 == 0  # "More people" on the last page goes back to the first
+    few = ResidentsPresenter(control, router, lambda: people[:3], tmp_path, lambda: None)
+    assert [t.kind for t in few.tiles()] == ["everyone", "resident", "resident", "resident"]  # no pager
+
+
+def test_picker_order_room_then_schedule_then_most_recent_listener():
+    from kiosk.domain.models import Mode, ScheduleSlot
+    from kiosk.ui.screens.residents_presenter import likely_here_first
+
+    base = demo_residents()[0]
+    morning = (ScheduleSlot(9 * 60, 10 * 60, Mode.LISTEN),)
+    people = [
+        replace(base, resident_id="a", first_name="Ada"),
+        replace(base, resident_id="b", first_name="Bea", schedule=morning),
+        replace(base, resident_id="c", first_name="Cyd", room="Rose lounge"),
+        replace(base, resident_id="d", first_name="Dot"),
+        replace(base, resident_id="e", first_name="Eve"),
+    ]
+    recent = {"e": "2026-06-01T08:00:00+00:00", "a": "2026-05-30T08:00:00+00:00"}
+    order = likely_here_first(people, room="rose LOUNGE", minute_of_day=9 * 60 + 30, last_listened=recent)
+    assert [r.first_name for r in order] == ["Cyd", "Bea", "Eve", "Ada", "Dot"]
+    at_noon = likely_here_first(people, room="", minute_of_day=12 * 60, last_listened={})
+    assert [r.first_name for r in at_noon] == ["Ada", "Bea", "Cyd", "Dot", "Eve"]  # nothing known: by name
+
+
+def test_picker_remembers_who_was_just_chosen(control, tmp_path):
+    people = [replace(demo_residents()[0], resident_id=f"r{i}", first_name=f"P{i}") for i in range(6)]
+    p = ResidentsPresenter(control, Router(), lambda: people, tmp_path, lambda: None,
+                           now_iso=lambda: "2026-06-01T09:00:00+00:00")  # fmt: skip
+    p.page = 1
+    last = [t for t in p.tiles() if t.kind == "resident"][-1]
+    p.choose(last)
+    assert [t.resident_id for t in p.tiles() if t.kind == "resident"][0] == last.resident_id
 
 
 def test_picker_choice_starts_music_for_that_resident(control, tmp_path):
@@ -250,16 +282,26 @@ def test_staff_presenter_observation_review_volume_usb(control):
     p.start()
     assert control.view().status is Status.PLAYING and control.view().mode is Mode.MOVE
     p.distress()
-    assert [r.song_title for r in p.reviews()] and control.view().status is Status.ENDED
+    assert [r.song_title for r in p.reviews()] and control.view().status is Status.CALM
+    assert "session ended" in p.state.note  # what really happened, not "song stopped"
     p.resolve(p.reviews()[0].review_id, True)
     assert staff.resolved[-1][1] is True and not p.reviews()
+    assert p.observed_text().startswith("About " + p.residents()[0].display_name + ", music from ")
+    assert all(v is None for v in p.state.scales.values()) and "not set" in p.scale_text("interest")
+    assert not p.can_save() and "first" in p.save_word()
+    p.save_observation()  # an untouched form stores nothing
+    assert staff.observations == []
     p.set_scale("enjoyment", 83)
+    assert p.can_save() and p.scale_text("enjoyment").endswith(": 83")
     p.toggle_reaction("sang")
     p.toggle_reaction("smiled")
     p.save_observation()
     session_id, scales, reactions = staff.observations[-1]
-    assert session_id == control.session_id and scales["enjoyment"] == 83 and scales["interest"] == 50
+    assert session_id == control.session_id and scales == {"enjoyment": 83}  # only what a person set
     assert reactions == ["smiled", "sang"]
+    assert not p.can_save() and all(v is None for v in p.state.scales.values())  # fresh for the next one
+    p.toggle_reaction("calm")
+    assert p.can_save()  # a reaction alone is worth saving
     p.open_panel("volume")
     p.pick_cap_resident(rid)
     p.set_cap(63)
@@ -462,3 +504,68 @@ def test_paused_lights_play_at_once(control):
     play = p.controls(control.view())[0]
     assert (play.word, play.icon, play.on) == ("Play", "play", True)
     assert p.state_word(control.view()) == "Paused"
+
+
+def test_move_pictures_and_words_come_from_one_table_of_seated_movements():
+    """Every seated picture has its row, and every row's words name what its picture shows (a star jump under
+    "Tap your feet" cannot come back)."""
+    from kiosk.ui.icons import ICONS
+
+    rows = mp.SEATED_MOVES
+    pictures = [picture for _word, picture in rows]
+    assert sorted(pictures) == sorted(n for n in ICONS if n.startswith("seated_"))  # no picture without words
+    assert len(set(pictures)) == len(pictures)
+    seated_words = {"tap", "feet", "clap", "hands", "sway", "roll", "shoulder", "circle", "arms", "nod"}
+    for word, picture in rows:
+        parts = picture.removeprefix("seated_").split("_")
+        assert all(part in word.lower() for part in parts), (word, picture)
+        assert parts and set(parts) <= seated_words, picture
+        assert not {"jump", "stand", "kneel", "step"} & set(word.lower().split())
+    assert ICONS["move"] in {ICONS[p] for p in pictures}  # the Move tile shows a seated person too
+    assert [m.word for m in mp.movements()] == mp.move_prompts()
+    assert mp.movement_at(0).picture == pictures[0] and mp.movement_at(15_000).picture == pictures[1]
+
+
+def test_relax_tile_shows_a_leaf():
+    assert {t.mode: t.icon for t in mp.mode_tiles()}[Mode.RELAX] == "leaf"
+
+
+def test_review_times_in_local_words():
+    from datetime import UTC, datetime
+
+    from kiosk.ui.screens.staff_presenter import when_words
+
+    now = datetime(2026, 12, 1, 21, 0, tzinfo=UTC)
+    assert when_words("2026-12-01T19:57:02+00:00", now) == "today at 7:57 pm"
+    assert when_words("2026-11-30T09:05:00+00:00", now) == "yesterday at 9:05 am"
+    assert when_words("2026-11-24T00:30:00+00:00", now) == "Tuesday 24 November at 12:30 am"
+    assert when_words("not a time", now) == "not a time"
+
+
+def test_volume_shows_one_step_per_press_up_to_the_limit(control):
+    from dataclasses import replace as rep
+
+    p = NowPlayingPresenter(control, lambda: None)
+    view = rep(control.view(), volume_pct=40, volume_cap_pct=70)
+    assert p.volume_steps(view) == (4, 7)
+    assert p.volume_steps(rep(view, volume_pct=70)) == (7, 7)
+    assert p.volume_steps(rep(view, volume_pct=0, volume_cap_pct=100)) == (0, 10)
+
+
+def test_staff_session_says_what_plays_for_whom_and_usb_shows_stick_and_file(control):
+    staff = DemoStaffActions(control, DemoResidentStore(), delay_s=0)
+    p = StaffPresenter(staff, sync_bg, lambda: None, now_view=control.view)
+    assert p.now_line() == "Nothing is playing." and not p.playing()
+    first, second = (r.resident_id for r in p.residents()[:2])
+    control.show(Status.PLAYING, song=1, resident_ids=(first, second))
+    names = [r.display_name for r in p.residents()[:2]]
+    song = control.view().song.title
+    assert p.now_line() == f"Now: {song}, for {names[0]} and {names[1]}" and p.playing()
+    control.show(Status.PLAYING, song=1, resident_ids=())
+    assert p.now_line() == f"Now: {song}, the home's mix"
+    assert p.start_word() == "Start music: the home's mix"
+    p.toggle_resident(first)
+    assert p.start_word() == f"Start music for {names[0]}"
+    assert p.usb_label("/media/kiosk-usb/KINGSTON/care/residents.csv") == "residents.csv on KINGSTON"
+    assert "/" not in p.usb_label("/mnt/other/residents.csv")
+    assert p.residents_pages() == 1 and len(p.residents_page()) == len(p.residents())  # 7 fit: no pager

@@ -16,7 +16,7 @@ from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.lyrics import Lyrics, line_index_at, load_lyrics, page_index_at
 from kiosk.domain.models import Mode
 from kiosk.domain.ports import SessionControl
-from kiosk.ui.i18n import _
+from kiosk.ui.i18n import N_, _
 
 BREATH_PERIOD_S = 10.0  # 6 breaths a minute
 MOVE_PROMPT_S = 15.0
@@ -33,21 +33,38 @@ class ModeTile:
 def mode_tiles() -> list[ModeTile]:
     return [
         ModeTile(Mode.LISTEN, _("Listen"), "note"),
-        ModeTile(Mode.RELAX, _("Relax"), "breathe"),
+        ModeTile(Mode.RELAX, _("Relax"), "leaf"),
         ModeTile(Mode.MOVE, _("Move"), "move"),
         ModeTile(Mode.SING, _("Sing along"), "sing"),
     ]
 
 
+@dataclass(frozen=True)
+class Movement:
+    """One seated movement: its words and the picture (an icon name in kiosk.ui.icons) that shows it."""
+
+    word: str
+    picture: str
+
+
+# THE table of Move prompts: seated movements only (safe for frail residents), each picture drawn to match its
+# words. A picture without a row here, or a row whose picture does not match its words, fails a test.
+SEATED_MOVES = (
+    (N_("Clap your hands"), "seated_clap"),
+    (N_("Tap your feet"), "seated_tap_feet"),
+    (N_("Sway side to side"), "seated_sway"),
+    (N_("Roll your shoulders"), "seated_shoulder_roll"),
+    (N_("Circle your arms"), "seated_circle_arms"),
+    (N_("Nod along"), "seated_nod"),
+)
+
+
+def movements() -> list[Movement]:
+    return [Movement(_(word), picture) for word, picture in SEATED_MOVES]
+
+
 def move_prompts() -> list[str]:
-    return [
-        _("Clap your hands"),
-        _("Tap your feet"),
-        _("Raise your arms"),
-        _("Sway side to side"),
-        _("Roll your shoulders"),
-        _("Nod along"),
-    ]
+    return [m.word for m in movements()]
 
 
 def breath_scale(t_s: float) -> float:
@@ -59,9 +76,14 @@ def breath_word(t_s: float) -> str:
     return _("Breathe in") if (t_s % BREATH_PERIOD_S) < BREATH_PERIOD_S / 2 else _("Breathe out")
 
 
+def movement_at(position_ms: int) -> Movement:
+    """The movement to show ``position_ms`` into the song (a new one every MOVE_PROMPT_S)."""
+    moves = movements()
+    return moves[int(position_ms / 1000 // MOVE_PROMPT_S) % len(moves)]
+
+
 def move_prompt(position_ms: int) -> str:
-    prompts = move_prompts()
-    return prompts[int(position_ms / 1000 // MOVE_PROMPT_S) % len(prompts)]
+    return movement_at(position_ms).word
 
 
 class ModesPresenter:

@@ -7,15 +7,111 @@ from dataclasses import replace
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.graphics import Color, Ellipse, Line, RoundedRectangle
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
 
 from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode
-from kiosk.ui.screens.modes_presenter import ModesPresenter, breath_scale, breath_word, move_prompt
+from kiosk.ui import (
+    fit_text,  # noqa: F401  (registers FitLabel for now_playing.kv)
+    theme,
+)
+from kiosk.ui.era_pictures import DecadePicture  # noqa: F401  (registers it for now_playing.kv)
+from kiosk.ui.icons import ICONS
+from kiosk.ui.screens.modes_presenter import ModesPresenter, breath_scale, breath_word, movement_at
 from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
+from kiosk.ui.units import mm
 
 FEEDBACK_S = 4.0  # how long the word of the last touch stays beside the volume bar
+BREATH_MIN = 0.45  # the breathing circle at the end of breathing out, as a share of its largest size
+
+
+class FeedbackRow(BoxLayout):
+    """The word of the last touch and the volume (now_playing.kv). ``compact`` (narrow, in Relax): the word of a
+    touch takes the volume's place for a few seconds."""
+
+    screen = ObjectProperty(None, allownone=True)
+    compact = BooleanProperty(False)
+    word = StringProperty("")
+    icon = StringProperty("")
+    steps = NumericProperty(1)
+    filled = NumericProperty(0)
+    volume_hidden = BooleanProperty(False)
+
+    def on_screen(self, _w: object, screen: Any) -> None:
+        names = ("feedback", "feedback_icon", "feedback_wide", "volume_steps", "volume_steps_on")
+        screen.bind(**dict.fromkeys(names, self._copy))
+        self.bind(compact=self._copy)
+        self._copy()
+
+    def _copy(self, *_args: object) -> None:
+        s = self.screen
+        self.word, self.icon = s.feedback, (s.feedback_icon if s.feedback else "")
+        self.steps, self.filled = s.volume_steps, s.volume_steps_on
+        self.volume_hidden = bool(s.feedback_wide or (self.compact and s.feedback))
+
+
+class VolumeSteps(Widget):
+    """The volume: a speaker, then one bar per step up to the resident's limit (bars grow like a staircase),
+    the ones reached filled. One press of Louder fills one more: a person can count them."""
+
+    steps = NumericProperty(1)
+    filled = NumericProperty(0)
+    hidden = BooleanProperty(False)
+
+    def __init__(self, **kw: object):
+        super().__init__(**kw)
+        self.bind(pos=self._draw, size=self._draw, steps=self._draw, filled=self._draw)
+
+    def _draw(self, *_args: object) -> None:
+        self.canvas.clear()
+        if self.width < 2:
+            return
+        icon = min(self.height, mm(7))
+        with self.canvas:
+            Color(*theme.ICON)
+            ICONS["speaker"](self.x, self.center_y - icon / 2, icon)
+        steps = max(1, int(self.steps))
+        left = self.x + icon + mm(1.5)
+        gap = mm(0.8)
+        bar_w = (self.right - left - gap * (steps - 1)) / steps
+        with self.canvas:
+            for i in range(steps):
+                h = self.height * (0.35 + 0.65 * (i + 1) / steps)
+                x = left + i * (bar_w + gap)
+                Color(*(theme.BUTTON_EDGE if i < self.filled else theme.BUTTON))
+                RoundedRectangle(pos=(x, self.y), size=(bar_w, h), radius=[mm(0.5)])
+                Color(*theme.BUTTON_EDGE)
+                Line(rounded_rectangle=(x, self.y, bar_w, h, mm(0.5)), width=1)
+
+
+class BreathingCircle(Widget):
+    """Relax: a circle as tall as its box at the top of a breath in, BREATH_MIN of that at the end of a breath
+    out; ``breath`` 0-1 comes from modes_presenter.breath_scale (6 breaths a minute)."""
+
+    breath = NumericProperty(0.0)
+
+    def __init__(self, **kw: object):
+        super().__init__(**kw)
+        self.bind(pos=self._draw, size=self._draw, breath=self._draw)
+
+    @property
+    def largest_px(self) -> float:
+        return min(self.width, self.height)
+
+    def _draw(self, *_args: object) -> None:
+        self.canvas.clear()
+        d = self.largest_px * (BREATH_MIN + (1 - BREATH_MIN) * self.breath)
+        with self.canvas:
+            Color(*theme.with_alpha(theme.BUTTON_EDGE, 0.25))  # where the breath in goes: a faint ring
+            Line(circle=(self.center_x, self.center_y, self.largest_px / 2 - 1), width=mm(0.3))
+            Color(*theme.BUTTON)
+            Ellipse(pos=(self.center_x - d / 2, self.center_y - d / 2), size=(d, d))
+            Color(*theme.BUTTON_EDGE)
+            Line(circle=(self.center_x, self.center_y, d / 2), width=mm(0.5))
 
 
 class NowPlayingScreen(Screen):
@@ -39,11 +135,17 @@ class NowPlayingScreen(Screen):
     breath = NumericProperty(0.0)
     breath_text = StringProperty("")
     move_text = StringProperty("")
+    move_picture = StringProperty("")
+    volume_steps = NumericProperty(1)
+    volume_steps_on = NumericProperty(0)
     lyric_prev = StringProperty("")
     lyric_now = StringProperty("")
     lyric_next = StringProperty("")
     lyrics_synced = BooleanProperty(True)
     now_s = ObjectProperty(time.monotonic)
+    # (song path, cover beside it or None) -> a picture file to show, or None; slow: called off the UI thread
+    covers = ObjectProperty(None, allownone=True)
+    run_bg = ObjectProperty(None, allownone=True)
 
     def on_pre_enter(self, *_args: object) -> None:
         self.feedback = ""
@@ -70,9 +172,10 @@ class NowPlayingScreen(Screen):
         self.artist = p.artist(view)
         self.year = p.year(view)
         self.decade = p.decade(view)
-        self.art_path = (view.song.art_path or "") if view.song else ""
+        self._show_art(view)
         self.mode = str(view.mode or Mode.LISTEN)
         self.volume_frac = p.volume_fraction(view)
+        self.volume_steps_on, self.volume_steps = p.volume_steps(view)
         self.paused = view.status is Status.PAUSED
         self.paused_word = p.state_word(view)
         for control in p.controls(view):
@@ -83,9 +186,29 @@ class NowPlayingScreen(Screen):
         self._view, self._view_at = view, self.now_s()
         self._show_mode(view)
 
+    def _show_art(self, view: SessionView) -> None:
+        """The song's cover: looked up off the UI thread (tags, decoding), shown when it comes back, and only
+        if that song is still the one playing."""
+        song = view.song
+        song_id = song.song_id if song else None
+        if song_id == getattr(self, "_art_for", None):
+            return
+        self._art_for = song_id
+        self.art_path = ""
+        if song is None or self.covers is None or self.run_bg is None:
+            return
+        covers, path, beside = self.covers, song.path, song.art_path
+
+        def shown(result: object) -> None:
+            if self._art_for == song_id and isinstance(result, str):
+                self.art_path = result
+
+        self.run_bg(lambda: covers(path, beside), shown)
+
     def _show_mode(self, view: SessionView) -> None:
         if self.mode == Mode.MOVE:
-            self.move_text = move_prompt(view.position_ms)
+            movement = movement_at(view.position_ms)
+            self.move_text, self.move_picture = movement.word, movement.picture
         if self.mode == Mode.SING:
             self.lyrics_synced = bool(self.modes.lyrics(view).timed)
             self.lyric_prev, self.lyric_now, self.lyric_next = self.modes.lyric_lines(view)

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from kiosk.domain.intents import Intent, SessionView, Source, Status
 from kiosk.domain.ports import SessionControl
+from kiosk.domain.session_record import EngineSettings
 from kiosk.ui.i18n import _
+
+VOLUME_STEP_PCT = EngineSettings().volume_step_pct  # what one press of Louder adds
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,11 @@ class NowPlayingPresenter:
         """Volume as a share of the resident's cap (0-1), for the volume bar."""
         cap = max(1, view.volume_cap_pct)
         return max(0.0, min(1.0, view.volume_pct / cap))
+
+    def volume_steps(self, view: SessionView, step_pct: int = VOLUME_STEP_PCT) -> tuple[int, int]:
+        """(steps reached, steps up to the resident's limit): one press of Louder is one step."""
+        total = max(1, -(-max(1, view.volume_cap_pct) // step_pct))
+        return max(0, min(total, round(view.volume_pct / step_pct))), total
 
     def press(self, name: str) -> str:
         """Post the control's intent at once; returns the feedback words (true ones: at the limit, says so)."""

@@ -1,12 +1,14 @@
 """Lounge picker: photo tiles with first names, at most 5 choices per page in all, no scrolling.
 
-Page 1: "Music for everyone", up to 3 residents, "More people" (when there are more). Later pages: up to 4
-residents and "More people" (which goes on, and from the last page back to the first).
+Every page: "Music for everyone", up to 3 residents (faces large enough to recognise), and "More people" when
+there are more (it goes on, and from the last page back to the first). Residents come in the order they are
+likely to be here: those whose room is the kiosk's room, then those whose schedule covers this time of day,
+then who listened most recently, then by name; so the first page is usually the right one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from kiosk.ui.i18n import _
 from kiosk.ui.router import Router
 
 MAX_CHOICES = 5
+FACES_PER_PAGE = MAX_CHOICES - 2  # beside "Music for everyone" and "More people"
 
 
 @dataclass(frozen=True)
@@ -28,16 +31,31 @@ class Tile:
 
 
 def paginate(residents: Sequence[Resident]) -> list[list[Resident]]:
-    """Residents per page: 3 on the first (beside "everyone" and "more"), 4 after; fewer when all fit."""
+    """Residents per page: 3 on every page (beside "everyone" and "more")."""
     people = list(residents)
-    if len(people) <= MAX_CHOICES - 1:
-        return [people]
-    pages = [people[: MAX_CHOICES - 2]]
-    rest = people[MAX_CHOICES - 2 :]
-    while rest:
-        pages.append(rest[: MAX_CHOICES - 1])
-        rest = rest[MAX_CHOICES - 1 :]
-    return pages
+    return [people[i : i + FACES_PER_PAGE] for i in range(0, len(people), FACES_PER_PAGE)] or [[]]
+
+
+def likely_here_first(
+    residents: Sequence[Resident],
+    *,
+    room: str = "",
+    minute_of_day: int | None = None,
+    last_listened: Mapping[str, str] | None = None,
+) -> list[Resident]:
+    """The picker's order: in the kiosk's ``room``, then scheduled at ``minute_of_day``, then most recent
+    listener (``last_listened``: resident id -> ISO time), then by name."""
+    here = room.strip().casefold()
+    recent = last_listened or {}
+
+    def scheduled(r: Resident) -> bool:
+        return minute_of_day is not None and any(slot.contains(minute_of_day) for slot in r.schedule)
+
+    by_name = sorted(residents, key=lambda r: r.display_name.casefold())
+    by_recent = sorted(by_name, key=lambda r: recent.get(r.resident_id, ""), reverse=True)
+    return sorted(
+        by_recent, key=lambda r: (not (here and r.room.strip().casefold() == here), not scheduled(r))
+    )
 
 
 class ResidentsPresenter:
@@ -48,16 +66,35 @@ class ResidentsPresenter:
         residents: Callable[[], Sequence[Resident]],
         data_dir: Path,
         on_change: Callable[[], None],
+        *,
+        room: str = "",
+        minute_of_day: Callable[[], int | None] = lambda: None,
+        last_listened: Callable[[], Mapping[str, str]] = dict,
+        now_iso: Callable[[], str] = lambda: "",
     ):
         self.control = control
         self.router = router
         self.residents = residents
         self.data_dir = data_dir
         self.on_change = on_change
+        self.room = room
+        self.minute_of_day = minute_of_day
+        self.last_listened = last_listened  # read once (the stores), then kept up to date here
+        self.now_iso = now_iso
+        self._recent: dict[str, str] | None = None
         self.page = 0
 
+    def _recent_listeners(self) -> dict[str, str]:
+        if self._recent is None:
+            try:
+                self._recent = dict(self.last_listened())
+            except Exception:  # noqa: BLE001 - an unreadable history only changes the order
+                self._recent = {}
+        return self._recent
+
     def _pages(self) -> list[list[Resident]]:
-        people = sorted(self.residents(), key=lambda r: r.display_name.casefold())
+        people = likely_here_first(self.residents(), room=self.room, minute_of_day=self.minute_of_day(),
+                                   last_listened=self._recent_listeners())  # fmt: skip
         return paginate(people)
 
     def _photo(self, resident: Resident) -> str:
@@ -71,9 +108,7 @@ class ResidentsPresenter:
     def tiles(self) -> list[Tile]:
         pages = self._pages()
         self.page %= len(pages)
-        tiles: list[Tile] = []
-        if self.page == 0:
-            tiles.append(Tile("everyone", _("Music for everyone")))
+        tiles = [Tile("everyone", _("Music for everyone"))]  # on every page: one tap from anywhere
         tiles += [Tile("resident", r.display_name, r.resident_id, self._photo(r)) for r in pages[self.page]]
         if len(pages) > 1:
             tiles.append(Tile("more", _("More people")))
@@ -90,6 +125,8 @@ class ResidentsPresenter:
             self.on_change()
             return _("More people")
         ids = () if tile.kind == "everyone" else (tile.resident_id,)
+        if ids and self.now_iso():
+            self._recent_listeners()[tile.resident_id] = self.now_iso()
         self.control.post(Intent.CHOOSE_RESIDENTS, Source.TOUCH, ids)
         if self.control.view().status not in (Status.PLAYING, Status.PAUSED):
             self.control.post(Intent.MORE_MUSIC, Source.TOUCH)

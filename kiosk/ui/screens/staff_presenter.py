@@ -1,33 +1,55 @@
 """Staff mode: session control, observation form, engagement reports (today / last 7 days), distress reviews,
-volume cap, library rescan, USB import, restart/shut down and the "needs attention" list. Slow calls run off
-the UI thread."""
+volume cap, the gentle voice (staff_voice_presenter), library rescan, USB import, "needs attention", setting the
+clock (staff_clock_presenter) and restart/shut down. Slow calls run off the UI thread."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import PurePath
 from typing import cast
 
 from kiosk.app.staff_api import Dashboard, ImportResult, ReviewItem, StaffActions
 from kiosk.domain.events import OBSERVATION_SCALES, REACTIONS
+from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode, Resident
 from kiosk.ui.i18n import _
+from kiosk.ui.screens.idle_presenter import MONTHS, WEEKDAYS
+from kiosk.ui.screens.staff_clock_presenter import ClockPresenter
+from kiosk.ui.screens.staff_voice_presenter import VoicePresenter
 
 RunInBackground = Callable[[Callable[[], object], Callable[[object], None]], None]
 
-PANELS = ("session", "observe", "reports", "review", "volume", "library", "usb", "attention", "system")
+MENU = "menu"  # the staff menu: a button for every panel
+PANELS = (
+    "session",
+    "observe",
+    "reports",
+    "review",
+    "volume",
+    "voice",
+    "library",
+    "usb",
+    "attention",
+    "clock",
+    "system",
+)
 
 
 def panel_titles() -> dict[str, str]:
     return {
+        MENU: _("Staff menu"),
         "session": _("Session"),
         "observe": _("Observation"),
         "reports": _("Reports"),
         "review": _("Songs to review"),
         "volume": _("Volume limit"),
+        "voice": _("Voice"),
         "library": _("Music library"),
         "usb": _("Residents from USB"),
         "attention": _("Needs attention"),
+        "clock": _("Set the time"),
         "system": _("Restart / shut down"),
     }
 
@@ -61,7 +83,9 @@ class StaffState:
     panel: str = "session"
     selected: set[str] = field(default_factory=set)  # resident ids for the session
     mode: Mode | None = None
-    scales: dict[str, int] = field(default_factory=lambda: {k: 50 for k in OBSERVATION_SCALES})
+    scales: dict[str, int | None] = field(
+        default_factory=lambda: dict.fromkeys(OBSERVATION_SCALES)
+    )  # None: unset
     reactions: set[str] = field(default_factory=set)
     cap_resident: str = ""
     cap_pct: int = 80
@@ -86,7 +110,25 @@ class StaffState:
     report_error: str = ""
 
 
-RESIDENTS_PER_PAGE = 6
+def when_words(at: str, now: datetime) -> str:
+    """``at`` (ISO, any zone) in the kiosk's local time and in words, relative to ``now``."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local, today = moment.astimezone(), now.astimezone().date()
+    clock = f"{local.hour % 12 or 12}:{local.minute:02d} " + ("am" if local.hour < 12 else "pm")
+    if local.date() == today:
+        return _("today at {time}").format(time=clock)
+    if local.date() == today - timedelta(days=1):
+        return _("yesterday at {time}").format(time=clock)
+    day = f"{_(WEEKDAYS[local.weekday()])} {local.day} {_(MONTHS[local.month - 1])}"
+    return _("{day} at {time}").format(day=day, time=clock)
+
+
+RESIDENTS_PER_PAGE = 7  # a grid of 4 x 2: seven names and "More people"
 REPORT_PERIODS = ("today", "7d")
 
 
@@ -101,22 +143,39 @@ class StaffPresenter:
         run_bg: RunInBackground,
         on_change: Callable[[], None],
         session_message: Callable[[], str] = lambda: "",
+        *,
+        now_view: Callable[[], SessionView | None] = lambda: None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.staff = staff
         self.session_message = session_message
+        self.now_view = now_view
+        self.now = now
         self.run_bg = run_bg
         self.on_change = on_change
         self.state = StaffState()
+        self.voice = VoicePresenter(staff, on_change, self._set_note)
+        self.clock = ClockPresenter(staff, run_bg, on_change, self._set_note)
+
+    def _set_note(self, text: str) -> None:
+        self.state.note = text
 
     # --- navigation ---
+    def open_menu(self) -> None:
+        self.open_panel(MENU)
+
     def open_panel(self, panel: str) -> None:
-        assert panel in PANELS
+        assert panel in PANELS or panel == MENU
         self.state.panel = panel
         self.state.note = ""
         if panel == "attention":
             self.refresh_attention()
         if panel == "reports":
             self.load_report()
+        if panel == "voice":
+            self.voice.open(self.state.selected)
+        if panel == "clock":
+            self.clock.open()
         if panel == "volume" and not self.state.cap_resident:
             people = self.residents()
             if people:
@@ -127,20 +186,51 @@ class StaffPresenter:
         return sorted(self.staff.residents(), key=lambda r: r.display_name.casefold())
 
     def residents_page(self) -> list[Resident]:
+        """This page's residents: all of them when they fit one grid (no pager), else seven and "More people"."""
         people = self.residents()
-        pages = max(1, -(-len(people) // RESIDENTS_PER_PAGE))
-        self.state.residents_page %= pages
+        if len(people) <= RESIDENTS_PER_PAGE + 1:
+            self.state.residents_page = 0
+            return people
+        self.state.residents_page %= self.residents_pages()
         start = self.state.residents_page * RESIDENTS_PER_PAGE
         return people[start : start + RESIDENTS_PER_PAGE]
 
     def residents_pages(self) -> int:
-        return max(1, -(-len(self.residents()) // RESIDENTS_PER_PAGE))
+        count = len(self.residents())
+        return 1 if count <= RESIDENTS_PER_PAGE + 1 else -(-count // RESIDENTS_PER_PAGE)
 
     def next_residents_page(self) -> None:
         self.state.residents_page += 1
         self.on_change()
 
     # --- session ---
+    def names_of(self, resident_ids: Sequence[str]) -> str:
+        names = {r.resident_id: r.display_name for r in self.staff.residents()}
+        shown = [names[r] for r in resident_ids if r in names]
+        return ", ".join(shown[:-1]) + (_(" and ") if len(shown) > 1 else "") + (shown[-1] if shown else "")
+
+    def now_line(self) -> str:
+        """What plays and for whom: "Now: In the Mood, for Peggy" (staff see it before stopping a song)."""
+        view = self.now_view()
+        if view is None or view.song is None or view.status not in (Status.PLAYING, Status.PAUSED):
+            return _("Nothing is playing.")
+        who = self.names_of(view.resident_ids)
+        title = view.song.title + (" " + _("(paused)") if view.status is Status.PAUSED else "")
+        if not who:
+            return _("Now: {title}, the home's mix").format(title=title)
+        return _("Now: {title}, for {who}").format(title=title, who=who)
+
+    def playing(self) -> bool:
+        view = self.now_view()
+        return view is not None and view.song is not None and view.status in (Status.PLAYING, Status.PAUSED)
+
+    def start_word(self) -> str:
+        if not self.state.selected:
+            return _("Start music: the home's mix")
+        if len(self.state.selected) > 2:
+            return _("Start music for {n} people").format(n=len(self.state.selected))
+        return _("Start music for {who}").format(who=self.names_of(sorted(self.state.selected)))
+
     def toggle_resident(self, resident_id: str) -> None:
         self.state.selected ^= {resident_id}
         self.on_change()
@@ -162,26 +252,64 @@ class StaffPresenter:
 
     def distress(self) -> None:
         self.staff.distress_current()
-        self.state.note = _("Song stopped. It is waiting in 'Songs to review'.")
+        self.state.note = _(
+            "Music stopped and the session ended. The song waits in 'Songs to review' and will not play "
+            "for them until you decide."
+        )
         self.on_change()
 
     # --- observation ---
     def set_scale(self, name: str, value: float) -> None:
+        """A person moved (or touched) this scale: from now on it has a value (until saved)."""
         self.state.scales[name] = max(0, min(100, int(round(value))))
+
+    def scale_text(self, name: str) -> str:
+        value = self.state.scales[name]
+        title = scale_titles()[name]
+        return _("{scale}: not set").format(scale=title) if value is None else f"{title}: {value}"
 
     def toggle_reaction(self, name: str) -> None:
         assert name in REACTIONS
         self.state.reactions ^= {name}
         self.on_change()
 
+    def observed_text(self) -> str:
+        """Who and which session the form is about: "About Alma, music from 1 Jun 10:05"."""
+        about = self.staff.last_session()
+        if about is None:
+            return _("No session to describe yet.")
+        who = ", ".join(about.names) or _("the home's mix")
+        try:
+            local = datetime.fromisoformat(about.started_at).astimezone()
+            when = f"{local.day} {local:%b %H:%M}"
+        except ValueError:
+            when = "?"
+        text = _("About {who}, music from {when}").format(who=who, when=when)
+        if not about.recorded:
+            text += " - " + _("they said no to recording: nothing can be saved")
+        return text
+
+    def can_save(self) -> bool:
+        """Save waits until a person set a scale or ticked a reaction (an untouched form says nothing)."""
+        about = self.staff.last_session()
+        touched = any(v is not None for v in self.state.scales.values()) or bool(self.state.reactions)
+        return touched and about is not None and about.recorded
+
+    def save_word(self) -> str:
+        about = self.staff.last_session()
+        if about is None or not about.recorded:
+            return _("Nothing to save for this session")
+        return _("Save observation") if self.can_save() else _("Save (set a scale or tick a reaction first)")
+
     def save_observation(self) -> None:
-        session_id = self.staff.last_session_id()
-        if not session_id:
+        about = self.staff.last_session()
+        if about is None:
             self.state.note = _("No session to describe yet.")
-        else:
+        elif self.can_save():
             reactions = [r for r in REACTIONS if r in self.state.reactions]
-            self.staff.save_observation(session_id, dict(self.state.scales), reactions)
-            self.state.scales = {k: 50 for k in OBSERVATION_SCALES}
+            scales = {k: v for k, v in self.state.scales.items() if v is not None}  # only what was set
+            self.staff.save_observation(about.session_id, scales, reactions)
+            self.state.scales = dict.fromkeys(OBSERVATION_SCALES)
             self.state.reactions = set()
             self.state.note = _("Observation saved. Thank you.")
         self.on_change()
@@ -230,9 +358,19 @@ class StaffPresenter:
     def reviews(self) -> Sequence[ReviewItem]:
         return self.staff.pending_reviews()
 
+    def when_words(self, at: str) -> str:
+        """A review's time in local words: "today at 7:57 pm", "yesterday at 10:05 am", "Tuesday 1 December at
+        ..."; a time that is not ISO is shown as it is."""
+        return when_words(at, self.now())
+
+    def avoid_word(self, item: ReviewItem) -> str:
+        return _("Never play this for {who}").format(who=item.resident_name) if item.resident_id else ""
+
     def resolve(self, review_id: str, add_to_avoid: bool) -> None:
         self.staff.resolve_review(review_id, add_to_avoid)
-        self.state.note = _("Put on the avoid list.") if add_to_avoid else _("Dismissed.")
+        self.state.note = (
+            _("It will not be played for them again.") if add_to_avoid else _("Kept: it can play again.")
+        )
         self.on_change()
 
     # --- volume cap ---
@@ -291,6 +429,15 @@ class StaffPresenter:
                 _("Choose the file to check.") if result else _("No residents file found. Is the stick in?")
             )
         self.on_change()
+
+    def usb_label(self, path: str) -> str:
+        """A file on a stick as staff know it: "residents.csv on KINGSTON" (never the Linux path)."""
+        file = PurePath(path)
+        root = getattr(self.staff, "usb_root", None) or "/media/kiosk-usb"  # where the kiosk mounts sticks
+        stick = file.parent.name
+        if file.is_relative_to(str(root)) and len(file.relative_to(str(root)).parts) > 1:
+            stick = file.relative_to(str(root)).parts[0]
+        return _("{file} on {stick}").format(file=file.name, stick=stick) if stick else file.name
 
     def usb_check(self, path: str) -> None:
         self._usb(path, dry_run=True)
