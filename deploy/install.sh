@@ -34,7 +34,7 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX=/opt/encore
 # The data folder's format: bump it in a release whose kiosk changes the files in /var/lib/kiosk, so that an
 # update to it takes a backup first and a flip back restores that backup (deploy/kiosk-release.sh).
-DATA_FORMAT=1
+DATA_FORMAT=2  # 2: catalogue in shards (catalogue/), rollup sessions in rollups-YYYY-MM.jsonl
 KIOSK_USER=kiosk
 KIOSK_GROUPS=(audio video render input gpio)
 CONFIG=/etc/kiosk/kiosk.toml

@@ -260,6 +260,7 @@ FILES_NOT_FOLDERS = (
     "report-secret",
     "attention.json",
     "resume.json",
+    "resume-position.json",
     "clock-set.json",
     "pin-lockout.json",
 )
@@ -271,6 +272,7 @@ class BufferedAtomicStorage(Storage):
     def __init__(self, path: Path, folder: DataFolder | None = None):
         self.path = Path(path)
         self._data: dict[str, Any] = recover(self.path)[0]
+        self._loaded = _encode(self._data) if self.path.is_file() else None  # (TinyDB changes _data in place)
         self.dirty = False
 
     def read(self) -> dict[str, Any] | None:
@@ -283,6 +285,9 @@ class BufferedAtomicStorage(Storage):
     def commit(self) -> None:
         if self.dirty:
             raw = _encode(self._data)
+            if raw == self._loaded:  # a write that changed nothing: the file (and the SD card) left alone
+                self.dirty = False
+                return
             atomic_write_bytes(self.path, raw)
             self.dirty = False
             write_backup(self.path, raw)
@@ -325,6 +330,16 @@ class ReloadingReadStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         raise PermissionError("read-only view: write through DataFolder.write()")
+
+
+def _storages(name: str) -> tuple[type[ReloadingReadStorage], type[BufferedAtomicStorage]]:
+    """(read view, locked write) storage classes of a store: a rollup month also has its appended sessions
+    (:mod:`kiosk.adapters.month_store`)."""
+    if STORE_PATTERNS[0].fullmatch(name):
+        from kiosk.adapters import month_store  # builds on this module
+
+        return month_store.MonthReadStorage, month_store.MonthWriteStorage
+    return ReloadingReadStorage, BufferedAtomicStorage
 
 
 class DataFolder:
@@ -393,7 +408,7 @@ class DataFolder:
         """A locked read-modify-write of one store; written once, atomically, if the block succeeds."""
         with self.locked():
             self._sweep_temp_files(name)
-            db = TinyDB(self.path(name), storage=BufferedAtomicStorage, folder=self)
+            db = TinyDB(self.path(name), storage=_storages(name)[1], folder=self)
             yield db
             storage = db.storage
             assert isinstance(storage, BufferedAtomicStorage)
@@ -401,7 +416,7 @@ class DataFolder:
 
     def read(self, name: str) -> TinyDB:
         """A read-only view of one store that follows changes made by other processes."""
-        return TinyDB(self.path(name), storage=ReloadingReadStorage, folder=self)
+        return TinyDB(self.path(name), storage=_storages(name)[0], folder=self)
 
     def store_names(self) -> list[str]:
         """Every registered document store present in the folder (``residents``, ``rollups-2026-06``...)."""

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from kiosk.adapters import profile_history
+from kiosk.adapters import month_store, profile_history
 from kiosk.adapters.atomic import atomic_write_bytes
 from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.docstore import DataFolder
@@ -113,9 +113,10 @@ def _month_range(name: str) -> tuple[date, date]:
 
 
 def _stamp(path: Path, name: str, tz: tzinfo | None) -> list[int]:
-    """What a month's digest depends on: the store file (inode, size, mtime) and the zone's daily offsets."""
-    st = path.stat()
-    return [CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns, *_tz_key(name, tz)]
+    """What a month's digest depends on: the store file and its sessions log (inode, size, mtime each) and
+    the zone's daily offsets."""
+    path.stat()  # a month without its store is no month (FileNotFoundError, as before)
+    return [CACHE_VERSION, *month_store.stamp(path), *_tz_key(name, tz)]
 
 
 def _cached_month(data: DataFolder, name: str, tz: tzinfo | None) -> dict[str, Any] | None:

@@ -284,7 +284,7 @@ def write_csv_from_store(
     ``zone``: the local time zone's name, written on every session row (the times are in it)."""
     from kiosk.adapters.atomic import atomic_write_bytes
     from kiosk.adapters.report_source import keep_owner
-    from kiosk.adapters.rollups import RollupStore
+    from kiosk.adapters.rollups import RollupStore, month_stamp
 
     wide = (period.start - timedelta(days=1), period.end + timedelta(days=1))
     lo, hi = period.start.isoformat(), period.end.isoformat()
@@ -295,8 +295,7 @@ def write_csv_from_store(
         csv_writer(sfh).writerow(SESSION_COLUMNS)
         csv_writer(pfh).writerow(PLAY_COLUMNS)
         for name in RollupStore(data).months(*wide):
-            st = data.path(name).stat()
-            key = [CSV_CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns, zone, *_tz_key(name, tz)]
+            key = [CSV_CACHE_VERSION, *month_stamp(data, name), zone, *_tz_key(name, tz)]
             cache = folder / f"csv-{name}.json"
             frags = None
             try:

@@ -1,8 +1,9 @@
-"""Session rollups and staff observations, stored as documents split by month.
+"""Session rollups and staff observations, stored by month.
 
-A report over a year reads 12 small files of per-session summaries instead of a year of raw events, and no
-file a write rewrites grows past a few MB. Store names: ``rollups-YYYY-MM`` (tables "sessions" and
-"observations"), by the session's start month.
+A report over a year reads 12 months of per-session summaries instead of a year of raw events. A month is
+``rollups-YYYY-MM.json`` (a document store: observations, avoid-list changes) and ``rollups-YYYY-MM.jsonl``
+(the session rollups, one line each, appended: :mod:`kiosk.adapters.month_store`), by the session's start
+month. Adding a rollup costs the same on the first day of a month as on the last, and reading a month streams.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from typing import Any
 
 from tinydb import where
 
-from kiosk.adapters.docstore import DataFolder, backup_paths
+from kiosk.adapters import month_store
+from kiosk.adapters.docstore import DataFolder, ReloadingReadStorage, backup_paths
 
 log = logging.getLogger(__name__)
 
-_NAME = re.compile(r"^rollups-(\d{4})-(\d{2})\.json$")
+_NAME = re.compile(r"^(rollups-(\d{4})-(\d{2}))\.jsonl?$")
 
 
 def store_name(iso_time: str) -> str:
@@ -29,18 +31,30 @@ def store_name(iso_time: str) -> str:
     return f"rollups-{iso_time[:7]}"
 
 
+def month_stamp(data: DataFolder, name: str) -> tuple[int, ...]:
+    """Changes whenever the month changes (its store or its sessions log): for caches of derived data."""
+    return month_store.stamp(data.path(name))
+
+
 class RollupStore:
-    """Implements :class:`kiosk.domain.ports.SessionRollups` over monthly TinyDB files."""
+    """Implements :class:`kiosk.domain.ports.SessionRollups` over the monthly files."""
 
     def __init__(self, data: DataFolder):
         self.data = data
 
     def add(self, rollup: Mapping[str, Any]) -> None:
-        """Store one session's rollup (replacing an earlier one with the same session_id)."""
-        with self.data.write(store_name(str(rollup["started_at"]))) as db:
-            table = db.table("sessions")
-            table.remove(lambda d: d.get("session_id") == rollup["session_id"])
-            table.insert(dict(rollup))
+        """Store one session's rollup (replacing an earlier one with the same session_id): one appended line,
+        or, for the month's first session, the month's store created with it."""
+        name = store_name(str(rollup["started_at"]))
+        with self.data.locked():
+            if self.data.path(name).exists():
+                doc = rollup if isinstance(rollup, month_store.EncodedRollup) else dict(rollup)
+                month_store.append(self.data, self.data.path(name), doc)
+                return
+            with self.data.write(name) as db:
+                table = db.table("sessions")
+                table.remove(lambda d: d.get("session_id") == rollup["session_id"])
+                table.insert(dict(rollup))
 
     def add_observation(self, session_started_at: str, observation: Mapping[str, Any]) -> None:
         """Store a staff observation form (scales, reactions) with the session it belongs to."""
@@ -49,23 +63,32 @@ class RollupStore:
 
     def months(self, start: date | None = None, end: date | None = None) -> list[str]:
         """Store names whose month overlaps [start, end], oldest first."""
-        names = []
-        for path in sorted(self.data.root.glob("rollups-*.json")):
+        names = set()
+        for path in self.data.root.glob("rollups-*.json*"):
             m = _NAME.match(path.name)
             if not m:
                 continue
-            first = date(int(m.group(1)), int(m.group(2)), 1)
+            first = date(int(m.group(2)), int(m.group(3)), 1)
             if start and (first.year, first.month) < (start.year, start.month):
                 continue
             if end and first > end:
                 continue
-            names.append(path.stem)
-        return names
+            names.add(m.group(1))
+        return sorted(names)
+
+    def _stored(self, name: str) -> dict[str, Any]:
+        """The month's ``.json`` content as stored (no sessions log folded in), repaired if damaged."""
+        return ReloadingReadStorage(self.data.path(name), self.data).read() or {}
+
+    def month_sessions(self, name: str) -> Iterator[dict[str, Any]]:
+        """Every session rollup of one month, streamed."""
+        stored = self._stored(name).get("sessions") or {}
+        yield from month_store.month_sessions(self.data.path(name), stored)
 
     def sessions(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
         """Rollups of sessions that started within [start, end] (dates inclusive, compared on the ISO date)."""
         for name in self.months(start, end):
-            for doc in self.data.read(name).table("sessions").all():
+            for doc in self.month_sessions(name):
                 day = str(doc.get("started_at", ""))[:10]
                 if start and day < start.isoformat():
                     continue
@@ -75,8 +98,19 @@ class RollupStore:
 
     def observations(self, start: date | None = None, end: date | None = None) -> Iterator[dict[str, Any]]:
         for name in self.months(start, end):
-            for doc in self.data.read(name).table("observations").all():
+            for doc in (self._stored(name).get("observations") or {}).values():
                 yield dict(doc)
+
+    def migrate(self) -> int:
+        """Move the sessions of months stored before the sessions log (or restored from an older backup) into
+        their logs, so reading them streams. Safe to kill at any point; returns how many months moved."""
+        moved = 0
+        for name in self.months():
+            try:
+                moved += month_store.migrate_month(self.data, name)
+            except OSError as exc:  # a full or read-only disk: the month stays readable as it is
+                log.warning("rollups: could not move %s to the sessions log (%s)", name, exc.strerror or exc)
+        return moved
 
     def _keep_only(self, name: str, session_ids: set[str]) -> None:
         dropped = where("session_id").test(lambda sid: str(sid) not in session_ids)
@@ -102,7 +136,7 @@ class RollupStore:
                 last_day = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
                 if last_day >= cutoff:
                     continue
-                sessions = self.data.read(name).table("sessions").all()
+                sessions = list(self.month_sessions(name))
                 kept = {str(d.get("session_id")) for d in sessions if d.get("clock_ok") is not True}
                 if len(kept) == len(sessions) and sessions:
                     continue  # only untrusted sessions: all kept
@@ -110,7 +144,7 @@ class RollupStore:
                     self._keep_only(name, kept)
                 else:
                     path = self.data.path(name)
-                    for p in [path, *backup_paths(path)]:
+                    for p in [month_store.log_path(path), path, *backup_paths(path)]:
                         p.unlink(missing_ok=True)
                 removed += 1
         return removed
@@ -193,7 +227,9 @@ class RollupWriter:
         return len(self._held)
 
     def add(self, rollup: Mapping[str, Any]) -> None:
-        self._queue.put(("add", (dict(rollup),)))
+        # Encoded here, on the caller's thread (~50 us): big strings made by the writer thread live in its own
+        # malloc arena, which kept ~4 MB more over a day of sessions (bench/soak.py).
+        self._queue.put(("add", (month_store.EncodedRollup(dict(rollup)),)))
 
     def add_observation(self, session_started_at: str, observation: Mapping[str, Any]) -> None:
         self._queue.put(("add_observation", (session_started_at, dict(observation))))

@@ -139,12 +139,16 @@ def check_staff_pin(config: Config) -> Check:
 def scanned_music_dir(data_dir: Path) -> Path | None:
     """The folder the catalogue was last scanned from (``kiosk scan --music-dir DIR`` remembers it), read
     without locking or creating anything; None when there is no catalogue yet."""
-    try:
-        raw = json.loads((Path(data_dir) / "catalogue.json").read_text(encoding="utf-8"))
-        info: dict[str, Any] = next(iter(raw.get("scan", {}).values()), {})
+    try:  # catalogue/scan.json; catalogue.json of earlier versions until the kiosk has moved it
+        info: dict[str, Any] = json.loads((Path(data_dir) / "catalogue" / "scan.json").read_text("utf-8"))
         folder = info.get("music_dir")
     except (OSError, ValueError, AttributeError):
-        return None
+        try:
+            raw = json.loads((Path(data_dir) / "catalogue.json").read_text(encoding="utf-8"))
+            info = next(iter(raw.get("scan", {}).values()), {})
+            folder = info.get("music_dir")
+        except (OSError, ValueError, AttributeError):
+            return None
     return Path(folder) if isinstance(folder, str) and folder else None
 
 

@@ -34,7 +34,7 @@ class EngineSettings:
     resume_window_s: float = 30 * 60
     start_timeout_s: float = 3.0  # a song that has not started playing by then failed
     early_end_slack_s: float = 1.5  # outputs end a little early (dummy: ~1 s); never flag within this
-    autosave_s: float = 5.0
+    autosave_s: float = 30.0  # position-only saves (song starts, pauses and likes are saved at once)
     tuned_display_s: float = 4.0
     replaygain: bool = True
 

@@ -379,6 +379,8 @@ def test_rebuild_gives_the_same_rollups(home, capsys):
         data["sessions"] = {}  # lose the session rollups and the stored observation forms
         data["observations"] = {}
         f.write_text(json.dumps(data))
+    for log in home["dir"].glob("rollups-*.jsonl"):
+        log.unlink()  # the month's appended session rollups too
     assert _sessions(home["dir"]) == []
     assert kiosk(home, "--rebuild") == 0
     assert "Rebuilt 3 session rollups" in capsys.readouterr().out

@@ -13,7 +13,7 @@ during a run goes through an injected :class:`kiosk.domain.ports.Clock` instead.
 Known limit of that combination: libvlc's own timed waits are shifted the same way, so under a faked clock it
 decodes at full speed; songs "end" after ~0.1 s, the engine counts them as failures and marks them suspect in
 the catalogue. The events, the session and its rollup are still written (which is what these tests check);
-:func:`run_kiosk` puts ``catalogue.json`` back after a faked run so that the next run can play again.
+:func:`run_kiosk` puts the catalogue's files back after a faked run so that the next run can play again.
 """
 
 from __future__ import annotations
@@ -93,6 +93,11 @@ def child_env(offset: str | None = None) -> dict[str, str]:
     return env
 
 
+def catalogue_files(data_dir: Path) -> list[Path]:
+    """The files the catalogue lives in (shards, scan info; the single file of earlier versions)."""
+    return sorted([*data_dir.glob("catalogue.json"), *(data_dir / "catalogue").glob("*.json")])
+
+
 def run_kiosk(
     data_dir: Path,
     music_dir: Path,
@@ -112,13 +117,14 @@ def run_kiosk(
         "--sync", "yes" if sync else "no", "--pi", "yes" if pi else "no",
         "--play-s", str(play_s), "--resident", resident,
     ]  # fmt: skip
-    catalogue = data_dir / "catalogue.json"
-    saved = catalogue.read_bytes() if offset else None
+    # the catalogue's files: catalogue/ shards (catalogue.json before the kiosk has migrated it)
+    saved = {p: p.read_bytes() for p in catalogue_files(data_dir)} if offset else None
     done = subprocess.run(
         cmd, cwd=REPO, env=child_env(offset), capture_output=True, text=True, timeout=timeout_s
     )
     if saved is not None:  # libvlc under libfaketime marks every song suspect (see the module docstring)
-        catalogue.write_bytes(saved)
+        for path, raw in saved.items():
+            path.write_bytes(raw)
     assert done.returncode == 0, done.stderr[-4000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
