@@ -42,7 +42,7 @@ demo: $(STAMP)
 	$(PY) -m kiosk --data-dir $(DEMO_DATA) run --demo --windowed
 
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(if $(LONG),--long,)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

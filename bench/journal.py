@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tinydb import TinyDB  # noqa: E402
 from tinydb.storages import JSONStorage  # noqa: E402
 
+from bench._single_core import pinned, print_pinned  # noqa: E402
 from kiosk.adapters.clock import SystemClock  # noqa: E402
 from kiosk.adapters.journal import JsonlJournal  # noqa: E402
 
@@ -233,7 +234,24 @@ def maybe_sync_ns(scratch: Path) -> float:
     return (time.perf_counter() - t0) / n * 1e9
 
 
+def main_pinned() -> int:
+    """The single-core figures: append rate into a 1,000-event day and the quiet session's bytes."""
+    scratch = scratch_dir()
+    try:
+        j1k, _open, _seq = journal_rate(scratch, 1_000)
+        q_grouped, q_syncs = session_bytes(
+            scratch, session_script(random.Random(1), busy=False), every_event=False
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"journal appends/s, day file holds 1,000 events: {j1k:,.0f}")
+    print(f"bytes/event, quiet session: {q_grouped:,.0f} ({q_syncs} fsyncs)")
+    return 0
+
+
 def main() -> int:
+    if pinned():
+        return main_pinned()
     scratch = scratch_dir()
     try:
         j1k, open1k, _ = journal_rate(scratch, 1_000)
@@ -265,9 +283,9 @@ def main() -> int:
         ("journal appends/s vs stock TinyDB insert/s, 100,000 docs*", f"{j1m:,.0f}", f"{t100k:,.2f}", j1m / t100k,
          f">= 20x: {ok(j1m / t100k >= 20)}"),
         (f"bytes/event, quiet session ({len(quiet)} ev, {q_syncs} fsyncs) vs fsync each",
-         f"{q_grouped:,.0f}", f"{q_each:,.0f}", q_grouped / q_each, f"<= 1024: {ok(q_grouped <= 1024)}"),
+         f"{q_grouped:,.0f}", f"{q_each:,.0f}", q_grouped / q_each, "(1 KB target retired: bench/wear.py)"),
         (f"bytes/event, busy session ({len(busy)} ev, {b_syncs} fsyncs) vs fsync each",
-         f"{b_grouped:,.0f}", f"{b_each:,.0f}", b_grouped / b_each, f"<= 1024: {ok(b_grouped <= 1024)}"),
+         f"{b_grouped:,.0f}", f"{b_each:,.0f}", b_grouped / b_each, "(1 KB target retired: bench/wear.py)"),
         (f"bytes/event, busy session, fsync within 5 s ({b_5s_syncs} fsyncs)", f"{b_5s:,.0f}", f"{b_each:,.0f}",
          b_5s / b_each, "(trade-off, not the default)"),
         ("bytes/event, busy session vs stock TinyDB insert (1,000 docs)", f"{b_grouped:,.0f}", f"{tiny_b:,.0f}",
@@ -286,6 +304,7 @@ def main() -> int:
         "bytes/event is ~4 KB x fsyncs/events: the 16 song-boundary fsyncs of a session and the 1 s rule for "
         "isolated presses keep sparse sessions above 1 KB/event."
     )
+    print_pinned(__file__)
     return 0
 
 

@@ -17,10 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import vlc  # noqa: E402
 
 from bench._engine_common import engine, pct, tones  # noqa: E402
+from bench._single_core import pinned, print_pinned  # noqa: E402
 from kiosk.adapters.mainloop import HeadlessLoop  # noqa: E402
 from kiosk.domain.intents import Intent, Source, Status  # noqa: E402
 
-ROUNDS = 40
+ROUNDS = 20 if "--pinned" in sys.argv else 40
 
 
 def bare(path: str) -> tuple[list[float], list[float]]:
@@ -88,6 +89,8 @@ def main() -> int:
             f"   target p95 <= {target} ms, ratio p95 {pct(got, 0.95) / max(pct(floor, 0.95), 0.01):.1f}x floor"
         )
     print("fade-in after the new song is playing: 1500 ms (audio.fade_ms), not counted above")
+    if not pinned():
+        print_pinned(__file__)
     return 0
 
 

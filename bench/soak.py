@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._engine_common import engine, tones  # noqa: E402
+from bench._single_core import print_pinned  # noqa: E402
 from kiosk.adapters.mainloop import HeadlessLoop  # noqa: E402
 from kiosk.domain.intents import Intent, Source, Status  # noqa: E402
 
@@ -36,6 +37,7 @@ def main() -> int:
     ap.add_argument("--transitions", type=int, default=10_000)
     ap.add_argument("--quick", action="store_true", help="300 transitions")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pinned", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
         "--no-rollups", action="store_true", help="do not store session rollups (to split the growth)"
     )
@@ -117,7 +119,7 @@ def main() -> int:
                     start = settled()
                     t0 = time.perf_counter()
             end = settled()
-            rollup_kb = sum(p.stat().st_size for p in (Path(tmp) / "data").glob("rollups-*.json")) / 1024
+            rollup_kb = sum(p.stat().st_size for p in (Path(tmp) / "data").glob("rollups-*.json*")) / 1024
             sessions = sum(1 for _ in parts.rollups.sessions())
         finally:
             parts.close()
@@ -129,13 +131,17 @@ def main() -> int:
         f"baseline 'start' = after a {warmup}-transition warm-up of the same run; both with nothing playing"
     )
     print(
-        f"session rollups stored: {sessions} in {rollup_kb:.0f} KB (the monthly file is read whole at every "
-        "session end: its size, not a leak, sets most of the RSS growth; see docs/architecture.md)"
+        f"session rollups stored: {sessions} in {rollup_kb:.0f} KB ({'off' if args.no_rollups else 'on'}: each "
+        "one a line appended to its month's log, nothing reread)"
     )
     print(f"{'':14} {'start':>9} {'end':>9} {'growth':>9}   target")
-    print(f"{'RSS (MB)':14} {start[0]:9.1f} {end[0]:9.1f} {end[0] - start[0]:9.1f}   <= 5 MB")
+    grew = end[0] - start[0]
+    print(
+        f"{'RSS (MB)':14} {start[0]:9.1f} {end[0]:9.1f} {grew:9.1f}   <= 5 MB {'OK' if grew <= 5 else 'MISSED'}"
+    )
     print(f"{'threads':14} {start[1]:9d} {end[1]:9d} {end[1] - start[1]:9d}   flat")
     print(f"{'open fds':14} {start[2]:9d} {end[2]:9d} {end[2] - start[2]:9d}   flat")
+    print_pinned(__file__, "--quick")
     return 1 if deadlocks else 0
 
 

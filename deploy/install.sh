@@ -15,6 +15,9 @@
 #   --rtc ds3231|pcf8523|ds1307|pcf85063a|pi5-battery   a clock that runs while the Pi is off (homes without
 #                                         network time): an RTC HAT's overlay, or charging the Pi 5's RTC battery
 #   --release-key FILE                    the project's Ed25519 public key, for signed USB update bundles
+#   --voice                               also install the gentle voice's engine (piper-tts, GPL-3.0: the [voice]
+#                                         extra, from requirements/pyX-voice.lock); remembered for updates.
+#                                         Voices themselves: kiosk voice install FILE (docs/guide/voice.md)
 #   --pin-stdin                           read the staff PIN (4-8 digits) from standard input
 #   --backup-passphrase-file FILE         the passphrase for backups leaving the Pi (else asked, or generated)
 #   --skip-apt                            do not install Debian packages
@@ -31,7 +34,7 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX=/opt/encore
 # The data folder's format: bump it in a release whose kiosk changes the files in /var/lib/kiosk, so that an
 # update to it takes a backup first and a flip back restores that backup (deploy/kiosk-release.sh).
-DATA_FORMAT=1
+DATA_FORMAT=2  # 2: catalogue in shards (catalogue/), rollup sessions in rollups-YYYY-MM.jsonl
 KIOSK_USER=kiosk
 KIOSK_GROUPS=(audio video render input gpio)
 CONFIG=/etc/kiosk/kiosk.toml
@@ -52,6 +55,7 @@ dry_run=0
 assume_yes=0
 skip_apt=0
 pin_stdin=0
+voice=0
 audio=""
 i2s_overlay=""
 rtc=""
@@ -77,6 +81,7 @@ while [ $# -gt 0 ]; do
     --dpi) dpi=${2:?--dpi needs a number}; shift ;;
     --rtc) rtc=${2:?--rtc needs a model}; shift ;;
     --release-key) release_key=${2:?--release-key needs a file}; shift ;;
+    --voice) voice=1 ;;
     --pin-stdin) pin_stdin=1 ;;
     --backup-passphrase-file) passphrase_src=${2:?--backup-passphrase-file needs a file}; shift ;;
     --skip-apt) skip_apt=1 ;;
@@ -206,10 +211,15 @@ release_id() {  # <version>-<commit> of the checkout (or bundle) being installed
 build_release() {  # a release folder of its own: venv from the hashed lock, Encore, its scripts and docs
   local pyver lock extra_index=() staged=$SRC
   release=$(release_id)
+  [ "$voice" -eq 1 ] && release=$release-voice  # its own release: the same commit without the voice differs
   release_dir=$PREFIX/releases/$release
   pyver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
   lock=$SRC/requirements/py$pyver.lock
   [ -f "$lock" ] || die "no dependency lock for Python $pyver ($lock): Encore supports 3.11 (Bookworm) and 3.13 (Trixie)"
+  if [ "$voice" -eq 1 ]; then
+    lock=$SRC/requirements/py$pyver-voice.lock
+    [ -f "$lock" ] || die "--voice: no voice lock for Python $pyver ($lock): make it with scripts/lock.sh"
+  fi
   ensure_dir $PREFIX 0755 root:root
   ensure_dir $PREFIX/releases 0755 root:root
   if [ -x "$(p "$release_dir/bin/kiosk")" ] || { [ "$fake_root" -eq 1 ] && [ -d "$(p "$release_dir")" ]; }; then
@@ -222,7 +232,7 @@ build_release() {  # a release folder of its own: venv from the hashed lock, Enc
       rm -rf "$building"
       staged=$(mktemp -d /tmp/encore-src.XXXXXX)
       tar -C "$SRC" --exclude=./.git --exclude=./.venv --exclude=./demo-data --exclude=./build --exclude=./wheels -cf - . | tar -C "$staged" -xf -
-      printf '%s\n' "${release#*-}" > "$staged/kiosk/_commit.txt"
+      printf '%s\n' "$(release_id | sed 's/^[^-]*-//')" > "$staged/kiosk/_commit.txt"
     fi
     run "$PYTHON" -m venv --system-site-packages "$building"
     run "$building/bin/pip" install --quiet --disable-pip-version-check --require-hashes --no-deps "${extra_index[@]}" -r "$lock"
@@ -301,6 +311,16 @@ install_folders() {
   ensure_dir /srv/kiosk/music 0755 $KIOSK_USER:$KIOSK_USER
   ensure_dir /var/backups/kiosk 0700 root:root
   ensure_dir /media/kiosk-usb 0755 root:root
+}
+
+remember_voice() {  # --voice is kept for updates: kiosk-release.sh runs this installer again without options
+  if [ "$voice" -eq 1 ]; then
+    printf '%s\n' "the [voice] extra (piper-tts) is installed: install.sh --voice. Delete this file to leave it out." \
+      | put_text /etc/kiosk/voice-extra 0644 root:root
+  elif [ -f "$(p /etc/kiosk/voice-extra)" ]; then
+    voice=1
+    note "keeping the voice extra (installed with --voice before: /etc/kiosk/voice-extra)"
+  fi
 }
 
 install_system_files() {
@@ -407,6 +427,7 @@ main() {
   install_packages
   ensure_user
   install_folders
+  remember_voice
   build_release
   link_prefix
   install_config

@@ -73,7 +73,9 @@ class KioskConfig:
     id: str = "kiosk-1"
     resident: str = ""  # personal mode: the staff id of the room's resident
     staff_pin_hash: str = ""  # "scrypt$n$r$p$<salt hex>$<hash hex>" (`kiosk hash-pin`; install.sh writes it)
-    room: str = ""  # where this kiosk stands ("Rose lounge"): residents whose room matches come first on the picker
+    room: str = (
+        ""  # where this kiosk stands ("Rose lounge"): residents whose room matches come first on the picker
+    )
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,25 @@ class JournalConfig:
 
 
 @dataclass(frozen=True)
+class VoiceConfig:
+    """The gentle voice (docs/guide/voice.md): everything off by default; a resident's ``voice`` column too."""
+
+    enabled: bool = False
+    voice: str = ""  # an installed Piper voice's name (kiosk voice list); "" = the first installed
+    intros: str = "off"  # off | every | third | start
+    intro_age: bool = False  # personal mode only: "when you were seventeen" (exact years only)
+    orientation: bool = False  # "Good afternoon. It's Tuesday..." at session start (trusted clock only)
+    lyric_coach: bool = False  # sing-along: each lyric line spoken just before it is sung
+    imagery: bool = False  # relax: guided imagery / relaxation scripts
+    imagery_script: str = ""  # one script's file name without .txt; "" takes them in turn
+    scripts_dir: str = ""  # where the scripts are; "" = <data>/scripts if it exists, else the shipped ones
+    home_mix: bool = False  # also speak when nobody is chosen
+    pace: float = 1.15  # Piper's length scale: above 1 is slower
+    duck_db: float = -8.0  # the music under a lyric cue or an imagery line
+    cache_mb: int = 64  # rendered speech kept in <data>/speech-cache
+
+
+@dataclass(frozen=True)
 class ResidentsConfig:
     date_order: str = "dmy"  # dmy | mdy: how 01/03/2025 in a residents file is read (ISO is always read)
 
@@ -110,6 +131,7 @@ class Config:
     quiet_hours: QuietHoursConfig = field(default_factory=QuietHoursConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
     journal: JournalConfig = field(default_factory=JournalConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
     residents: ResidentsConfig = field(default_factory=ResidentsConfig)
     schedule: tuple[ScheduleSlot, ...] = ()  # the kiosk's default modes by time of day
     gpio: dict[int, str] = field(default_factory=dict)  # BCM pin -> action
@@ -126,6 +148,7 @@ SECTIONS: dict[str, type[Any]] = {
     "quiet_hours": QuietHoursConfig,
     "session": SessionConfig,
     "journal": JournalConfig,
+    "voice": VoiceConfig,
     "residents": ResidentsConfig,
 }
 SPECIAL_SECTIONS: dict[str, tuple[str, ...]] = {"schedule": ("default",), "gpio": GPIO_TABLES + GPIO_SCALARS}

@@ -46,6 +46,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "session.failures_before_stop": (1, 100),
     "journal.retention_days": (1, 36500),
     "display.rotation_deg": (0, 270),
+    "voice.pace": (0.7, 2.0),
+    "voice.duck_db": (-30, 0),
+    "voice.cache_mb": (1, 4096),
 }
 
 STEPS: dict[str, int] = {"display.rotation_deg": 90}  # whole multiples only
@@ -55,6 +58,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "audio.output": ("auto", "alsa", "pulse", "pipewire", "dummy"),
     "kiosk.mode": ("personal", "lounge"),
     "quiet_hours.mode": ("", *(m.value for m in Mode)),
+    "voice.intros": ("off", "every", "third", "start"),
     "residents.date_order": ("dmy", "mdy"),
 }
 

@@ -7,6 +7,8 @@ The lead extends it for the UI and GPIO. Everything built here is torn down in r
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.beat_store import SideFileGrids
-from kiosk.adapters.clock import SystemClock
+from kiosk.adapters.calm_ahead_store import CalmAheadStore
+from kiosk.adapters.clock import ClockTrust, StaffClock, SystemClock
 from kiosk.adapters.covers import CoverCache
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
@@ -25,8 +28,11 @@ from kiosk.adapters.pin_lockout import PinLockoutFile
 from kiosk.adapters.player import AudioCapture, VlcPlayer
 from kiosk.adapters.residents import ResidentsStore
 from kiosk.adapters.resume import ResumeFile
+from kiosk.adapters.retention import Retention, newest_trusted_record
 from kiosk.adapters.rollups import RollupStore, RollupWriter
 from kiosk.adapters.sdnotify import Notifier, Watchdog
+from kiosk.adapters.speech import SpeechService
+from kiosk.adapters.voice_setup import build_voice
 from kiosk.app.heartbeat import PumpHeartbeat
 from kiosk.app.staff import KioskStaff, StaffPorts
 from kiosk.config import Config, policy_at
@@ -36,6 +42,8 @@ from kiosk.domain.ports import Catalogue, Clock, ResidentStore, SessionControl, 
 from kiosk.domain.session import SessionEngine
 from kiosk.domain.session_record import EngineSettings
 from kiosk.domain.session_sources import ShuffleSource
+
+log = logging.getLogger(__name__)
 
 
 def engine_settings(config: Config) -> EngineSettings:
@@ -76,9 +84,11 @@ class KioskParts:
     resume: ResumeFile
     player: VlcPlayer
     engine: SessionEngine
+    retention: Retention
     catalogue: Catalogue | None = None
     residents: ResidentStore | None = None
     _closers: list[Callable[[], Any]] = field(default_factory=list, repr=False)
+    speech: SpeechService | None = None  # the gentle voice's renderer ([voice] enabled), else None
 
     @property
     def control(self) -> SessionControl:
@@ -114,10 +124,11 @@ def build_kiosk(
     when the residents store changes during a session (volume limit, consent, avoid lists)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    clock = clock or SystemClock()
+    clock = clock or SystemClock(ClockTrust(data_dir))
     closers: list[Callable[[], Any]] = []
     try:
         data = DataFolder(data_dir)
+        retention = Retention(clock, config.journal.retention_days, newest_record_source(clock, data_dir))
         journal = JsonlJournal(
             data_dir / "events",
             config.kiosk.id,
@@ -125,14 +136,25 @@ def build_kiosk(
             excluded_residents=consent_refused(data),
             retention_days=config.journal.retention_days,
             data_root=data_dir,
+            retention=retention,
         )
         closers.append(journal.close)
         rollups = RollupWriter(RollupStore(DataFolder(data_dir)))  # its own thread and DataFolder
         closers.append(rollups.close)
         resume = ResumeFile(data_dir)
+        voice, speech = build_voice(
+            config.voice,
+            data_dir,
+            clock,
+            personal=config.kiosk.mode == "personal",
+            music_dir=config.library.music_dir,
+        )
+        if speech is not None:
+            closers.append(speech.close)
         player = VlcPlayer(
             audio_output or config.audio.output,
             config.audio.device,
+            slots=3 if voice is not None else 2,  # slot 2: the gentle voice
             max_level=config.audio.max_volume_pct / 100.0,
             capture=capture,
         )
@@ -163,13 +185,36 @@ def build_kiosk(
             kiosk_id=config.kiosk.id,
             percussion=percussion,
             beat_grids=SideFileGrids(data_dir),
+            voice=voice,
         )
     except BaseException:
         for closer in reversed(closers):
             with contextlib.suppress(Exception):
                 closer()
         raise
-    return KioskParts(config, clock, journal, rollups, resume, player, engine, catalogue, residents, closers)
+    return KioskParts(
+        config,
+        clock,
+        journal,
+        rollups,
+        resume,
+        player,
+        engine,
+        retention,
+        catalogue,
+        residents,
+        closers,
+        speech,
+    )
+
+
+def newest_record_source(clock: Clock, data_dir: Path) -> Callable[[], datetime | None]:
+    """Where the newest trusted record comes from: the clock's own reading when it has one (read once for
+    both the clock-trust rule and retention), else the data folder."""
+    trust = getattr(clock, "trust", None)
+    if isinstance(trust, ClockTrust) and trust.data_dir == Path(data_dir):
+        return trust.newest_at_start
+    return lambda: newest_trusted_record(data_dir)
 
 
 @dataclass
@@ -184,6 +229,7 @@ class RunningKiosk:
     covers: CoverCache
     gpio: Any = None
     pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
+    warm_up: Callable[[], None] | None = None  # work that may wait until the first screen shows
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
 
     def last_listened(self, days: int = 60) -> dict[str, str]:
@@ -219,6 +265,9 @@ class RunningKiosk:
         hand-over for gpiozero's threads; heartbeats on the UI loop).
         """
         from kiosk.adapters.gpio import start_gpio
+
+        if self.warm_up is not None:  # after the first screen, so it never delays it (the GIL is shared)
+            threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
         from kiosk.ui.keyboard import bind_keyboard
 
         def post_to_main(fn: Callable[[], None]) -> None:
@@ -291,6 +340,41 @@ def attention_lines(config: Config, data_dir: Path) -> list[str]:
     ]
 
 
+def settle_interrupted_writes(data: DataFolder) -> None:
+    """Photos of an import cut off after its commit moved into place (or rolled back), leftover temp and
+    staged files swept. Never raises: the kiosk starts whatever the disk says."""
+    from kiosk.adapters.photo_staging import finish_staged_photos, sweep_leftovers
+
+    try:
+        finish_staged_photos(data)
+        sweep_leftovers(data)
+    except (OSError, ValueError) as exc:
+        log.warning("start-up: could not settle interrupted writes (%s)", exc)
+
+
+def upgrade_data_layout(data: DataFolder) -> None:
+    """Move what earlier versions stored (or an older backup brought back) into today's layout: rollup months'
+    sessions into their logs, the single catalogue.json into shards. Each step survives a kill (the next start
+    finishes it) and never raises: the old layout stays readable."""
+    from kiosk.adapters.catalogue_store import CatalogueFiles
+
+    try:
+        RollupStore(data).migrate()
+        CatalogueFiles(data).migrate_legacy()
+    except (OSError, ValueError) as exc:
+        log.warning("start-up: could not move old files to the new layout (%s)", exc)
+
+
+def prune_rollups(parts: KioskParts) -> int:
+    """Old rollup months by the retention rule (None cutoff: the clock may not prune now). Never raises."""
+    try:
+        cutoff = parts.retention.cutoff()
+        return 0 if cutoff is None else parts.rollups.prune_before(cutoff)
+    except (OSError, ValueError) as exc:
+        log.warning("rollups: pruning old months failed (%s)", exc)
+        return 0
+
+
 def _attention_notes(data_dir: Path) -> list[str]:
     """The "needs attention" notes for staff; the note about split lists names the residents (from the
     profile history: attention.json itself holds no personal data)."""
@@ -333,6 +417,7 @@ def build_staff(
     from kiosk.adapters.resident_records import ResidentRecords
     from kiosk.adapters.reviews import ReviewFile
     from kiosk.adapters.usb import find_import_files
+    from kiosk.adapters.voice_switches import KioskVoice
     from kiosk.ui.dashboard_text import dashboard_from_figures
 
     data_dir = Path(data_dir)
@@ -345,6 +430,11 @@ def build_staff(
         dashboard=DashboardFiles(data_dir),
         present=dashboard_from_figures,
         system=system,
+        calm_ahead=lambda: CalmAheadStore(DataFolder(data_dir)),
+        voice=KioskVoice(
+            config.voice, data_dir, parts.engine.voice, personal=config.kiosk.mode == "personal"
+        ),
+        clock=StaffClock(parts.clock) if isinstance(parts.clock, SystemClock) else None,
     )
     engine = parts.engine
     return KioskStaff(
@@ -382,15 +472,16 @@ def build_running_kiosk(
 
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    clock = clock or SystemClock()
+    clock = clock or SystemClock(ClockTrust(data_dir))
     data = DataFolder(data_dir)
     data.check_all()  # damaged stores: kept aside, last good backup restored, staff told
     apply_at_start(data)  # erasures re-applied: a kill halfway through `residents remove` ends erased
+    settle_interrupted_writes(data)
+    upgrade_data_layout(data)  # rollup months and the catalogue of earlier versions (or an older backup)
     split_old_lists(data)  # profiles from before the upgrade: lists split at ';' (once), staff told
     writer = DeferredWriter()  # store writes the UI thread hands off: it never waits for the folder lock
     catalogue = TinyCatalogue(data, writer)
     residents = ResidentsStore(data)
-    prepare(catalogue.songs())
     from kiosk.adapters.reviews import ReviewFile
 
     source = SelectionSourceFactory(
@@ -418,8 +509,7 @@ def build_running_kiosk(
     )
     parts._closers.insert(0, writer.close)  # closed last: the engine's final writes land first
     try:
-        if clock.trusted():
-            parts.rollups.prune(clock.now().date(), config.journal.retention_days)
+        prune_rollups(parts)
         staff = build_staff(
             config,
             data_dir,
@@ -433,6 +523,8 @@ def build_running_kiosk(
         parts.close()
         raise
     notifier = notifier or Notifier()
+    # Songs' text normalised for selection once the first screen shows (~0.1 s per 10,000 songs, on a thread):
+    # a first playlist before it finishes simply normalises what it needs itself.
     return RunningKiosk(
         parts,
         residents,
@@ -441,4 +533,5 @@ def build_running_kiosk(
         Watchdog.from_env(notifier),
         CoverCache(data_dir),
         pin_lockout=PinLockoutFile(data_dir),
+        warm_up=lambda: prepare(catalogue.songs()),
     )

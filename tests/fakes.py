@@ -10,10 +10,12 @@ from typing import Any
 class FakeClock:
     """A clock the test moves by hand."""
 
-    def __init__(self, start: datetime | None = None, trusted: bool = True):
+    def __init__(self, start: datetime | None = None, trusted: bool = True, basis: str | None = None):
         self._now = start or datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
         self._mono = 1000.0
         self._trusted = trusted
+        # why it is trusted (kiosk.domain.clock_trust.ClockBasis): synchronised unless told otherwise
+        self._basis = basis or ("synchronised" if trusted else "untrusted")
 
     def now(self) -> datetime:
         return self._now
@@ -23,6 +25,9 @@ class FakeClock:
 
     def trusted(self) -> bool:
         return self._trusted
+
+    def basis(self) -> str:
+        return self._basis
 
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
@@ -62,6 +67,23 @@ class FakeJournal:
 
     def maybe_sync(self) -> None:
         """The pump's periodic sync: nothing waits in a list."""
+
+    def unended_sessions(self) -> list[list[dict[str, Any]]]:
+        """As the real journal reports them (its field names), from the events kept here."""
+        started: dict[str, list[dict[str, Any]]] = {}
+        ended = set()
+        for e in self.events:
+            sid = e["session_id"]
+            if e["type"] == "session_start":
+                started.setdefault(sid, [])
+            elif e["type"] == "session_end":
+                ended.add(sid)
+            if sid in started:
+                started[sid].append(
+                    {"type": e["type"], "session": sid, "resident": e["resident_id"], "song": e["song_id"],
+                     "detail": e["detail"]}
+                )  # fmt: skip
+        return [events for sid, events in started.items() if sid not in ended]
 
     def of_type(self, type: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == type]
@@ -178,3 +200,40 @@ class FakePlayer:
 
     def sounding(self) -> list[int]:
         return [i for i, s in enumerate(self.state) if s == "playing"]
+
+
+class FakeSpeech:
+    """The speech port without sound: every text is "rendered" at once (``instant``) or when the test says
+    (:meth:`render_all`); a clip lasts ``s_per_word`` per word. Records what was asked."""
+
+    def __init__(self, instant: bool = True, s_per_word: float = 0.4, unavailable: str = "") -> None:
+        self.instant = instant
+        self.s_per_word = s_per_word
+        self.why = unavailable
+        self.prepared: list[str] = []
+        self.asked: list[str] = []
+        self.rendered: dict[str, Any] = {}
+
+    def unavailable(self) -> str:
+        return self.why
+
+    def _clip(self, text: str) -> Any:
+        from kiosk.domain.playback import SpeechClip
+
+        return SpeechClip(f"/speech/{abs(hash(text))}.wav", self.s_per_word * len(text.split()))
+
+    def prepare(self, text: str) -> None:
+        self.prepared.append(text)
+        if self.instant:
+            self.rendered[text] = self._clip(text)
+
+    def ready(self, text: str) -> Any:
+        self.asked.append(text)
+        return self.rendered.get(text)
+
+    def render_all(self) -> None:
+        for text in self.prepared:
+            self.rendered[text] = self._clip(text)
+
+    def texts(self) -> list[str]:
+        return self.prepared + self.asked

@@ -221,3 +221,60 @@ def test_usb_import_lowering_safety_needs_a_second_confirmation(kiosk, tmp_path:
         "import caps.csv",
     ) in fields
     assert ("volume_cap_pct", "100 (no limit of its own)", "55", "staff screen") in fields
+
+
+def test_restless_now_proposes_calm_ahead_and_staff_accept_it(kiosk, data_dir: Path) -> None:
+    from kiosk.adapters.calm_ahead_store import CalmAheadStore
+    from kiosk.domain.calm_ahead import clock_text
+
+    staff: KioskStaff = kiosk.staff
+    resident = _consenting(kiosk)
+    rid = resident.resident_id
+    now = datetime.now().astimezone().replace(second=0, microsecond=0)
+    calm = CalmAheadStore(DataFolder(data_dir))
+    for days_ago in (2, 5):  # two earlier days at this time of day: one more note makes three days
+        calm.add_note(rid, now - timedelta(days=days_ago))
+    assert staff.restless_now(rid, start_relax=True) is True
+    assert _until(kiosk, lambda: kiosk.control.view().status is Status.PLAYING)
+    assert kiosk.control.view().mode.value == "relax"
+    begin = (now.hour * 60 + now.minute - 30) // 15 * 15
+    end = min(24 * 60, max(0, begin) + 60)  # a slot ends at 24:00 at the latest (never wraps to 00:00)
+    want = f"{clock_text(max(0, begin))}-{end // 60:02d}:{end % 60:02d} relax"
+    assert staff.calm_ahead_check(rid) == want
+    kiosk.parts.rollups.flush()
+    notes = [o for o in RollupStore(DataFolder(data_dir)).observations() if o.get("kind") == "restless_now"]
+    assert [(o["resident_ids"], o["session_id"], o["reactions"]) for o in notes] == [
+        ([rid], None, ["restless"])
+    ]
+    kiosk.parts.journal.sync()
+    assert any(
+        e["type"] == "observation" and e["resident"] == rid and e["session"] is None
+        for e in read_events(data_dir / "events")
+    )
+    before = kiosk.residents.get(rid).schedule
+    assert "added to" in staff.accept_schedule(rid, want)
+    from kiosk.domain.calm_ahead import with_slot
+    from kiosk.domain.schedule import format_schedule, parse_schedule
+
+    assert kiosk.residents.get(rid).schedule == with_slot(before, parse_schedule(want)[0])
+    assert want in format_schedule(kiosk.residents.get(rid).schedule)
+    assert [(d["action"], d["slot"]) for d in calm.log(rid)] == [("proposed", want), ("accepted", want)]
+    assert staff.calm_ahead_check(rid) == ""  # in place now: nothing more to propose
+
+
+def test_restless_now_for_consent_no_starts_relax_and_records_nothing(kiosk, data_dir: Path) -> None:
+    staff: KioskStaff = kiosk.staff
+    refused = next(r for r in kiosk.residents.all() if not r.journaled)
+    assert staff.restless_now(refused.resident_id, start_relax=True) is False
+    assert _until(kiosk, lambda: kiosk.control.view().status is Status.PLAYING)
+    assert kiosk.control.view().mode.value == "relax"
+    assert staff.calm_ahead_check(refused.resident_id) == ""
+    kiosk.parts.rollups.flush()
+    kiosk.parts.journal.sync()
+    assert not (data_dir / "calm-ahead.json").exists()
+    assert all(
+        refused.resident_id not in o.get("resident_ids", [])
+        for o in RollupStore(DataFolder(data_dir)).observations()
+    )
+    events = list(read_events(data_dir / "events")) if (data_dir / "events").exists() else []
+    assert all(e.get("resident") != refused.resident_id for e in events)

@@ -61,9 +61,11 @@ def _write(data_root: Path, items: list[dict[str, Any]]) -> None:
     atomic_write_bytes(_path(data_root), data)
 
 
-def note(data_root: Path, kind: str, message: str) -> bool:
-    """Record a problem for staff (replacing an earlier note of the same kind). False if it could not be saved."""
-    log.warning("needs attention (%s): %s", kind, message)
+def note(data_root: Path, kind: str, message: str, *, quiet: bool = False) -> bool:
+    """Record a problem for staff (replacing an earlier note of the same kind). False if it could not be saved.
+    ``quiet``: no log lines (a caller trying again to save a note it already logged)."""
+    if not quiet:
+        log.warning("needs attention (%s): %s", kind, message)
     try:
         Path(data_root).mkdir(parents=True, exist_ok=True, mode=0o700)
         with _locked(data_root):
@@ -73,8 +75,16 @@ def note(data_root: Path, kind: str, message: str) -> bool:
             _write(data_root, items)
         return True
     except OSError as exc:
-        log.warning("attention: could not save the note (%s)", exc)
+        if not quiet:
+            log.warning("attention: could not save the note (%s)", exc)
         return False
+
+
+def note_once(data_root: Path, kind: str, message: str) -> bool:
+    """:func:`note`, unless the same note is already there (a standing problem met again and again)."""
+    if any(i["kind"] == kind and i["message"] == message for i in _read(data_root)):
+        return True
+    return note(data_root, kind, message)
 
 
 def notes(data_root: Path) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ from kiosk.adapters.erasures import (
 )
 from kiosk.adapters.erasures import STORE as ERASURES_STORE
 from kiosk.adapters.pin_lockout import LOCKOUT_FILE as PIN_LOCKOUT_FILE
-from kiosk.adapters.resume import RESUME_FILE  # replaced many times a minute while music plays
+from kiosk.adapters.resume import POSITION_FILE, RESUME_FILE  # replaced while music plays
 
 MANIFEST = "manifest.json"
 FILES_DIR = "data"
@@ -48,6 +48,7 @@ _KEPT_LOCAL = {
     f"{ERASURES_STORE}.json",
     attention.FILE_NAME,
     RESUME_FILE,
+    POSITION_FILE,
     PIN_LOCKOUT_FILE,
     BACKUP_LOG_NAME,
 }

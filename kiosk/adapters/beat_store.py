@@ -1,10 +1,12 @@
 """Where beat grids live: a summary per song in the catalogue (table ``beats``), every beat in a side file.
 
-- ``catalogue.json`` table ``beats``: one document per analysed song, keyed by ``song_id`` (the content's
-  identity, so a moved or renamed file keeps its grid): ``BeatSummary`` fields plus ``usable`` and
+- the ``beat-summaries`` store (``<data>/beat-summaries.json``, a registered document store with the data
+  folder's atomic writes, backups and repair): one document per analysed song, keyed by ``song_id`` (the
+  content's identity, so a moved or renamed file keeps its grid): ``BeatSummary`` fields plus ``usable`` and
   ``version``. A song analysed without a usable grid is kept too (``usable: false``), so it is not analysed
-  again at every scan. The scan never touches this table; :class:`kiosk.adapters.catalogue.TinyCatalogue`
-  merges usable summaries into ``Song.beat_*``.
+  again at every scan. The scan's shards (:mod:`kiosk.adapters.catalogue_store`) never carry grids, so a
+  rescan cannot lose them; :class:`kiosk.adapters.catalogue.TinyCatalogue` merges usable summaries into
+  ``Song.beat_*``.
 - ``<data>/beats/<song_id>.json``: ``{"v": 1, "beats": [...]}`` written atomically, read when a song starts
   in Play along mode (:class:`SideFileGrids`); the catalogue stays small.
 
@@ -28,14 +30,15 @@ from tinydb import Query
 
 from kiosk.adapters.atomic import atomic_write_bytes
 from kiosk.adapters.beat_analysis import DecodeError, analyse_file
+from kiosk.adapters.catalogue_store import CatalogueFiles, song_of
 from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.library_scan import SONGS, STORE
 from kiosk.domain.beats import BeatGrid, BeatSummary, grid_from_side
 from kiosk.domain.models import Song
 
 log = logging.getLogger(__name__)
 
-BEATS = "beats"  # the catalogue table
+STORE = "beat-summaries"  # the document store of grid summaries
+BEATS = "beats"  # its table
 ANALYSIS_VERSION = 1  # bump when the analysis changes: songs are analysed again
 SIDE_DIR = "beats"
 _SAFE_ID = re.compile(r"[0-9A-Za-z_.-]{1,128}")
@@ -88,6 +91,11 @@ class AnalysisReport:
     failed: int = 0
 
 
+def read_summaries(data: DataFolder) -> dict[str, BeatSummary]:
+    """song_id -> usable summary from the store (empty when there is none yet)."""
+    return read_beats_table(data.read(STORE).storage.read())
+
+
 def pending_songs(data: DataFolder) -> list[dict[str, Any]]:
     """Catalogue songs with no current beat entry (new, or analysed by an older version)."""
     raw = data.read(STORE).storage.read() or {}
@@ -96,8 +104,12 @@ def pending_songs(data: DataFolder) -> list[dict[str, Any]]:
         for d in (raw.get(BEATS) or {}).values()
         if isinstance(d, dict) and d.get("version") == ANALYSIS_VERSION
     }
-    songs = [d for d in (raw.get(SONGS) or {}).values() if isinstance(d, dict)]
-    return [d for d in songs if str(d.get("song_id")) not in done and not d.get("suspect")]
+    songs = [song_of(row) for entries in CatalogueFiles(data).load().values() for row, _file in entries]
+    return [
+        {"song_id": s.song_id, "path": s.path, "bpm": s.bpm}
+        for s in songs
+        if s.song_id not in done and not s.suspect
+    ]
 
 
 def analyse_library(
@@ -106,7 +118,7 @@ def analyse_library(
     *,
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
-    batch: int = 10,
+    batch: int = 50,
     nice: bool = False,
 ) -> AnalysisReport:
     """Analyse every pending song; store side files at once and catalogue entries every ``batch`` songs."""

@@ -1,50 +1,32 @@
-"""The scanned music library as a :class:`kiosk.domain.ports.Catalogue`, over the ``catalogue`` TinyDB store.
+"""The scanned music library as a :class:`kiosk.domain.ports.Catalogue`, over the catalogue's shards.
 
-Reads go through :meth:`DataFolder.read` (a view that rereads the file only when it changed on disk, e.g. after
-a scan by another process); the :class:`Song` objects built from it are cached until then, so asking for 10,000
-songs again costs one ``stat``. ``mark_suspect`` flags the song in memory at once; the locked
-read-modify-write of the store goes through a :class:`~kiosk.adapters.deferred.DeferredWriter` when one is given
-(the running kiosk: the UI thread never waits for the folder lock), else it is done in the caller's thread.
+The songs are read from ``<data>/catalogue/shard-*.json`` (:mod:`kiosk.adapters.catalogue_store`) and cached;
+each call checks the shards' (inode, size, mtime) and rereads only those that changed (after a scan by another
+process; a scan rewrites only the shards whose folders changed). ``mark_suspect`` flags the song in memory at
+once; the locked read-modify-write of its shard goes through a :class:`~kiosk.adapters.deferred.DeferredWriter`
+when one is given (the running kiosk: the UI thread never waits for the folder lock), else it is done in the
+caller's thread.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any
 
-from tinydb import Query
-
-from kiosk.adapters.beat_store import read_beats_table
+from kiosk.adapters.beat_store import STORE as BEAT_STORE
+from kiosk.adapters.beat_store import read_summaries
+from kiosk.adapters.catalogue_store import ID, SUSPECT, CatalogueFiles, Entry, song_from_doc, song_of
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.library_scan import SCAN_INFO, SONGS, STORE
 from kiosk.domain.beats import BeatSummary
 from kiosk.domain.models import Song
-from kiosk.domain.themes import infer_themes
 
 log = logging.getLogger(__name__)
 
-
-_FIELDS = frozenset(f.name for f in fields(Song))
-
-
-def song_from_doc(doc: dict[str, Any]) -> Song:
-    """``Song.from_dict`` with the field names computed once (10,000 songs load in a fraction of the time).
-
-    A document stored before songs had themes gets those its genre, album and folders give (the next scan
-    adds what era.toml files say), so an avoided theme protects residents from the moment of the upgrade."""
-    values = {k: v for k, v in doc.items() if k in _FIELDS}
-    themes = values.get("themes")
-    if isinstance(themes, list | tuple):
-        values["themes"] = tuple(str(t) for t in themes)  # a JSON list; a Song holds a tuple (hashable)
-    else:  # stored before themes existed (or damaged): what genre, album and folders say
-        folders = tuple(reversed(str(doc.get("rel") or "").split("/")[:-1]))
-        values["themes"] = infer_themes(
-            genre=str(doc.get("genre") or ""), album=str(doc.get("album") or ""), folder_names=folders
-        )
-    return Song(**values)
+__all__ = ["TinyCatalogue", "song_from_doc"]
 
 
 def _with_beats(song: Song, summary: BeatSummary) -> Song:
@@ -54,36 +36,81 @@ def _with_beats(song: Song, summary: BeatSummary) -> Song:
 
 
 class TinyCatalogue:
-    """The catalogue, cached in memory and refreshed when the store's file changes."""
+    """The catalogue, cached in memory and refreshed shard by shard when the files change."""
 
     def __init__(self, data: DataFolder, writer: DeferredWriter | None = None):
         self._data = data
         self._writer = writer
         self._flags: dict[str, str] = {}  # suspect flags not yet written to the store
-        self._view = data.read(STORE)
-        self._raw: Any = None
+        self._files = CatalogueFiles(data)
+        self._stamps: dict[str, tuple[int, int, int] | None] = {}
+        self._shards: dict[str, tuple[Song, ...]] = {}
         self._songs: tuple[Song, ...] = ()
         self._by_id: dict[str, Song] = {}
+        self._shard_of: dict[str, str] = {}
+        self._beats: dict[str, BeatSummary] = {}
+        self._beats_stamp: tuple[int, int, int] | None = None
+
+    def _refresh_beats(self) -> bool:
+        """Reread the beat summaries when their store changed (Play along's analysis runs after a scan)."""
+        try:
+            st = os.stat(self._data.path(BEAT_STORE))
+            stamp: tuple[int, int, int] | None = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            stamp = None
+        if stamp == self._beats_stamp:
+            return False
+        try:
+            self._beats = read_summaries(self._data) if stamp is not None else {}
+        except (OSError, ValueError) as exc:  # damaged: songs are served without grids until it is repaired
+            log.warning("catalogue: beat summaries unreadable (%s)", exc)
+            self._beats = {}
+        self._beats_stamp = stamp
+        return True
 
     def _refresh(self) -> None:
-        try:
-            raw = self._view.storage.read()
-        except (ValueError, UnicodeDecodeError) as exc:
-            # A damaged file: keep serving what we had; the next scan sets it aside and rebuilds it.
-            log.warning("catalogue unreadable (%s); run `kiosk scan`", exc)
+        migrated = self._files.migrate_legacy()  # an old catalogue.json (upgrade, or an old backup restored)
+        if migrated is not None:
+            self._stamps = {}
+            if self._files.legacy_path.is_file():  # could not be migrated (read-only, disk full): serve it
+                self._set({n: tuple(song_of(s) for s, _f in e) for n, e in sorted(migrated.items())})
+                return
+        beats_changed = self._refresh_beats()
+        names = self._files.shard_names()
+        stamps = {name: self._files.stamp(name) for name in names}
+        if stamps == self._stamps and not beats_changed:
             return
-        if raw is self._raw:
-            return
-        songs = tuple(song_from_doc(doc) for doc in (raw or {}).get(SONGS, {}).values())
-        beats = read_beats_table(raw)
-        if beats:  # Play along: the grid summaries analysed after the scan (kiosk.adapters.beat_store)
-            songs = tuple(_with_beats(s, beats[s.song_id]) if s.song_id in beats else s for s in songs)
+        shards = {}
+        for name in names:
+            if stamps[name] == self._stamps.get(name) and name in self._shards:
+                shards[name] = self._shards[name]
+                continue
+            try:
+                shards[name] = tuple(song_of(song) for song, _file in self._files.read_shard(name))
+            except (TypeError, ValueError) as exc:  # rows of the right shape but wrong values
+                log.warning("catalogue: %s unreadable (%s); run `kiosk scan`", name, exc)
+                shards[name] = ()
+            stamps[name] = self._files.stamp(name)  # a repair may have replaced it
+        self._stamps = stamps
+        self._set(shards)
+
+    def _set(self, shards: dict[str, tuple[Song, ...]]) -> None:
         if self._flags:
             flags = dict(self._flags)
-            songs = tuple(replace(s, suspect=flags[s.song_id]) if s.song_id in flags else s for s in songs)
-        self._songs = songs
-        self._by_id = {s.song_id: s for s in songs}
-        self._raw = raw
+            shards = {
+                name: tuple(replace(s, suspect=flags[s.song_id]) if s.song_id in flags else s for s in songs)
+                for name, songs in shards.items()
+            }
+        self._shards = shards
+        if self._beats:  # Play along: the grid summaries analysed after the scan (kiosk.adapters.beat_store)
+            beats = self._beats
+            shards = {
+                name: tuple(_with_beats(s, beats[s.song_id]) if s.song_id in beats else s for s in songs)
+                for name, songs in shards.items()
+            }
+        self._songs = tuple(song for songs in shards.values() for song in songs)
+        self._by_id = {s.song_id: s for s in self._songs}
+        self._shard_of = {s.song_id: name for name, songs in shards.items() for s in songs}
 
     def songs(self) -> Sequence[Song]:
         self._refresh()
@@ -97,7 +124,8 @@ class TinyCatalogue:
         """Flag a song the player could not play. Unknown ids are ignored (the file may have been rescanned)."""
         self._refresh()
         song = self._by_id.get(song_id)
-        if song is None:
+        name = self._shard_of.get(song_id)
+        if song is None or name is None:
             log.info("mark_suspect: no song %s in the catalogue", song_id)
             return
         if song.suspect != reason:  # serve the flag at once, before (and whatever) the store says
@@ -106,17 +134,25 @@ class TinyCatalogue:
             self._songs = tuple(flagged if s.song_id == song_id else s for s in self._songs)
         self._flags[song_id] = reason
         if self._writer is None:
-            self._store_suspect(song_id, reason)
+            self._store_suspect(name, song_id, reason)
         else:
-            self._writer.submit(self._store_suspect, song_id, reason)
+            self._writer.submit(self._store_suspect, name, song_id, reason)
 
-    def _store_suspect(self, song_id: str, reason: str) -> None:
+    def _store_suspect(self, name: str, song_id: str, reason: str) -> None:
+        """The flag into the song's shard (only when it changes it: an unchanged file is never rewritten)."""
         data = self._data if self._writer is None else DataFolder(self._data.root)  # one per thread
-        with data.write(STORE) as db:
-            db.table(SONGS).update({"suspect": reason}, Query().song_id == song_id)
+        files = CatalogueFiles(data)
+        with data.locked():
+            entries = files.read_shard(name)
+            for i, (song, file) in enumerate(entries):
+                if song[ID] == song_id and song[SUSPECT] != reason:
+                    flagged = list(song)
+                    flagged[SUSPECT] = reason
+                    changed: list[Entry] = [*entries[:i], (flagged, file), *entries[i + 1 :]]
+                    files.write({name: changed})
+                    break
         self._flags.pop(song_id, None)
 
     def scan_info(self) -> dict[str, Any]:
         """The last scan's music folder and problems (unreadable files, sidecar mistakes)."""
-        self._refresh()
-        return dict(next(iter((self._raw or {}).get(SCAN_INFO, {}).values()), {}))
+        return self._files.read_info()

@@ -12,6 +12,15 @@ one extra write, not fsync'd (cheap on an SD card; a torn backup is simply skipp
 damaged when it is opened (truncated, NUL-filled, not JSON, not a document dict) is renamed aside as
 ``<name>.json.damaged-YYYYMMDDTHHMMSSZ``, the newest good backup is put back, and a note for staff goes to
 ``<data>/attention.json`` (:mod:`kiosk.adapters.attention`). Both the write and the read path recover.
+Every document is checked when a file is opened: a table whose entries are not objects is damage too.
+
+A folder where a store file belongs is left alone (it is not ours to move): staff get a note, the store reads
+as its newest good backup (or empty) and writes to it fail with an ``OSError`` the caller reports. A folder
+where ``.lock`` belongs is locked instead (``flock`` works on a folder), so the kiosk still starts and plays.
+
+Which files are stores is a registry (:data:`STORE_NAMES`, :data:`STORE_PATTERNS`, :func:`is_store`).
+Other JSON files in the folder (``resume.json``, ``clock-set.json``, ``attention.json``) are not stores and
+are left alone by the start-up check.
 
 Usage::
 
@@ -49,7 +58,19 @@ log = logging.getLogger(__name__)
 # data folder (``resume.json``, ``attention.json``, anything a person left there) are not stores, so the
 # start-up check leaves them alone instead of "repairing" them. A new store is added here (a test checks that
 # every store constant in the code is registered).
-STORE_NAMES = frozenset({"residents", "catalogue", "reviews", "erasures", "report-state"})
+STORE_NAMES = frozenset(
+    {
+        "residents",
+        "catalogue",
+        "reviews",
+        "erasures",
+        "report-state",
+        "profile-history",
+        "settings",
+        "calm-ahead",
+        "beat-summaries",
+    }
+)
 STORE_PATTERNS = (re.compile(r"rollups-\d{4}-\d{2}"),)  # one store per month
 
 BACKUP_DIR = ".backups"
@@ -58,12 +79,14 @@ DAMAGED_KEPT = 5  # damaged copies kept per store (oldest deleted), so repeated 
 
 
 class DamagedStore(ValueError):
-    """A store file that cannot be a TinyDB document file; ``reason`` says how, in plain words."""
+    """A store file that cannot be a TinyDB document file; ``reason`` says how, in plain words. ``folder``:
+    a folder sits where the file belongs (left alone, not repaired)."""
 
-    def __init__(self, path: Path, reason: str):
+    def __init__(self, path: Path, reason: str, folder: bool = False):
         super().__init__(f"{path}: damaged ({reason})")
         self.path = path
         self.reason = reason
+        self.folder = folder
 
 
 def is_store(name: str) -> bool:
@@ -87,6 +110,9 @@ def _decode(path: Path, raw: bytes) -> dict[str, Any]:
         raise DamagedStore(path, "not JSON: truncated or overwritten") from None
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise DamagedStore(path, "not a document file")
+    for table in data.values():
+        if not all(isinstance(doc, dict) for doc in table.values()):
+            raise DamagedStore(path, "a document that is not an object")
     return data
 
 
@@ -96,7 +122,14 @@ def _load(path: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise DamagedStore(path, "a folder is where this file belongs", folder=True) from None
     return _decode(path, raw)
+
+
+def load_store_file(path: Path) -> dict[str, Any]:
+    """Read one store file without repairing it (``kiosk doctor``); raises :class:`DamagedStore`."""
+    return _load(Path(path))
 
 
 def backup_paths(path: Path) -> list[Path]:
@@ -175,6 +208,8 @@ def recover(path: Path) -> tuple[dict[str, Any], str | None]:
     except DamagedStore as exc:
         damage = exc
     good = _newest_good_backup(path)
+    if damage.folder:
+        return (good[2] if good else {}), _note_folder(path, good)
     if damage.reason == "empty" and good is None:
         return {}, None  # nothing lost: an empty file and nothing better to offer
     data: dict[str, Any] = _after_repair(path, good[2]) if good else {}
@@ -201,12 +236,44 @@ def recover(path: Path) -> tuple[dict[str, Any], str | None]:
     return data, message
 
 
+def _note_folder(path: Path, good: tuple[Path, bytes, dict[str, Any]] | None) -> str:
+    using = "the newest backup of it, read-only," if good else "nothing in its place"
+    message = (
+        f"{path.name} in the data folder is a folder, where the kiosk keeps a file. The kiosk left it as it is "
+        f"and uses {using}; changes to it cannot be saved. Move the folder away (kiosk doctor shows it)."
+    )
+    attention.note_once(path.parent, f"store-folder:{path.stem}", message)
+    return message
+
+
+def folder_where_file_belongs(data_dir: Path) -> list[str]:
+    """Names in the data folder that should be files but are folders (stores, the lock, logs, secrets)."""
+    root = Path(data_dir)
+    names = [f"{n}.json" for n in sorted(STORE_NAMES)] + [DataFolder.LOCK_NAME, *FILES_NOT_FOLDERS]
+    found = [n for n in names if (root / n).is_dir()]
+    found += sorted(p.name for p in root.glob("rollups-*.json") if p.is_dir() and is_store(p.stem))
+    return found
+
+
+FILES_NOT_FOLDERS = (
+    "export-log.jsonl",
+    "backup-log.jsonl",
+    "report-secret",
+    "attention.json",
+    "resume.json",
+    "resume-position.json",
+    "clock-set.json",
+    "pin-lockout.json",
+)
+
+
 class BufferedAtomicStorage(Storage):
     """TinyDB storage for one locked transaction: read once, write once (atomically) at commit."""
 
     def __init__(self, path: Path, folder: DataFolder | None = None):
         self.path = Path(path)
         self._data: dict[str, Any] = recover(self.path)[0]
+        self._loaded = _encode(self._data) if self.path.is_file() else None  # (TinyDB changes _data in place)
         self.dirty = False
 
     def read(self) -> dict[str, Any] | None:
@@ -219,6 +286,9 @@ class BufferedAtomicStorage(Storage):
     def commit(self) -> None:
         if self.dirty:
             raw = _encode(self._data)
+            if raw == self._loaded:  # a write that changed nothing: the file (and the SD card) left alone
+                self.dirty = False
+                return
             atomic_write_bytes(self.path, raw)
             self.dirty = False
             write_backup(self.path, raw)
@@ -263,6 +333,16 @@ class ReloadingReadStorage(Storage):
         raise PermissionError("read-only view: write through DataFolder.write()")
 
 
+def _storages(name: str) -> tuple[type[ReloadingReadStorage], type[BufferedAtomicStorage]]:
+    """(read view, locked write) storage classes of a store: a rollup month also has its appended sessions
+    (:mod:`kiosk.adapters.month_store`)."""
+    if STORE_PATTERNS[0].fullmatch(name):
+        from kiosk.adapters import month_store  # builds on this module
+
+        return month_store.MonthReadStorage, month_store.MonthWriteStorage
+    return ReloadingReadStorage, BufferedAtomicStorage
+
+
 class DataFolder:
     """The data folder: a lock shared by every process, and named TinyDB document files in it."""
 
@@ -285,7 +365,7 @@ class DataFolder:
         """Hold the folder's exclusive lock (re-entrant within this object)."""
         with self._mutex:
             if self._depth == 0:
-                fd = os.open(self.root / self.LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+                fd = self._open_lock()
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX)
                 except BaseException:
@@ -302,6 +382,19 @@ class DataFolder:
                     os.close(self._lock_fd)
                     self._lock_fd = None
 
+    def _open_lock(self) -> int:
+        path = self.root / self.LOCK_NAME
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except IsADirectoryError:  # someone made a folder there: flock works on it too, for every process
+            attention.note_once(
+                self.root,
+                "store-folder:lock",
+                f"{self.LOCK_NAME} in the data folder is a folder, where the kiosk keeps a small lock file. "
+                "The kiosk still works (it locks the folder itself); move it away when convenient.",
+            )
+            return os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+
     def _sweep_temp_files(self, name: str) -> None:
         """Delete temp files a killed writer of this store left behind (we hold the lock: none is live)."""
         if name in self._swept:
@@ -316,7 +409,7 @@ class DataFolder:
         """A locked read-modify-write of one store; written once, atomically, if the block succeeds."""
         with self.locked():
             self._sweep_temp_files(name)
-            db = TinyDB(self.path(name), storage=BufferedAtomicStorage, folder=self)
+            db = TinyDB(self.path(name), storage=_storages(name)[1], folder=self)
             yield db
             storage = db.storage
             assert isinstance(storage, BufferedAtomicStorage)
@@ -324,7 +417,7 @@ class DataFolder:
 
     def read(self, name: str) -> TinyDB:
         """A read-only view of one store that follows changes made by other processes."""
-        return TinyDB(self.path(name), storage=ReloadingReadStorage, folder=self)
+        return TinyDB(self.path(name), storage=_storages(name)[0], folder=self)
 
     def store_names(self) -> list[str]:
         """Every registered document store present in the folder (``residents``, ``rollups-2026-06``...)."""

@@ -8,6 +8,7 @@ from every place in the data folder that can name or show them:
   killed writers' temp copies of it, and damaged copies set aside by a repair that mention them;
 - their photo and any staged photo files (``photos/.<id>.jpg.new``, temp files);
 - their pending song reviews;
+- their profile history and their calm-ahead notes, proposals and acceptances (store and rotating copies);
 - the report cache and the staff dashboard's charts (derived data, rebuilt on demand).
 
 The list is re-applied after every repair of the residents store (:func:`filter_repaired`, called by
@@ -31,6 +32,7 @@ from typing import Any
 
 from tinydb import Query
 
+from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.docstore import BACKUP_DIR, DamagedStore, DataFolder, backup_paths
 from kiosk.adapters.profile_history import erase_history
 
@@ -248,6 +250,7 @@ def apply_erasures(data: DataFolder, *, needles: Iterable[bytes] = ()) -> int:
                 db.table("reviews").remove(lambda d: d.get("resident_id") in erased)
             changed = True
         changed |= erase_history(data, *erased) > 0  # the profile history and its rotating copies
+        changed |= CalmAheadStore(data).erase(*erased) > 0  # "Restless now" notes, proposals, acceptances
         if changed or needles:
             drop_derived(root)
         return removed

@@ -14,11 +14,9 @@ so the kiosk can keep flagging songs meanwhile (their ``suspect`` marks are kept
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,33 +24,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters.catalogue_store import (
+    CONTEXT,
+    ID,
+    LEGACY_STORE,
+    MTIME,
+    REL,
+    SIZE,
+    SUSPECT,
+    TAGS,
+    YEAR,
+    CatalogueFiles,
+    Entry,
+    shard_of,
+    song_row,
+    tag_row,
+    tags_of,
+)
 from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.tags import AUDIO_EXTENSIONS, MutagenTagReader
+from kiosk.adapters.library_walk import FileRef, Walker, printable
+from kiosk.adapters.tags import MutagenTagReader
 from kiosk.domain import era as _era
 from kiosk.domain import library as _library
 from kiosk.domain import models as _models
 from kiosk.domain import sidecar as _sidecar
 from kiosk.domain import themes as _themes
-from kiosk.domain.era import SidecarEntry
-from kiosk.domain.library import TagInfo, UnreadableFile, build_song, song_document
-from kiosk.domain.sidecar import SIDECAR_NAMES, Sidecar, merge_folder_entries, parse_sidecar
+from kiosk.domain.library import UnreadableFile, build_song
 from kiosk.errors import UserError
 
 log = logging.getLogger(__name__)
 
-STORE = "catalogue"
-SONGS = "songs"
-SCAN_INFO = "scan"
-_STAMP_KEYS = ("rel", "size", "mtime_ns", "content_id", "tags")
-MAX_SIDECAR_BYTES = 256 * 1024
-# Pictures beside the music that stand for the album (the kiosk shows them while a song plays).
-COVER_NAMES = tuple(
-    f"{stem}{ext}"
-    for stem in ("cover", "folder", "front", "album", "Cover", "Folder", "Front", "Album", "COVER", "FOLDER")
-    for ext in (".jpg", ".jpeg", ".png", ".JPG", ".PNG")
-)
-
 Progress = Callable[[int, int], None]
+STORE = LEGACY_STORE  # the single-file catalogue of earlier versions: a registered store, migrated when found
 
 
 @dataclass
@@ -75,144 +78,6 @@ class ScanReport:
     phases_s: dict[str, float] = field(default_factory=dict)  # walk, read (tags), write: where time went
 
 
-@dataclass(frozen=True)
-class _FileRef:
-    rel: str
-    abs_path: str
-    stem: str
-    size: int
-    mtime_ns: int
-    folder_names: tuple[str, ...]
-    folder_sidecar: SidecarEntry | None
-    file_sidecar: SidecarEntry | None
-    lyrics_path: str | None
-    cover_path: str | None
-
-
-def _utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _printable(rel: str) -> str:
-    """A path that can be printed and stored even when the file system name is not UTF-8."""
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-class _Walker:
-    """Walks the music folder once, following folder links but never in circles."""
-
-    def __init__(self, root: Path, report: ScanReport):
-        self.root = root
-        self.report = report
-        self.files: list[_FileRef] = []
-
-    def _problem(self, rel: str, reason: str) -> None:
-        self.report.unreadable.append((_printable(rel), reason))
-
-    def _sidecar(self, folder: str, rel_folder: str, name: str) -> Sidecar | None:
-        path = os.path.join(folder, name)
-        shown = os.path.join(rel_folder, name) if rel_folder else name
-        try:
-            with open(path, "rb") as fh:
-                raw = fh.read(MAX_SIDECAR_BYTES + 1)
-        except OSError as exc:
-            self.report.sidecar_problems.append(f"{shown}: cannot read ({exc.strerror})")
-            return None
-        if len(raw) > MAX_SIDECAR_BYTES:
-            self.report.sidecar_problems.append(f"{shown}: too large for an era file; ignored")
-            return None
-        # utf-8-sig: Notepad may start the file with a byte-order mark
-        sidecar, problems = parse_sidecar(raw.decode("utf-8-sig", "replace"), _printable(shown))
-        self.report.sidecar_problems.extend(problems)
-        return sidecar
-
-    def walk(self) -> list[_FileRef]:
-        root = str(self.root)
-        st = os.stat(root)
-        seen = {(st.st_dev, st.st_ino): ""}
-        # (absolute folder, rel folder, folder names nearest first, folder sidecar entries nearest first)
-        stack: list[tuple[str, str, tuple[str, ...], tuple[SidecarEntry, ...]]] = [(root, "", (), ())]
-        while stack:
-            folder, rel_folder, names, entries = stack.pop()
-            try:
-                with os.scandir(folder) as it:
-                    children = sorted(it, key=lambda e: e.name)
-            except OSError as exc:
-                self._problem(rel_folder or ".", f"cannot open folder ({exc.strerror})")
-                continue
-            by_name = {e.name for e in children}
-            sidecar_name = next((n for n in SIDECAR_NAMES if n in by_name), None)
-            sidecar = self._sidecar(folder, rel_folder, sidecar_name) if sidecar_name else None
-            if sidecar is not None:
-                entries = (sidecar.folder, *entries)
-            merged = merge_folder_entries(list(entries))
-            cover = next((n for n in COVER_NAMES if n in by_name), None)
-            cover_path = os.path.join(folder, cover) if cover else None
-            subfolders = []
-            for entry in children:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                rel = f"{rel_folder}/{name}" if rel_folder else name
-                ext = os.path.splitext(name)[1].lower()
-                try:
-                    is_dir = entry.is_dir()
-                    is_file = not is_dir and entry.is_file()
-                except OSError:
-                    is_dir = is_file = False
-                if not _utf8(name):
-                    if is_dir or ext in AUDIO_EXTENSIONS:
-                        self._problem(rel, "name is not valid UTF-8 text: rename it to play it")
-                    continue
-                if is_dir:
-                    try:
-                        dst = entry.stat()
-                    except OSError as exc:
-                        self._problem(rel, f"cannot open folder ({exc.strerror})")
-                        continue
-                    key = (dst.st_dev, dst.st_ino)
-                    if key in seen:
-                        self._problem(
-                            rel, f"folder link loop or repeat (same folder as '{seen[key] or '.'}')"
-                        )
-                        continue
-                    seen[key] = rel
-                    subfolders.append((entry.path, rel, (name, *names), entries))
-                    continue
-                if ext not in AUDIO_EXTENSIONS:
-                    continue
-                if not is_file:
-                    self._problem(rel, "broken link, link loop or not a regular file")
-                    continue
-                try:
-                    fst = entry.stat()
-                except OSError as exc:
-                    self._problem(rel, f"cannot read ({exc.strerror})")
-                    continue
-                stem = os.path.splitext(name)[0]
-                lrc = next((f"{stem}{x}" for x in (".lrc", ".LRC") if f"{stem}{x}" in by_name), None)
-                self.files.append(
-                    _FileRef(
-                        rel=rel,
-                        abs_path=entry.path,
-                        stem=stem,
-                        size=fst.st_size,
-                        mtime_ns=fst.st_mtime_ns,
-                        folder_names=names,
-                        folder_sidecar=merged,
-                        file_sidecar=sidecar.files.get(name) if sidecar else None,
-                        lyrics_path=os.path.join(folder, lrc) if lrc else None,
-                        cover_path=cover_path,
-                    )
-                )
-            stack.extend(reversed(subfolders))
-        return self.files
-
-
 @functools.cache
 def _rules_stamp() -> str:
     """Changes whenever the era/mood rules change, so stored results computed by older rules are redone."""
@@ -222,7 +87,7 @@ def _rules_stamp() -> str:
     return digest.hexdigest()[:12]
 
 
-def _context(ref: _FileRef) -> str:
+def _context(ref: FileRef) -> str:
     """Everything besides the tags that decides a song's record; equal context + unchanged file = same doc."""
     key = repr(
         (
@@ -236,19 +101,6 @@ def _context(ref: _FileRef) -> str:
         )
     )
     return hashlib.md5(key.encode("utf-8", "surrogateescape"), usedforsecurity=False).hexdigest()[:16]
-
-
-def _load_store(data: DataFolder) -> dict[str, Any]:
-    """The catalogue file's content; a damaged file is set aside (the catalogue is rebuilt by the scan)."""
-    try:
-        return dict(data.read(STORE).storage.read() or {})
-    except (ValueError, UnicodeDecodeError) as exc:
-        path = data.path(STORE)
-        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-        with data.locked(), contextlib.suppress(FileNotFoundError):
-            os.replace(path, aside)
-        log.warning("catalogue file damaged (%s); set aside as %s and rebuilt", exc, aside.name)
-        return {}
 
 
 def scan_library(
@@ -272,39 +124,40 @@ def scan_library(
     music_dir = music_dir.resolve()
     reader = reader or MutagenTagReader()
     report = ScanReport(music_dir=str(music_dir))
-    files = _Walker(music_dir, report).walk()
+    files = Walker(music_dir, report).walk()
     report.phases_s["walk"] = time.perf_counter() - started
     read_s = 0.0
 
-    old_store = _load_store(data)
-    old_docs = list(old_store.get(SONGS, {}).values())
-    by_rel = {d.get("rel"): d for d in old_docs}
-    old_ids = {d.get("song_id"): d for d in old_docs}
-    if not files and old_docs and not allow_empty:
+    store = CatalogueFiles(data)
+    old_shards = store.load()
+    loaded = {name: store.stamp(name) for name in old_shards}
+    by_rel = {f[REL]: (s, f) for entries in old_shards.values() for s, f in entries}
+    old_ids = {s[ID]: (s, f) for s, f in by_rel.values()}
+    if not files and by_rel and not allow_empty:
         raise UserError(
-            f"{music_dir}: no music found, but the catalogue has {len(old_docs)} songs; kept them "
+            f"{music_dir}: no music found, but the catalogue has {len(by_rel)} songs; kept them "
             "(is the USB stick or disk plugged in?)"
         )
-    old_info = next(iter(old_store.get(SCAN_INFO, {}).values()), None) or {}
+    old_info = store.read_info()
     old_skips = old_info.get("skip_stamps", {})
     skip_stamps: dict[str, list[Any]] = {}
 
-    docs: list[dict[str, Any]] = []
+    entries: list[Entry] = []
     used: dict[str, str] = {}
     total = len(files)
     for done, ref in enumerate(files, 1):
         old = by_rel.get(ref.rel)
         context = _context(ref)
-        if old and old.get("size") == ref.size and old.get("mtime_ns") == ref.mtime_ns and "tags" in old:
-            content_id = str(old["content_id"])
+        if old and old[1][SIZE] == ref.size and old[1][MTIME] == ref.mtime_ns and old[1][TAGS] is not None:
+            content_id = str(old[0][ID])
             report.unchanged += 1
-            if old.get("context") == context and content_id not in used:
+            if old[1][CONTEXT] == context and content_id not in used:
                 used[content_id] = ref.rel  # unchanged file, unchanged folder context: the record stands
-                docs.append(old)
+                entries.append(old)
                 if progress:
                     progress(done, total)
                 continue
-            tags = TagInfo.from_dict(old["tags"])
+            tags = tags_of(old[1][TAGS])
         elif (skip := old_skips.get(ref.rel)) and skip[0] == ref.size and skip[1] == ref.mtime_ns:
             report.unreadable.append((ref.rel, str(skip[2])))  # still the same junk: not read again
             skip_stamps[ref.rel] = skip
@@ -319,7 +172,7 @@ def scan_library(
                 read_s += time.perf_counter() - t_read
             except UnreadableFile as exc:
                 read_s += time.perf_counter() - t_read
-                report.unreadable.append((_printable(ref.rel), str(exc)))
+                report.unreadable.append((printable(ref.rel), str(exc)))
                 skip_stamps[ref.rel] = [ref.size, ref.mtime_ns, str(exc)]
                 if progress:
                     progress(done, total)
@@ -343,41 +196,37 @@ def scan_library(
             folder_sidecar=ref.folder_sidecar,
             lyrics_path=ref.lyrics_path,
             cover_path=ref.cover_path,
-            suspect=previous.get("suspect") if previous else None,
+            suspect=previous[0][SUSPECT] if previous else None,
         )
-        doc = song_document(song)
-        doc.update(
-            rel=ref.rel,
-            size=ref.size,
-            mtime_ns=ref.mtime_ns,
-            content_id=content_id,
-            context=context,
-            tags=tags.to_dict(),
-        )
-        docs.append(doc)
+        entries.append((song_row(song), [ref.rel, ref.size, ref.mtime_ns, context, tag_row(tags)]))
         if previous is None:
             report.added += 1
-        elif previous.get("rel") != ref.rel:
+        elif previous[1][REL] != ref.rel:
             report.moved += 1
         if progress:
             progress(done, total)
 
-    new_ids = {d["song_id"] for d in docs}
+    new_ids = {s[ID] for s, _f in entries}
     report.removed = sum(1 for sid in old_ids if sid not in new_ids)
-    report.songs = len(docs)
-    decades = Counter(d["year"] // 10 * 10 for d in docs if d["year"] is not None)
+    report.songs = len(entries)
+    years = [s[YEAR] for s, _f in entries]
+    decades = Counter(y // 10 * 10 for y in years if y is not None)
     report.per_decade = {f"{k}s": decades[k] for k in sorted(decades)}
-    report.unknown_era = sum(1 for d in docs if d["year"] is None)
+    report.unknown_era = sum(1 for y in years if y is None)
     info = {
         "music_dir": report.music_dir,
         "unreadable": [list(p) for p in report.unreadable],
         "sidecar_problems": list(report.sidecar_problems),
         "skip_stamps": skip_stamps,
     }
-    # (stored order is not walk order: the store sorts its keys; compare by path)
-    if {d["rel"]: d for d in docs} != by_rel or info != {k: old_info.get(k) for k in info}:
+    new_shards: dict[str, list[Entry]] = {name: [] for name in old_shards}
+    for entry in entries:
+        new_shards.setdefault(shard_of(entry[1][REL]), []).append(entry)
+    changed = {name: e for name, e in new_shards.items() if e != old_shards.get(name, [])}
+    info_changed = info != {k: old_info.get(k) for k in info}
+    if changed or info_changed:
         t_write = time.perf_counter()
-        _write(data, docs, info)
+        _write(store, changed, loaded, info)
         report.phases_s["write"] = time.perf_counter() - t_write
         report.written = True
     report.phases_s["read"] = read_s
@@ -385,17 +234,24 @@ def scan_library(
     return report
 
 
-def _write(data: DataFolder, docs: list[dict[str, Any]], info: dict[str, Any]) -> None:
-    """Replace the catalogue under the lock, keeping ``suspect`` marks made while the scan ran."""
-    with data.write(STORE) as db:
-        current = db.storage.read() or {}
-        marks = {
-            d.get("song_id"): d.get("suspect") for d in current.get(SONGS, {}).values() if d.get("suspect")
-        }
-        for doc in docs:
-            if not doc.get("suspect") and doc["song_id"] in marks:
-                doc["suspect"] = marks[doc["song_id"]]
-        db.drop_table(SONGS)
-        db.table(SONGS).insert_multiple(docs)
-        db.drop_table(SCAN_INFO)
-        db.table(SCAN_INFO).insert(info)
+def _write(
+    store: CatalogueFiles,
+    changed: dict[str, list[Entry]],
+    loaded: dict[str, tuple[int, int, int] | None],
+    info: dict[str, Any],
+) -> None:
+    """Write the changed shards under the lock, keeping ``suspect`` marks made while the scan ran (in shards
+    that changed on disk since the scan read them)."""
+    with store.data.locked():
+        marks: dict[str, Any] = {}
+        for name in store.shard_names():
+            if store.stamp(name) != loaded.get(name):
+                marks.update((s[ID], s[SUSPECT]) for s, _f in store.read_shard(name) if s[SUSPECT])
+        if marks:
+            for entries in changed.values():
+                for i, (song, file) in enumerate(entries):
+                    if not song[SUSPECT] and song[ID] in marks:
+                        song = list(song)
+                        song[SUSPECT] = marks[song[ID]]
+                        entries[i] = (song, file)
+        store.write(changed, info)

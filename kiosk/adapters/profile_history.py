@@ -9,14 +9,12 @@ resident removes their history (:func:`erase_history`). Written with one storage
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from kiosk.adapters.atomic import atomic_write_bytes
-from kiosk.adapters.docstore import DataFolder, backup_paths
+from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.erase_rows import erase_rows
 from kiosk.domain.profile_changes import FieldChange
 
 STORE = "profile-history"
@@ -60,46 +58,10 @@ def record(data: DataFolder, docs: Sequence[dict[str, Any]]) -> None:
         db.storage.write(raw)
 
 
-def _mentions(path: Path, ids: set[str]) -> bool:
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return False
-    return any(rid.encode() in raw for rid in ids)
-
-
-def _scrub_copy(path: Path, ids: set[str]) -> None:
-    """Rewrite one rotating copy of the history without these residents (or delete it if unreadable)."""
-    try:
-        content = json.loads(path.read_bytes().decode("utf-8"))
-        table = content[TABLE]
-        kept = {k: d for k, d in table.items() if not (isinstance(d, dict) and d.get("resident_id") in ids)}
-        atomic_write_bytes(path, json.dumps({**content, TABLE: kept}, ensure_ascii=False).encode("utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
-        path.unlink(missing_ok=True)
-
-
 def erase_history(data: DataFolder, *resident_ids: str) -> int:
     """Remove every history entry of these residents (erasure), from the store and its rotating copies; how
     many entries were removed from the store. Cheap when none is mentioned (called at every start)."""
-    erased = set(resident_ids)
-    path = data.path(STORE)
-    copies = [c for c in backup_paths(path) if c.exists() and _mentions(c, erased)]
-    removed = 0
-    if erased and _mentions(path, erased):
-        with data.write(STORE) as db:
-            raw = db.storage.read() or {}
-            table = dict(raw.get(TABLE, {}))
-            doomed = [k for k, doc in table.items() if doc.get("resident_id") in erased]
-            for key in doomed:
-                del table[key]
-            raw[TABLE] = table
-            db.storage.write(raw)
-            removed = len(doomed)
-        copies = [c for c in backup_paths(path) if c.exists() and _mentions(c, erased)]
-    for copy in copies:
-        _scrub_copy(copy, erased)
-    return removed
+    return erase_rows(data, STORE, (TABLE,), resident_ids)
 
 
 def history(

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from kiosk.adapters import month_store, profile_history
 from kiosk.adapters.atomic import atomic_write_bytes
+from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.report_csv import _tz_key
 from kiosk.adapters.report_source import (
@@ -24,7 +27,11 @@ from kiosk.adapters.report_source import (
     residents,
 )
 from kiosk.adapters.rollups import RollupStore
+from kiosk.domain.calm_ahead import propose
+from kiosk.domain.insight import what_works
 from kiosk.domain.report import Period, Report, build_report, month_digest, pseudonym
+from kiosk.domain.schedule import parse_schedule
+from kiosk.errors import UserError
 
 
 @dataclass
@@ -51,6 +58,17 @@ class Labels:
         known = self.known.get(rid)
         return known.staff_id if known else ""
 
+    def short(self, rid: str) -> str:
+        """How a sentence calls the resident: their name (their code when pseudonymised)."""
+        known = self.known.get(rid)
+        if self.pseudonymised or known is None or not known.name:
+            return self.code(rid)
+        return known.name
+
+    def not_recorded(self) -> set[str]:
+        """Residents with consent "no": nothing is recorded about them, by their choice."""
+        return {rid for rid, k in self.known.items() if k.consent == "no"}
+
     def slug(self, rid: str) -> str:
         """A file-name-safe label (only the code when pseudonymised)."""
         return re.sub(r"[^A-Za-z0-9_-]+", "-", self.label(rid)).strip("-") or self.code(rid)
@@ -67,7 +85,7 @@ def make_labels(data: DataFolder, pseudonymised: bool) -> Labels:
     # without pseudonymising, a former (erased) resident still gets a code, never an id
     try:
         secret = install_secret(data)
-    except OSError:
+    except (OSError, UserError):  # the codes of erased residents only; a damaged secret is for --pseudonymise
         secret = b"encore"
     return Labels(known, False, lambda rid: pseudonym(secret, rid))
 
@@ -84,7 +102,7 @@ class Inputs:
 
 
 CACHE_DIR = "report-cache"
-CACHE_VERSION = 5
+CACHE_VERSION = 7  # 6: songs started/completed/liked per digest row (trends), or introduced plays; 7: both
 
 
 def _month_range(name: str) -> tuple[date, date]:
@@ -95,9 +113,10 @@ def _month_range(name: str) -> tuple[date, date]:
 
 
 def _stamp(path: Path, name: str, tz: tzinfo | None) -> list[int]:
-    """What a month's digest depends on: the store file (inode, size, mtime) and the zone's daily offsets."""
-    st = path.stat()
-    return [CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns, *_tz_key(name, tz)]
+    """What a month's digest depends on: the store file and its sessions log (inode, size, mtime each) and
+    the zone's daily offsets."""
+    path.stat()  # a month without its store is no month (FileNotFoundError, as before)
+    return [CACHE_VERSION, *month_store.stamp(path), *_tz_key(name, tz)]
 
 
 def _cached_month(data: DataFolder, name: str, tz: tzinfo | None) -> dict[str, Any] | None:
@@ -183,10 +202,13 @@ def compute(
     idle_days: int = 7,
     inputs: Inputs | None = None,
     today: date | None = None,
+    insight: bool = True,
 ) -> Report:
+    """The report over ``period``; with ``insight``, each resident's "what works" sentences too (which read
+    the period before, the profile history and the calm-ahead notes)."""
     if inputs is None:
         inputs = load_inputs(data, period, idle_days, today)
-    return build_report(
+    report = build_report(
         inputs.sessions,
         period,
         labels={rid: labels.label(rid) for rid in labels.known},
@@ -195,4 +217,78 @@ def compute(
         idle_days=idle_days,
         only=only,
         label_unknown=labels.label,
+        not_recorded=labels.not_recorded(),
     )
+    report.home.time_zone = zone_name(period.end)
+    if insight:
+        add_what_works(data, report, labels, today)
+    return report
+
+
+def zone_name(day: date, tz: tzinfo | None = None) -> str:
+    """The local time zone as people read it: ``"Europe/London, UTC+01:00"`` (offset on ``day`` at noon)."""
+    when = datetime.combine(day, time(12)).astimezone(tz)
+    off = when.utcoffset() or timedelta(0)
+    sign = "-" if off < timedelta(0) else "+"
+    mins = abs(int(off.total_seconds())) // 60
+    offset = f"UTC{sign}{mins // 60:02d}:{mins % 60:02d}"
+    name = getattr(tz, "key", "") or os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            link = os.readlink("/etc/localtime")
+            name = link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else ""
+        except OSError:
+            name = ""
+    name = name or when.tzname() or ""
+    return offset if name in ("", "UTC", "Etc/UTC") else f"{name}, {offset}"
+
+
+def previous_period(period: Period) -> Period:
+    return Period(period.start - timedelta(days=period.days), period.start - timedelta(days=1))
+
+
+def add_what_works(data: DataFolder, report: Report, labels: Labels, today: date | None = None) -> None:
+    """Fill each resident's ``what_works`` (:func:`kiosk.domain.insight.what_works`)."""
+    period = report.home.period
+    ids = [f.resident_id for f in report.residents]
+    if not ids:
+        return
+    before = previous_period(period)
+    prev_inputs = load_inputs(data, before, 1, today)
+    prev = build_report(
+        prev_inputs.sessions,
+        before,
+        labels={},
+        observations=prev_inputs.observations,
+        only=ids,
+        idle_days=1,
+    )
+    prev_by_id = {f.resident_id: f for f in prev.residents}
+    since = datetime.combine(period.start, time(0)).astimezone()
+    until = datetime.combine(period.end, time(23, 59, 59)).astimezone()
+    changes: dict[str, list[dict[str, Any]]] = {}
+    if data.path(profile_history.STORE).exists():
+        for doc in profile_history.history(data, since=since):
+            if str(doc.get("at", "")) <= until.astimezone(UTC).isoformat():
+                changes.setdefault(str(doc.get("resident_id")), []).append(doc)
+    calm = CalmAheadStore(data)
+    for f in report.residents:
+        known = labels.known.get(f.resident_id)
+        proposal = None
+        if not f.not_recorded:
+            notes = {n.replace(second=0, microsecond=0) for n in f.restless_notes}
+            notes |= {n.astimezone().replace(second=0, microsecond=0) for n in calm.notes(f.resident_id)}
+            try:
+                schedule = parse_schedule(known.schedule) if known else ()
+            except ValueError:
+                schedule = ()
+            proposal = propose(sorted(notes), until, schedule=schedule)
+        f.what_works = what_works(
+            f,
+            prev_by_id.get(f.resident_id),
+            period,
+            name=labels.short(f.resident_id),
+            staff_id=labels.staff_id(f.resident_id),
+            history=[] if labels.pseudonymised else changes.get(f.resident_id, []),
+            proposal=proposal,
+        )

@@ -5,7 +5,10 @@ Cells a spreadsheet would run as formulas get a leading quote (:mod:`kiosk.adapt
 Sessions file, one row per session and resident (a group session gives a row for each resident in it):
     session_id, resident, staff_id (empty when pseudonymised), date, start_time, end_time, clock_ok (yes/no),
     mode, minutes, songs_started, songs_completed, songs_skipped, songs_failed, likes, distress_stops,
-    end_reason, residents_in_session, kiosk_id
+    end_reason, residents_in_session, kiosk_id, time_zone (the zone of the local times, e.g.
+    "Europe/London, UTC+01:00"), observed_interest ... observed_enjoyment (the staff form's scales for this
+    session and resident, 0-100; empty = not set, never 50), reactions_seen, observation_forms, old_form (yes:
+    a form from the first version, whose 50s may be sliders nobody moved)
 Plays file, one row per song play and resident:
     session_id, resident, date, time, clock_ok, song_id, title, artist, decade, outcome, listened_s, liked (yes/no)
 """
@@ -22,7 +25,34 @@ from typing import Any
 
 from kiosk.adapters.csv_safe import csv_writer
 from kiosk.adapters.safe_output import output_file
+from kiosk.domain.events import OBSERVATION_SCALES, RESTLESS_NOW, observation_maybe_untouched
 from kiosk.domain.report import Period, local, parse_time
+
+Observed = Mapping[str, list[Mapping[str, Any]]]  # session id -> its observation forms
+
+
+def forms_by_session(observations: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """Observation forms grouped by the session they describe ("Restless now" notes have none: left out)."""
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for ob in observations:
+        if ob.get("kind") == RESTLESS_NOW or not ob.get("session_id"):
+            continue
+        out.setdefault(str(ob["session_id"]), []).append(ob)
+    return out
+
+
+def _observed_cells(forms: list[Mapping[str, Any]], rid: str) -> tuple[Any, ...]:
+    """Per scale the mean of the forms that set it (empty when none did: unset is never 50), the reactions
+    seen, how many forms, and whether any is from the old form (its 50s may be untouched sliders)."""
+    mine = [o for o in forms if rid in (o.get("resident_ids") or [])]
+    cells: list[Any] = []
+    for name in OBSERVATION_SCALES:
+        values = [int(o["scales"][name]) for o in mine if (o.get("scales") or {}).get(name) is not None]
+        cells.append(round(sum(values) / len(values)) if values else "")
+    reactions = sorted({str(r) for o in mine for r in o.get("reactions") or []})
+    old = any(observation_maybe_untouched(o) for o in mine)
+    return (*cells, "; ".join(reactions), len(mine), ("yes" if old else "no") if mine else "")
+
 
 SESSION_COLUMNS = (
     "session_id",
@@ -43,6 +73,11 @@ SESSION_COLUMNS = (
     "end_reason",
     "residents_in_session",
     "kiosk_id",
+    "time_zone",
+    *(f"observed_{name}" for name in OBSERVATION_SCALES),
+    "reactions_seen",
+    "observation_forms",
+    "old_form",
 )
 PLAY_COLUMNS = (
     "session_id",
@@ -57,6 +92,7 @@ PLAY_COLUMNS = (
     "outcome",
     "listened_s",
     "liked",
+    "introduced",  # yes: the gentle voice introduced the song (docs/guide/voice.md)
 )
 
 
@@ -85,7 +121,12 @@ def _open(path: Path) -> Iterator[Any]:
 
 
 def _rows(
-    doc: Mapping[str, Any], tz: tzinfo | None, label: Callable[[str], str], staff_id: Callable[[str], str]
+    doc: Mapping[str, Any],
+    tz: tzinfo | None,
+    label: Callable[[str], str],
+    staff_id: Callable[[str], str],
+    observed: Observed | None = None,
+    zone_label: str = "",
 ) -> Iterator[tuple[str, date, tuple[Any, ...], list[tuple[Any, ...]]]]:
     """One session's rows: (resident_id, local day, session row, play rows) for each resident in it."""
     yes = {True: "yes", False: "no"}
@@ -125,6 +166,8 @@ def _rows(
             doc.get("end_reason", ""),
             len(rids),
             doc.get("kiosk_id", ""),
+            zone_label,
+            *_observed_cells((observed or {}).get(sid, []), rid),
         )
         if tail is None:
             tail = [
@@ -138,6 +181,7 @@ def _rows(
                     p.get("outcome", ""),
                     p.get("listened_s", 0),
                     yes[bool(p.get("liked"))],
+                    yes[p.get("intro") is True],
                 )
                 for p in plays
             ]
@@ -153,8 +197,11 @@ def write_csv(
     staff_id: Callable[[str], str],
     only: set[str] | None = None,
     tz: tzinfo | None = None,
+    observations: Iterable[Mapping[str, Any]] = (),
+    zone: str = "",
 ) -> tuple[int, int]:
     """Write both files from full rollups; returns (session rows, play rows)."""
+    observed = forms_by_session(observations)
     n_sessions = n_plays = 0
     with _open(path) as sfh, _open(plays_path(path)) as pfh:
         sw = csv_writer(sfh)
@@ -162,7 +209,7 @@ def write_csv(
         sw.writerow(SESSION_COLUMNS)
         pw.writerow(PLAY_COLUMNS)
         for doc in sessions:
-            for rid, day, srow, prows in _rows(doc, tz, label, staff_id):
+            for rid, day, srow, prows in _rows(doc, tz, label, staff_id, observed, zone):
                 if not period.contains(day) or (only is not None and rid not in only):
                     continue
                 sw.writerow(srow)
@@ -177,7 +224,7 @@ def write_csv(
 # <data>/report-cache/csv-rollups-YYYY-MM.json) as CSV text per resident and local day, with markers where the
 # resident's label and staff id go (so the cache holds no names: an erased resident's rows show a code). An
 # export then only filters days and pastes labels in. Remade when the month's store or the time zone changes.
-CSV_CACHE_VERSION = 2  # 2: formula-like cells escaped
+CSV_CACHE_VERSION = 5  # 2: formula cells escaped; 3-4: time zone, observation columns; 5: plays' introduced
 LABEL_MARK, STAFF_MARK = "\x1eL\x1e", "\x1eS\x1e"
 
 
@@ -197,11 +244,19 @@ def _tz_key(name: str, tz: tzinfo | None) -> list[int]:
     return out
 
 
-def month_fragments(docs: Iterable[Mapping[str, Any]], tz: tzinfo | None) -> dict[str, dict[str, list[str]]]:
+def month_fragments(
+    docs: Iterable[Mapping[str, Any]],
+    tz: tzinfo | None,
+    observations: Iterable[Mapping[str, Any]] = (),
+    zone: str = "",
+) -> dict[str, dict[str, list[str]]]:
     """resident_id -> local day -> [session rows, play rows] (CSV text with the label/staff markers)."""
     bufs: dict[tuple[str, str], tuple[io.StringIO, io.StringIO]] = {}
+    observed = forms_by_session(observations)
     for doc in docs:
-        for rid, day, srow, prows in _rows(doc, tz, lambda _r: LABEL_MARK, lambda _r: STAFF_MARK):
+        for rid, day, srow, prows in _rows(
+            doc, tz, lambda _r: LABEL_MARK, lambda _r: STAFF_MARK, observed, zone
+        ):
             key = (rid, day.isoformat())
             pair = bufs.get(key)
             if pair is None:
@@ -223,11 +278,13 @@ def write_csv_from_store(
     staff_id: Callable[[str], str],
     only: set[str] | None = None,
     tz: tzinfo | None = None,
+    zone: str = "",
 ) -> tuple[int, int]:
-    """Write both files from the data folder's monthly rollups through the month fragment cache."""
+    """Write both files from the data folder's monthly rollups through the month fragment cache.
+    ``zone``: the local time zone's name, written on every session row (the times are in it)."""
     from kiosk.adapters.atomic import atomic_write_bytes
     from kiosk.adapters.report_source import keep_owner
-    from kiosk.adapters.rollups import RollupStore
+    from kiosk.adapters.rollups import RollupStore, month_stamp
 
     wide = (period.start - timedelta(days=1), period.end + timedelta(days=1))
     lo, hi = period.start.isoformat(), period.end.isoformat()
@@ -238,8 +295,7 @@ def write_csv_from_store(
         csv_writer(sfh).writerow(SESSION_COLUMNS)
         csv_writer(pfh).writerow(PLAY_COLUMNS)
         for name in RollupStore(data).months(*wide):
-            st = data.path(name).stat()
-            key = [CSV_CACHE_VERSION, st.st_ino, st.st_size, st.st_mtime_ns, *_tz_key(name, tz)]
+            key = [CSV_CACHE_VERSION, *month_stamp(data, name), zone, *_tz_key(name, tz)]
             cache = folder / f"csv-{name}.json"
             frags = None
             try:
@@ -249,7 +305,8 @@ def write_csv_from_store(
             except (OSError, ValueError, KeyError):
                 pass
             if frags is None:
-                frags = month_fragments(data.read(name).table("sessions").all(), tz)
+                db = data.read(name)
+                frags = month_fragments(db.table("sessions").all(), tz, db.table("observations").all(), zone)
                 try:
                     folder.mkdir(mode=0o700, exist_ok=True)
                     atomic_write_bytes(cache, json.dumps({"key": key, "rows": frags}).encode("utf-8"))

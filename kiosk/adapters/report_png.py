@@ -7,12 +7,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.adapters import charts
+from kiosk.adapters.trend_charts import save_trends_png
 from kiosk.domain.report import Period, Report, ResidentFigures
 
 
-def write_pngs(folder: Path, report: Report, slug: Callable[[str], str]) -> list[Path]:
+def write_pngs(
+    folder: Path, report: Report, slug: Callable[[str], str], *, one_resident: bool = False
+) -> list[Path]:
+    """Every chart of the report; ``one_resident``: that resident's only (no home charts)."""
     home = report.home
     period = home.period
+    out: list[Path] = []
+    if one_resident:
+        for f in report.residents:
+            out += _resident_pngs(folder, period, f, slug(f.resident_id))
+        return out
     out = [
         charts.save_png(
             folder / "home-minutes.png",
@@ -26,8 +35,14 @@ def write_pngs(folder: Path, report: Report, slug: Callable[[str], str]) -> list
 
 
 def _resident_pngs(folder: Path, period: Period, f: ResidentFigures, name: str) -> list[Path]:
-    """One resident's charts (minutes, time of day, songs, and observations when there are some)."""
+    """One resident's charts (minutes, time of day, songs, weekly trends as small multiples, and
+    observations when there are some). None for a resident not recorded by choice."""
+    if f.not_recorded:
+        return []
+    trends = folder / f"{name}-week-by-week.png"
+    save_trends_png(trends, f, period)
     out = [
+        trends,
         charts.save_png(
             folder / f"{name}-minutes.png",
             lambda ax: charts.draw_minutes(ax, period, f.minutes_by_day, f.minutes_by_week),

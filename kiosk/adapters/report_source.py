@@ -31,6 +31,7 @@ from kiosk.adapters.journal import ReadStats, journal_days, read_events
 from kiosk.adapters.rollups import RollupStore, store_name
 from kiosk.domain.events import EventType
 from kiosk.domain.rollup import RollupFold
+from kiosk.errors import UserError
 
 SECRET_FILE = "report-secret"
 EXPORT_LOG = "export-log.jsonl"
@@ -61,6 +62,8 @@ class ResidentLabel:
     resident_id: str
     staff_id: str
     name: str
+    consent: str = ""  # "yes" | "no" | "" (not recorded yet)
+    schedule: str = ""  # the resident's own schedule, as text ("16:00-18:00 relax")
 
 
 def residents(data: DataFolder) -> dict[str, ResidentLabel]:
@@ -73,17 +76,44 @@ def residents(data: DataFolder) -> dict[str, ResidentLabel]:
         if not rid:
             continue
         name = str(doc.get("preferred_name") or doc.get("first_name") or doc.get("staff_id") or "")
-        out[str(rid)] = ResidentLabel(str(rid), str(doc.get("staff_id") or ""), name)
+        out[str(rid)] = ResidentLabel(
+            str(rid),
+            str(doc.get("staff_id") or ""),
+            name,
+            str(doc.get("consent") or ""),
+            str(doc.get("schedule") or ""),
+        )
     return out
 
 
 def install_secret(data: DataFolder) -> bytes:
-    """The per-install pseudonym secret (created 0600 on first use; the same codes every time after)."""
+    """The per-install pseudonym secret (created 0600 on first use; the same codes every time after).
+
+    A damaged secret (not 64 hex digits, or a folder in its place) is never replaced silently: every code in
+    earlier exports would change. It raises :class:`UserError` saying what to do instead."""
     path = data.root / SECRET_FILE
     try:
-        return bytes.fromhex(path.read_text().strip())
+        text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        pass
+        text = None
+    except IsADirectoryError:
+        raise UserError(
+            f"{path}: is a folder, where the pseudonym secret belongs; move it away "
+            "(or restore report-secret from a backup)"
+        ) from None
+    except (UnicodeDecodeError, ValueError):
+        text = ""
+    if text is not None:
+        try:
+            value = bytes.fromhex(text)
+        except ValueError:
+            value = b""
+        if len(value) != 32:
+            raise UserError(
+                f"{path}: damaged (not 64 hexadecimal digits). Restore it from a backup to keep the same "
+                "pseudonyms; or delete it to start new ones (codes in earlier exports will no longer match)"
+            )
+        return value
     value = secrets.token_bytes(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -93,7 +123,8 @@ def install_secret(data: DataFolder) -> bytes:
 
 
 def log_export(data: DataFolder, kind: str, residents_n: int, pseudonymised: bool, period: str) -> None:
-    """Append one line to the export log (who, when, what kind, how many residents; nothing personal)."""
+    """Append one line to the export log (who, when, what kind, how many residents; nothing personal).
+    Raises :class:`UserError` when the log cannot be written (call :func:`check_export_log` before exporting)."""
     try:
         who = getpass.getuser()
     except (KeyError, OSError):
@@ -107,10 +138,31 @@ def log_export(data: DataFolder, kind: str, residents_n: int, pseudonymised: boo
         "pseudonymised": pseudonymised,
         "period": period,
     }
-    fd = os.open(data.root / EXPORT_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(line) + "\n")
+    try:
+        fd = os.open(data.root / EXPORT_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line) + "\n")
+    except OSError as exc:
+        raise _export_log_error(data, exc) from None
     keep_owner(data, data.root / EXPORT_LOG)
+
+
+def check_export_log(data: DataFolder) -> None:
+    """Every export is logged: refuse to export when the log cannot be written (before any file is made)."""
+    try:
+        fd = os.open(data.root / EXPORT_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise _export_log_error(data, exc) from None
+
+
+def _export_log_error(data: DataFolder, exc: OSError) -> UserError:
+    path = data.root / EXPORT_LOG
+    if isinstance(exc, IsADirectoryError):
+        return UserError(
+            f"{path}: is a folder, where the export log belongs; move it away, then export again"
+        )
+    return UserError(f"{path}: cannot write the export log ({exc.strerror or exc}); nothing was exported")
 
 
 def _avoid_key(ev: Mapping[str, Any]) -> tuple[str, str, str]:

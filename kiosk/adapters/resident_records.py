@@ -2,6 +2,10 @@
 :class:`kiosk.app.ports.ResidentRecords`): the stored documents as they are, and one locked, all-or-nothing
 change written once.
 
+New photos are staged beside their final names and recorded in their profiles
+(:mod:`kiosk.adapters.photo_staging`) in the same atomic write; only once that is on disk are they moved into
+place. A kill after the commit is settled (completed or rolled back) at the next start or import.
+
 Speed (issue 16): the table is read and written as one dict (no per-row ``upsert`` with a query, which made
 10,000 rows quadratic); a row that changes nothing is recognised on the stored document in its stored form, so
 no profile is built for it; a photo whose file stamp (name, size, mtime) or bytes match the stored one is not
@@ -12,7 +16,6 @@ memory before anything is compared (:mod:`kiosk.adapters.residents_migrate`).
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,9 +23,9 @@ from typing import Any
 
 from kiosk.adapters import profile_history
 from kiosk.adapters import residents as store
-from kiosk.adapters.atomic import fsync_dir
 from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.docstore import DataFolder
+from kiosk.adapters.photo_staging import finish_staged_photos, mark_pending
 from kiosk.adapters.photos import reencode_photo, resolve_photo
 from kiosk.adapters.residents_migrate import is_current, mark_current, split_in_table, tell_staff
 from kiosk.domain.models import Consent, Resident, Song
@@ -63,6 +66,7 @@ class ResidentRecords:
         return PhotoPlan(src, stamp, sha, reencode_photo(src))
 
     def stored_docs(self) -> dict[str, Any]:
+        finish_staged_photos(self.data)  # an import cut off after its commit: settled before planning on it
         raw = dict(self.data.read(store.STORE).storage.read() or {})
         table = dict(raw.get(store.TABLE, {}))
         if not is_current(raw):
@@ -102,6 +106,7 @@ class ResidentRecords:
         data = self.data
         staged: list[tuple[Path, Path]] = []
         with data.locked():
+            finish_staged_photos(data)  # an earlier import cut off after its commit
             try:
                 with data.write(store.STORE) as db:
                     raw = db.storage.read() or {}
@@ -120,10 +125,7 @@ class ResidentRecords:
                 for tmp, _ in staged:
                     tmp.unlink(missing_ok=True)
                 raise
-            for tmp, final in staged:
-                os.replace(tmp, final)
-            if staged:
-                fsync_dir(data.root / store.PHOTO_DIR)
+            finish_staged_photos(data)  # move the new photos into place, clear their marks
             for resident, _jpeg in write:
                 if resident.photo is None:
                     store.delete_photo(data, store.photo_relpath(resident.resident_id))
@@ -139,7 +141,10 @@ def _put(
     data: DataFolder, table: dict[str, Any], write: list[tuple[Resident, bytes | None]]
 ) -> list[tuple[Path, Path]]:
     """Put the profiles into the table (in memory) and stage their new photos."""
-    staged = store.stage_photos(data, [(r.resident_id, jpeg) for r, jpeg in write if jpeg is not None])
+    new_photos = [(r, jpeg) for r, jpeg in write if jpeg is not None]
+    staged = store.stage_photos(data, [(r.resident_id, jpeg) for r, jpeg in new_photos])
+    for (resident, jpeg), (tmp, _final) in zip(new_photos, staged, strict=True):
+        mark_pending(resident.extra, tmp, jpeg)  # the photo is part of the committed profile
     key_of = {str(doc.get("resident_id")): key for key, doc in table.items()}
     next_id = max((int(k) for k in table), default=0) + 1
     for resident, _jpeg in write:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,18 @@ class ActionResult:
 
 
 _WORDS = {"poweroff": ("Switching off", "switch off"), "reboot": ("Restarting", "restart")}
+
+
+def _why(done: subprocess.CompletedProcess[str]) -> str:
+    """A refused systemd call, in words staff can act on: a hint, then what the tool said."""
+    detail = " ".join((done.stderr or done.stdout or "").split())[:200]
+    low = detail.lower()
+    hint = ""
+    if "access denied" in low or "interactive authentication required" in low or "not authorized" in low:
+        hint = " This kiosk user is not allowed to: run deploy/install.sh (it installs the permission)."
+    elif "not been booted with systemd" in low or "failed to connect to bus" in low:
+        hint = " This computer is not running systemd."
+    return f"{hint} ({detail or f'exit code {done.returncode}'})"
 
 
 def _systemctl(action: str, systemctl: str, runner: Runner, timeout_s: float) -> ActionResult:
@@ -48,14 +61,7 @@ def _systemctl(action: str, systemctl: str, runner: Runner, timeout_s: float) ->
         return ActionResult(False, f"Could not {verb}: {exc.strerror or exc}.")
     if done.returncode == 0:
         return ActionResult(True, f"{doing} now.")
-    detail = " ".join((done.stderr or done.stdout or "").split())[:200]
-    hint = ""
-    low = detail.lower()
-    if "access denied" in low or "interactive authentication required" in low or "not authorized" in low:
-        hint = " This kiosk user is not allowed to: run deploy/install.sh (it installs the permission)."
-    elif "not been booted with systemd" in low or "failed to connect to bus" in low:
-        hint = " This computer is not running systemd."
-    return ActionResult(False, f"Could not {verb}.{hint} ({detail or f'exit code {done.returncode}'})")
+    return ActionResult(False, f"Could not {verb}.{_why(done)}")
 
 
 def power_off(
@@ -84,3 +90,41 @@ def clock_synchronized(marker: Path = TIMESYNC_MARKER) -> bool:
     use this. A kiosk that never sees the network stays untrusted: no dates shown, resume judged carefully.
     """
     return marker.exists()
+
+
+def set_time(
+    local: datetime,
+    timedatectl: str = "timedatectl",
+    runner: Any = subprocess.run,
+    timeout_s: float = 20.0,
+) -> ActionResult:
+    """Set the system clock to ``local`` (the kiosk's local time, as staff read it off a wall clock) through
+    timedated (``timedatectl set-time``). Never raises; never asks for a password.
+
+    timedated refuses while automatic synchronisation is on (a Pi without network still has it on), so then
+    it is switched off, the time set, and switched on again (a time server, once reachable, still wins). The
+    deployment ships the polkit rule that allows the kiosk user ``org.freedesktop.timedate1.set-time`` and
+    ``set-ntp``. The caller records the staff-set boot (:func:`kiosk.adapters.clock.record_staff_set`).
+    """
+    exe = shutil.which(timedatectl)
+    if exe is None:
+        return ActionResult(False, "Cannot set the time here: timedatectl is not available on this computer.")
+    stamp = local.strftime("%Y-%m-%d %H:%M:%S")
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        return runner([exe, "--no-ask-password", *args], capture_output=True, text=True, timeout=timeout_s,
+                      check=False)  # fmt: skip
+
+    try:
+        done = call("set-time", stamp)
+        if done.returncode != 0 and "automatic time synchronization" in (done.stderr or "").lower():
+            call("set-ntp", "false")
+            done = call("set-time", stamp)
+            call("set-ntp", "true")
+    except subprocess.TimeoutExpired:
+        return ActionResult(False, "Could not set the time: the system did not answer.")
+    except OSError as exc:
+        return ActionResult(False, f"Could not set the time: {exc.strerror or exc}.")
+    if done.returncode == 0:
+        return ActionResult(True, f"The clock now reads {local.strftime('%d %b %Y, %H:%M')}.")
+    return ActionResult(False, f"Could not set the time.{_why(done)}")

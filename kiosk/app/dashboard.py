@@ -66,6 +66,10 @@ def dashboard_figures(
             "songs_skipped": f.songs_skipped if f else 0,
             "songs_distress": f.songs_distress if f else 0,
             "top_songs": [s.title for s in f.top_songs] if f else [],
+            "what_works": [x.text for x in f.what_works] if f else [],
+            "proposal": next(
+                (str(v) for x in (f.what_works if f else []) for k, v in x.numbers if k == "slot"), ""
+            ),
         }
     return out
 

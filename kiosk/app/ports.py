@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.app.staff_api import Progress
-from kiosk.domain.models import Resident, Song
+from kiosk.domain.calm_ahead import Proposal
+from kiosk.domain.clock_trust import ClockBasis
+from kiosk.domain.models import Resident, ScheduleSlot, Song
 from kiosk.domain.ports import Journal, ResidentStore
 from kiosk.domain.profile_changes import FieldChange, PhotoPlan
 from kiosk.domain.report import Period, Report
+from kiosk.domain.voice import VoiceSwitches
 
 
 class Reviews(Protocol):
@@ -57,10 +60,32 @@ class StaffResidents(ResidentStore, Protocol):
         ...
 
 
+class VoiceControl(Protocol):
+    """The kiosk-wide voice switches on the staff screen, and why the kiosk does not speak."""
+
+    def switches(self) -> VoiceSwitches: ...
+
+    def set_switches(self, changes: Mapping[str, Any], at: datetime) -> VoiceSwitches:
+        """Store the change and apply it to the running kiosk."""
+        ...
+
+
 class Observations(Protocol):
     """Where staff observation forms go (beside the session rollups)."""
 
     def add_observation(self, session_started_at: str, observation: Mapping[str, Any]) -> None: ...
+
+
+class CalmAhead(Protocol):
+    """Calm ahead's notes and log (:class:`kiosk.adapters.calm_ahead_store.CalmAheadStore`)."""
+
+    def add_note(self, resident_id: str, at: datetime) -> None: ...
+
+    def check(
+        self, resident_id: str, now: datetime, schedule: Sequence[ScheduleSlot], source: str
+    ) -> Proposal | None: ...
+
+    def accepted(self, resident_id: str, slot_text: str, now: datetime, source: str) -> None: ...
 
 
 class StaffJournal(Journal, Protocol):
@@ -85,6 +110,17 @@ class PowerControl(Protocol):
     def reboot(self) -> ActionOutcome: ...
 
     def power_off(self) -> ActionOutcome: ...
+
+
+class ClockSetting(Protocol):
+    """The wall clock as staff see and set it: its trust basis, and setting it (through timedated)."""
+
+    def basis(self) -> ClockBasis: ...
+
+    def set_time(self, local: datetime) -> ActionOutcome:
+        """Set the system clock to ``local`` (naive local time); on success record that staff set it during
+        this boot (so the clock counts as trusted). Never raises."""
+        ...
 
 
 class ScanFigures(Protocol):

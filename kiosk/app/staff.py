@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 from kiosk.app.dashboard import Present, build_dashboard
 from kiosk.app.library import scan_summary
 from kiosk.app.ports import (
+    CalmAhead,
+    ClockSetting,
     DashboardSource,
     FindImportFiles,
     Observations,
@@ -28,14 +31,27 @@ from kiosk.app.ports import (
     Scan,
     StaffJournal,
     StaffResidents,
+    VoiceControl,
 )
 from kiosk.app.residents_import import import_file
-from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SessionRef, SystemResult
+from kiosk.app.staff_api import (
+    ClockReading,
+    Dashboard,
+    ImportResult,
+    Progress,
+    ReviewItem,
+    SessionRef,
+    SystemResult,
+)
 from kiosk.config import Config
-from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, EventType
+from kiosk.domain.calm_ahead import with_slot
+from kiosk.domain.clock_trust import ClockBasis
+from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, RESTLESS_NOW, EventType
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.models import Mode, Resident
 from kiosk.domain.ports import Clock, SessionControl
+from kiosk.domain.schedule import format_schedule, parse_schedule
+from kiosk.domain.voice import VoiceSwitches
 from kiosk.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -59,6 +75,11 @@ class StaffPorts:
     dashboard: DashboardSource  # worker: report figures and chart PNGs
     present: Present  # the dashboard's figures in the kiosk's language (the UI's wording)
     system: PowerControl  # restart / power off
+    calm_ahead: Callable[[], CalmAhead] | None = None  # worker: "Restless now" notes, proposals, acceptances
+    voice: VoiceControl | None = None  # the kiosk-wide voice switches (None: this kiosk has no voice parts)
+    clock: ClockSetting | None = (
+        None  # the wall clock staff set (None: a clock that cannot be set, e.g. a test's)
+    )
 
 
 class KioskStaff:
@@ -192,9 +213,75 @@ class KioskStaff:
             },
         )
 
+    def restless_now(self, resident_id: str, start_relax: bool) -> bool:
+        resident = self.store.get(resident_id)
+        recorded = resident is not None and resident.journaled
+        if recorded:
+            now = self.clock.now().isoformat(timespec="seconds")
+            doc: dict[str, Any] = {
+                "session_id": None,
+                "resident_ids": [resident_id],
+                "at": now,
+                "form": OBSERVATION_FORM,
+                "kind": RESTLESS_NOW,
+                "scales": {},
+                "reactions": ["restless"],
+                "by": "staff",
+            }
+            self.rollups.add_observation(now, doc)
+            self.journal.append(
+                EventType.OBSERVATION,
+                resident_id=resident_id,
+                source=Source.STAFF,
+                detail={k: v for k, v in doc.items() if k != "session_id"},
+            )
+        if start_relax:
+            self.choose([resident_id], Mode.RELAX)
+        return recorded
+
+    def calm_ahead_check(self, resident_id: str) -> str:
+        resident = self.store.get(resident_id)
+        if resident is None or not resident.journaled or self.ports.calm_ahead is None:
+            return ""
+        now = self.clock.now().astimezone()
+        calm = self.ports.calm_ahead()
+        calm.add_note(resident_id, now)
+        proposal = calm.check(resident_id, now, resident.schedule, "staff screen")
+        return proposal.text if proposal else ""
+
+    def accept_schedule(self, resident_id: str, slot: str) -> str:
+        resident = self.store.get(resident_id)
+        if resident is None or self.ports.calm_ahead is None:
+            return "This resident is no longer on the kiosk."
+        try:
+            (new,) = parse_schedule(slot)
+        except ValueError as exc:
+            return str(exc)
+        schedule = with_slot(resident.schedule, new)
+        self.store.edit(resident_id, source="calm ahead (staff screen)", schedule=schedule)
+        if resident.journaled:
+            self.ports.calm_ahead().accepted(resident_id, slot, self.clock.now().astimezone(), "staff screen")
+        return (
+            f"Relax {format_schedule((new,)).removesuffix(' relax')} added to {resident.display_name}'s day."
+        )
+
     def set_volume_cap(self, resident_id: str, pct: int) -> None:
         """A single edit: applied at once (no second step), recorded in the profile history."""
         self.store.edit(resident_id, volume_cap_pct=max(10, min(100, int(pct))))
+
+    def voice(self) -> VoiceSwitches:
+        if self.ports.voice is None:
+            return VoiceSwitches(silent_because="the kiosk was started without its voice settings")
+        return self.ports.voice.switches()
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        if self.ports.voice is None:
+            return self.voice()
+        return self.ports.voice.set_switches(changes, self.clock.now())
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        """A single edit, like the volume limit: the engine re-reads the profile within a second."""
+        self.store.edit(resident_id, voice=bool(on))
 
     # -- worker calls (background thread) --
 
@@ -259,6 +346,21 @@ class KioskStaff:
         )
 
     # -- the Pi --
+
+    def clock_reading(self) -> ClockReading:
+        setting = self.ports.clock
+        if setting is None:
+            basis = ClockBasis.PLAUSIBLE if self.clock.trusted() else ClockBasis.UNTRUSTED
+            return ClockReading(self.clock.now(), basis, can_set=False)
+        return ClockReading(self.clock.now(), setting.basis())
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        if self.ports.clock is None:
+            return SystemResult(False, "The time cannot be set from this kiosk.")
+        result = self.ports.clock.set_time(local)
+        if result.ok:
+            self.journal.append(EventType.STAFF, source=Source.STAFF, detail={"action": "clock_set"})
+        return SystemResult(bool(result.ok), str(result.message))
 
     def restart(self) -> SystemResult:
         result = self.ports.system.reboot()

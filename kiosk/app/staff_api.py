@@ -15,10 +15,13 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.models import Mode, Resident
+from kiosk.domain.voice import VoiceSwitches
 
 Progress = Callable[[int, int], None]  # (done, total); total 0 = unknown yet
 
@@ -64,6 +67,15 @@ class SystemResult:
 
 
 @dataclass(frozen=True)
+class ClockReading:
+    """The kiosk's clock as the "Set the time" panel shows it: the time now (UTC) and why it is believed."""
+
+    now: datetime
+    basis: ClockBasis
+    can_set: bool = True  # False: this kiosk was started without a clock staff can set
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """The staff screen's "Today" / "Last 7 days" for the whole home (``resident_id`` None) or one resident:
     figures as (label, value) strings ready to show, and chart PNGs (in display order) for a Kivy Image."""
@@ -73,6 +85,8 @@ class Dashboard:
     heading: str  # e.g. "Whole home, 21 Nov - 27 Nov"
     figures: tuple[tuple[str, str], ...]
     charts: tuple[Path, ...] = ()
+    sentences: tuple[str, ...] = ()  # one resident's "what works" (kiosk.domain.insight), shown first
+    proposal: str = ""  # a calm-ahead relax slot waiting to be accepted ("14:30-15:30 relax"), or ""
 
 
 DASHBOARD_RUNS_KEPT = 2  # the run on screen and the one replacing it
@@ -127,6 +141,35 @@ class StaffActions(Protocol):
 
     def set_volume_cap(self, resident_id: str, pct: int) -> None: ...
 
+    def restless_now(self, resident_id: str, start_relax: bool) -> bool:
+        """ "Restless now" for a resident, at any time: journaled as an observation outside a session (unless
+        their consent is "no"); ``start_relax`` starts Relax for them (always, whatever their consent).
+        Returns whether the note was recorded."""
+        ...
+
+    def calm_ahead_check(self, resident_id: str) -> str:
+        """Worker: remember the note for the calm-ahead rule; the relax slot it proposes now (logged when new),
+        e.g. "14:30-15:30 relax", or "" (also "" for a consent-"no" resident: nothing is proposed)."""
+        ...
+
+    def accept_schedule(self, resident_id: str, slot: str) -> str:
+        """Add a proposed slot to the resident's schedule (a single staff edit, like the volume limit) (replacing slots it overlaps), record it in
+        the profile history and the calm-ahead log; returns the line to show staff."""
+        ...
+
+    def voice(self) -> VoiceSwitches:
+        """The kiosk-wide voice switches (staff's, else kiosk.toml's) and why the kiosk does not speak."""
+        ...
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        """Switch kiosk-wide voice features (names in kiosk.domain.voice.SWITCH_NAMES): stored, and applied to
+        the running kiosk at once."""
+        ...
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        """The resident's own voice switch: applied at once, recorded in the profile history."""
+        ...
+
     def rescan(self, progress_cb: Progress) -> str:
         """Worker: rescan the music library, calling ``progress_cb``; returns a one-line summary."""
         ...
@@ -138,6 +181,15 @@ class StaffActions(Protocol):
     def usb_import(self, path: str, dry_run: bool, accept_safety: bool = False) -> ImportResult:
         """Worker: import residents from ``path`` (all or nothing); ``dry_run`` only checks. Changes that lower
         safety need ``accept_safety`` (staff's second confirmation), else ``needs_confirmation`` comes back."""
+        ...
+
+    def clock_reading(self) -> ClockReading:
+        """The clock's reading now and whether it is trusted, and on what grounds."""
+        ...
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        """Worker: set the system clock to ``local`` (naive, the kiosk's local time as read off a wall clock);
+        on success the clock counts as set by staff for this boot. ``note`` says what happened."""
         ...
 
     def restart(self) -> SystemResult: ...

@@ -69,6 +69,7 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     from kiosk.adapters.backup import BackupError, create_backup
     from kiosk.adapters.docstore import DataFolder
     from kiosk.adapters.restore import restore_backup
+    from kiosk.wiring import upgrade_data_layout
 
     target = Path(args.dir).expanduser()
     try:
@@ -85,7 +86,9 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
                 backup_log.append(ctx.data_dir, entry)
             print(f"Backed up {made.files} files ({_mb(made.size_bytes)}) from {ctx.data_dir} to {target}.")
             return 0
-        done = restore_backup(DataFolder(ctx.data_dir), target)
+        data = DataFolder(ctx.data_dir)
+        done = restore_backup(data, target)
+        upgrade_data_layout(data)  # a backup from an earlier version: its files in today's layout
     except BackupError as exc:
         raise UserError(exc.problems) from None
     print(f"Restored {done.files} files from {target} (backup taken {done.created_at}) into {ctx.data_dir}.")

@@ -10,8 +10,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from kiosk.demo.generate import generate_demo
-from kiosk.demo.setup import write_demo_residents
 from kiosk.domain.models import decade_of
 
 
@@ -29,6 +27,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Any) -> int:
+    from kiosk.demo.generate import generate_demo  # numpy: only when making the demo
+    from kiosk.demo.setup import write_demo_residents
+
     dest = Path(args.dest).expanduser() if args.dest else ctx.data_dir / "demo"
     started = time.perf_counter()
     bar = None

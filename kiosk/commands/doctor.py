@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.doctor import FAIL, OK, WARN, Check, run_checks
+if TYPE_CHECKING:
+    from kiosk.doctor.rows import Check
 
 
 def register(sub: Any) -> None:
@@ -21,6 +22,8 @@ def register(sub: Any) -> None:
 
 def format_table(rows: list[Check]) -> str:
     """The plain-text table: status, check, detail; a hint line under each WARN/FAIL row."""
+    from kiosk.doctor.rows import FAIL, OK, WARN  # here: every `kiosk` command imports this module
+
     width = max((len(r.name) for r in rows), default=5)
     out = [f"{'':4}  {'CHECK':<{width}}  DETAIL"]
     for row in rows:
@@ -36,6 +39,9 @@ def format_table(rows: list[Check]) -> str:
 
 
 def run(args: argparse.Namespace, ctx: Any) -> int:
+    from kiosk.doctor import run_checks
+    from kiosk.doctor.rows import FAIL
+
     config = ctx.config(strict=False)  # a bad config is a FAIL row, not an early exit
     rows = run_checks(config, ctx.data_dir, ctx.config_path)
     failed = any(r.status == FAIL for r in rows)

@@ -9,7 +9,7 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.adapters.catalogue import song_from_doc
+from kiosk.adapters.catalogue import TinyCatalogue
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.history import load_history
 from kiosk.adapters.residents import ResidentsStore
@@ -20,9 +20,6 @@ from kiosk.domain.scoring import Columns
 from kiosk.domain.selection import select_playlist
 from kiosk.domain.songfit import AvoidRules, local_minute
 from kiosk.errors import UserError
-
-CATALOGUE_STORE = "catalogue"
-CATALOGUE_TABLE = "songs"
 
 
 def register(sub: Any) -> None:
@@ -38,14 +35,8 @@ def register(sub: Any) -> None:
 
 
 def load_catalogue(data: DataFolder) -> list[Song]:
-    """Every song the library engineer's scan stored (documents are Song.to_dict() plus extra keys)."""
-    songs = []
-    for doc in data.read(CATALOGUE_STORE).table(CATALOGUE_TABLE).all():
-        try:
-            songs.append(song_from_doc(dict(doc)))
-        except (TypeError, ValueError):
-            continue
-    return songs
+    """Every song the library scan stored."""
+    return list(TinyCatalogue(data).songs())
 
 
 def _config_bits(ctx: Any, now: datetime) -> tuple[tuple[ScheduleSlot, ...], bool]:

@@ -130,7 +130,7 @@ def _owner(path: Path) -> str:
 def _report(args: argparse.Namespace, ctx: Any, start: date, end: date, outputs: dict[str, Path]) -> int:
     from kiosk.adapters.docstore import DataFolder
     from kiosk.adapters.report_build import compute, make_labels
-    from kiosk.adapters.report_source import log_export, rebuild_rollups
+    from kiosk.adapters.report_source import check_export_log, log_export, rebuild_rollups
     from kiosk.domain.report import Period
 
     data = DataFolder(ctx.data_dir)
@@ -163,10 +163,16 @@ def _report(args: argparse.Namespace, ctx: Any, start: date, end: date, outputs:
     n_res = len(report.residents)
     span = f"{start.isoformat()}..{end.isoformat()}"
 
+    if outputs:
+        check_export_log(data)
     if not outputs:
         from kiosk.domain.report_text import summary_text
 
-        print(summary_text(report, notes=not args.pseudonymise), end="")
+        names = {rid: labels.label(rid) for rid in report.home.not_recorded}
+        print(
+            summary_text(report, notes=not args.pseudonymise, one_resident=only is not None, names=names),
+            end="",
+        )
         return 0
     if "--csv" in outputs:
         from kiosk.adapters.report_csv import plays_path, write_csv_from_store
@@ -179,6 +185,7 @@ def _report(args: argparse.Namespace, ctx: Any, start: date, end: date, outputs:
             label=labels.label,
             staff_id=labels.staff_id,
             only=set(only) if only else None,
+            zone=report.home.time_zone,
         )
         log_export(data, "csv", n_res, args.pseudonymise, span)
         print(f"Wrote {path} ({rows} session rows) and {plays_path(path)} ({plays} song plays)")
@@ -187,7 +194,13 @@ def _report(args: argparse.Namespace, ctx: Any, start: date, end: date, outputs:
         from kiosk.domain.report_text import plural
 
         path = outputs["--pdf"]
-        pages = write_pdf(path, report, pseudonymised=args.pseudonymise)
+        pages = write_pdf(
+            path,
+            report,
+            pseudonymised=args.pseudonymise,
+            one_resident=only is not None,
+            names={rid: labels.label(rid) for rid in report.home.not_recorded},
+        )
         log_export(data, "pdf", n_res, args.pseudonymise, span)
         print(f"Wrote {path} ({plural(pages, 'page')})")
     if "--png" in outputs:
@@ -195,7 +208,7 @@ def _report(args: argparse.Namespace, ctx: Any, start: date, end: date, outputs:
 
         folder = outputs["--png"]
         folder.mkdir(mode=0o700, exist_ok=True)
-        written = write_pngs(folder, report, labels.slug)
+        written = write_pngs(folder, report, labels.slug, one_resident=only is not None)
         log_export(data, "png", n_res, args.pseudonymise, span)
         print(f"Wrote {len(written)} charts into {folder}")
     return 0

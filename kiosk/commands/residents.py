@@ -60,6 +60,15 @@ def register(sub: Any) -> None:
     exp.add_argument("--force", action="store_true", help="replace FILE if it exists")
     exp.set_defaults(func=run_export)
 
+    sch = rsub.add_parser(
+        "schedule",
+        help='add a time slot to a resident\'s day, e.g. a calm-ahead proposal: schedule A12 "14:30-15:30 relax"',
+    )
+    sch.add_argument("id", metavar="ID", help="the resident's id (as in the residents file)")
+    sch.add_argument("slots", metavar="SLOTS", help='e.g. "14:30-15:30 relax" (several separated by ";")')
+    sch.add_argument("--replace", action="store_true", help="replace the whole schedule instead of adding")
+    sch.set_defaults(func=run_schedule)
+
     rm = rsub.add_parser("remove", help="erase a resident's profile and photo for good")
     rm.add_argument("id", metavar="ID", help="the resident's id (as in the residents file)")
     rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -232,6 +241,42 @@ def run_export(args: argparse.Namespace, ctx: Any) -> int:
     atomic_write_bytes(dest, data)
     os.chmod(dest, 0o600)
     print(f"{dest}: {len(rows)} residents exported (the file holds personal data: keep it safe)")
+    return 0
+
+
+def run_schedule(args: argparse.Namespace, ctx: Any) -> int:
+    """Add slots to a resident's schedule (slots they overlap are replaced); recorded in the profile history and,
+    for a resident who agreed to records, in the calm-ahead log as accepted."""
+    from datetime import datetime
+
+    from kiosk.adapters.calm_ahead_store import CalmAheadStore
+    from kiosk.domain.calm_ahead import with_slot
+    from kiosk.domain.schedule import format_schedule, parse_schedule
+
+    try:
+        slots = parse_schedule(args.slots)
+    except ValueError as exc:
+        raise UserError(f"SLOTS: {exc}") from None
+    if not slots:
+        raise UserError('SLOTS: give at least one slot, e.g. "14:30-15:30 relax"')
+    data = _data_migrated(ctx)
+    store = ResidentsStore(data)
+    found = [r for r in store.all() if r.staff_id == args.id]
+    if not found:
+        raise UserError(f"no resident with the id {args.id!r} (see `kiosk residents list`)")
+    resident = found[0]
+    schedule = () if args.replace else resident.schedule
+    for slot in slots:
+        schedule = with_slot(schedule, slot)
+    store.edit(resident.resident_id, source="kiosk residents schedule", schedule=schedule)
+    if resident.journaled:
+        calm = CalmAheadStore(data)
+        for slot in slots:
+            calm.accepted(
+                resident.resident_id, format_schedule((slot,)), datetime.now().astimezone(), "command line"
+            )
+    before = format_schedule(resident.schedule) or "(none)"
+    print(f"{args.id}: schedule {before} -> {format_schedule(schedule)}")
     return 0
 
 

@@ -62,11 +62,11 @@ def run(args: argparse.Namespace, ctx: Any) -> int:
     from kivy.core.window import Window
 
     from kiosk.adapters.audio_capture import MixerCapture, capture_from_env
-    from kiosk.adapters.clock import SystemClock
+    from kiosk.adapters.clock import ClockTrust, SystemClock
     from kiosk.ui.app import build_app
     from kiosk.wiring import build_running_kiosk
 
-    clock = SystemClock()
+    clock = SystemClock(ClockTrust(ctx.data_dir))
     capture = (
         capture_from_env()
     )  # tests only: KIOSK_TEST_AUDIO_CAPTURE=FILE (observation, changes nothing else)

@@ -45,18 +45,13 @@ def register(sub: Any) -> None:
 
 
 def _catalogue_songs(data_dir: Path) -> list[Any]:
-    from kiosk.domain.models import Song
-
-    path = data_dir / "catalogue.json"
-    if not path.exists():
-        return []
+    from kiosk.adapters.catalogue import TinyCatalogue
     from kiosk.adapters.docstore import DataFolder
 
     try:
-        docs = DataFolder(data_dir).read("catalogue").table("songs").all()
+        songs = TinyCatalogue(DataFolder(data_dir)).songs()
     except Exception:
         return []
-    songs = [Song.from_dict(dict(d)) for d in docs]
     return [s for s in songs if not s.suspect and Path(s.path).exists()]
 
 

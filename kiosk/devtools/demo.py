@@ -13,14 +13,24 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 from typing import Any, cast
 
-from kiosk.app.staff_api import Dashboard, ImportResult, Progress, ReviewItem, SessionRef, SystemResult
+from kiosk.app.staff_api import (
+    ClockReading,
+    Dashboard,
+    ImportResult,
+    Progress,
+    ReviewItem,
+    SessionRef,
+    SystemResult,
+)
+from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Resident
+from kiosk.domain.voice import IntroEvery, VoiceSwitches
 
 DEMO_LRC = """[ti:Tea in the Garden]
 [ar:The Demo Singers]
@@ -94,6 +104,9 @@ class DemoResidentStore:
     def set_cap(self, resident_id: str, pct: int) -> None:
         r = self._residents[resident_id]
         self._residents[resident_id] = replace(r, volume_cap_pct=pct)
+
+    def set_voice(self, resident_id: str, on: bool) -> None:
+        self._residents[resident_id] = replace(self._residents[resident_id], voice=on)
 
 
 class DemoSessionControl:
@@ -286,6 +299,13 @@ class DemoStaffActions:
         self.observations: list[tuple[str, dict[str, int], list[str]]] = []
         self.events: list[str] = []
         self.resolved: list[tuple[str, bool]] = []
+        self.restless: list[str] = []
+        self.accepted: list[tuple[str, str]] = []
+        self.clock_basis = ClockBasis.UNTRUSTED  # as on a Pi after a power cut with no network
+        self.clock_set: list[datetime] = []  # what staff asked the clock to be set to
+        self.voice_switches = VoiceSwitches(  # as on a kiosk where nobody has installed a voice yet
+            silent_because="no natural voice is installed (kiosk voice install FILE; see docs/guide/voice.md)"
+        )
 
     def residents(self) -> Sequence[Resident]:
         return self.store.all()
@@ -324,6 +344,37 @@ class DemoStaffActions:
     def set_volume_cap(self, resident_id: str, pct: int) -> None:
         self.store.set_cap(resident_id, pct)
 
+    def restless_now(self, resident_id: str, start_relax: bool) -> bool:
+        resident = self.store.get(resident_id)
+        recorded = resident is not None and resident.journaled
+        if recorded:
+            self.restless.append(resident_id)
+        if start_relax:
+            self.choose([resident_id], Mode.RELAX)
+        return recorded
+
+    def calm_ahead_check(self, resident_id: str) -> str:
+        """The demo proposes a slot from the third note of a resident on."""
+        if self.restless.count(resident_id) >= 3:
+            return "14:30-15:30 relax"
+        return ""
+
+    def accept_schedule(self, resident_id: str, slot: str) -> str:
+        self.accepted.append((resident_id, slot))
+        who = self.store.get(resident_id)
+        return f"Relax {slot.removesuffix(' relax')} added to {who.display_name if who else 'them'}'s day."
+
+    def voice(self) -> VoiceSwitches:
+        return self.voice_switches
+
+    def set_voice(self, changes: dict[str, object]) -> VoiceSwitches:
+        given = {k: IntroEvery(str(v)) if k == "intros" else v for k, v in changes.items()}
+        self.voice_switches = replace(self.voice_switches, **cast("dict[str, Any]", given))
+        return self.voice_switches
+
+    def set_resident_voice(self, resident_id: str, on: bool) -> None:
+        self.store.set_voice(resident_id, on)
+
     def rescan(self, progress_cb: Progress) -> str:
         total = 20
         for done in range(total + 1):
@@ -338,6 +389,13 @@ class DemoStaffActions:
         time.sleep(self.delay_s)
         verb = "would be imported" if dry_run else "imported"
         return ImportResult(ok=True, count=3, messages=(f"3 residents {verb} from {Path(path).name}.",))
+
+    def clock_reading(self) -> ClockReading:
+        return ClockReading(datetime.now(UTC), self.clock_basis)
+
+    def set_clock(self, local: datetime) -> SystemResult:
+        self.clock_set.append(local)
+        return SystemResult(False, "Demo: the time cannot be set here (not allowed on this machine).")
 
     def restart(self) -> SystemResult:
         return SystemResult(False, "Demo: restart is not available here. Close the window to stop.")

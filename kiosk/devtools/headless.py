@@ -263,6 +263,15 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
         if panel == "session":
             settle()
             yield "staff-session", False
+            # "Restless now" three times for one resident: the calm-ahead proposal shows
+            staff.state.selected = {first}
+            for _ in range(3):
+                staff.restless(False)
+            wait_for(h, lambda: bool(staff.state.proposal))
+            settle()
+            yield "staff-session-restless", False
+            staff.state.selected = set()
+            staff.state.proposal = staff.state.proposal_for = ""
             h.control.show(Status.ENDED, resident_ids=(first,))
             continue
         if panel == "usb":  # checked, and stopped on changes that lower safety: the second confirmation
@@ -299,6 +308,19 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
         yield f"staff-{panel}", False
     h.ui.leave_staff()
     settle()
+
+
+def wait_for(h: Harness, done: Any, timeout_s: float = 10.0) -> bool:
+    """Draw frames until ``done()`` (a worker's answer came back through the main loop)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        h.frame()
+        if done():
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def wait_for_report(h: Harness, timeout_s: float = 60.0) -> bool:

@@ -84,7 +84,9 @@ def drawing_bounds(side: float = 200.0) -> dict[str, list[float]]:
     from kiosk.ui.icons import ICONS
 
     drawings = {n: f for n, f in ICONS.items() if n.startswith("seated_")}
-    drawings |= {f"era:{d}": era_pictures.picture_for(d) for d in ("1930s", "1940s", "1950s", "1960s", "1980s")}
+    drawings |= {
+        f"era:{d}": era_pictures.picture_for(d) for d in ("1930s", "1940s", "1950s", "1960s", "1980s")
+    }
     out = {}
     for name, draw in drawings.items():
         w = Widget()

@@ -28,8 +28,10 @@ from kiosk.doctor.storage import (
     check_journal,
     check_music_dir,
     check_staff_pin,
+    check_stores,
 )
 from kiosk.doctor.system import check_clock, check_display, check_gpio, check_packages, check_python
+from kiosk.doctor.voice import check_voice
 
 __all__ = [
     "FAIL",
@@ -53,6 +55,8 @@ __all__ = [
     "check_python",
     "check_sound_card",
     "check_staff_pin",
+    "check_stores",
+    "check_voice",
     "run_checks",
 ]
 
@@ -72,10 +76,12 @@ def run_checks(config: Config, data_dir: Path, config_path: Path | None = None) 
         ("display", check_display),
         ("gpio", lambda: check_gpio(config)),
         ("data folder", lambda: check_data_dir(data)),
+        ("stores", lambda: check_stores(data)),
         ("music folder", lambda: check_music_dir(config, data)),
         ("clock", check_clock),
         ("journal", lambda: check_journal(data)),
         ("backup", lambda: check_backups(data)),
+        ("voice", lambda: check_voice(config, data)),
         ("needs attention", lambda: check_attention(data)),
     ]
     rows: list[Check] = []

@@ -59,6 +59,53 @@ def check_data_dir(data_dir: Path) -> list[Check]:
     return rows
 
 
+def check_stores(data_dir: Path) -> list[Check]:
+    """The data folder's files: a folder where a file belongs (FAIL), a damaged store (WARN: the kiosk
+    repairs it from its backups at start), a damaged pseudonym secret (FAIL). Reads only."""
+    from kiosk.adapters.docstore import (
+        DamagedStore,
+        DataFolder,
+        folder_where_file_belongs,
+        is_store,
+        load_store_file,
+    )
+
+    if not data_dir.is_dir():
+        return []
+    rows = []
+    folders = folder_where_file_belongs(data_dir)
+    if folders:
+        rows.append(Check(FAIL, "data files", f"folder(s) where a file belongs: {', '.join(folders)}",
+                          f"move them out of {data_dir}; the kiosk runs without them meanwhile"))  # fmt: skip
+    damaged = []
+    for path in sorted(data_dir.glob("*.json")):
+        if not is_store(path.stem) or path.is_dir():
+            continue
+        try:
+            load_store_file(path)
+        except DamagedStore as exc:
+            damaged.append(f"{path.name} ({exc.reason})")
+        except OSError as exc:
+            damaged.append(f"{path.name} ({exc.strerror})")
+    if damaged:
+        rows.append(Check(WARN, "stores", "damaged: " + "; ".join(damaged),
+                          "the kiosk puts back the newest good backup at its next start"))  # fmt: skip
+    secret = data_dir / "report-secret"
+    if secret.is_file():
+        from kiosk.adapters.report_source import install_secret
+        from kiosk.errors import UserError
+
+        try:
+            install_secret(DataFolder(data_dir))
+        except UserError as exc:
+            rows.append(Check(FAIL, "report secret", str(exc), "restore report-secret from a backup"))
+        except OSError as exc:
+            rows.append(Check(FAIL, "report secret", f"{secret}: {exc.strerror}", "check file owner"))
+    if not rows:
+        rows.append(Check(OK, "stores", "every store opens"))
+    return rows
+
+
 def check_config(config: Config, config_path: Path | None = None) -> Check:
     where = str(config_path) if config_path else "kiosk.toml"
     if config.problems:
@@ -92,12 +139,16 @@ def check_staff_pin(config: Config) -> Check:
 def scanned_music_dir(data_dir: Path) -> Path | None:
     """The folder the catalogue was last scanned from (``kiosk scan --music-dir DIR`` remembers it), read
     without locking or creating anything; None when there is no catalogue yet."""
-    try:
-        raw = json.loads((Path(data_dir) / "catalogue.json").read_text(encoding="utf-8"))
-        info: dict[str, Any] = next(iter(raw.get("scan", {}).values()), {})
+    try:  # catalogue/scan.json; catalogue.json of earlier versions until the kiosk has moved it
+        info: dict[str, Any] = json.loads((Path(data_dir) / "catalogue" / "scan.json").read_text("utf-8"))
         folder = info.get("music_dir")
     except (OSError, ValueError, AttributeError):
-        return None
+        try:
+            raw = json.loads((Path(data_dir) / "catalogue.json").read_text(encoding="utf-8"))
+            info = next(iter(raw.get("scan", {}).values()), {})
+            folder = info.get("music_dir")
+        except (OSError, ValueError, AttributeError):
+            return None
     return Path(folder) if isinstance(folder, str) and folder else None
 
 

@@ -22,7 +22,7 @@ SCHEMA_VERSION = 1
 class EventType(StrEnum):
     SESSION_START = "session_start"  # detail: mode, residents (list of ids), resumed (bool)
     SESSION_END = "session_end"  # detail: reason (length|idle|stop|distress|failures|shutdown), listened_s
-    SONG_START = "song_start"  # detail: title, artist, year, decade, mode, reason (why selection chose it)
+    SONG_START = "song_start"  # detail: title, artist, year, decade, mode, reason (why selection chose it), intro (true when introduced)
     SONG_END = (
         "song_end"  # detail: outcome (completed|skipped|failed|stopped|distress), listened_s, at_s, error
     )
@@ -42,6 +42,11 @@ class EventType(StrEnum):
     # Once per session that played Play along music, before session_end. detail: presses, on_beat, music_min,
     # presses_per_min, on_beat_share, by_instrument ({instrument: presses}). See kiosk.domain.play_along.
     PLAY_ALONG = "play_along"
+    # The gentle voice (kiosk.domain.session_voice); song_start then carries ``intro: true``.
+    INTRO = "intro"  # detail: duration_s, age (bool: the resident's age then was said; personal mode only)
+    ORIENTATION = "orientation"  # detail: duration_s
+    CUE = "cue"  # detail: line (index in the LRC), line_ms, duration_s
+    IMAGERY = "imagery"  # detail: script, part (index), duration_s
 
 
 class SongOutcome(StrEnum):
@@ -57,6 +62,9 @@ class SongOutcome(StrEnum):
 # started at 50 and stored 50 even when nobody moved them: its 50s may mean "not set" (see
 # :func:`observation_maybe_untouched`).
 OBSERVATION_FORM = 2
+# An observation with "kind": RESTLESS_NOW is a "Restless now" note staff made outside any session (no
+# "session_id", reactions ["restless"]): the calm-ahead rule (kiosk.domain.calm_ahead) reads these only.
+RESTLESS_NOW = "restless_now"
 OBSERVATION_SCALES = ("interest", "response", "initiation", "involvement", "enjoyment")
 REACTIONS = (
     "smiled",

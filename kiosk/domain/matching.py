@@ -12,7 +12,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, compress
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from kiosk.domain.models import Song
 
@@ -123,6 +123,51 @@ def song_text(song: Song) -> SongText:
     if len(_SONG_TEXT) < _CACHE_MAX:
         _SONG_TEXT[song.song_id] = (song, text)
     return text
+
+
+def song_texts(songs: Sequence[Song]) -> list[SongText]:
+    """:func:`song_text` of many songs at once (a whole catalogue: each distinct artist, album, genre and
+    folder is normalised once, not once per song; the same results)."""
+    out: list[SongText | None] = []
+    missing: list[int] = []
+    for i, song in enumerate(songs):
+        hit = _SONG_TEXT.get(song.song_id)
+        if hit is not None and (hit[0] is song or hit[0] == song):
+            out.append(hit[1])
+        else:
+            out.append(None)
+            missing.append(i)
+    if missing:
+        pads: dict[str, str] = {}
+
+        def pad(text: str) -> str:
+            got = pads.get(text)
+            if got is None:
+                got = pads[text] = f" {norm(text)} "
+            return got
+
+        for i in missing:
+            song = songs[i]
+            title, artist, album_artist, genre = (
+                pad(song.title),
+                pad(song.artist),
+                pad(song.album_artist),
+                pad(song.genre),
+            )
+            folder, _sep, name = song.path.rpartition("/")
+            path = f"{pad(folder)}{norm(name)}".strip()  # norm(path): "/" is punctuation, a space
+            text = SongText(
+                title,
+                artist,
+                album_artist,
+                genre,
+                " ".join((title, artist, pad(song.album), album_artist, genre, " ".join(path.split()))) + " ",
+                artist + album_artist,
+            )
+            out[i] = text
+            if len(_SONG_TEXT) < _CACHE_MAX:
+                _SONG_TEXT[song.song_id] = (song, text)
+    return cast(list[SongText], out)  # every None was filled
 
 
 def rows_where(column: Sequence[str], values: set[str]) -> Iterable[int]:

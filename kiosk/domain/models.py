@@ -37,7 +37,7 @@ def decade_of(year: int | None) -> str | None:
     return f"{year // 10 * 10}s"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 20,000 songs held ~10 MB smaller
 class Song:
     """One playable song from the catalogue.
 
@@ -67,7 +67,8 @@ class Song:
     era_note: str = ""  # why other date evidence was set aside, e.g. "date 2005 ignored (compilation flag)"
     cover_path: str | None = None  # a picture beside the song (cover.jpg, folder.png...), when there is one
     themes: tuple[str, ...] = ()  # what it is about, names from kiosk.domain.themes.THEMES ("war", ...)
-    # the beat grid's summary (kiosk.domain.beats.BeatSummary), merged in from the catalogue's "beats" table
+    # the beat grid's summary (kiosk.domain.beats.BeatSummary), merged in from the beat-summaries store
+    # (kiosk.adapters.beat_store); these stay the last fields (the catalogue's shards store the ones before)
     beat_tempo_bpm: float | None = None
     beat_first_s: float | None = None
     beat_swing: float | None = None
@@ -144,6 +145,7 @@ class Resident:
     consent: Consent = Consent.UNKNOWN
     consent_date: str = ""
     consent_by: str = ""
+    voice: bool = False  # the gentle voice may speak for them (introductions...); off unless staff say yes
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property

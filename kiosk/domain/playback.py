@@ -54,3 +54,14 @@ def level_of(volume_pct: float, fade: float = 1.0, replaygain_db: float | None =
 def level_db(level: float) -> float:
     """Amplitude factor -> decibels (``-inf`` for silence)."""
     return -math.inf if level <= 0 else 20.0 * math.log10(level)
+
+
+VOICE_SLOT = 2  # the player slot the gentle voice speaks on (0 and 1 are the music's crossfade pair)
+
+
+@dataclass(frozen=True)
+class SpeechClip:
+    """A rendered piece of speech: a WAV file ready to play, and how long it speaks."""
+
+    path: str
+    duration_s: float

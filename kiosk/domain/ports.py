@@ -14,7 +14,7 @@ from kiosk.domain.beats import BeatGrid
 from kiosk.domain.intents import Intent, SessionView, Source
 from kiosk.domain.library import TagInfo
 from kiosk.domain.models import Mode, Resident, Song
-from kiosk.domain.playback import PlayerEvent
+from kiosk.domain.playback import PlayerEvent, SpeechClip
 
 
 class Clock(Protocol):
@@ -55,6 +55,11 @@ class Journal(Protocol):
 
     def maybe_sync(self) -> None:
         """Sync if events wait and the sync interval has passed (called by the engine's pump, ~20 Hz)."""
+        ...
+
+    def unended_sessions(self) -> list[list[dict[str, Any]]]:
+        """The events (oldest first) of each recent session journaled as started and never ended (read at
+        kiosk start, to close a session cut off before its first resume save)."""
         ...
 
 
@@ -199,3 +204,20 @@ class BeatGrids(Protocol):
     """A song's beat grid for Play along (its side file, else the catalogue's summary), or None."""
 
     def grid_for(self, song: Song) -> BeatGrid | None: ...
+
+
+class Speech(Protocol):
+    """The gentle voice's text to speech (:mod:`kiosk.adapters.speech`): rendered ahead on a worker thread and
+    cached, so speaking never waits on rendering. Every method returns at once and never raises."""
+
+    def unavailable(self) -> str:
+        """ "" when a natural voice is ready; else why the kiosk does not speak (plain words for staff)."""
+        ...
+
+    def prepare(self, text: str) -> None:
+        """Render ``text`` in the background (nothing to do when it is cached or already queued)."""
+        ...
+
+    def ready(self, text: str) -> SpeechClip | None:
+        """The rendered clip of ``text`` when it is ready now (None: not yet, or rendering failed)."""
+        ...

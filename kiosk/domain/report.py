@@ -26,8 +26,8 @@ from datetime import date, timedelta, tzinfo
 from operator import itemgetter
 from typing import Any
 
-from kiosk.domain.events import OBSERVATION_SCALES, SongOutcome, observation_maybe_untouched
-from kiosk.domain.report_digest import SEP, _add_agg, _add_counts, _merge_keyed, month_digest
+from kiosk.domain.events import OBSERVATION_SCALES, RESTLESS_NOW, SongOutcome, observation_maybe_untouched
+from kiosk.domain.report_digest import SEP, _add_agg, _add_counts, _merge_keyed, month_digest, play_counts
 from kiosk.domain.report_model import (
     NEGATIVE_REACTIONS,
     POSITIVE_REACTIONS,
@@ -40,12 +40,14 @@ from kiosk.domain.report_model import (
     Report,
     ResidentFigures,
     SongStat,
+    _int,
     _minutes,
     local,
     parse_time,
     pseudonym,
     week_start,
 )
+from kiosk.domain.report_voice import add_counts, comparison, introduced_counts, totals_of
 
 __all__ = [
     "NEGATIVE_REACTIONS",
@@ -81,10 +83,14 @@ def build_report(
     idle_days: int = 7,
     only: Sequence[str] | None = None,
     label_unknown: Callable[[str], str] | None = None,
+    not_recorded: Iterable[str] = (),
 ) -> Report:
     """Every figure of a report. ``labels``: resident_id -> name or code, for the residents the home knows
     (those not seen lately are listed as idle). ``only``: restrict the per-resident pages to these ids.
     ``label_unknown(resident_id)`` labels ids the home no longer knows (default: the id's first 8 chars).
+
+    ``not_recorded``: residents with consent "no" (nothing recorded about them, by their choice); when they
+    are among ``only`` they get a page that says so.
 
     ``sessions`` may include sessions before ``period`` (up to ``idle_days`` before its end): they only count
     towards "last session" for the idle list.
@@ -130,9 +136,13 @@ def build_report(
             f = res[rid] = ResidentFigures(rid, name)
         return f
 
+    home_intro = [0, 0, 0]  # introduced plays [plays, completed, liked]: see report_voice
+    res_intro: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for doc in sessions:
         if "counts" in doc:  # a cached month's play counts (see month_digest)
             _add_counts(doc, home_keyed, res_keyed, meta, wanted, fig)
+            rid = doc.get("resident_id")
+            add_counts(home_intro if rid is None else res_intro[str(rid)], doc.get("intro"))
             continue
         if "agg" in doc:  # a cached month's sessions, summed (see month_digest)
             _add_agg(doc["agg"], home, period, last_seen, active, wanted, fig)
@@ -170,6 +180,8 @@ def build_report(
             keys = keys_of(doc["plays"])
         if keys:
             home_counts.update(keys)
+        intro = doc.get("intro") if "keys" in doc else introduced_counts(doc.get("plays") or [])
+        add_counts(home_intro, intro)
         sid = str(doc.get("session_id"))
         mode = str(doc.get("mode") or "unknown")
         for rid in rids:
@@ -185,11 +197,23 @@ def build_report(
                 f.minutes_by_week[wk] = f.minutes_by_week.get(wk, 0.0) + mins
                 f.minutes_by_hour[hour] += mins
                 f.heatmap[weekday][hour] += mins
+                f.add_slot(mode, hour, 1, mins)
+                if keys:
+                    f.add_week_plays(wk, *play_counts(keys))
+                else:
+                    f.add_week_plays(
+                        wk,
+                        _int(doc.get("songs_started")),
+                        _int(doc.get("songs_completed")),
+                        _int(doc.get("likes")),
+                    )
             else:
                 f.untrusted_sessions += 1
                 f.untrusted_minutes += mins
             if keys:
                 res_counts[rid].update(keys)
+            if intro:
+                add_counts(res_intro[rid], intro)
             if sid in observed:
                 session_songs.setdefault(sid, []).extend(
                     (rid, song, outcome == SongOutcome.COMPLETED, bool(liked))
@@ -224,8 +248,10 @@ def build_report(
         _merge_keyed(res_counts[rid], keyed)
     home_songs = song_stats(home_counts)
     songs: dict[str, dict[str, SongStat]] = {}
+    home.intros = comparison(totals_of(home_counts), home_intro)
     for rid, counts in res_counts.items():
         f = res[rid]
+        f.intros = comparison(totals_of(counts), res_intro.get(rid) or ())
         songs[rid] = song_stats(counts)
         for (song, outcome, liked), n in counts.items():
             f.songs_started += n
@@ -254,6 +280,11 @@ def build_report(
         rids = [
             str(r) for r in (ob.get("resident_ids") or ([ob["resident_id"]] if ob.get("resident_id") else []))
         ]
+        if ob.get("kind") == RESTLESS_NOW:  # a note outside any session: not a form about music
+            for rid in rids:
+                if wanted is None or rid in wanted:
+                    fig(rid).restless_notes.append(at)
+            continue
         reactions = tuple(str(r) for r in ob.get("reactions") or [])
         pos = sum(r in POSITIVE_REACTIONS for r in reactions)
         neg = sum(r in NEGATIVE_REACTIONS for r in reactions)
@@ -312,8 +343,11 @@ def build_report(
             song = known.title + (f" ({known.artist})" if known.artist else "")
         fig(rid).avoid_changes.append(AvoidChange(at, str(detail.get("action") or ""), song))
 
+    for rid in sorted(wanted or ()):
+        fig(rid)  # a one-resident report has its resident's page even without music in the period
     for rid, f in res.items():
         mine = songs.get(rid, {})
+        f.songs = sorted(mine.values(), key=lambda s: (s.title, s.song_id))
         f.top_songs = sorted(
             (s for s in mine.values() if s.score > 0), key=lambda s: (-s.score, -s.likes, s.title)
         )[:TOP_N]
@@ -324,10 +358,17 @@ def build_report(
         f.last_session = last_seen.get(rid)
         f.avoid_changes.sort(key=lambda a: a.at)
 
+    refused = set(not_recorded)
+    home.not_recorded = refused & set(labels)
+    for rid in sorted(refused):
+        if rid in res or (wanted is not None and rid in wanted):
+            fig(rid).not_recorded = True
     home.residents_active = len(active)
     home.residents_known = len(labels)
     cutoff = period.end - timedelta(days=idle_days - 1)
     for rid, name in labels.items():
+        if rid in refused:
+            continue  # listed apart: "not recorded, by choice"
         seen = last_seen.get(rid)
         if seen is None or seen < cutoff:
             home.idle_residents.append((rid, name, seen))

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from kiosk.domain.events import OBSERVATION_SCALES
+from kiosk.domain.report_voice import IntroComparison
 
 POSITIVE_REACTIONS = frozenset({"smiled", "sang", "tapped", "moved", "talked_memories", "calm"})
 NEGATIVE_REACTIONS = frozenset({"restless", "tearful", "distressed"})
@@ -112,6 +113,16 @@ class AvoidChange:
     song: str
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One "what works" sentence and the numbers behind it (``kind``: mode_time, works, review, both, trend,
+    observations, gap, changes, calm_ahead, not_recorded)."""
+
+    kind: str
+    text: str
+    numbers: tuple[tuple[str, float | int | str], ...] = ()
+
+
 @dataclass
 class ResidentFigures:
     resident_id: str
@@ -140,6 +151,31 @@ class ResidentFigures:
     reactions: dict[str, int] = field(default_factory=dict)
     avoid_changes: list[AvoidChange] = field(default_factory=list)
     last_session: date | None = None  # local date of the latest trusted session
+    slots: dict[tuple[str, int], list[float]] = field(default_factory=dict)  # (mode, hour) -> [sessions, min]
+    week_plays: dict[date, list[int]] = field(default_factory=dict)  # week -> [started, completed, liked]
+    songs: list[SongStat] = field(default_factory=list)  # every song they heard in the period
+    restless_notes: list[datetime] = field(default_factory=list)  # "Restless now" notes (local time)
+    not_recorded: bool = False  # consent "no": nothing is recorded about them, by their choice
+    what_works: list[Finding] = field(default_factory=list)  # filled by kiosk.domain.insight
+    intros: IntroComparison | None = None  # their songs with and without the voice's introduction
+
+    def add_slot(self, mode: str, hour: int, sessions: int, minutes: float) -> None:
+        """Count trusted-clock sessions by mode and local starting hour."""
+        cell = self.slots.get((mode, hour))
+        if cell is None:
+            self.slots[(mode, hour)] = [float(sessions), minutes]
+        else:
+            cell[0] += sessions
+            cell[1] += minutes
+
+    def add_week_plays(self, week: date, started: int, completed: int, liked: int) -> None:
+        cell = self.week_plays.get(week)
+        if cell is None:
+            self.week_plays[week] = [started, completed, liked]
+        else:
+            cell[0] += started
+            cell[1] += completed
+            cell[2] += liked
 
     def scale_change(self) -> dict[str, tuple[float, float]]:
         """Per scale: mean of the earlier half of the observations, mean of the later half (needs >= 2)."""
@@ -174,12 +210,22 @@ class HomeFigures:
     idle_residents: list[tuple[str, str, date | None]] = field(default_factory=list)  # id, label, last day
     untrusted_sessions: int = 0
     untrusted_minutes: float = 0.0
+    not_recorded: set[str] = field(default_factory=set)  # consent "no": nothing recorded, by their choice
+    time_zone: str = ""  # the local time zone's name and offset, e.g. "Europe/London, UTC+01:00"
+    intros: IntroComparison | None = None  # songs with and without the voice's introduction (report_voice)
 
 
 @dataclass
 class Report:
     home: HomeFigures
     residents: list[ResidentFigures]  # sorted by label
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _minutes(doc: Mapping[str, Any]) -> float:

@@ -42,6 +42,7 @@ COLUMNS = (
     "consent",
     "consent_date",
     "consent_by",
+    "voice",  # yes: the gentle voice may speak for this resident (the kiosk's [voice] must be on too)
 )
 REQUIRED = ("id",)  # first_name and birth_year too, for someone not in the kiosk yet
 LIST_FIELDS = (
@@ -252,6 +253,8 @@ def validate_row(row: Mapping[str, object], *, today: date, date_order: str = "d
         out["consent"] = _consent(row.get("consent"), problems)
     if "consent_date" in row:
         out["consent_date"] = _consent_date(row.get("consent_date"), today, date_order, problems)
+    if "voice" in row:
+        out["voice"] = _voice(row.get("voice"), problems)
     return RowCheck(out, problems, notes)
 
 
@@ -275,6 +278,15 @@ def _consent(value: object, problems: list[Problem]) -> Consent:
         problems.append(Problem("consent", f"{text!r}: write yes, no, or leave it empty (not recorded)"))
         return Consent.UNKNOWN
     return consent
+
+
+def _voice(value: object, problems: list[Problem]) -> bool:
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    text = _text("voice", value, problems, max_len=10).casefold()
+    if text not in _CONSENT:
+        problems.append(Problem("voice", f"{text!r}: write yes, or no / empty (the voice stays off)"))
+    return _CONSENT.get(text) is Consent.YES
 
 
 def _consent_date(value: object, today: date, date_order: str, problems: list[Problem]) -> str:
@@ -322,6 +334,7 @@ def to_row(resident: Resident, *, photo: str = "") -> dict[str, str]:
             "consent": resident.consent.value,
             "consent_date": resident.consent_date,
             "consent_by": resident.consent_by,
+            "voice": "yes" if resident.voice else "",
         }
     )
     return {name: row[name] for name in COLUMNS}

@@ -110,7 +110,7 @@ def observation_from_event(event: Mapping[str, Any]) -> dict[str, Any]:
         "reactions": list(detail.get("reactions") or []),
         "by": detail.get("by", ""),
     }
-    for key in ("song_id", "before", "after", "form"):
+    for key in ("song_id", "before", "after", "form", "kind"):
         if key in detail:
             doc[key] = detail[key]
     return doc
@@ -185,6 +185,7 @@ class RollupFold:
                     "listened_s": 0.0,
                     "liked": False,
                     "at": at,
+                    **({"intro": True} if detail.get("intro") is True else {}),
                 }
             )
         elif kind == EventType.LIKE:

@@ -36,9 +36,9 @@ from kiosk.domain.choice import Choice, Playlist
 from kiosk.domain.explain import Why, explain
 from kiosk.domain.favourites import FIRST_SLOTS, artist_turn, favourite_artists_first, opening_favourites
 from kiosk.domain.learning import as_utc, learned_scores
-from kiosk.domain.matching import song_text
+from kiosk.domain.matching import song_text, song_texts
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
-from kiosk.domain.scoring import Columns, Profile
+from kiosk.domain.scoring import Profile, columns_of
 from kiosk.domain.songfit import (
     UNKNOWN_ERA_WEIGHT,
     AvoidRules,
@@ -116,7 +116,7 @@ class Selector:
         self._profiles = profiles
         self.avoid = AvoidRules.of(self.residents)
         self.songs: list[Song] = list(songs)
-        cat = Columns(self.songs)
+        cat = columns_of(self.songs)
         blocked = self.avoid.blocked(cat)
         self.avoided = len(blocked)  # songs left out by avoid lists
         # Songs stopped as upsetting and not yet decided by staff (see under_review): out, like an avoided song
@@ -283,7 +283,12 @@ class Selector:
             order = favourite_artists_first(order, fav_keyed, self._decades)
         per_artist_max = max(2, want // 6)
         picked: list[tuple[int, float, int]] = []
-        deferred: list[tuple[int, float, int]] = []
+        # Held back (artist just played, or past its share, or a favourite artist's song of the decade waits),
+        # in the order met: ``deferred`` may still become acceptable, ``stuck`` (artist past its share: counts
+        # only grow) never does before the final fill. Kept apart so a long library of few artists costs O(n).
+        deferred: list[tuple[int, tuple[int, float, int]]] = []
+        stuck: list[tuple[int, tuple[int, float, int]]] = []
+        fav_waiting: dict[object, int] = {}  # decade -> favourite artists' songs held back
         by_artist: dict[str, int] = {}
         for cand, _rid in opening:
             by_artist[self.songs[cand[2]].artist.casefold()] = (
@@ -292,46 +297,85 @@ class Selector:
         last = self.songs[opening[-1][0][2]].artist.casefold() if opening else ""
 
         fav_artist, decades = self.fav_artist_rows, self._decades
+        held = [0]  # order of holding back
+
+        fav_stuck: dict[object, int] = {}  # decade -> favourite artists' songs in ``stuck``
+
+        def never(index: int) -> bool:
+            """Cannot be taken before the final fill: its artist is past its share (counts only grow), or a
+            favourite artist's song of its decade is stuck (so it waits for good)."""
+            artist = self.songs[index].artist.casefold()
+            if artist and by_artist.get(artist, 0) >= per_artist_max:
+                return True
+            return bool(fav_artist) and index not in fav_artist and fav_stuck.get(decades[index], 0) > 0
+
+        def to_stuck(item: tuple[int, tuple[int, float, int]]) -> None:
+            stuck.append(item)
+            if fav_artist and item[1][2] in fav_artist:
+                decade = decades[item[1][2]]
+                fav_stuck[decade] = fav_stuck.get(decade, 0) + 1
 
         def ok(index: int) -> bool:
             # not while a favourite artist's song of its decade waits
-            if (
-                fav_artist
-                and index not in fav_artist
-                and any(d[2] in fav_artist and decades[d[2]] == decades[index] for d in deferred)
-            ):
+            if fav_artist and index not in fav_artist and fav_waiting.get(decades[index], 0):
                 return False
             artist = self.songs[index].artist.casefold()
             return not artist or (artist != last and by_artist.get(artist, 0) < per_artist_max)
 
-        def take(cand: tuple[int, float, int]) -> None:
+        def hold(cand: tuple[int, float, int]) -> None:
+            held[0] += 1
+            if fav_artist and cand[2] in fav_artist:
+                fav_waiting[decades[cand[2]]] = fav_waiting.get(decades[cand[2]], 0) + 1
+            if never(cand[2]):
+                to_stuck((held[0], cand))
+            else:
+                deferred.append((held[0], cand))
+
+        epoch = [0]  # songs taken so far: what ok() depends on changes only when one is
+        scanned: list[tuple[int, int]] = [
+            (-1, -1)
+        ]  # (epoch, rank) of the last fruitless look at ``deferred``
+
+        def take(cand: tuple[int, float, int], was_held: bool = False) -> None:
             nonlocal last
+            epoch[0] += 1
             picked.append(cand)
             last = self.songs[cand[2]].artist.casefold()
             by_artist[last] = by_artist.get(last, 0) + 1
+            if was_held and fav_artist and cand[2] in fav_artist:
+                fav_waiting[decades[cand[2]]] -= 1
 
         def drain(pool: Iterable[tuple[int, float, int, float]]) -> None:
             for rank, _key, index, weight in pool:
                 if len(picked) >= want:
                     return
-                for j, d in enumerate(deferred):  # a song held back earlier goes first once it may
+                j = 0 if (epoch[0], rank) != scanned[0] else len(deferred)
+                while j < len(deferred):  # a song held back earlier goes first once it may
+                    d = deferred[j][1]
+                    if never(d[2]):
+                        to_stuck(deferred.pop(j))
+                        continue
                     if d[0] >= rank and ok(d[2]):
-                        take(deferred.pop(j))
+                        take(deferred.pop(j)[1], was_held=True)
                         break
+                    j += 1
+                else:  # none may go: nor will any until a song is taken or the rank changes
+                    scanned[0] = (epoch[0], rank)
                 if len(picked) >= want:
                     return
                 if ok(index):
                     take((rank, weight, index))
                 else:
-                    deferred.append((rank, weight, index))
+                    hold((rank, weight, index))
 
         drain(order)
         if len(picked) < want and len(order) < len(keyed):
             seen = {c[2] for c in order}
             drain(sorted((c for c in keyed if c[2] not in seen), reverse=True))
-        while len(picked) < want and deferred:  # past the per-artist share: still not twice in a row
-            j = next((j for j, d in enumerate(deferred) if self.songs[d[2]].artist.casefold() != last), 0)
-            take(deferred.pop(j))
+        waiting = [c for _n, c in sorted(deferred + stuck)]
+        while len(picked) < want and waiting:  # past the per-artist share: still not twice in a row
+            j = next((j for j, d in enumerate(waiting) if self.songs[d[2]].artist.casefold() != last), 0)
+            take(waiting.pop(j))
         choices = [self._choice(*c, first_for=rid) for c, rid in opening]
         choices += [self._choice(*c) for c in picked]
         return Playlist(choices, mode=self.mode, mode_source=self.mode_source, notes=self._notes(choices))
@@ -376,8 +420,7 @@ def under_review(reviews: Iterable[Mapping[str, Any]], resident_ids: Iterable[st
 def prepare(songs: Iterable[Song]) -> None:
     """Normalise every song's text now (the first selection over a new catalogue pays ~0.3 s for 10,000
     songs otherwise): call at start-up and after a rescan, off the UI's critical path."""
-    for song in songs:
-        song_text(song)
+    song_texts(list(songs))
 
 
 def select_playlist(

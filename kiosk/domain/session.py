@@ -23,8 +23,9 @@ from kiosk.domain.events import EventType, SongOutcome
 from kiosk.domain.intents import Intent, SessionView, SongView, Source, Status
 from kiosk.domain.models import Mode, Song
 from kiosk.domain.play_along import INSTRUMENTS, PAD_TREMOR_S
-from kiosk.domain.session_core import SessionCore
+from kiosk.domain.session_cutoff import CutOff, cut_off_from_events
 from kiosk.domain.session_record import Play, SessionRecord
+from kiosk.domain.session_voice import SessionVoice
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ CALM_IGNORES = frozenset(
 )
 
 
-class SessionEngine(SessionCore):
+class SessionEngine(SessionVoice):
     """Implements :class:`kiosk.domain.ports.SessionControl` (and the staff screen's review list)."""
 
     def set_waker(self, waker: Callable[[], None]) -> None:
@@ -69,6 +70,7 @@ class SessionEngine(SessionCore):
         if self.status is Status.CALM and source is not Source.STAFF and intent in CALM_IGNORES:
             return  # stopped as upsetting: no music by itself or by a stray press until the calm screen ends
         self._refresh_policy()
+        self._voice_interrupt()
         self.HANDLERS[intent](self, source, arg)
         self._publish()
 
@@ -90,6 +92,7 @@ class SessionEngine(SessionCore):
             elif then == "pause":
                 self.player.pause(slot)
         self._check_timers(now)
+        self._voice_pump(now)
         if self._save_due:
             self._write_resume()
         try:
@@ -102,8 +105,8 @@ class SessionEngine(SessionCore):
         now = self.clock.monotonic()
         song = None
         position_ms = 0
-        if self.play is not None:
-            s = self.play.song
+        s = self.play.song if self.play is not None else self._intro_song()  # introduced: shown already
+        if s is not None:
             song = SongView(
                 s.song_id,
                 s.title,
@@ -112,10 +115,11 @@ class SessionEngine(SessionCore):
                 s.decade,
                 s.duration_s,
                 s.lyrics_path,
-                self.play.liked,
+                self.play.liked if self.play is not None else False,
                 art_path=s.cover_path,
                 path=s.path,
             )
+        if self.play is not None:
             position_ms = int(self.play.position_s(now) * 1000)
         return SessionView(
             status=self.status,
@@ -139,6 +143,7 @@ class SessionEngine(SessionCore):
         """
         store = self.resume_store
         state = store.load() if store is not None else None
+        self._close_unended(state.get("session_id") if state else None)
         if not state or not state.get("session_id"):
             return False
         if not self._may_resume(state):
@@ -192,25 +197,51 @@ class SessionEngine(SessionCore):
             session = SessionRecord.from_resume(state, self.clock.monotonic())
         except (KeyError, ValueError, TypeError):
             return
+        play = None
+        song_doc = state.get("song")
+        if song_doc:  # the song cut off mid-play ends in the books too
+            play = Play(
+                Song.from_dict(dict(song_doc)),
+                str(state.get("song_reason", "")),
+                0,
+                0,
+                str(state.get("song_at", "")),
+            )
+            play.liked = bool(state.get("liked", False))
+        at_s = round(int(state.get("position_ms", 0)) / 1000.0, 1)
+        self._close_cut_off(CutOff(session, play, float(state.get("song_listened_s", 0.0))), at_s)
+
+    def _close_unended(self, resumable: object) -> None:
+        """Sessions the journal shows started and never ended, that the resume point does not name (a cut
+        before the first resume save): closed as ``shutdown`` now, so no session is left open (issue 13)."""
+        try:
+            unended = self.journal.unended_sessions()
+        except Exception:  # the journal's trouble never stops the kiosk starting
+            log.warning("could not read the journal's unended sessions", exc_info=True)
+            return
+        for events in unended:
+            cut = cut_off_from_events(events, self.clock.monotonic())
+            if cut is not None and cut.session.session_id != resumable:
+                self._close_cut_off(cut, round(cut.listened_s, 1))
+
+    def _close_cut_off(self, cut: CutOff, at_s: float) -> None:
+        """End a cut-off session in the books: its song (if one was playing), ``session_end`` with reason
+        ``shutdown``, and its one rollup."""
+        session, play = cut.session, cut.play
         if not session.journal_on:
             return
         self.session = session
-        song_doc = state.get("song")
-        if song_doc:  # the song cut off mid-play ends in the books too
-            song = Song.from_dict(dict(song_doc))
-            listened = float(state.get("song_listened_s", 0.0))
-            at_s = round(int(state.get("position_ms", 0)) / 1000.0, 1)
+        if play is not None:
             self._log(
                 EventType.SONG_END,
                 Source.AUTO,
-                song=song,
+                song=play.song,
                 outcome="stopped",
-                listened_s=round(listened, 1),
+                listened_s=round(cut.listened_s, 1),
                 at_s=at_s,
             )
-            play = Play(song, str(state.get("song_reason", "")), 0, 0, str(state.get("song_at", "")))
-            play.outcome, play.liked = "stopped", bool(state.get("liked", False))
-            session.add_play(play, listened)
+            play.outcome = "stopped"
+            session.add_play(play, cut.listened_s)
         self._log(
             EventType.SESSION_END, Source.AUTO, reason="shutdown", listened_s=round(session.listened_s(), 1)
         )

@@ -108,6 +108,7 @@ class SessionCore:
         self._listeners: list[Callable[[SessionView], None]] = []
         self._last_view: SessionView | None = None
         self._calm_until = 0.0
+        self._duck = 1.0  # the music's factor under the gentle voice (1.0: not ducked)
         self._refresh_policy()
         self.volume_pct = min(self.volume_pct, self.cap_pct())
 
@@ -129,7 +130,7 @@ class SessionCore:
         self._next_song(source, fade_out_ms=0)
 
     def _next_song(self, source: Source, fade_out_ms: int) -> None:
-        choice = self._song_source().next_song(self._exclude())
+        choice = self._take_ahead() or self._song_source().next_song(self._exclude())
         if choice is None:  # everything played once: allow repeats, never of a song that failed
             again = set(self._failed_ids)
             if self.play is not None:
@@ -142,7 +143,23 @@ class SessionCore:
             return
         if self.session is None:
             self._open_session(source)
+        if self._before_song(choice, source, fade_out_ms):
+            return  # the gentle voice speaks first; it starts the song when it is done
         self._start_song(choice[0], choice[1], source, fade_out_ms)
+
+    # --- hooks for the gentle voice (kiosk.domain.session_voice); without a voice they do nothing ---------
+
+    def _take_ahead(self) -> tuple[Song, str] | None:
+        """The next song picked one ahead (so its introduction is ready), when it may still play."""
+        return None
+
+    def _before_song(self, choice: tuple[Song, str], source: Source, fade_out_ms: int) -> bool:
+        """True when speech plays before ``choice`` (which then starts later)."""
+        return False
+
+    def _song_start_detail(self) -> dict[str, Any]:
+        """Extra song_start detail (``intro``)."""
+        return {}
 
     def _start_song(
         self,
@@ -177,7 +194,7 @@ class SessionCore:
         self.play.play_along = self.mode is Mode.PLAY_ALONG
         self.play.run_since = now
         self.status = Status.PLAYING
-        self._fader.fade(new, 0.0, self._level(1.0, gain), self._fade_in_ms(), now, then=None)
+        self._fader.fade(new, 0.0, self._level(1.0, gain) * self._duck, self._fade_in_ms(), now, then=None)
         self._save(force=True)
         if continued:
             return
@@ -191,6 +208,7 @@ class SessionCore:
             decade=song.decade,
             mode=None if self.mode is None else self.mode.value,
             reason=reason,
+            **self._song_start_detail(),
         )
 
     def _beat_grid(self) -> BeatGrid | None:
@@ -218,7 +236,7 @@ class SessionCore:
         if self.play is None:
             return 0.0
         gain = self.play.song.replaygain_db if self.settings.replaygain else None
-        return self._level(1.0, gain)
+        return self._level(1.0, gain) * self._duck
 
     def _pause(self, source: Source) -> None:
         play = self.play

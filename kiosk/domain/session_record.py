@@ -35,7 +35,7 @@ class EngineSettings:
     resume_window_s: float = 30 * 60
     start_timeout_s: float = 3.0  # a song that has not started playing by then failed
     early_end_slack_s: float = 1.5  # outputs end a little early (dummy: ~1 s); never flag within this
-    autosave_s: float = 5.0
+    autosave_s: float = 30.0  # position-only saves (song starts, pauses and likes are saved at once)
     tuned_display_s: float = 4.0
     replaygain: bool = True
 
@@ -58,6 +58,7 @@ class Play:
     liked: bool = False
     outcome: str = ""
     play_along: bool = False  # started in Play along mode (its listening counts for presses per minute)
+    intro: bool = False  # the gentle voice introduced it (reports compare songs with and without)
 
     def _run(self, now: float) -> float:
         return self.listened_s + (now - self.run_since if self.run_since is not None else 0.0)
@@ -99,6 +100,7 @@ class SessionRecord:
                 "listened_s": round(listened_s, 1),
                 "liked": play.liked,
                 "at": play.at,
+                **({"intro": True} if play.intro else {}),
             }
         )
         if play.outcome == SongOutcome.DISTRESS:

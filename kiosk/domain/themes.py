@@ -17,6 +17,7 @@ also knows the everyday words for each theme ("hymns" -> religion, "mothers" -> 
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -221,6 +222,17 @@ def _words_in(text: str, table: dict[str, str]) -> set[str]:
     return {name for word, name in table.items() if f" {word} " in padded}
 
 
+@functools.lru_cache(maxsize=4096)
+def _genre_themes(text: str) -> frozenset[str]:
+    """(A scan asks for the same genres, albums and folders thousands of times: computed once each.)"""
+    return frozenset(_words_in(text, GENRE_WORDS))
+
+
+@functools.lru_cache(maxsize=16384)
+def _folder_themes(text: str) -> frozenset[str]:
+    return frozenset(_words_in(text, FOLDER_WORDS))
+
+
 def infer_themes(
     *,
     genre: str = "",
@@ -230,7 +242,7 @@ def infer_themes(
 ) -> tuple[str, ...]:
     """A song's themes: sidecar themes + genre words + album and folder words, in :data:`THEMES` order."""
     found = set(sidecar_themes) & set(THEME_NAMES)
-    found |= _words_in(genre, GENRE_WORDS)
+    found |= _genre_themes(genre)
     for name in (album, *folder_names):
-        found |= _words_in(name, FOLDER_WORDS)
+        found |= _folder_themes(name)
     return tuple(n for n in THEME_NAMES if n in found)

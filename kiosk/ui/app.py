@@ -181,7 +181,7 @@ class KioskUI:
     def _screen(self, name: str) -> Any:
         if name in self._lazy:
             return self._lazy[name]
-        load_kv(name)
+        load_kv(name, *(("staff_voice", "staff_clock") if name == router.STAFF else ()))
         if name == router.MODES:
             from kiosk.ui.screens.modes import ModesScreen
 

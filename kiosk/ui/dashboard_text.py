@@ -55,4 +55,8 @@ def dashboard_from_figures(
         ]
         if figures.get("untrusted_sessions"):
             pairs.append((_("Sessions with an unsure time"), str(figures["untrusted_sessions"])))
-    return Dashboard(period, resident_id, heading, tuple(pairs), tuple(Path(c) for c in charts))
+    sentences = tuple(one.get("what_works") or ()) if one is not None else ()
+    proposal = str(one.get("proposal") or "") if one is not None else ""
+    return Dashboard(
+        period, resident_id, heading, tuple(pairs), tuple(Path(c) for c in charts), sentences, proposal
+    )

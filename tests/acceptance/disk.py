@@ -3,6 +3,7 @@ files and staff notes. Read straight from the files, as JSON, without the kiosk'
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -31,7 +32,15 @@ def rollups(data_dir: Path) -> list[dict[str, Any]]:
     out = []
     for month in sorted(Path(data_dir).glob("rollups-*.json")):
         doc = json.loads(month.read_bytes())
-        out += list(doc.get("sessions", {}).values())
+        by_id = {d["session_id"]: d for d in doc.get("sessions", {}).values()}
+        log = month.with_suffix(".jsonl")  # the month's appended rollups: the last line of a session wins
+        for line in log.read_bytes().splitlines() if log.exists() else []:
+            with contextlib.suppress(ValueError):
+                d = json.loads(line)
+                by_id.pop(d["session_id"], None)
+                if not d.get("_deleted"):
+                    by_id[d["session_id"]] = d
+        out += list(by_id.values())
     return out
 
 

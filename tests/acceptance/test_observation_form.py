@@ -48,7 +48,9 @@ def test_staff_fill_in_the_observation_form_and_only_what_they_set_is_stored(
     assert smiled is not None
     x1 = seen.button("Memories")["rect"][2]  # type: ignore[index]  # the last of the top row: the right edge
     per_mm = kiosk.px_per_mm
-    _lx0, ly0, lx1, ly1 = seen.label("Enjoyment: not set")["rect"]  # its slider sits on the same row, beside it
+    _lx0, ly0, lx1, ly1 = seen.label("Enjoyment: not set")[
+        "rect"
+    ]  # its slider sits on the same row, beside it
     row_y = (ly0 + ly1) / 2
     slider_x0 = lx1 + 1.5 * per_mm
     seen = touch_px(kiosk, slider_x0 + (x1 - slider_x0) * 0.7, row_y)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 from kiosk.adapters.catalogue import TinyCatalogue
+from kiosk.adapters.catalogue_store import ID, SUSPECT, CatalogueFiles
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.library_scan import scan_library
 from kiosk.domain.ports import Catalogue
@@ -58,10 +58,8 @@ def test_mark_suspect_persists_and_is_seen_at_once(tmp_path, data_dir):
     catalogue.mark_suspect(song.song_id, "ended after 2 s of 180 s")
     assert catalogue.get(song.song_id).suspect == "ended after 2 s of 180 s"
     assert TinyCatalogue(DataFolder(data_dir)).get(song.song_id).suspect == "ended after 2 s of 180 s"
-    stored = json.loads(data.path("catalogue").read_text())
-    assert [d["suspect"] for d in stored["songs"].values() if d["song_id"] == song.song_id] == [
-        "ended after 2 s of 180 s"
-    ]
+    stored = [s for entries in CatalogueFiles(data).load().values() for s, _f in entries]
+    assert [s[SUSPECT] for s in stored if s[ID] == song.song_id] == ["ended after 2 s of 180 s"]
     catalogue.mark_suspect("no-such-id", "x")  # ignored, no error
 
 
@@ -76,8 +74,10 @@ def test_damaged_file_keeps_serving_last_songs(tmp_path, data_dir):
     scan_library(data, _music(tmp_path))
     catalogue = TinyCatalogue(data)
     assert len(catalogue.songs()) == 2
-    data.path("catalogue").write_text("{broken")
-    assert len(catalogue.songs()) == 2
+    for shard in (data_dir / "catalogue").glob("shard-*.json"):
+        shard.write_text("{broken")
+    assert len(catalogue.songs()) == 2  # repaired from the rotating copies
+    assert list((data_dir / "catalogue").glob("shard-*.json.damaged-*"))
 
 
 def test_scan_info_lists_problems(tmp_path, data_dir):

@@ -15,6 +15,19 @@ from kiosk.errors import UserError
 from tests.audiofiles import make_audio
 
 
+def _files(data: DataFolder):
+    return sorted((data.root / "catalogue").glob("*.json"))
+
+
+def _stamps(data: DataFolder):
+    """(name, inode, mtime) of every catalogue file: a write (atomic rename) changes the inode."""
+    return [(p.name, p.stat().st_ino, p.stat().st_mtime_ns) for p in _files(data)]
+
+
+def _bytes(data: DataFolder):
+    return [(p.name, p.read_bytes()) for p in _files(data)]
+
+
 def by_title(data: DataFolder):
     return {s.title: s for s in TinyCatalogue(data).songs()}
 
@@ -118,11 +131,11 @@ def test_incremental_rescan_reads_only_changed_files(library, data_dir):
     reader = MutagenTagReader()
     first = scan_library(data, library, reader=reader)
     assert reader.reads == 7 and first.written
-    stamp = os.stat(data.path("catalogue")).st_mtime_ns
+    stamp = _stamps(data)
     second = scan_library(data, library, reader=reader)
     assert reader.reads == 7, "unchanged files must not be opened again"
     assert (second.read, second.unchanged, second.written) == (0, 7, False)
-    assert os.stat(data.path("catalogue")).st_mtime_ns == stamp  # nothing written
+    assert _stamps(data) == stamp  # nothing written
     song = library / "Beatles" / "She Loves You.flac"
     make_audio(song, freq=320, title="She Loves You (mono)", date="1963")
     third = scan_library(data, library, reader=reader)
@@ -187,20 +200,20 @@ def test_same_audio_twice_is_listed_once(library, data_dir):
 def test_missing_music_folder_changes_nothing(library, data_dir, tmp_path):
     data = DataFolder(data_dir)
     scan_library(data, library)
-    before = data.path("catalogue").read_bytes()
+    before = _bytes(data)
     with pytest.raises(UserError, match="music folder not found"):
         scan_library(data, tmp_path / "unplugged-usb")
-    assert data.path("catalogue").read_bytes() == before
+    assert _bytes(data) == before
 
 
 def test_empty_music_folder_keeps_the_catalogue(library, data_dir, tmp_path):
     data = DataFolder(data_dir)
     scan_library(data, library)
-    before = data.path("catalogue").read_bytes()
+    before = _bytes(data)
     (tmp_path / "empty-mount").mkdir()
     with pytest.raises(UserError, match="no music found"):
         scan_library(data, tmp_path / "empty-mount")
-    assert data.path("catalogue").read_bytes() == before
+    assert _bytes(data) == before
     report = scan_library(data, tmp_path / "empty-mount", allow_empty=True)
     assert report.songs == 0 and report.removed == 7
 
@@ -211,10 +224,10 @@ def test_rescan_of_many_unchanged_files_writes_nothing(tmp_path, data_dir):
         make_audio(tmp_path / "m" / "1960s" / f"{i:02d}.ogg", freq=300 + 10 * i, title=f"Song {i}")
     data = DataFolder(data_dir)
     assert scan_library(data, tmp_path / "m").written
-    stamp = os.stat(data.path("catalogue")).st_mtime_ns
+    stamp = _stamps(data)
     again = scan_library(data, tmp_path / "m")
     assert not again.written and again.unchanged == 12
-    assert os.stat(data.path("catalogue")).st_mtime_ns == stamp
+    assert _stamps(data) == stamp
 
 
 def test_progress_reports_every_file(library, data_dir):
@@ -225,11 +238,19 @@ def test_progress_reports_every_file(library, data_dir):
 
 def test_damaged_catalogue_is_set_aside_and_rebuilt(library, data_dir):
     data = DataFolder(data_dir)
-    data.path("catalogue").write_text('{"songs": {"1": {"title": ')
+    data.path("catalogue").write_text('{"songs": {"1": {"title": ')  # the single file of earlier versions
     report = scan_library(data, library)
     assert report.songs == 7
     assert len(TinyCatalogue(data).songs()) == 7
     assert list(data_dir.glob("catalogue.json.damaged-*"))
+    for shard in (data_dir / "catalogue").glob("shard-*.json"):
+        shard.write_bytes(b"\0" * 100)
+    for copy in (data_dir / "catalogue" / ".backups").glob("*"):
+        copy.unlink()
+    again = scan_library(data, library)
+    assert (again.songs, again.read) == (7, 7)  # the songs of damaged shards are read again
+    assert len(TinyCatalogue(data).songs()) == 7
+    assert list((data_dir / "catalogue").glob("shard-*.json.damaged-*"))
 
 
 def test_suspect_marks_made_during_a_scan_are_kept(library, data_dir):

@@ -36,8 +36,9 @@ def fsyncs(monkeypatch):
     return calls
 
 
-def test_disk_full_stops_journaling_with_a_note_and_never_raises(data_dir, monkeypatch):
-    journal = _journal(data_dir)
+def test_disk_full_keeps_events_in_memory_and_resumes_by_itself_within_a_minute(data_dir, monkeypatch):
+    clock = FakeClock()
+    journal = _journal(data_dir, clock)
     journal.append("session_start", session_id="s1")
 
     def full(fd, data):
@@ -48,14 +49,22 @@ def test_disk_full_stops_journaling_with_a_note_and_never_raises(data_dir, monke
     journal.append("song_end", session_id="s1")
     journal.maybe_sync()
     journal.sync()
-    journal.close()
-    monkeypatch.undo()
     assert journal.problem and "No space left" in journal.problem
-    assert journal.dropped == 1  # the failed one is lost; the next is not even tried
     (note,) = attention.notes(data_dir)
     assert note["kind"] == journal_mod.ATTENTION_KIND and "Music still plays" in note["message"]
-    journal.append("like", session_id="s1")  # still stopped, even with space back
+    monkeypatch.undo()  # space is back
+    clock.advance(30)
+    journal.maybe_sync()  # not yet: checked about once a minute
     assert [e["type"] for e in _events(data_dir)] == ["session_start"]
+    clock.advance(31)
+    journal.maybe_sync()
+    assert journal.problem is None and journal.dropped == 0
+    journal.append("session_end", session_id="s1")
+    events = _events(data_dir)
+    assert [e["type"] for e in events] == ["session_start", "like", "song_end", "session_end"]
+    assert [e["seq"] for e in events] == [1, 2, 3, 4]
+    (note,) = attention.notes(data_dir)
+    assert "resumed by itself" in note["message"] and "2 event(s)" in note["message"]
 
 
 def test_failing_fsync_stops_journaling_too(data_dir, monkeypatch):
@@ -73,7 +82,7 @@ def test_failing_fsync_stops_journaling_too(data_dir, monkeypatch):
     assert attention.notes(data_dir)[0]["kind"] == journal_mod.ATTENTION_KIND
 
 
-def test_a_partial_write_then_restart_keeps_new_events_whole(data_dir, monkeypatch):
+def test_a_partial_write_is_cut_off_again_and_the_event_kept_for_later(data_dir, monkeypatch):
     journal = _journal(data_dir)
     journal.append("like", session_id="s1")
     real = os.write
@@ -83,14 +92,32 @@ def test_a_partial_write_then_restart_keeps_new_events_whole(data_dir, monkeypat
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(journal_mod.os, "write", half_then_full)
-    journal.append("like", session_id="s1")
+    journal.append("like", session_id="s1", detail={"n": 2})
     monkeypatch.undo()
-    again = _journal(data_dir)  # after a restart, with space freed
+    stats = ReadStats()
+    assert [e["seq"] for e in _events(data_dir, stats)] == [1] and stats.torn == 0  # no torn line on disk
+    journal.close()  # space is back by the time it closes: the kept event is written
+    again = _journal(data_dir)  # after a restart
     again.append("like", session_id="s1", detail={"after": True})
     stats = ReadStats()
     events = _events(data_dir, stats)
-    assert stats.torn == 1 and [e["seq"] for e in events] == [1, 2]  # the torn one was never readable
+    assert stats.torn == 0 and [e["seq"] for e in events] == [1, 2, 3]
     assert events[-1]["detail"] == {"after": True}
+
+
+def test_short_writes_are_completed(data_dir, monkeypatch):
+    journal = _journal(data_dir)
+    real = os.write
+
+    def short(fd, data):
+        return real(fd, bytes(data[:7]))  # the kernel may write less than asked
+
+    monkeypatch.setattr(journal_mod.os, "write", short)
+    for n in range(3):
+        journal.append("like", session_id="s1", detail={"n": n})
+    monkeypatch.undo()
+    stats = ReadStats()
+    assert [e["detail"]["n"] for e in _events(data_dir, stats)] == [0, 1, 2] and stats.torn == 0
 
 
 def test_torn_last_line_from_a_power_cut_is_counted_and_not_glued_to_the_next(data_dir):
@@ -224,7 +251,7 @@ def test_rollups_follow_the_retention_by_whole_months(data_dir):
 
     store = RollupStore(DataFolder(data_dir))
     for month in ["2023-04", "2023-05", "2023-06", "2026-05"]:
-        store.add({"session_id": month, "started_at": f"{month}-15T10:00:00Z"})
+        store.add({"session_id": month, "started_at": f"{month}-15T10:00:00Z", "clock_ok": True})
     assert (data_dir / ".backups" / "rollups-2023-04.json.1").exists()
     assert store.prune(date(2026, 6, 1), 1096) == 2  # cutoff 2023-06-01: April and May ended before it
     assert store.months() == ["rollups-2023-06", "rollups-2026-05"]

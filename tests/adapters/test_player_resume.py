@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.adapters.journal import read_events
+from kiosk.adapters.resume import ResumeFile
 from kiosk.config import Config
 from kiosk.domain.intents import Status
 from kiosk.domain.models import Song
@@ -60,10 +60,7 @@ def killed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, ob
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            try:
-                state = json.loads((data / "resume.json").read_text())
-            except (OSError, ValueError):
-                state = {}
+            state = ResumeFile(data).load() or {}  # resume.json with the newest position beside it
             if int(state.get("position_ms", 0)) >= 2000:  # type: ignore[call-overload]
                 break
             time.sleep(0.05)

@@ -22,24 +22,19 @@ from typing import Any
 
 import pytest
 
-from kiosk.adapters.catalogue import TinyCatalogue
-from kiosk.adapters.clock import SystemClock
 from kiosk.adapters.docstore import DataFolder
-from kiosk.adapters.history import load_history
 from kiosk.adapters.journal import read_events
 from kiosk.adapters.library_scan import scan_library
 from kiosk.adapters.mainloop import HeadlessLoop
 from kiosk.adapters.report_source import rebuild_rollups
 from kiosk.adapters.resident_records import ResidentRecords
 from kiosk.adapters.residents import ResidentsStore
-from kiosk.adapters.reviews import ReviewFile
 from kiosk.adapters.rollups import RollupStore
 from kiosk.app.residents_import import import_file
-from kiosk.app.selection_source import SelectionSourceFactory
 from kiosk.app.staff import KioskStaff
 from kiosk.config import AudioConfig, Config, KioskConfig, LibraryConfig
 from kiosk.domain.intents import Intent, Source, Status
-from kiosk.wiring import KioskParts, build_kiosk, build_staff
+from kiosk.wiring import KioskParts, build_running_kiosk
 from tests.audiofiles import write_tags
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,9 +96,6 @@ def open_kiosk(data_dir: Path, music: Path) -> Iterator[Kiosk]:
         library=LibraryConfig(music_dir=music),
         kiosk=KioskConfig(mode="lounge"),
     )
-    data = DataFolder(data_dir)
-    clock = SystemClock()
-    catalogue, residents = TinyCatalogue(data), ResidentsStore(data)
     peaks: list[tuple[float, int]] = []
     lock = threading.Lock()
 
@@ -113,29 +105,13 @@ def open_kiosk(data_dir: Path, music: Path) -> Iterator[Kiosk]:
         with lock:
             peaks.append((time.monotonic(), max((abs(x) for x in samples), default=0)))
 
-    parts = build_kiosk(
-        config,
-        data_dir,
-        clock=clock,
-        song_source=SelectionSourceFactory(
-            config,
-            lambda ids, now: load_history(data, ids, now),
-            catalogue,
-            residents,
-            clock,
-            reviews=ReviewFile(data),
-        ),  # fmt: skip
-        catalogue=catalogue,
-        residents=residents,
-        capture=capture,
-        profiles_stamp=residents.stamp,
-    )
-    staff = build_staff(config, data_dir, parts, residents)
-    kiosk = Kiosk(parts, staff, residents, data_dir, HeadlessLoop(parts.engine), peaks)
+    running = build_running_kiosk(config, data_dir, capture=capture)  # what `kiosk run` builds
+    parts = running.parts
+    kiosk = Kiosk(parts, running.staff, running.residents, data_dir, HeadlessLoop(parts.engine), peaks)
     try:
         yield kiosk
     finally:
-        parts.close()
+        running.close()
 
 
 @pytest.fixture

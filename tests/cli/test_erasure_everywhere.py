@@ -87,3 +87,31 @@ def test_a_backup_made_after_remove_and_its_restored_copy_hold_nothing_of_her(tm
     restored = tmp_path / "restored"
     assert kiosk_cli(restored, "restore", str(copy)).returncode == 0
     assert find_needles(restored, seeded.needles()) == []
+
+
+def test_remove_erases_her_calm_ahead_notes_and_log_everywhere(tmp_path, data_dir):
+    from datetime import datetime, timedelta, timezone
+
+    from kiosk.adapters.calm_ahead_store import CalmAheadStore
+
+    seeded = seed(tmp_path, data_dir)
+    calm = CalmAheadStore(DataFolder(data_dir))
+    at = datetime(2026, 6, 1, 15, 0, tzinfo=timezone(timedelta(hours=1)))
+    for day in range(3):  # several writes: the rotating copies hold her too
+        calm.add_note(seeded.resident_id, at + timedelta(days=day))
+        calm.add_note(seeded.other_id, at + timedelta(days=day))
+    calm.accepted(seeded.resident_id, "14:30-15:30 relax", at, "staff screen")
+    calm.accepted(seeded.other_id, "14:30-15:30 relax", at, "staff screen")
+    store_file = data_dir / "calm-ahead.json"
+    copies = [p for p in backup_paths(store_file) if p.exists()]
+    assert copies and any(seeded.resident_id.encode() in p.read_bytes() for p in copies)
+
+    done = kiosk_cli(data_dir, "residents", "remove", STAFF_ID, "--yes")
+    assert done.returncode == 0, done.stderr
+
+    for path in [store_file, *backup_paths(store_file)]:
+        if path.exists():
+            assert seeded.resident_id.encode() not in path.read_bytes(), path
+    assert len(calm.notes(seeded.other_id)) == 3 and len(calm.log(seeded.other_id)) == 1
+    assert calm.notes(seeded.resident_id) == [] and calm.log(seeded.resident_id) == []
+    assert calm.erase(seeded.resident_id) == 0  # again, at the next start: nothing to do, nothing written

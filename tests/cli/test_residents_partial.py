@@ -80,6 +80,7 @@ OTHER = {
     "consent": "",
     "consent_date": "",
     "consent_by": "",
+    "voice": "yes",
 }
 
 

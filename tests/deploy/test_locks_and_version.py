@@ -77,7 +77,12 @@ def test_rtc_hat_option(fake_root: Path, model: str) -> None:
     assert done.returncode == 0, done.stderr
     config_txt = (fake_root / "boot/firmware/config.txt").read_text().splitlines()
     assert "dtparam=i2c_arm=on" in config_txt and f"dtoverlay=i2c-rtc,{model}" in config_txt
-    assert (fake_root / "etc/systemd/system/kiosk-rtc.service").is_file()
+    unit = (fake_root / "etc/systemd/system/kiosk-rtc.service").read_text()
+    # the marker the kiosk's clock-trust probe reads, written only after hwclock succeeded
+    from kiosk.adapters.clock import RTC_MARKER
+
+    assert f"ExecStartPost=/bin/touch {RTC_MARKER}" in unit
+    assert f"RuntimeDirectory={RTC_MARKER.parent.name}" in unit
     assert "kiosk-rtc.service" in (fake_root / "etc/udev/rules.d/99-encore-rtc.rules").read_text()
     assert "skipped under --root: systemctl disable fake-hwclock.service" in done.stdout
     assert "REBOOT NEEDED" in done.stdout

@@ -100,3 +100,54 @@ def test_clock_synchronized_follows_timesyncd_marker(tmp_path: Path) -> None:
     assert not clock_synchronized(marker)
     marker.touch()
     assert clock_synchronized(marker)
+
+
+def _fake_timedatectl(tmp_path: Path, script: str) -> Path:
+    exe = tmp_path / "timedatectl"
+    exe.write_text(f"#!/bin/sh\necho \"$@\" >> '{tmp_path / 'calls.txt'}'\n{script}\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    return exe
+
+
+def test_set_time_goes_through_timedatectl_without_a_password_prompt(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from kiosk.adapters.system import set_time
+
+    exe = _fake_timedatectl(tmp_path, "exit 0")
+    result = set_time(datetime(2026, 6, 1, 14, 5), timedatectl=str(exe))
+    assert result.ok and "01 Jun 2026, 14:05" in result.message
+    assert (tmp_path / "calls.txt").read_text().splitlines() == [
+        "--no-ask-password set-time 2026-06-01 14:05:00"
+    ]
+
+
+def test_set_time_switches_sync_off_and_on_when_timedated_insists(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from kiosk.adapters.system import set_time
+
+    script = (
+        'if [ "$2" = set-time ] && [ ! -f ' + str(tmp_path / "ntp-off") + " ]; then "
+        'echo "Failed to set time: Automatic time synchronization is enabled" >&2; exit 1; fi\n'
+        'if [ "$2" = set-ntp ] && [ "$3" = false ]; then touch ' + str(tmp_path / "ntp-off") + "; fi\nexit 0"
+    )
+    exe = _fake_timedatectl(tmp_path, script)
+    assert set_time(datetime(2026, 6, 1, 9, 0), timedatectl=str(exe)).ok
+    assert (tmp_path / "calls.txt").read_text().splitlines() == [
+        "--no-ask-password set-time 2026-06-01 09:00:00",
+        "--no-ask-password set-ntp false",
+        "--no-ask-password set-time 2026-06-01 09:00:00",
+        "--no-ask-password set-ntp true",
+    ]
+
+
+def test_set_time_denied_by_polkit_is_a_clear_message(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from kiosk.adapters.system import set_time
+
+    exe = _fake_timedatectl(tmp_path, 'echo "Failed to set time: Access denied" >&2; exit 1')
+    result = set_time(datetime(2026, 6, 1, 9, 0), timedatectl=str(exe))
+    assert not result.ok and "install.sh" in result.message
+    assert not set_time(datetime(2026, 6, 1), timedatectl=str(tmp_path / "nope")).ok

@@ -97,6 +97,38 @@ def test_no_resume_and_the_cut_off_session_is_closed(why: str) -> None:
     assert rollup["end_reason"] == "shutdown" and rollup["likes"] == 1
 
 
+def test_a_cut_before_the_first_resume_save_is_closed_from_the_journal() -> None:
+    """Killed after session_start (and song_start) were journaled, before the pump saved a resume point: the
+    next start closes that session as shutdown, with its song, and one rollup (crash loop, issue 14)."""
+    store, clock, journal = MemoryStore(), FakeClock(), FakeJournal()
+    first = engine(store, clock, journal)
+    first.post(Intent.CHOOSE_RESIDENTS, Source.STAFF, ("R-1",))
+    first.post(Intent.LIKE, Source.TOUCH)
+    assert store.state is None  # ...and the process dies here, before any pump
+    (start,) = journal.of_type("session_start")
+    song_id = journal.of_type("song_start")[0]["song_id"]
+    clock.advance(30)
+    second = engine(store, clock, journal)
+    assert second.start_up() is False and second.view().status is Status.IDLE
+    (end,) = journal.of_type("session_end")
+    assert end["session_id"] == start["session_id"] and end["detail"]["reason"] == "shutdown"
+    (song_end,) = journal.of_type("song_end")
+    assert song_end["song_id"] == song_id and song_end["detail"]["outcome"] == "stopped"
+    (rollup,) = second.rollups.docs  # type: ignore[attr-defined]
+    assert rollup["session_id"] == start["session_id"] and rollup["end_reason"] == "shutdown"
+    assert rollup["resident_ids"] == ["R-1"] and rollup["songs_started"] == 1 and rollup["likes"] == 1
+    third = engine(store, clock, journal)  # a further start closes nothing twice
+    assert third.start_up() is False and len(journal.of_type("session_end")) == 1
+
+
+def test_the_session_the_resume_point_names_continues_and_is_not_also_closed() -> None:
+    store, clock, journal, _song_id = crashed_midway()
+    clock.advance(60)
+    second = engine(store, clock, journal)
+    assert second.start_up() is True
+    assert journal.of_type("session_end") == [] and second.rollups.docs == []  # type: ignore[attr-defined]
+
+
 def test_saves_happen_in_the_pump_not_in_the_tap() -> None:
     store, clock, journal = MemoryStore(), FakeClock(), FakeJournal()
     e = engine(store, clock, journal)

@@ -135,6 +135,29 @@ def main() -> None:
     reports["resident"] = report_seen()
     out["reports"] = reports
 
+    # 1e. staff Voice: real taps on the kiosk-wide switches and on one resident's own switch
+    def voice_seen() -> dict[str, object]:
+        widgets = headless.walk(staff_screen.ids.content)
+        return {
+            "texts": [w.text for w in widgets if isinstance(w, Label) and w.text],
+            "selected": sorted(w.control for w in widgets if getattr(w, "selected", False)),
+        }
+
+    voice: dict[str, object] = {}
+    h.clock.advance(1)
+    h.tap(staff_button("staff:menu"))  # the staff menu, then Voice
+    for control in ("staff:voice", "staff:voice:enabled", "staff:voice_intros:every", "staff:voice_who:r1",
+                    "staff:voice_resident"):  # fmt: skip
+        h.clock.advance(1)
+        h.tap(staff_button(control))
+        h.frame(3)  # the panel is rebuilt: its rows settle over a few layout passes
+        voice[control] = voice_seen()
+    switches = h.ui.staff.voice()
+    voice["stored"] = [switches.enabled, str(switches.intros), switches.orientation]
+    voice["r1_voice"] = next(r.voice for r in h.ui.staff.residents() if r.resident_id == "r1")
+    voice["note"] = staff_screen.note
+    out["voice"] = voice
+
     # 1e. the picker: "Music for everyone" on every page, one real tap from the last page starts music for
     # everyone; a short page keeps its tiles' shape
     h.ui.leave_staff()
@@ -151,7 +174,9 @@ def main() -> None:
         if not more:
             break
         if _page == 2:  # the last of the three pages: the one tap
-            everyone = next(w for w in headless.resident_targets(picker) if w.control.startswith("pick:everyone"))
+            everyone = next(
+                w for w in headless.resident_targets(picker) if w.control.startswith("pick:everyone")
+            )
             h.clock.advance(1)
             h.tap(everyone)
             h.frame()

@@ -71,7 +71,9 @@ def main(data_dir: Path, music_dir: Path, shots: Path) -> dict[str, object]:
         Window.screenshot(str(shots / "real-idle.png"))
         tap(ui.idle.ids.touch_target)
         out["after_tap_1"] = ui.sm.current
-        tiles = list(ui.residents.ids.tiles.children)[::-1]
+        from kiosk.devtools.headless import resident_targets
+
+        tiles = resident_targets(ui.residents)
         out["tiles"] = [t.word for t in tiles]
         Window.screenshot(str(shots / "real-residents.png"))
         person = next(t for t in tiles if t.control.startswith("pick:resident"))

@@ -484,6 +484,30 @@ def test_usb_import_lowering_safety_asks_a_second_confirmation(control):
     assert calls == [(True, False), (False, False), (False, True)] and not p.state.usb_confirm
 
 
+def test_staff_presenter_restless_now_and_calm_ahead(control):
+    staff = DemoStaffActions(control, DemoResidentStore(), delay_s=0)
+    p = StaffPresenter(staff, sync_bg, lambda: None)
+    p.restless(False)
+    assert "Choose the one resident" in p.state.note and staff.restless == []
+    people = [r for r in p.residents() if r.journaled]
+    rid, name = people[0].resident_id, people[0].display_name
+    p.toggle_resident(rid)
+    p.restless(False)
+    p.restless(False)
+    assert p.proposal_text() == "" and f"Noted: {name} restless now." == p.state.note
+    p.restless(True)  # the third note: the demo proposes; Relax starts too
+    assert control.posted[-1][0] is Intent.CHOOSE_RESIDENTS
+    assert "Relax music started." in p.state.note
+    assert p.proposal_text() == f"{name}: often restless then. Relax daily 14:30-15:30?"
+    p.accept_proposal()
+    assert staff.accepted == [(rid, "14:30-15:30 relax")] and p.proposal_text() == ""
+    refused = [r for r in p.residents() if not r.journaled]
+    if refused:
+        p.state.selected = {refused[0].resident_id}
+        p.restless(True)
+        assert "chose not to be recorded" in p.state.note and refused[0].resident_id not in staff.restless
+
+
 def test_louder_at_the_limit_says_so_and_quieter_at_the_floor_too(control):
     control.show(Status.PLAYING, song=0)
     p = NowPlayingPresenter(control, lambda: None)

@@ -20,8 +20,8 @@ SIZES = {"7in-800x480": (800, 480, 133), "td2-1280x720": (1280, 720, 210)}
 EXPECTED_SCREENS = {"idle", "residents", "residents-page2", "now_playing", "now_playing-relax", "now_playing-move",
                     "now_playing-sing", "now_playing-sing-paged", "now_playing-paused", "now_playing-sing-paused",
                     "now_playing-at-limit", "session_end", "calm", "modes", "staff_pin",
-                    "staff-session", "staff-observe", "staff-review", "staff-volume", "staff-library", "staff-usb",
-                    "staff-attention", "staff-system", "staff-reports", "staff-reports-resident",
+                    "staff-session", "staff-observe", "staff-review", "staff-volume", "staff-voice", "staff-library", "staff-usb",
+                    "staff-attention", "staff-clock", "staff-system", "staff-reports", "staff-reports-resident",
                     "staff-reports-charts"}  # fmt: skip
 
 
@@ -156,6 +156,23 @@ def test_long_titles_use_two_lines_then_a_smaller_size_then_an_ellipsis(r):
     assert all(t["problems"] == [] for t in r["titles"].values())  # no glyph clipped
 
 
+def test_staff_voice_panel_says_why_it_is_silent_and_switches_at_a_touch(r):
+    v = r["voice"]
+    opened = v["staff:voice"]
+    assert any(t.startswith("Not speaking: no natural voice is installed") for t in opened["texts"])
+    assert "Voice: off" in opened["texts"] and "No introductions" in opened["texts"]
+    assert "staff:voice_intros:off" in opened["selected"]
+    assert "staff:voice:enabled" in v["staff:voice:enabled"]["selected"]  # the switch shows it is on
+    assert "Voice: on" in v["staff:voice:enabled"]["texts"]
+    assert "staff:voice_intros:every" in v["staff:voice_intros:every"]["selected"]
+    assert "staff:voice_intros:off" not in v["staff:voice_intros:every"]["selected"]
+    before = v["staff:voice_who:r1"]
+    assert "Voice for Arthur: off" in before["texts"] and "staff:voice_who:r1" in before["selected"]
+    assert "Voice for Arthur: on" in v["staff:voice_resident"]["texts"]
+    assert v["stored"] == [True, "every", False] and v["r1_voice"] is True
+    assert v["note"] == "Saved: Voice for Arthur: on"
+
+
 # --- issue 23: what residents and staff see ---
 
 
@@ -171,7 +188,10 @@ def test_picker_tiles_keep_their_shape_on_a_short_page(r):
     full, short = r["short_page"]["full"], r["short_page"]["short"]
     assert len(short) == 2 and len(full) == 3
     for f in short:
-        assert abs(f["tile_w_mm"] - full[0]["tile_w_mm"]) < 0.5 and abs(f["tile_h_mm"] - full[0]["tile_h_mm"]) < 0.5
+        assert (
+            abs(f["tile_w_mm"] - full[0]["tile_w_mm"]) < 0.5
+            and abs(f["tile_h_mm"] - full[0]["tile_h_mm"]) < 0.5
+        )
         assert f["face_mm"] >= 30.0 and f["off_centre_mm"] <= 1.0
 
 
@@ -202,4 +222,10 @@ def test_staff_buttons_at_least_12_mm(r):
 def test_pictures_are_drawn_well_inside_their_box(r):
     assert set(r["drawn_inside"]) >= {"seated_clap", "seated_tap_feet", "era:1930s", "era:1980s"}
     for name, (left, bottom, right, top) in r["drawn_inside"].items():
-        assert left >= 0.03 and bottom >= 0.03 and right <= 0.97 and top <= 0.97, (name, left, bottom, right, top)
+        assert left >= 0.03 and bottom >= 0.03 and right <= 0.97 and top <= 0.97, (
+            name,
+            left,
+            bottom,
+            right,
+            top,
+        )

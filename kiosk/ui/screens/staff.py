@@ -154,12 +154,22 @@ class StaffScreen(Screen):
                                action=p.distress)  # fmt: skip
         top = _row(now, Widget(size_hint_x=None, width=mm(6)), distress, height_mm=theme.STAFF_TARGET_MM)
         box.add_widget(top)
-        box.add_widget(self._residents_grid("staff:who", lambda rid: rid in state.selected, p.toggle_resident))
-        box.add_widget(_row(*(
+        box.add_widget(
+            self._residents_grid("staff:who", lambda rid: rid in state.selected, p.toggle_resident)
+        )
+        # the modes, then (a gap apart) "Restless now" for the one chosen resident: one row, so the panel fits
+        # 800x480; a calm-ahead question takes this row's place until answered
+        modes = _row(*(
             StaffButton(word=t.word, control=f"staff:mode:{t.mode}", selected=state.mode is t.mode,
-                        action=lambda m=t.mode: p.pick_mode(m))
+                        action=lambda m=t.mode: p.pick_mode(m), size_hint_x=0.9)
             for t in mode_tiles()
-        ), height_mm=theme.STAFF_TARGET_MM))  # fmt: skip
+        ), Widget(size_hint_x=0.12),
+            StaffButton(word=_("Restless now"), control="staff:restless", action=lambda: p.restless(False)),
+            StaffButton(word=_("Restless: start Relax"), control="staff:restless_relax", size_hint_x=1.35,
+                        action=lambda: p.restless(True)),
+            height_mm=theme.STAFF_TARGET_MM)  # fmt: skip
+        if not p.proposal_text():
+            box.add_widget(modes)
         box.add_widget(_row(
             StaffButton(word=p.start_word(), icon="play", control="staff:start", action=p.start, size_hint_x=1.4,
                         orientation="horizontal", icon_mm=5),
@@ -169,6 +179,19 @@ class StaffScreen(Screen):
                         action=lambda: self.on_open_modes and self.on_open_modes()),
             height_mm=theme.STAFF_TARGET_MM,
         ))  # fmt: skip
+        self._proposal_row(box)
+
+    def _proposal_row(self, box: BoxLayout) -> None:
+        p = self.presenter
+        text = p.proposal_text()
+        if text:
+            box.add_widget(_row(
+                StaffText(text=text, size_hint_x=0.62),
+                StaffButton(word=_("Yes, add it"), icon="check", control="staff:calm_accept",
+                            action=p.accept_proposal, size_hint_x=0.19),
+                StaffButton(word=_("Not now"), control="staff:calm_later",
+                            action=p.dismiss_proposal, size_hint_x=0.19),
+            height_mm=theme.STAFF_TARGET_MM))  # fmt: skip
 
     def _panel_observe(self, box: BoxLayout) -> None:
         """Who and when, five scales that start unset (no handle shown until touched), the reactions, and
@@ -228,6 +251,12 @@ class StaffScreen(Screen):
             body.add_widget(FigureText(text=state.report_error or _("Working...")))
             return
         body.add_widget(FigureText(text=report.heading, bold=True))
+        if report.sentences:
+            body.add_widget(FigureText(text=_("What works"), bold=True))
+            for sentence in report.sentences:
+                body.add_widget(FigureText(text="- " + sentence))
+        if report.resident_id and report.proposal and p.proposal_text():
+            self._proposal_row(body)
         body.add_widget(FigureText(text=_("Charts below: slide this list up.") if report.charts
                                    else _("No charts: no music was played in this time.")))  # fmt: skip
         for label, value in report.figures:
@@ -243,7 +272,8 @@ class StaffScreen(Screen):
         for item in items[:2]:
             who = item.resident_name or _("the home's mix")
             text = _("{title} by {artist}: stopped as upsetting {when}, for {who}.").format(
-                title=item.song_title, artist=item.artist or "?", when=p.when_words(item.at), who=who)
+                title=item.song_title, artist=item.artist or "?", when=p.when_words(item.at), who=who
+            )
             box.add_widget(StaffText(text=text, bold=True))
             buttons = [StaffButton(word=_("Keep it"), control=f"staff:dismiss:{item.review_id}",
                                    action=lambda i=item.review_id: p.resolve(i, False))]  # fmt: skip
@@ -273,6 +303,20 @@ class StaffScreen(Screen):
         box.add_widget(_row(StaffButton(word=_("Save volume limit"), icon="check", control="staff:cap_save",
                                         orientation="horizontal", icon_mm=5, action=p.save_cap),
                             height_mm=theme.STAFF_TARGET_MM))  # fmt: skip
+
+    def _panel_voice(self, box: BoxLayout) -> None:
+        from kiosk.ui.screens.staff_voice import VoicePanel
+
+        panel = VoicePanel(presenter=self.presenter.voice)
+        panel.fill()
+        box.add_widget(panel)
+
+    def _panel_clock(self, box: BoxLayout) -> None:
+        from kiosk.ui.screens.staff_clock import ClockPanel
+
+        panel = ClockPanel(presenter=self.presenter.clock)
+        panel.fill()
+        box.add_widget(panel)
 
     def _panel_library(self, box: BoxLayout) -> None:
         p, state = self.presenter, self.presenter.state

@@ -1,6 +1,6 @@
 """Staff mode: session control, observation form, engagement reports (today / last 7 days), distress reviews,
-volume cap, library rescan, USB import, restart/shut down and the "needs attention" list. Slow calls run off
-the UI thread."""
+volume cap, the gentle voice (staff_voice_presenter), library rescan, USB import, "needs attention", setting the
+clock (staff_clock_presenter) and restart/shut down. Slow calls run off the UI thread."""
 
 from __future__ import annotations
 
@@ -16,11 +16,25 @@ from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode, Resident
 from kiosk.ui.i18n import _
 from kiosk.ui.screens.idle_presenter import MONTHS, WEEKDAYS
+from kiosk.ui.screens.staff_clock_presenter import ClockPresenter
+from kiosk.ui.screens.staff_voice_presenter import VoicePresenter
 
 RunInBackground = Callable[[Callable[[], object], Callable[[object], None]], None]
 
 MENU = "menu"  # the staff menu: a button for every panel
-PANELS = ("session", "observe", "reports", "review", "volume", "library", "usb", "attention", "system")
+PANELS = (
+    "session",
+    "observe",
+    "reports",
+    "review",
+    "volume",
+    "voice",
+    "library",
+    "usb",
+    "attention",
+    "clock",
+    "system",
+)
 
 
 def panel_titles() -> dict[str, str]:
@@ -31,9 +45,11 @@ def panel_titles() -> dict[str, str]:
         "reports": _("Reports"),
         "review": _("Songs to review"),
         "volume": _("Volume limit"),
+        "voice": _("Voice"),
         "library": _("Music library"),
         "usb": _("Residents from USB"),
         "attention": _("Needs attention"),
+        "clock": _("Set the time"),
         "system": _("Restart / shut down"),
     }
 
@@ -92,6 +108,8 @@ class StaffState:
     report: Dashboard | None = None  # the one on screen (matches period and who once loaded)
     report_loading: bool = False
     report_error: str = ""
+    proposal_for: str = ""  # the resident a calm-ahead proposal is about
+    proposal: str = ""  # "14:30-15:30 relax", waiting for staff to accept it
 
 
 def when_words(at: str, now: datetime) -> str:
@@ -138,6 +156,11 @@ class StaffPresenter:
         self.run_bg = run_bg
         self.on_change = on_change
         self.state = StaffState()
+        self.voice = VoicePresenter(staff, on_change, self._set_note)
+        self.clock = ClockPresenter(staff, run_bg, on_change, self._set_note)
+
+    def _set_note(self, text: str) -> None:
+        self.state.note = text
 
     # --- navigation ---
     def open_menu(self) -> None:
@@ -151,6 +174,10 @@ class StaffPresenter:
             self.refresh_attention()
         if panel == "reports":
             self.load_report()
+        if panel == "voice":
+            self.voice.open(self.state.selected)
+        if panel == "clock":
+            self.clock.open()
         if panel == "volume" and not self.state.cap_resident:
             people = self.residents()
             if people:
@@ -232,6 +259,57 @@ class StaffPresenter:
             "for them until you decide."
         )
         self.on_change()
+
+    # --- restless now / calm ahead ---
+    def restless(self, start_relax: bool) -> None:
+        """ "Restless now" for the one resident chosen above (optionally starting Relax for them)."""
+        chosen = sorted(self.state.selected)
+        if len(chosen) != 1:
+            self.state.note = _("Choose the one resident who is restless first.")
+            self.on_change()
+            return
+        rid = chosen[0]
+        who = next((r.display_name for r in self.staff.residents() if r.resident_id == rid), "")
+        recorded = self.staff.restless_now(rid, start_relax)
+        if recorded:
+            self.state.note = _("Noted: {who} restless now.").format(who=who)
+            self.run_bg(lambda: self.staff.calm_ahead_check(rid), lambda result: self._proposed(rid, result))
+        else:
+            self.state.note = _("{who} chose not to be recorded: nothing was noted.").format(who=who)
+        if start_relax:
+            self.state.note += " " + _("Relax music started.")
+        self.on_change()
+
+    def _proposed(self, resident_id: str, result: object) -> None:
+        if isinstance(result, str) and result:
+            self.state.proposal_for, self.state.proposal = resident_id, result
+            self.on_change()
+
+    def proposal_text(self) -> str:
+        if not self.state.proposal:
+            return ""
+        who = next(
+            (r.display_name for r in self.staff.residents() if r.resident_id == self.state.proposal_for), ""
+        )
+        slot = self.state.proposal.removesuffix(" relax")
+        return _("{who}: often restless then. Relax daily {slot}?").format(who=who, slot=slot)
+
+    def accept_proposal(self) -> None:
+        if self.state.proposal:
+            self.state.note = self.staff.accept_schedule(self.state.proposal_for, self.state.proposal)
+            self.state.proposal_for = self.state.proposal = ""
+            if self.state.report_who:
+                self.load_report()
+        self.on_change()
+
+    def dismiss_proposal(self) -> None:
+        """Not now: the proposal stays in the reports (and the log) for the coordinator."""
+        self.state.proposal_for = self.state.proposal = ""
+        self.on_change()
+
+    def offer_proposal(self, resident_id: str, slot: str) -> None:
+        """A proposal shown with a report (the Reports panel)."""
+        self.state.proposal_for, self.state.proposal = resident_id, slot
 
     # --- observation ---
     def set_scale(self, name: str, value: float) -> None:
@@ -315,6 +393,8 @@ class StaffPresenter:
             return
         if isinstance(result, Dashboard):
             self.state.report = result
+            if result.resident_id and result.proposal:
+                self.offer_proposal(result.resident_id, result.proposal)
         else:
             self.state.report = None
             self.state.report_error = _("Could not make the report: {e}").format(e=result)
@@ -343,7 +423,9 @@ class StaffPresenter:
 
     def resolve(self, review_id: str, add_to_avoid: bool) -> None:
         self.staff.resolve_review(review_id, add_to_avoid)
-        self.state.note = _("It will not be played for them again.") if add_to_avoid else _("Kept: it can play again.")
+        self.state.note = (
+            _("It will not be played for them again.") if add_to_avoid else _("Kept: it can play again.")
+        )
         self.on_change()
 
     # --- volume cap ---

@@ -88,13 +88,18 @@ class Agent:
     def _wait_for_app(self) -> None:
         """Until Kivy's App runs and has built its screens (polled: this thread may not import Kivy first)."""
         while True:
-            app_module = sys.modules.get("kivy.app")
-            app = app_module.App.get_running_app() if app_module is not None else None
-            if app is not None and app.root is not None:
-                self.clock = sys.modules["kivy.clock"].Clock
-                self.window = sys.modules["kivy.base"].EventLoop.window
-                if self.window is not None:
-                    return
+            try:
+                app_class = getattr(sys.modules.get("kivy.app"), "App", None)
+                app = app_class.get_running_app() if app_class is not None else None
+                if app is not None and app.root is not None:
+                    self.clock = sys.modules["kivy.clock"].Clock
+                    self.window = sys.modules["kivy.base"].EventLoop.window
+                    if self.window is not None:
+                        return
+            except (AttributeError, KeyError):
+                # the main thread may be half-way through importing kivy.app (a partially
+                # initialised module): look again on the next poll
+                pass
             time.sleep(0.05)
 
     def _on_main(self, fn: Callable[[], Any], timeout_s: float = MAIN_TIMEOUT_S) -> Any:
