@@ -13,21 +13,15 @@ import difflib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from kiosk.domain.controls import Actions, by_action
 from kiosk.domain.intents import Intent
 
 STAFF = "staff"  # not an engine intent: it asks the UI for the staff PIN screen (after a hold)
 
 # The fixed action set: name in kiosk.toml -> the engine intent it posts (None: handled outside the engine).
-ACTIONS: dict[str, Intent | None] = {
-    "play_pause": Intent.PLAY_PAUSE,
-    "next": Intent.NEXT,
-    "like": Intent.LIKE,
-    "volume_up": Intent.VOLUME_UP,
-    "volume_down": Intent.VOLUME_DOWN,
-    "stop": Intent.STOP,
-    "distress": Intent.DISTRESS,
-    STAFF: None,
-}
+# A live view of the one control table (kiosk.domain.controls.CONTROLS): a new control with an ``action`` is
+# a new action here, in the config checks and on the buttons, with nothing else to change.
+ACTIONS: Mapping[str, Intent | None] = Actions()
 
 # BCM GPIO numbers on the 40-pin header are 0-27. 0 and 1 (ID_SD/ID_SC) belong to a HAT's ID EEPROM.
 HEADER_GPIO = range(0, 28)
@@ -63,7 +57,8 @@ class EncoderPins:
 
 def intent_of(action: str) -> Intent | None:
     """The engine intent an action posts (None for ``staff`` and unknown names)."""
-    return ACTIONS.get(action)
+    control = by_action(action)
+    return control.intent if control is not None else None
 
 
 def did_you_mean(name: str, choices: Collection[str]) -> str:

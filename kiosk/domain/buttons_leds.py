@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from kiosk.domain.buttons import STAFF
+from kiosk.domain.controls import by_action
 from kiosk.domain.intents import SessionView, Status
 
 FLASH_S = 0.2  # how long the acknowledging flash lasts, in seconds
@@ -45,9 +46,8 @@ def led_level(action: str, view: SessionView) -> LedLevel:
         return LedLevel.ON if view.volume_pct < view.volume_cap_pct else LedLevel.OFF
     if action == "volume_down":
         return LedLevel.ON if view.volume_pct > 0 else LedLevel.OFF
-    if action in ("stop", "distress"):
-        return LedLevel.ON
-    return LedLevel.OFF
+    # stop, distress and any other control in the table: it acts on the song there is
+    return LedLevel.ON if by_action(action) is not None else LedLevel.OFF
 
 
 def led_levels(actions: list[str] | tuple[str, ...], view: SessionView) -> dict[str, LedLevel]:

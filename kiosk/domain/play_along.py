@@ -15,29 +15,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.domain.controls import by_action
 from kiosk.domain.intents import SessionView, Status
 from kiosk.domain.models import Mode
 
 INSTRUMENTS = ("drum", "tambourine", "shaker", "woodblock", "bell")
 
-# arcade button action -> the instrument it plays in Play along mode (stop and distress are never instruments)
-BUTTON_INSTRUMENTS: dict[str, str] = {
-    "volume_down": "drum",
-    "play_pause": "tambourine",
-    "next": "shaker",
-    "like": "woodblock",
-    "volume_up": "bell",
-}
-KEEP_ACTION = frozenset({"stop", "distress", "staff"})
+# Which arcade button plays which instrument is the ``instrument`` column of the control table
+# (kiosk.domain.controls.CONTROLS); stop, distress and the staff button have none and keep their actions.
 
 PAD_TREMOR_S = 0.12  # two touches of one pad closer than this are one (a bounce), not the 400 ms tap rule
 
 
 def instrument_for_button(action: str) -> str | None:
     """The instrument ``action``'s button plays in Play along mode, or None (it keeps its action)."""
-    if action in KEEP_ACTION:
-        return None
-    return BUTTON_INSTRUMENTS.get(action)
+    control = by_action(action)
+    return control.instrument if control is not None and control.instrument else None
 
 
 def playing_along(view: SessionView) -> bool:

@@ -5,10 +5,11 @@ It implements :class:`kiosk.domain.ports.SessionControl`: the UI, the GPIO butto
 second, and whenever the waker fires): pump drains the player's events and runs fades and timers on the
 injected clock. States: idle (or choosing, in the lounge), playing, paused, ended.
 
-Rules kept here: taps on one control closer than 400 ms count once (the dial is exempt); the volume never
-exceeds the kiosk's max, any listening resident's cap or the quiet-hours cap; a song that fails is reported,
-flagged and replaced at once, and a run of failures stops with a message for staff; every intent and player
-outcome is journaled (never for a resident who said no), and journal trouble never stops the music.
+Rules kept here: taps on one control closer than 400 ms count once (the dial is exempt; the rule itself is
+``kiosk.domain.controls.RepeatFilter``); the volume never exceeds the kiosk's max, any listening resident's
+cap or the quiet-hours cap; a song that fails is reported, flagged and replaced at once, and a run of failures
+stops with a message for staff; every intent and player outcome is journaled (never for a resident who said
+no), and journal trouble never stops the music.
 """
 
 from __future__ import annotations
@@ -54,19 +55,11 @@ class SessionEngine(SessionVoice):
         self._listeners.append(listener)
 
     def post(self, intent: Intent, source: Source, arg: object = None) -> None:
-        now = self.clock.monotonic()
-        key = (intent, source)
-        if intent is Intent.PLAY_INSTRUMENT:  # an instrument: one bounce window per instrument, not 400 ms
-            pad = (str(arg), source)
-            last_sound = self._last_sound.get(pad)
-            if last_sound is not None and now - last_sound < PAD_TREMOR_S:
-                return
-            self._last_sound[pad] = now
-        elif source not in TAP_EXEMPT and intent is not Intent.TUNE_DECADE:
-            last = self._last_tap.get(key)
-            if last is not None and now - last < self.settings.tap_debounce_s:
-                return  # the same control again within 400 ms: one tap (tremor)
-            self._last_tap[key] = now
+        pad = intent is Intent.PLAY_INSTRUMENT  # an instrument: one bounce window per instrument, not 400 ms
+        key = ("pad", str(arg), source) if pad else (intent, source)
+        tap = pad or (source not in TAP_EXEMPT and intent is not Intent.TUNE_DECADE)
+        if tap and not self._repeats.accept(key, PAD_TREMOR_S if pad else None):
+            return  # the same control again within 400 ms (a pad: within its bounce): one tap (tremor)
         if self.status is Status.CALM and source is not Source.STAFF and intent in CALM_IGNORES:
             return  # stopped as upsetting: no music by itself or by a stray press until the calm screen ends
         self._refresh_policy()

@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.domain.beats import BeatGrid
+from kiosk.domain.controls import RepeatFilter
 from kiosk.domain.events import EventType, SongOutcome
-from kiosk.domain.intents import Intent, SessionView, Source, Status
+from kiosk.domain.intents import SessionView, Source, Status
 from kiosk.domain.models import Mode, Resident, Song
 from kiosk.domain.playback import PlayerEvent, PlayerEventKind, PolicyNow, level_of
 from kiosk.domain.ports import (
@@ -93,8 +94,8 @@ class SessionCore:
         self._source: SongSource | None = None
         self._slot = 1  # the first song goes to slot 0
         self._fader = Fader()
-        self._last_tap: dict[tuple[Intent, Source], float] = {}
-        self._last_sound: dict[tuple[str, Source], float] = {}  # (instrument, source) -> last press
+        # the tremor rule: (intent, source) within tap_debounce_s; ("pad", instrument, source) within its bounce
+        self._repeats = RepeatFilter(self.settings.tap_debounce_s, now=clock.monotonic)
         self._failures = 0
         self._save_due = False
         self._stop_due: set[int] = set()

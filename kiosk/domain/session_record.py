@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.domain.controls import REPEAT_S
 from kiosk.domain.events import SongOutcome
 from kiosk.domain.models import Mode, Song
 from kiosk.domain.play_along import PressTally
@@ -28,7 +29,7 @@ class EngineSettings:
     resume_fade_ms: int = 300
     distress_fade_ms: int = 300  # distress: stop now, fade out fast
     calm_screen_s: float = 10.0  # after a distress stop: the calm screen shows this long, then idle
-    tap_debounce_s: float = 0.4  # taps on the same control closer than this count once (tremor)
+    tap_debounce_s: float = REPEAT_S  # taps on the same control closer than this count once (tremor)
     idle_pause_end_s: float = 20 * 60
     default_session_s: float = 30 * 60  # the home's mix (no resident chosen)
     failures_before_stop: int = 5

@@ -116,7 +116,7 @@ class KioskUI:
 
         i18n.set_language(language)
         units.set_dpi(config.display.dpi)
-        self.tap_filter = TapFilter(theme.DEBOUNCE_S, now)
+        self.tap_filter = TapFilter(now=now)  # the tremor rule: kiosk.domain.controls.REPEAT_S
         set_tap_filter(self.tap_filter)
         load_kv(*CORE_SCREENS)
         self.config = config

@@ -1,9 +1,11 @@
 """The arcade buttons on a desktop keyboard, so the whole kiosk can be tried without a Pi.
 
 Space = Play/Pause, Right arrow = Another song, L = I like this, + = Louder, - = Quieter (the keypad's + and -
-too). Only these keys are bound; Escape and the like belong to the app. A key held down (auto-repeat) acts
-once, like a leaned-on arcade button. The mapping is a plain function; :func:`bind_keyboard` connects it to a
-Kivy window (on the main loop, so it posts straight to the session).
+too): the ``keys`` column of the control table (:data:`kiosk.domain.controls.CONTROLS`), read at each press,
+so a control given keys there is on the keyboard with nothing to change here. Only those keys are bound;
+Escape and the like belong to the app. A key held down (auto-repeat) acts once, like a leaned-on arcade
+button. The mapping is a plain function; :func:`bind_keyboard` connects it to a Kivy window (on the main loop,
+so it posts straight to the session).
 """
 
 from __future__ import annotations
@@ -11,35 +13,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.domain import controls
 from kiosk.domain.intents import Intent, Source
 
-# Kivy key codes (SDL2): printable keys are their ASCII code, the rest Kivy's own numbers.
-KEY_SPACE = 32
-KEY_RIGHT = 275
-KEY_L = ord("l")
-KEY_PLUS = ord("+")  # layouts with a + key of their own
-KEY_EQUALS = ord("=")  # the "= +" key of a US/UK keyboard, with or without Shift
-KEY_MINUS = ord("-")
-KEY_KP_PLUS = 270
-KEY_KP_MINUS = 269
+# Kivy's key names (``Keyboard.keycodes``) that are not a character of their own -> (key code, what it types).
+# A character in the table is its own key code (Kivy/SDL2 use the ASCII code of the unshifted key).
+NAMED_KEYS: dict[str, tuple[int, str]] = {
+    "spacebar": (32, " "),
+    "enter": (13, ""),
+    "left": (276, ""),
+    "up": (273, ""),
+    "right": (275, ""),
+    "down": (274, ""),
+    "numpadadd": (270, ""),
+    "numpadsubstract": (269, ""),
+}
 
-KEYS: dict[int, Intent] = {
-    KEY_SPACE: Intent.PLAY_PAUSE,
-    KEY_RIGHT: Intent.NEXT,
-    KEY_L: Intent.LIKE,
-    KEY_PLUS: Intent.VOLUME_UP,
-    KEY_EQUALS: Intent.VOLUME_UP,
-    KEY_KP_PLUS: Intent.VOLUME_UP,
-    KEY_MINUS: Intent.VOLUME_DOWN,
-    KEY_KP_MINUS: Intent.VOLUME_DOWN,
-}
-CODEPOINTS: dict[str, Intent] = {
-    " ": Intent.PLAY_PAUSE,
-    "l": Intent.LIKE,
-    "L": Intent.LIKE,
-    "+": Intent.VOLUME_UP,
-    "-": Intent.VOLUME_DOWN,
-}
+
+def key_codes(key: str) -> tuple[int, set[str]]:
+    """A table key (a character or a name in :data:`NAMED_KEYS`) -> (its Kivy key code, the characters it
+    types: a letter in both cases). KeyError for a name Kivy does not have here."""
+    if len(key) == 1:
+        return ord(key.lower()), {key, key.lower(), key.upper()}
+    code, typed = NAMED_KEYS[key]
+    return code, {typed} - {""}
+
 
 Post = Callable[[Intent, Source], None]
 
@@ -50,9 +48,19 @@ def intent_for_key(
     """The intent a key press stands for, or None (the key is not ours). Ctrl/Alt/Meta chords are not ours."""
     if any(m in ("ctrl", "alt", "meta", "super") for m in modifiers):
         return None
-    if key in KEYS:
-        return KEYS[key]
-    return CODEPOINTS.get(codepoint or "")
+    by_code: dict[int, Intent] = {}
+    by_char: dict[str, Intent] = {}
+    for control in controls.all_controls():
+        if control.intent is None:
+            continue
+        for name in control.keys:
+            code, typed = key_codes(name)
+            by_code.setdefault(code, control.intent)
+            for char in typed:
+                by_char.setdefault(char, control.intent)
+    if key in by_code:
+        return by_code[key]
+    return by_char.get(codepoint or "")
 
 
 def bind_keyboard(window: Any, post: Post) -> Callable[[], None]:

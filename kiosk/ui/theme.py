@@ -41,7 +41,6 @@ STAFF_TARGET_MM = 12.0  # smallest staff button (both sides): gloves and hurry
 STAFF_CORNER_MM = 14.0  # the long-press corner (top left)
 STAFF_HOLD_S = 3.0
 STAFF_IDLE_S = 120.0
-DEBOUNCE_S = 0.4
 
 DECADE_COLOURS = {
     "1920s": "#E7D9C1",

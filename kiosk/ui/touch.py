@@ -5,29 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from kiosk.domain.controls import REPEAT_S, RepeatFilter
+
 Now = Callable[[], float]
 
 
-class TapFilter:
-    """Taps on the same control within ``window_s`` count once (a shaking hand, a leaning palm).
+class TapFilter(RepeatFilter):
+    """The screen's tremor rule: taps on the same control (its ``control`` name) within ``window_s`` count
+    once. The rule itself is the domain's (:class:`kiosk.domain.controls.RepeatFilter`, 400 ms), the one the
+    session engine applies to buttons and keys; here it runs on the UI's clock, before the feedback shows."""
 
-    Keyed by control name, so "Louder" then "Quieter" in quick succession both count.
-    """
-
-    def __init__(self, window_s: float = 0.4, now: Now = time.monotonic):
-        self.window_s = window_s
-        self._now = now
-        self._last: dict[str, float] = {}
-
-    def accept(self, control: str, window_s: float | None = None) -> bool:
-        """``window_s``: this control's own window (a Play along pad: a bounce, not the 400 ms rule)."""
-        t = self._now()
-        last = self._last.get(control)
-        window = self.window_s if window_s is None else window_s
-        if last is not None and t - last < window:
-            return False
-        self._last[control] = t
-        return True
+    def __init__(self, window_s: float = REPEAT_S, now: Now = time.monotonic):
+        super().__init__(window_s, now=now)
 
 
 class LongPress:

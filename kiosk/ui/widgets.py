@@ -25,7 +25,8 @@ from kiosk.ui.touch import LongPress, TapFilter
 if TYPE_CHECKING:
     from kivy.input.motionevent import MotionEvent  # untyped: Any to mypy (touch.pos, touch.uid)
 
-# One shared filter per app (set by the app): "the same control" is its ``control`` name.
+# One shared filter per app (set by the app): "the same control" is its ``control`` name; the 400 ms rule is
+# kiosk.domain.controls.RepeatFilter (the engine applies it to the arcade buttons and keys too).
 _shared_filter: TapFilter = TapFilter()
 
 

@@ -193,9 +193,7 @@ class NowPlayingScreen(Screen):
         self.paused_word = p.state_word(view)
         for control in p.controls(view):
             button = self.ids[f"c_{control.name}"]
-            button.word = control.word
-            button.icon = "heart_full" if control.on and control.name == "like" else control.icon
-            button.selected = control.on
+            button.word, button.icon, button.selected = control.word, control.icon, control.on
         self._view, self._view_at = view, self.now_s()
         self._show_mode(view)
 
@@ -234,11 +232,8 @@ class NowPlayingScreen(Screen):
 
     def press(self, name: str) -> None:
         """A control was pressed: the word and icon show at once, then the intent goes to the engine."""
-        icons = {"play_pause": "play", "next": "next", "like": "heart_full", "quieter": "quieter",
-                 "louder": "louder"}  # fmt: skip
-        self.feedback = self.presenter.press(name)
-        # the engine has answered by now: a pause shows the pause sign, a resume the play sign
-        self.feedback_icon = ("pause" if self.paused else "play") if name == "play_pause" else icons[name]
+        # words and icon from the control table; the engine has answered by now: a pause shows the pause sign
+        self.feedback, self.feedback_icon = self.presenter.press_feedback(name)
         self.feedback_wide = self.feedback in self.presenter.limit_words()
         if getattr(self, "_clear_ev", None) is not None:
             self._clear_ev.cancel()

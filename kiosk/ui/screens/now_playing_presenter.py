@@ -9,8 +9,9 @@ covers the left panel.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from kiosk.domain import controls as table
 from kiosk.domain.intents import Intent, SessionView, Source, Status
 from kiosk.domain.ports import SessionControl
 from kiosk.domain.session_record import EngineSettings
@@ -20,20 +21,13 @@ VOLUME_STEP_PCT = EngineSettings().volume_step_pct  # what one press of Louder a
 
 
 @dataclass(frozen=True)
-class Control:
+class ControlButton:
+    """One button of the control bar as it shows now (the control is a row of ``kiosk.domain.controls``)."""
+
     name: str  # stable id: play_pause | next | like | quieter | louder
     word: str
     icon: str
-    on: bool = False  # liked
-
-
-CONTROL_INTENTS = {
-    "play_pause": Intent.PLAY_PAUSE,
-    "next": Intent.NEXT,
-    "like": Intent.LIKE,
-    "quieter": Intent.VOLUME_DOWN,
-    "louder": Intent.VOLUME_UP,
-}
+    on: bool = False  # lit: paused (Play is the way back to music), liked
 
 
 class NowPlayingPresenter:
@@ -46,18 +40,23 @@ class NowPlayingPresenter:
         song = view.song
         return song is not None and (song.liked or self._liked_song == song.song_id)
 
-    def controls(self, view: SessionView) -> list[Control]:
-        paused = view.status is Status.PAUSED
-        liked = self.liked(view)
-        return [
-            Control(
-                "play_pause", _("Play") if paused else _("Pause"), "play" if paused else "pause", on=paused
-            ),
-            Control("next", _("Another song"), "next"),
-            Control("like", _("I like it!") if liked else _("I like this"), "heart", on=liked),
-            Control("quieter", _("Quieter"), "quieter"),
-            Control("louder", _("Louder"), "louder"),
-        ]
+    def controls(self, view: SessionView) -> list[ControlButton]:
+        """The control bar, left to right, from the one control table."""
+        view = self._shown(view)
+        buttons = []
+        for control in table.on_screen():
+            lit = control.lit is not None and control.lit(view)
+            look = control.look(lit)
+            assert look is not None, control.name  # a control with a slot has a button
+            buttons.append(ControlButton(control.name, _(look.word), look.icon, on=lit))
+        return buttons
+
+    def _shown(self, view: SessionView) -> SessionView:
+        """``view`` with this presenter's like in it: the liked state shows before the engine confirms it."""
+        song = view.song
+        if song is not None and not song.liked and self._liked_song == song.song_id:
+            return replace(view, song=replace(song, liked=True))
+        return view
 
     def title(self, view: SessionView) -> str:
         return view.song.title if view.song else ""
@@ -78,9 +77,9 @@ class NowPlayingPresenter:
     def state_word(self, view: SessionView) -> str:
         return _("Paused") if view.status is Status.PAUSED else ""
 
-    def limit_words(self) -> tuple[str, str]:
-        """The true answers to Louder/Quieter at the end of their range."""
-        return _("That is as loud as it goes"), _("That is as quiet as it goes")
+    def limit_words(self) -> tuple[str, ...]:
+        """The true answers to Louder/Quieter at the end of their range (in the table's order)."""
+        return tuple(_(c.limit_word) for c in table.all_controls() if c.limit_word)
 
     def volume_fraction(self, view: SessionView) -> float:
         """Volume as a share of the resident's cap (0-1), for the volume bar."""
@@ -94,20 +93,20 @@ class NowPlayingPresenter:
 
     def press(self, name: str) -> str:
         """Post the control's intent at once; returns the feedback words (true ones: at the limit, says so)."""
-        view = self.control.view()
-        if name == "like" and view.song is not None:
-            self._liked_song = view.song.song_id
+        return self.press_feedback(name)[0]
+
+    def press_feedback(self, name: str) -> tuple[str, str]:
+        """Post the control's intent at once; returns (feedback words, icon): what happened, at the limit too."""
+        control = table.named(name)
+        before = self.control.view()
+        if control.intent is Intent.LIKE and before.song is not None:
+            self._liked_song = before.song.song_id
             self.on_change()
-        self.control.post(CONTROL_INTENTS[name], Source.TOUCH)  # still journaled: they wanted it louder
-        loudest, quietest = self.limit_words()
-        if name == "louder" and view.volume_pct >= view.volume_cap_pct:
-            return loudest
-        if name == "quieter" and self.control.view().volume_pct >= view.volume_pct:
-            return quietest
-        return {
-            "play_pause": _("Playing") if view.status is Status.PAUSED else _("Paused"),
-            "next": _("Another song"),
-            "like": _("I like it!"),
-            "quieter": _("Quieter"),
-            "louder": _("Louder"),
-        }[name]
+        assert control.intent is not None, name  # a screen control posts an intent
+        self.control.post(control.intent, Source.TOUCH)  # still journaled: they wanted it louder
+        after = self._shown(self.control.view())
+        look = control.feedback(control.lit is not None and control.lit(after))
+        assert look is not None, name
+        if control.at_limit is not None and control.at_limit(before, after):
+            return _(control.limit_word), look.icon
+        return _(look.word), look.icon
