@@ -36,10 +36,6 @@ class NowPlayingPresenter:
         self.on_change = on_change
         self._liked_song: str | None = None  # liked locally, shown before the engine confirms
 
-    def liked(self, view: SessionView) -> bool:
-        song = view.song
-        return song is not None and (song.liked or self._liked_song == song.song_id)
-
     def controls(self, view: SessionView) -> list[ControlButton]:
         """The control bar, left to right, from the one control table."""
         view = self._shown(view)
