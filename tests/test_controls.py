@@ -257,3 +257,23 @@ def test_every_key_on_a_real_window_posts_through_the_table_and_a_new_row_too(re
             code, kivy_code = real_window["kivy_codes"][name]
             assert code == kivy_code  # the key code is the one Kivy gives that key
     assert real_window["keys"]["hush:h"] == [["volume_down", "button"]]
+
+
+def test_the_action_names_people_write_stay_valid(tmp_path):
+    """kiosk.toml's action names come from the table: the example config lists them all, and the guide's
+    wiring loads strictly (a renamed or removed action would break homes' files)."""
+    import re
+
+    example = (ROOT / "content" / "kiosk.example.toml").read_text(encoding="utf-8")
+    listed = re.search(r"^# Actions: (.*)$", example, re.M)
+    assert listed is not None
+    names = re.sub(r"\s*\(.*?\)", "", listed.group(1)).rstrip(".").split(", ")
+    assert names == [c.action for c in table.all_controls() if c.action]
+    guide = (ROOT / "docs" / "guide" / "gpio.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(\[gpio\.pins\].*?)```", guide, re.S)
+    assert block is not None
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(block.group(1), encoding="utf-8")
+    config = load_config(toml)
+    assert set(config.gpio.values()) | set(config.gpio_options.leds) <= set(table.Actions())
+    assert config.gpio_options.staff_hold == ("volume_down", "volume_up")
