@@ -56,7 +56,7 @@ class Control:
     button: Look | None = None  # the screen button's word and icon ...
     button_lit: Look | None = None  # ... while it is lit (see ``lit``); None: the same as ``button``
     lit: Rule | None = None  # when its button is lit (paused: Play is the way back to music; liked)
-    said: Look | None = None  # the feedback beside the volume after a press ...
+    said: Look | None = None  # the feedback beside the volume after a press (None: the button's look) ...
     said_lit: Look | None = None  # ... when the press left it lit; None: the same as ``said``
     limit_word: str = ""  # the true answer when a press could do nothing ("That is as loud as it goes")
     at_limit: LimitRule | None = None  # whether it could do nothing (then ``limit_word`` is said)
@@ -69,7 +69,8 @@ class Control:
 
     def feedback(self, lit: bool) -> Look | None:
         """What the screen says after a press that left the control ``lit`` (or not)."""
-        return (self.said_lit or self.said) if lit else self.said
+        said = self.said or self.button
+        return (self.said_lit or said) if lit else said
 
 
 def _paused(view: SessionView) -> bool:
@@ -109,7 +110,6 @@ CONTROLS: tuple[Control, ...] = (
         "next",
         slot=1,
         button=Look(N_("Another song"), "next"),
-        said=Look(N_("Another song"), "next"),
         keys=("right",),
         instrument="shaker",
     ),
@@ -131,7 +131,6 @@ CONTROLS: tuple[Control, ...] = (
         "volume_up",
         slot=4,
         button=Look(N_("Louder"), "louder"),
-        said=Look(N_("Louder"), "louder"),
         limit_word=N_("That is as loud as it goes"),
         at_limit=_at_loudest,
         keys=("+", "=", "numpadadd"),  # "=": the "= +" key of a US/UK keyboard, with or without Shift
@@ -143,7 +142,6 @@ CONTROLS: tuple[Control, ...] = (
         "volume_down",
         slot=3,
         button=Look(N_("Quieter"), "quieter"),
-        said=Look(N_("Quieter"), "quieter"),
         limit_word=N_("That is as quiet as it goes"),
         at_limit=_at_quietest,
         keys=("-", "numpadsubstract"),  # Kivy's own spelling
