@@ -289,6 +289,8 @@ class RunningKiosk:
     def close(self) -> None:
         """Tear down in reverse: keys, buttons, then the engine's parts (journal synced and closed last)."""
         self.notifier.stopping()
+        with contextlib.suppress(Exception):  # SIGTERM: the open session's last seconds go to the resume point
+            self.parts.engine.save_resume_now()
         if self._unbind_keys is not None:
             with contextlib.suppress(Exception):
                 self._unbind_keys()
