@@ -147,7 +147,9 @@ def test_a_drumming_circle_stopped_by_sigterm_is_closed_with_its_presses(
     assert event["resident"] is None  # a drumming circle: nobody named
     (end,) = disk.events(analysed, "session_end")
     assert end["detail"]["reason"] == "shutdown" and end["session"] == event["session"]
-    books = disk.wait_until(lambda: [r for r in disk.rollups(analysed) if r["session_id"] == event["session"]])
+    books = disk.wait_until(
+        lambda: [r for r in disk.rollups(analysed) if r["session_id"] == event["session"]]
+    )
     assert books and books[0]["play_along"]["presses"] == 3
 
 

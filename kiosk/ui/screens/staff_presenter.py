@@ -249,7 +249,9 @@ class StaffPresenter:
 
     def start(self) -> None:
         self.staff.choose(sorted(self.state.selected), self.state.mode)
-        self.state.note = _("The drumming circle has started.") if self.drumming_circle() else _("Music started.")
+        self.state.note = (
+            _("The drumming circle has started.") if self.drumming_circle() else _("Music started.")
+        )
         self.on_change()
 
     def stop(self) -> None:
