@@ -115,7 +115,7 @@ class BeatAnalyser:
         """One run in a child process; None when it was stopped or failed."""
         env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
         cmd = [*_low_priority_prefix(), sys.executable, "-m", "kiosk.adapters.beat_worker", str(self.data_dir),
-               str(self.music_dir())]  # fmt: skip
+               str(self.music_dir()), str(os.getpid())]  # fmt: skip
         proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
         )
@@ -179,9 +179,22 @@ def _end(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(1.0)
 
 
+def _die_with(parent_pid: int) -> None:
+    """SIGTERM to this process when the kiosk dies (a crash, SIGKILL): no orphan analyses on beside the next
+    kiosk. Linux only; elsewhere the orphan simply finishes its (atomic) work."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent_pid:  # it died before that took effect
+        sys.exit(0)
+
+
 def main(argv: list[str]) -> int:
     """The child: analyse what is pending in DATA (music in MUSIC), print the report as one JSON line."""
     data_dir, music_dir = Path(argv[0]), Path(argv[1])
+    if len(argv) > 2:
+        _die_with(int(argv[2]))
     lowest_priority()  # this process and the decoders it starts (again, when nice or chrt was missing)
     report = analyse_library(DataFolder(data_dir), music_dir, batch=10)  # grids land every few songs
     print(json.dumps(asdict(report)), flush=True)

@@ -3,6 +3,7 @@ CPU priority, one run at a time (a request meanwhile means one more run), and cl
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -18,10 +19,10 @@ from tests.adapters.test_play_along_adapters import metronome, write_wav
 pytest.importorskip("aubio")
 
 
-def library(music: Path, tempos: tuple[int, ...]) -> None:
+def library(music: Path, tempos: tuple[int, ...], seconds: float = 12) -> None:
     music.mkdir(parents=True, exist_ok=True)
     for bpm in tempos:
-        x, _ = metronome(bpm, seconds=12)
+        x, _ = metronome(bpm, seconds=seconds)
         write_wav(music / f"beat-{bpm}.wav", x)
 
 
@@ -100,3 +101,49 @@ def test_close_ends_the_analysis_at_once_and_a_later_run_finishes_it(tmp_path: P
     assert again.wait_idle(120)
     songs = TinyCatalogue(DataFolder(data_dir)).songs()
     assert sum(1 for s in songs if s.has_beat_grid) == 5
+
+
+KIOSK_LIKE = """
+import sys, time
+from pathlib import Path
+from kiosk.adapters.beat_worker import BeatAnalyser
+analyser = BeatAnalyser(Path(sys.argv[1]), lambda: Path(sys.argv[2]))
+analyser.request()
+while analyser._child is None:
+    time.sleep(0.005)
+print(analyser._child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_crashed_kiosk_leaves_no_analysis_running(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    music, data_dir = tmp_path / "music", tmp_path / "data"
+    library(music, (70, 90, 110, 130, 150, 75, 95, 115), seconds=90)  # many seconds of work
+    scan_library(DataFolder(data_dir), music)
+    kiosk = subprocess.Popen(
+        [sys.executable, "-c", KIOSK_LIKE, str(data_dir), str(music)], stdout=subprocess.PIPE
+    )
+    try:
+        assert kiosk.stdout is not None
+        child = int(kiosk.stdout.readline())
+        time.sleep(0.5)  # the child has set its death signal (it runs its imports meanwhile)
+        kiosk.send_signal(signal.SIGKILL)  # the watchdog, or a crash
+        kiosk.wait(10)
+        assert disk_wait(lambda: not _alive(child), timeout_s=2), "the analysis outlived the kiosk"
+        summaries = data_dir / "beat-summaries.json"
+        assert not summaries.exists() or len(json.loads(summaries.read_bytes())["beats"]) < 8  # cut short
+    finally:
+        kiosk.kill()
+        kiosk.wait(10)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ")[-1][:1] != "Z"  # a zombie is gone in all but name
+    except FileNotFoundError:
+        return False
