@@ -207,7 +207,9 @@ def main() -> int:
                                  capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
             print(f"  one core (taskset -c 0): CPU {float(one[0]):.2f} s, wall {float(one[1]):.2f} s")
         background_analysis(song)
-    print("runs in `kiosk scan`, and in `kiosk run` in an idle-priority child process, never on the UI thread")
+    print(
+        "runs in `kiosk scan`, and in `kiosk run` in an idle-priority child process, never on the UI thread"
+    )
     return 0
 
 

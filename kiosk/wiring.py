@@ -233,7 +233,7 @@ class RunningKiosk:
     gpio: Any = None
     pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
     warm_up: Callable[[], None] | None = None  # work that may wait until the first screen shows
-    beats: BeatAnalyser | None = None  # Play along's beat analysis, on its own low-priority thread
+    beats: BeatAnalyser | None = None  # Play along's beat analysis, in a low-priority child process
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
 
     def last_listened(self, days: int = 60) -> dict[str, str]:
@@ -272,9 +272,7 @@ class RunningKiosk:
 
         if self.warm_up is not None:  # after the first screen, so it never delays it (the GIL is shared)
             threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
-        if (
-            self.beats is not None
-        ):  # songs without a grid (a staff rescan, an upgrade): analysed in the background
+        if self.beats is not None:  # songs without a grid (an upgrade, `--no-beats`): analysed meanwhile
             self.beats.request()
         from kiosk.ui.keyboard import bind_keyboard
 
@@ -299,9 +297,7 @@ class RunningKiosk:
         self.notifier.stopping()
         if self.beats is not None:
             self.beats.close()
-        with contextlib.suppress(
-            Exception
-        ):  # SIGTERM: the open session's last seconds go to the resume point
+        with contextlib.suppress(Exception):  # SIGTERM: the session's last seconds go to the resume point
             self.parts.engine.save_resume_now()
         if self._unbind_keys is not None:
             with contextlib.suppress(Exception):
