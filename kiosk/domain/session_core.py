@@ -98,6 +98,7 @@ class SessionCore:
         self._repeats = RepeatFilter(self.settings.tap_debounce_s, now=clock.monotonic)
         self._failures = 0
         self._save_due = False
+        self._presses_due = False  # Play along presses not yet in the resume point
         self._stop_due: set[int] = set()
         self._levels: dict[int, float] = {}  # the level last given to each player slot
         self._failed_ids: set[str] = set()
@@ -464,9 +465,7 @@ class SessionCore:
         ):
             self._end_session("idle", Source.AUTO, SongOutcome.STOPPED, 0)
             return
-        if self._save_due or (
-            self.status is Status.PLAYING and now - self._last_save >= self.settings.autosave_s
-        ):
+        if self._save_due or self.status is Status.PLAYING:
             self._write_resume()
 
     def _refresh_policy(self) -> None:
@@ -514,9 +513,11 @@ class SessionCore:
         if self.resume_store is None or self.session is None:
             return
         now = self.clock.monotonic()
-        if not self._save_due and now - self._last_save < self.settings.autosave_s:
+        since_s = now - self._last_save
+        presses_due = self._presses_due and since_s >= self.settings.press_save_s  # a power cut keeps them
+        if not self._save_due and not presses_due and since_s < self.settings.autosave_s:
             return
-        self._save_due = False
+        self._save_due = self._presses_due = False
         self._last_save = now
         state = self.session.resume_state(
             self.play, now, self.clock.now().isoformat(), paused=self.status is Status.PAUSED
@@ -525,6 +526,11 @@ class SessionCore:
             self.resume_store.save(state)
         except Exception:
             log.warning("could not save the resume point", exc_info=True)
+
+    def save_resume_now(self) -> None:
+        """A clean stop (SIGTERM): the resume point gets the last seconds too (position, Play along presses)."""
+        self._save_due = True
+        self._write_resume()
 
     def _clear_resume(self) -> None:
         self._save_due = False
