@@ -106,12 +106,12 @@ def test_the_words_are_for_the_translators():
     out = subprocess.run(["xgettext", "--language=Python", "--keyword=N_", "--from-code=UTF-8", "-o", "-",
                           str(ROOT / "kiosk" / "domain" / "controls.py")],
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    pot = (ROOT / "kiosk" / "ui" / "locale" / "encore.pot").read_text(encoding="utf-8")
     for c in table.all_controls():
-        for look in (c.button, c.button_lit, c.said, c.said_lit):
-            if look is not None:
-                assert f'msgid "{look.word}"' in out
-        if c.limit_word:
-            assert f'msgid "{c.limit_word}"' in out
+        words = [look.word for look in (c.button, c.button_lit, c.said, c.said_lit) if look is not None]
+        for word in [*words, *([c.limit_word] if c.limit_word else [])]:
+            assert f'msgid "{word}"' in out
+            assert f'msgid "{word}"' in pot, f"{word!r} is not in encore.pot: run `make i18n-extract`"
 
 
 @pytest.mark.parametrize("control", [c for c in table.all_controls() if c.action], ids=lambda c: c.action)
