@@ -14,6 +14,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.erasures import erased_ids
 from kiosk.adapters.residents import ResidentsStore
@@ -37,6 +39,7 @@ def _restore(data_dir: Path, backup: Path) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.timeout(400)  # many restores, each a child process: ~90 s alone, minutes on a loaded machine
 def test_a_kill_at_any_moment_of_a_restore_never_brings_an_erased_resident_back(tmp_path, data_dir):
     seeded = seed(tmp_path, data_dir)
     rng = random.Random(SEED)
