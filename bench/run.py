@@ -19,7 +19,12 @@ from pathlib import Path
 
 SHORT_ARGS = {"soak": ["--transitions", "3000"], "crashloop": ["--kills", "20"], "import": ["--quick"]}
 # --long instead (the full runs); the default run stays within 15 minutes
-LONG_ARGS = {"library": ["--large"], "soak": ["--transitions", "10000"], "crashloop": ["--kills", "200"]}
+LONG_ARGS = {
+    "library": ["--large"],
+    "soak": ["--transitions", "10000"],
+    "crashloop": ["--kills", "200"],
+    "journal": ["--long"],
+}
 
 
 def main() -> int:
