@@ -183,7 +183,9 @@ class CatalogueText:
         self.titles = _padded_column([s.title for s in songs])
         self._artist = _padded_column([s.artist for s in songs])
         self._album_artist = _padded_column([s.album_artist for s in songs])
-        self.artists = list(map(str.__add__, self._artist, self._album_artist))
+        pairs = list(zip(self._artist, self._album_artist, strict=True))
+        joined = {pair: pair[0] + pair[1] for pair in dict.fromkeys(pairs)}  # one string per distinct pair
+        self.artists = list(map(joined.__getitem__, pairs))
         self.genres = _padded_column([s.genre for s in songs])
         self._everything: TextColumn | None = None
 
