@@ -12,6 +12,7 @@ Run one alone with ``.venv/bin/python bench/NAME.py``; ``bench/run.py NAME...`` 
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -27,6 +28,12 @@ LONG_ARGS = {
 }
 
 
+def _children_cpu_s() -> float:
+    """CPU seconds (user + system) of every finished child process so far (the benches and their children)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     here = Path(__file__).resolve().parent
     scripts = sorted(p for p in here.glob("*.py") if p.name != "run.py" and not p.name.startswith("_"))
@@ -34,25 +41,28 @@ def main() -> int:
     long_runs = "--long" in args
     only = {a for a in args if not a.startswith("--")}
     failed, missed = [], []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _children_cpu_s()
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine)")
     for script in scripts:
         if only and script.stem not in only:
             continue
         print(f"\n=== bench/{script.name} ===", flush=True)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _children_cpu_s()
         extra = (LONG_ARGS if long_runs else SHORT_ARGS).get(script.stem, [])
         cmd = [sys.executable, str(script), *extra]
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
         sys.stdout.write(proc.stdout)
         missed += [f"{script.stem}: {line.strip()}" for line in proc.stdout.splitlines() if "MISSED" in line]
         print(
-            f"(bench/{script.name}: exit {proc.returncode}, {time.perf_counter() - start:.1f} s)", flush=True
+            f"(bench/{script.name}: exit {proc.returncode}, {time.perf_counter() - start:.1f} s wall, "
+            f"{_children_cpu_s() - cpu:.1f} s CPU; load average {os.getloadavg()[0]:.1f})",
+            flush=True,
         )
         if proc.returncode:
             failed.append(script.name)
-    print(f"\nall benches: {(time.perf_counter() - started) / 60:.1f} min; load average now "
-          f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(f"\nall benches: {(time.perf_counter() - started) / 60:.1f} min wall (target < 15), "
+          f"{(_children_cpu_s() - cpu_started) / 60:.1f} min CPU over {os.cpu_count()} cores; load average now "
+          f"{os.getloadavg()[0]:.1f} (wall time grows with the other processes' load; CPU time does not)")  # fmt: skip
     print("targets MISSED:" if missed else "targets: every one OK")
     for line in missed:
         print(f"  {line}")
