@@ -18,7 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-SHORT_ARGS = {"soak": ["--transitions", "3000"], "crashloop": ["--kills", "20"], "import": ["--quick"]}
+SHORT_ARGS = {
+    "soak": ["--transitions", "3000"],
+    "crashloop": ["--kills", "20"],
+    "import": ["--quick"],
+    "report": ["--quick"],
+}
 # --long instead (the full runs); the default run stays within 15 minutes
 LONG_ARGS = {
     "library": ["--large"],
