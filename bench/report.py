@@ -29,6 +29,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 FIRST_NAMES = ["Ada", "Bert", "Cora", "Dot", "Edna", "Fred", "Gus", "Hilda", "Ivy", "Jack", "Kit", "Len"]
 DECADES = ["1940s", "1950s", "1960s", "1970s"]
@@ -321,6 +322,14 @@ def _timed(fn, name: str = ""):
     return time.perf_counter() - t0, value
 
 
+def _rebuild_in_child(folder: Path) -> dict[str, Any]:
+    """The figures of ``kiosk report --rebuild``'s writer over ``folder``, run in a fresh process."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--rebuild-child", str(folder)], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(child.stdout.strip().splitlines()[-1]))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--residents", type=int, default=60)
@@ -413,13 +422,7 @@ def main() -> int:
     t_pdf, pages = _timed(pdf, "pdf")
     rb = rb1 = None
     if not args.quick:  # the rebuild's time and peak memory (a year, and a month beside it)
-        child = subprocess.run(
-            [sys.executable, __file__, "--rebuild-child", str(root)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        rb = json.loads(child.stdout.strip().splitlines()[-1])
+        rb = _rebuild_in_child(root)
         # the same rebuild over the first month only: peak memory must not grow with the journal's length
         small = cache / "one-month"
         shutil.rmtree(small, ignore_errors=True)
@@ -428,13 +431,7 @@ def main() -> int:
             shutil.copy(day_file, small / "events" / day_file.name)
         for month in root.glob("rollups-2025-01.json*"):  # like the year: a month to rewrite (store and log)
             shutil.copy(month, small / month.name)
-        child1 = subprocess.run(
-            [sys.executable, __file__, "--rebuild-child", str(small)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        rb1 = json.loads(child1.stdout.strip().splitlines()[-1])
+        rb1 = _rebuild_in_child(small)
         shutil.rmtree(small, ignore_errors=True)
     print(
         f"data: {args.residents} residents, {args.days} days, {report.home.sessions} sessions, {n_events} journal events "
