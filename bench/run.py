@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 SHORT_ARGS = {
-    "soak": ["--transitions", "3000"],
+    "soak": ["--transitions", "1500"],  # ~4 min of real playback (0.15 s songs); LONG=1: 10,000
     "crashloop": ["--kills", "20"],
     "import": ["--quick"],
     "report": ["--quick"],
