@@ -2,10 +2,11 @@
 
 Each script prints its figures beside a baseline measured in the same run, each target with OK / MISSED, and a
 single-core figure (``taskset -c 0``). The machine is shared (up to 8 helpers on 2 cores): absolute times are
-noisy, the ratios measured within one run are what count. Takes under 15 minutes; ``make bench LONG=1`` (or
-``bench/run.py --long``) adds the long runs (libraries of 50,000 and 100,000 songs, the soak's 10,000
-transitions instead of 3,000, the crash loop's 200 kills instead of 20, the
-import bench's full sizes; ~45 minutes more).
+noisy, the ratios measured within one run are what count. Takes under 15 minutes at a light load (it prints
+each bench's wall and CPU time and the load average: on a shared machine wall time grows with the others'
+load); ``make bench LONG=1`` (or ``bench/run.py --long``) adds the long runs: libraries of 50,000 and 100,000
+songs, the soak's 10,000 transitions instead of 1,500, the crash loop's 200 kills instead of 20, the import
+bench's full sizes, the report bench's rebuild and comparison rows, TinyDB's 20 inserts at 100,000 documents.
 Run one alone with ``.venv/bin/python bench/NAME.py``; ``bench/run.py NAME...`` runs some.
 """
 
