@@ -272,6 +272,11 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
             yield "staff-session-restless", False
             staff.state.selected = set()
             staff.state.proposal = staff.state.proposal_for = ""
+            staff.state.note = ""
+            staff.pick_mode(Mode.PLAY_ALONG)  # Play along with nobody chosen: "Start a drumming circle"
+            settle()
+            yield "staff-session-drumming", False
+            staff.pick_mode(Mode.PLAY_ALONG)
             h.control.show(Status.ENDED, resident_ids=(first,))
             continue
         if panel == "usb":  # checked, and stopped on changes that lower safety: the second confirmation

@@ -22,7 +22,7 @@ SIZES = {"7in-800x480": (800, 480, 133), "td2-1280x720": (1280, 720, 210)}
 EXPECTED_SCREENS = {"idle", "residents", "residents-page2", "now_playing", "now_playing-relax", "now_playing-move",
                     "now_playing-sing", "now_playing-sing-paged", "now_playing-paused", "now_playing-sing-paused",
                     "now_playing-at-limit", "session_end", "calm", "modes", "staff_pin",
-                    "staff-session", "staff-observe", "staff-review", "staff-volume", "staff-voice", "staff-library", "staff-usb",
+                    "staff-session", "staff-session-drumming", "staff-observe", "staff-review", "staff-volume", "staff-voice", "staff-library", "staff-usb",
                     "staff-attention", "staff-clock", "staff-system", "staff-reports", "staff-reports-resident",
                     "staff-reports-charts"}  # fmt: skip
 
