@@ -2,6 +2,7 @@
 `kiosk residents import` and `kiosk backup` commands running meanwhile (issue 14). Prints the figures: kills,
 corrupt stores, acknowledged events lost, duplicate seq numbers, unclosed sessions, failed backups/imports.
 Every figure but kills must be 0. The baseline is the number of kills itself (each one a chance to lose).
+Single core (``taskset -c 0``): 5 kills again in a pinned child (the same figures, and seconds per kill).
 
 Usage: .venv/bin/python bench/crashloop.py [--kills 200] [--seed 14]
 """
@@ -19,11 +20,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
+from bench._single_core import print_pinned  # noqa: E402
+
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kills", type=int, default=200)
     ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--pinned", action="store_true", help="(the single-core child of print_pinned)")
     args = ap.parse_args()
     from tests.storage.crash_loop import run_crash_loop
 
@@ -53,6 +57,7 @@ def main() -> int:
     print(f"{'OK' if ok else 'MISSED'} in {took:.0f} s ({took / max(1, f.kills):.2f} s per kill)")
     for problem in f.problems[:20]:
         print("  " + problem)
+    print_pinned(__file__, "--kills", "5", "--seed", str(args.seed))
     return 0 if ok else 1
 
 

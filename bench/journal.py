@@ -3,7 +3,8 @@
 1. Append rate into a day file already holding 1,000 vs 1,000,000 events (prefilled by writing lines
    directly), with the real clock and grouped fsyncs. Target: the 1M rate within 2x of the 1k rate.
 2. Stock TinyDB ``JSONStorage`` single inserts into 1,000 and 100,000 documents (prefilled with
-   ``insert_multiple``; 300 timed inserts at 1k, only 20 at 100k because each rewrites the whole file).
+   ``insert_multiple``; 300 timed inserts at 1k, only 3 at 100k because each rewrites the whole 25 MB file:
+   ~1-6 s each here, a steady rate already; ``--long``: 20).
    Target: the journal >= 20x faster than TinyDB at 100k documents.
 3. Bytes written to storage per event (``write_bytes`` of /proc/self/io: pages the process dirtied) over a
    simulated 15-song session (3-minute songs, seeded interactions, ``maybe_sync`` pumped at 20 Hz of simulated
@@ -35,6 +36,7 @@ from kiosk.adapters.clock import SystemClock  # noqa: E402
 from kiosk.adapters.journal import JsonlJournal  # noqa: E402
 
 APPENDS = 20_000
+TINYDB_100K_INSERTS = 20 if "--long" in sys.argv else 3
 SONGS = 15
 SONG_S = 180.0
 PUMP_HZ = 20
@@ -258,7 +260,7 @@ def main() -> int:
         j1m, open1m, seq1m = journal_rate(scratch, 1_000_000)
         assert seq1m == 1_000_001, seq1m  # numbering resumed from the tail of the big file
         t1k = tinydb_rate(scratch, 1_000, 300)
-        t100k = tinydb_rate(scratch, 100_000, 20)
+        t100k = tinydb_rate(scratch, 100_000, TINYDB_100K_INSERTS)
         rng = random.Random(1)
         quiet, busy = session_script(rng, busy=False), session_script(rng, busy=True)
         q_grouped, q_syncs = session_bytes(scratch, quiet, every_event=False)
@@ -293,7 +295,7 @@ def main() -> int:
     ]  # fmt: skip
     for name, value, base, ratio, target in rows:
         print(f"{name:58} {value:>14} {base:>14} {ratio:>8.3g}x  {target}")
-    print(f"* TinyDB at 100,000 docs: 20 timed inserts (each rewrites the whole file); at 1,000: 300. "
+    print(f"* TinyDB at 100,000 docs: {TINYDB_100K_INSERTS} timed inserts (each rewrites the whole file); at 1,000: 300. "
           f"Journal: {APPENDS:,} appends with grouped fsyncs.")  # fmt: skip
     print(
         f"maybe_sync() with nothing due: {idle_ns:.0f} ns per call (the engine pump calls it ~20x a second)."

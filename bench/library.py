@@ -8,7 +8,8 @@ Targets at 20,000 songs:
   fresh process), CPU;
 - kiosk cold start (``kiosk run`` spawned -> first screen shown, READY) <= 1.5x (a bare Kivy app's cold start +
   the catalogue load), wall, median of 3 alternating runs;
-- kiosk RSS (2 s after the first screen) <= 200 MB.
+- kiosk RSS after the first screen, once the warm-up thread has loaded the catalogue and built its columns
+  (read from 2 s after until it stops growing) <= 200 MB, beside a bare Kivy app's.
 
 The load and playlist figures are printed a second time from a child pinned to one core (``taskset -c 0``, the
 closest this machine gets to a Pi's slower cores). ``--large`` repeats everything at 50,000 and 100,000 songs
@@ -39,6 +40,7 @@ from bench.scan import bare_mutagen_loop, make_library  # noqa: E402
 from bench.ui import run_one  # noqa: E402
 from kiosk.adapters.docstore import DataFolder  # noqa: E402
 from kiosk.adapters.library_scan import scan_library  # noqa: E402
+from kiosk.doctor.audio import plugin_cache_problem  # noqa: E402
 
 TASKSET = ["taskset", "-c", "0"] if shutil.which("taskset") else []
 
@@ -101,7 +103,7 @@ def child(kind: str, data: Path, pinned: bool = False) -> dict[str, float]:
 
 
 def kiosk_start(data: Path, env: dict[str, str]) -> tuple[float, float]:
-    """(seconds from spawn to READY, RSS MB 2 s later) of a real ``kiosk run`` over ``data``."""
+    """(seconds from spawn to READY, the most RSS MB once it settles after) of a real ``kiosk run``."""
     config = data / "kiosk.toml"
     config.write_text('[audio]\noutput = "dummy"\n')
     t0 = time.monotonic()
@@ -115,11 +117,18 @@ def kiosk_start(data: Path, env: dict[str, str]) -> tuple[float, float]:
             if line.startswith("Encore kiosk running"):
                 break
         started = time.monotonic() - t0
+        # the catalogue loads and its columns are built on a warm-up thread after the first screen: under a
+        # heavy load (or at 100,000 songs) that takes longer than 2 s, so RSS is read from 2 s after READY
+        # until it has not grown for 3 s (at most 40 s), and the most counts
+        rss, grew_at = 0.0, 0.0
         time.sleep(2.0)
-        rss = 0.0
-        for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1]) / 1024
+        for tick in range(80):
+            for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:") and int(line.split()[1]) / 1024 > rss + 0.25:
+                    rss, grew_at = int(line.split()[1]) / 1024, tick * 0.5
+            if tick * 0.5 - grew_at >= 3.0:
+                break
+            time.sleep(0.5)
         return started, rss
     finally:
         proc.terminate()
@@ -171,20 +180,29 @@ def measure(n: int, tmp: Path, env: dict[str, str]) -> dict[str, float]:
     # cold start: bare Kivy app vs the real kiosk over this catalogue, alternating, median of 3
     scratch = tempfile.mkdtemp(prefix="encore-bench-ui-")
     run_one("bare", env, scratch)  # warm the disk cache
-    bare, kiosk, rss = [], [], []
+    bare, kiosk, rss, bare_rss = [], [], [], []
     for _ in range(3):
-        bare.append(run_one("bare", env, scratch)["start_s"])
+        one = run_one("bare", env, scratch)
+        bare.append(one["start_s"])
+        bare_rss.append(one["rss_mb"])
         started, mb = kiosk_start(data_dir, env)
         kiosk.append(started)
         rss.append(mb)
     shutil.rmtree(scratch, ignore_errors=True)
-    f.update(bare_start=statistics.median(bare), kiosk_start=statistics.median(kiosk), kiosk_rss=max(rss))
+    f.update(bare_start=statistics.median(bare), kiosk_start=statistics.median(kiosk), kiosk_rss=max(rss),
+             bare_rss=statistics.median(bare_rss))  # fmt: skip
+    f["rss_extra"] = f["kiosk_rss"] - f["bare_rss"]  # what the kiosk holds beyond Kivy: what grows with songs
     shutil.rmtree(music, ignore_errors=True)
     shutil.rmtree(data_dir, ignore_errors=True)
     return f
 
 
-def verdict(good: bool) -> str:
+TARGET_SONGS = 20_000  # the targets are set for this size; other sizes show how each figure grows
+
+
+def verdict(good: bool, n: int = TARGET_SONGS) -> str:
+    if n != TARGET_SONGS:  # not judged: the growth table is the check at other sizes
+        return "(within)" if good else "(above; set for 20,000)"
     return "OK" if good else "MISSED"
 
 
@@ -195,21 +213,21 @@ def table(n: int, f: dict[str, float]) -> None:
     start_base = f["bare_start"] + f["load_wall"]
     rows = [
         ("first scan, CPU s (baseline: bare mutagen loop)", f["first_cpu"], f["bare_cpu"],
-         f["first_cpu"] / f["bare_cpu"], f"<= 1.5x {verdict(f['first_cpu'] <= 1.5 * f['bare_cpu'])}"),
+         f["first_cpu"] / f["bare_cpu"], f"<= 1.5x {verdict(f['first_cpu'] <= 1.5 * f['bare_cpu'], n)}"),
         ("rescan unchanged, CPU s (wall beside)", f["rescan_cpu"], f["rescan_wall"], None,
-         f"<= 1 s {verdict(f['rescan_cpu'] <= 1.0)}"),
+         f"<= 1 s {verdict(f['rescan_cpu'] <= 1.0, n)}"),
         ("catalogue load, fresh process, CPU s (wall beside)", f["load_cpu"], f["load_wall"], None,
-         f"<= 0.5 s {verdict(f['load_cpu'] <= 0.5)}"),
+         f"<= 0.5 s {verdict(f['load_cpu'] <= 0.5, n)}"),
         ("playlist of 50, warm, CPU ms (baseline: 1 linear pass)", f["warm_cpu"] * 1e3, f["pass_cpu"] * 1e3,
-         f["warm_cpu"] / max(f["pass_cpu"], 1e-9), f"<= 50 ms {verdict(f['warm_cpu'] <= 0.05)}"),
+         f["warm_cpu"] / max(f["pass_cpu"], 1e-9), f"<= 50 ms {verdict(f['warm_cpu'] <= 0.05, n)}"),
         ("playlist of 50, cold (first call), CPU ms", f["cold_cpu"] * 1e3, f["pass_cpu"] * 1e3,
-         f["cold_cpu"] / max(f["pass_cpu"], 1e-9), f"<= 150 ms {verdict(f['cold_cpu'] <= 0.15)}"),
+         f["cold_cpu"] / max(f["pass_cpu"], 1e-9), f"<= 150 ms {verdict(f['cold_cpu'] <= 0.15, n)}"),
         ("  of which the kiosk does at start-up, on a thread, CPU ms", f["prepare_cpu"] * 1e3, None, None,
          "(selection.prepare after the first screen)"),
         ("kiosk cold start s (baseline: bare Kivy + load, wall)", f["kiosk_start"], start_base,
-         f["kiosk_start"] / start_base, f"<= 1.5x {verdict(f['kiosk_start'] <= 1.5 * start_base)}"),
-        ("kiosk RSS MB, 2 s after the first screen", f["kiosk_rss"], None, None,
-         f"<= 200 MB {verdict(f['kiosk_rss'] <= 200)}"),
+         f["kiosk_start"] / start_base, f"<= 1.5x {verdict(f['kiosk_start'] <= 1.5 * start_base, n)}"),
+        ("kiosk RSS MB, settled after 1st screen (base: Kivy)", f["kiosk_rss"], f["bare_rss"],
+         f["kiosk_rss"] / f["bare_rss"], f"<= 200 MB {verdict(f['kiosk_rss'] <= 200, n)}"),
     ]  # fmt: skip
     if "load_1c" in f:
         rows += [
@@ -222,7 +240,7 @@ def table(n: int, f: dict[str, float]) -> None:
         print(f"{name:52} {value:10.2f} {b:>10} {r:>7}  {target}")
 
 
-GROWTH = ["first_cpu", "rescan_cpu", "load_cpu", "warm_cpu", "cold_cpu", "kiosk_start", "kiosk_rss"]
+GROWTH = ["first_cpu", "rescan_cpu", "load_cpu", "warm_cpu", "cold_cpu", "kiosk_start", "rss_extra"]
 
 
 def main() -> int:
@@ -239,6 +257,8 @@ def main() -> int:
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1", KIVY_NO_FILELOG="1",
                KIVY_NO_CONSOLELOG="1", KIVY_LOG_MODE="PYTHON", KIVY_HOME=tempfile.mkdtemp(prefix="kivy-home-"),
                PYTHONPATH=str(ROOT))  # fmt: skip
+    cache = plugin_cache_problem()
+    print(f"libvlc plugin cache: {cache or 'present'} (without it the kiosk holds ~38 MB more)")
     tmp = Path(tempfile.mkdtemp(prefix="encore-bench-library-"))
     figures: dict[int, dict[str, float]] = {}
     try:
@@ -250,7 +270,8 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     if len(sizes) > 1:
         base_n = sizes[0]
-        print(f"\ngrowth per song against {base_n:,} songs (1.00 = linear; below 1 = better than linear):")
+        print(f"\ngrowth per song against {base_n:,} songs (1.00 = linear; below 1 = better than linear; "
+              "rss_extra: kiosk RSS beyond the bare Kivy app's):")  # fmt: skip
         print(f"{'songs':>9} " + " ".join(f"{k:>11}" for k in GROWTH))
         for n in sizes:
             scale = n / base_n

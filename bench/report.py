@@ -10,7 +10,8 @@ Generates (once, cached in a temp folder) the year's journal, the matching month
 - full PDF (home + one page per resident)                       target <= 10 s
 - rebuild (`kiosk report --rebuild`), in a fresh process: peak RSS before/after, open sessions kept
 
-Run: ``.venv/bin/python bench/report.py [--residents N] [--days D] [--keep]``.
+Run: ``.venv/bin/python bench/report.py [--residents N] [--days D] [--keep] [--quick]`` (``make bench`` passes
+``--quick``: the targets and the baseline only; ``make bench LONG=1`` runs everything).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 FIRST_NAMES = ["Ada", "Bert", "Cora", "Dot", "Edna", "Fred", "Gus", "Hilda", "Ivy", "Jack", "Kit", "Len"]
 DECADES = ["1940s", "1950s", "1960s", "1970s"]
@@ -320,11 +322,22 @@ def _timed(fn, name: str = ""):
     return time.perf_counter() - t0, value
 
 
+def _rebuild_in_child(folder: Path) -> dict[str, Any]:
+    """The figures of ``kiosk report --rebuild``'s writer over ``folder``, run in a fresh process."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--rebuild-child", str(folder)], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(child.stdout.strip().splitlines()[-1]))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--residents", type=int, default=60)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--keep", action="store_true", help="keep the generated data (printed path)")
+    ap.add_argument(
+        "--quick", action="store_true", help="only the targets and the baseline (make bench; LONG=1 runs all)"
+    )
     ap.add_argument("--rebuild-child", help=argparse.SUPPRESS)
     ap.add_argument("--pinned", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -386,7 +399,7 @@ def main() -> int:
         fig.savefig(out / "home-plain.pdf", format="pdf")
         return report
 
-    t_plain, _ = _timed(summary_plain, "plain")
+    t_plain = _timed(summary_plain, "plain")[0] if not args.quick else None
     sentences = sum(len(f.what_works) for f in report.residents)
 
     def csv_direct():
@@ -398,7 +411,7 @@ def main() -> int:
             out / "report.csv", data, period, label=labels.label, staff_id=labels.staff_id
         )
 
-    t_csv_direct, _ = _timed(csv_direct, "csv_direct")
+    t_csv_direct = _timed(csv_direct, "csv_direct")[0] if not args.quick else None
     t_csv_cold, _ = _timed(csv_export, "csv_cold")  # first export: makes the month fragments
     t_csv, (rows, plays) = _timed(csv_export, "csv")
 
@@ -407,24 +420,19 @@ def main() -> int:
         return write_pdf(out / "report.pdf", r, pseudonymised=False)
 
     t_pdf, pages = _timed(pdf, "pdf")
-    child = subprocess.run(
-        [sys.executable, __file__, "--rebuild-child", str(root)], capture_output=True, text=True, check=True
-    )
-    rb = json.loads(child.stdout.strip().splitlines()[-1])
-    # the same rebuild over the first month only: peak memory must not grow with the journal's length
-    small = cache / "one-month"
-    shutil.rmtree(small, ignore_errors=True)
-    (small / "events").mkdir(parents=True)
-    for day_file in sorted((root / "events").glob("*.jsonl"))[:31]:
-        shutil.copy(day_file, small / "events" / day_file.name)
-    for month in root.glob("rollups-2025-01.json*"):  # like the year: a month to rewrite (store and log)
-        shutil.copy(month, small / month.name)
-    child1 = subprocess.run(
-        [sys.executable, __file__, "--rebuild-child", str(small)], capture_output=True, text=True, check=True
-    )
-    rb1 = json.loads(child1.stdout.strip().splitlines()[-1])
-    shutil.rmtree(small, ignore_errors=True)
-
+    rb = rb1 = None
+    if not args.quick:  # the rebuild's time and peak memory (a year, and a month beside it)
+        rb = _rebuild_in_child(root)
+        # the same rebuild over the first month only: peak memory must not grow with the journal's length
+        small = cache / "one-month"
+        shutil.rmtree(small, ignore_errors=True)
+        (small / "events").mkdir(parents=True)
+        for day_file in sorted((root / "events").glob("*.jsonl"))[:31]:
+            shutil.copy(day_file, small / "events" / day_file.name)
+        for month in root.glob("rollups-2025-01.json*"):  # like the year: a month to rewrite (store and log)
+            shutil.copy(month, small / month.name)
+        rb1 = _rebuild_in_child(small)
+        shutil.rmtree(small, ignore_errors=True)
     print(
         f"data: {args.residents} residents, {args.days} days, {report.home.sessions} sessions, {n_events} journal events "
         f"({journal_mb:.0f} MB journal)"
@@ -434,26 +442,35 @@ def main() -> int:
     print(f"{'baseline: read the raw journal once':46} {t_base:7.2f} {CPU['base']:7.2f} {1.0:11.2f}x")
     for name, key, secs, target in (
         ("home summary, first run (makes month digests)", "cold", t_cold, None),
-        ("home summary without what-works sentences", "plain", t_plain, None),
+        *([("home summary without what-works sentences", "plain", t_plain, None)] if t_plain else []),
         (f"home summary + what works ({sentences} sentences)", "summary", t_summary, 2.0),
-        ("CSV written row by row from full rollups", "csv_direct", t_csv_direct, None),
+        *(
+            [("CSV written row by row from full rollups", "csv_direct", t_csv_direct, None)]
+            if t_csv_direct
+            else []
+        ),
         ("CSV, first run (makes month fragments)", "csv_cold", t_csv_cold, None),
         (f"CSV ({rows} session rows, {plays} plays)", "csv", t_csv, 1.0),
         (f"full PDF ({pages} pages)", "pdf", t_pdf, 10.0),
-        (f"rebuild from journal ({rb['sessions']} sessions)", "", rb["secs"], None),
+        *([(f"rebuild from journal ({rb['sessions']} sessions)", "", rb["secs"], None)] if rb else []),
     ):
         verdict = "" if target is None else (f"<= {target:g} " + ("ok" if secs <= target else "MISSED"))
-        cpu = f"{CPU[key]:7.2f}" if key else f"{rb['cpu']:7.2f}"
+        cpu = f"{CPU[key]:7.2f}" if key or rb is None else f"{rb['cpu']:7.2f}"
         print(f"{name:46} {secs:7.2f} {cpu} {secs / t_base:11.2f}x  {verdict}")
-    print(
-        f"rebuild memory: RSS {rb['rss_before_mb']:.0f} MB before, peak {rb['peak_mb']:.0f} MB "
-        f"(open sessions kept at most: {rb['max_open']}; one month of rollups buffered while it is written)"
-    )
-    print(
-        f"rebuild of the first month only ({rb1['events']} events): peak {rb1['peak_mb']:.0f} MB "
-        f"-> a year ({rb['events']} events): peak {rb['peak_mb']:.0f} MB "
-        f"(x{rb['events'] / max(rb1['events'], 1):.0f} events, x{rb['peak_mb'] / rb1['peak_mb']:.2f} memory)"
-    )
+    if rb is not None and rb1 is not None:
+        print(
+            f"rebuild memory: RSS {rb['rss_before_mb']:.0f} MB before, peak {rb['peak_mb']:.0f} MB "
+            f"(open sessions kept at most: {rb['max_open']}; one month of rollups buffered while it is written)"
+        )
+        print(
+            f"rebuild of the first month only ({rb1['events']} events): peak {rb1['peak_mb']:.0f} MB "
+            f"-> a year ({rb['events']} events): peak {rb['peak_mb']:.0f} MB "
+            f"(x{rb['events'] / max(rb1['events'], 1):.0f} events, x{rb['peak_mb'] / rb1['peak_mb']:.2f} memory)"
+        )
+    else:
+        print(
+            "(--quick: the rebuild's time and memory, the plain summary and the row-by-row CSV run with LONG=1)"
+        )
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
     from bench._single_core import print_pinned

@@ -47,7 +47,6 @@ class TinyCatalogue:
         self._shards: dict[str, tuple[Song, ...]] = {}
         self._songs: tuple[Song, ...] = ()
         self._by_id: dict[str, Song] = {}
-        self._shard_of: dict[str, str] = {}
         self._beats: dict[str, BeatSummary] = {}
         self._beats_stamp: tuple[int, int, int] | None = None
 
@@ -110,7 +109,15 @@ class TinyCatalogue:
             }
         self._songs = tuple(song for songs in shards.values() for song in songs)
         self._by_id = {s.song_id: s for s in self._songs}
-        self._shard_of = {s.song_id: name for name, songs in shards.items() for s in songs}
+
+    def _shard_of(self, song_id: str) -> str | None:
+        """The shard holding ``song_id`` (a search: it is only wanted when a song fails to play; a dict of every
+        song's shard held ~1 MB at 20,000 songs)."""
+        for name, songs in self._shards.items():
+            for song in songs:
+                if song.song_id == song_id:
+                    return name
+        return None
 
     def songs(self) -> Sequence[Song]:
         self._refresh()
@@ -124,7 +131,7 @@ class TinyCatalogue:
         """Flag a song the player could not play. Unknown ids are ignored (the file may have been rescanned)."""
         self._refresh()
         song = self._by_id.get(song_id)
-        name = self._shard_of.get(song_id)
+        name = self._shard_of(song_id)
         if song is None or name is None:
             log.info("mark_suspect: no song %s in the catalogue", song_id)
             return

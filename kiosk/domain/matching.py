@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from itertools import accumulate, compress
-from typing import NamedTuple, cast
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate, chain, compress, repeat
+from operator import add
+from typing import NamedTuple
 
 from kiosk.domain.models import Song
 
@@ -32,13 +33,56 @@ def norm(text: str) -> str:
     hit = _CACHE.get(text)
     if hit is not None:
         return hit
-    folded = text.casefold()
-    if not folded.isascii():
-        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    out = " ".join(folded.translate(_PUNCT).split())
+    out = _norm_rest(text.casefold())
     if len(_CACHE) < _CACHE_MAX:
         _CACHE[text] = out
     return out
+
+
+# The same folding for a whole column of ASCII texts at once (bytes.translate and a regex: C speed, ~20x
+# fewer Python steps than norm() per text): punctuation and ASCII whitespace to spaces, apostrophes dropped.
+_ASCII_PUNCT = bytes(
+    32 if chr(b) in '!"#$%&()*+,-./:;<=>?@[\\]^_{|}~' or chr(b).isspace() else b for b in range(128)
+) + bytes(range(128, 256))
+_ASCII_DROP = b"'`"
+_SEP = "\x00"
+
+
+def _norm_rest(folded: str) -> str:
+    """:func:`norm` after ``casefold``."""
+    if not folded.isascii():
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return " ".join(folded.translate(_PUNCT).split())
+
+
+def norm_many(texts: Sequence[str]) -> list[str]:
+    """``[norm(t) for t in texts]`` in bulk (a whole catalogue's titles at start-up: ~0.1 s less at 20,000
+    songs). ASCII texts are folded together as one joined string; the others one by one, as :func:`norm`
+    does. The results are not kept in :func:`norm`'s cache."""
+    if not texts:
+        return []
+    blob = _SEP.join(texts)
+    if blob.count(_SEP) != len(texts) - 1:  # a text holds the separator itself: one by one
+        return [norm(t) for t in texts]
+    folded = blob.casefold()  # per character: the separators stay where they were
+    if folded.isascii():
+        return _ascii_norm(folded)
+    parts = folded.split(_SEP)
+    out = [part if part.isascii() else _norm_rest(part) for part in parts]
+    ascii_at = [i for i, part in enumerate(parts) if part.isascii()]
+    if ascii_at:
+        for i, text in zip(ascii_at, _ascii_norm(_SEP.join([parts[i] for i in ascii_at])), strict=True):
+            out[i] = text
+    return out
+
+
+def _ascii_norm(folded: str) -> list[str]:
+    """:func:`norm` of ASCII texts already case-folded and joined by ``_SEP``."""
+    raw = folded.encode("ascii").translate(_ASCII_PUNCT, _ASCII_DROP)
+    while b"  " in raw:  # (bytes.replace is a memchr-speed pass; a regex is ~10x slower here)
+        raw = raw.replace(b"  ", b" ")
+    raw = raw.replace(b" \x00", b"\x00").replace(b"\x00 ", b"\x00").strip(b" ")
+    return raw.decode("ascii").split(_SEP)
 
 
 def norm_terms(items: Iterable[str]) -> tuple[str, ...]:
@@ -125,49 +169,49 @@ def song_text(song: Song) -> SongText:
     return text
 
 
-def song_texts(songs: Sequence[Song]) -> list[SongText]:
-    """:func:`song_text` of many songs at once (a whole catalogue: each distinct artist, album, genre and
-    folder is normalised once, not once per song; the same results)."""
-    out: list[SongText | None] = []
-    missing: list[int] = []
-    for i, song in enumerate(songs):
-        hit = _SONG_TEXT.get(song.song_id)
-        if hit is not None and (hit[0] is song or hit[0] == song):
-            out.append(hit[1])
-        else:
-            out.append(None)
-            missing.append(i)
-    if missing:
-        pads: dict[str, str] = {}
+class CatalogueText:
+    """A whole catalogue's normalised text, column by column (what :func:`song_text` gives one song, for every
+    song: each column folded in bulk by :func:`norm_many`, each distinct artist, album, genre and folder once).
 
-        def pad(text: str) -> str:
-            got = pads.get(text)
-            if got is None:
-                got = pads[text] = f" {norm(text)} "
-            return got
+    ``titles``, ``artists`` and ``genres`` hold the padded texts of each song (``artists``: artist then album
+    artist, as :attr:`SongText.artists`); :meth:`everything` is the keywords' column, built when first needed.
+    20,000 songs take ~20 ms (one ``norm`` per song took ~0.17 s): the first playlist of a fresh process.
+    """
 
-        for i in missing:
-            song = songs[i]
-            title, artist, album_artist, genre = (
-                pad(song.title),
-                pad(song.artist),
-                pad(song.album_artist),
-                pad(song.genre),
-            )
-            folder, _sep, name = song.path.rpartition("/")
-            path = f"{pad(folder)}{norm(name)}".strip()  # norm(path): "/" is punctuation, a space
-            text = SongText(
-                title,
-                artist,
-                album_artist,
-                genre,
-                " ".join((title, artist, pad(song.album), album_artist, genre, " ".join(path.split()))) + " ",
-                artist + album_artist,
-            )
-            out[i] = text
-            if len(_SONG_TEXT) < _CACHE_MAX:
-                _SONG_TEXT[song.song_id] = (song, text)
-    return cast(list[SongText], out)  # every None was filled
+    def __init__(self, songs: Sequence[Song]):
+        self.songs = songs
+        self.titles = _padded_column([s.title for s in songs])
+        self._artist = _padded_column([s.artist for s in songs])
+        self._album_artist = _padded_column([s.album_artist for s in songs])
+        pairs = list(zip(self._artist, self._album_artist, strict=True))
+        joined = {pair: pair[0] + pair[1] for pair in dict.fromkeys(pairs)}  # one string per distinct pair
+        self.artists = list(map(joined.__getitem__, pairs))
+        self.genres = _padded_column([s.genre for s in songs])
+        self._everything: TextColumn | None = None
+
+    def everything(self) -> TextColumn:
+        """:attr:`SongText.everything` of every song as one :class:`TextColumn`."""
+        if self._everything is None:
+            songs = self.songs
+            albums = _padded_column([s.album for s in songs])
+            cut = [s.path.rpartition("/") for s in songs]
+            folders = _padded_column([c[0] for c in cut])
+            paths = [f"{f}{n}".strip() for f, n in zip(folders, norm_many([c[2] for c in cut]), strict=True)]
+            fields = (self.titles, self._artist, albums, self._album_artist, self.genres, paths)
+            # each song's text is its six fields joined by spaces, then a space: the column is all of them so
+            lengths: Iterator[int] = repeat(len(fields), len(songs))  # (C-speed passes, no Python per song)
+            for field in fields:
+                lengths = map(add, lengths, map(len, field))
+            blob = " ".join(chain.from_iterable(zip(*fields, strict=True))) + " " if songs else ""
+            self._everything = TextColumn.joined(blob, list(accumulate(lengths)))
+        return self._everything
+
+
+def _padded_column(values: list[str]) -> list[str]:
+    """``f" {norm(v)} "`` of each value, each distinct value normalised once."""
+    distinct = list(dict.fromkeys(values))
+    table = {v: f" {n} " for v, n in zip(distinct, norm_many(distinct), strict=True)}
+    return list(map(table.__getitem__, values))
 
 
 def rows_where(column: Sequence[str], values: set[str]) -> Iterable[int]:
@@ -186,6 +230,13 @@ class TextColumn:
     def __init__(self, texts: Sequence[str]):
         self.blob = "".join(texts)
         self.ends = list(accumulate(map(len, texts)))
+
+    @classmethod
+    def joined(cls, blob: str, ends: list[int]) -> TextColumn:
+        """A column of texts already joined into ``blob``, text ``i`` ending at ``ends[i]``."""
+        column = cls.__new__(cls)
+        column.blob, column.ends = blob, ends
+        return column
 
     def rows_with(self, terms: Terms) -> set[int]:
         """Indices of the texts that contain any of ``terms``."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kiosk.domain.explain import Why
-from kiosk.domain.matching import SongText, Terms, TextColumn, rows_where, song_text, song_texts
+from kiosk.domain.matching import CatalogueText, SongText, Terms, TextColumn, rows_where, song_text
 from kiosk.domain.models import Resident, Song
 from kiosk.domain.songfit import UNKNOWN_ERA_WEIGHT, era_weight
 
@@ -21,20 +21,19 @@ class Columns:
 
     def __init__(self, songs: Sequence[Song]):
         self.songs = songs
-        self.texts = song_texts(songs)
+        self.text = CatalogueText(songs)
         self.years = [s.year for s in songs]
         self.distinct_years = set(self.years)
         self.ids = [s.song_id for s in songs]
         self.index_of = {s.song_id: i for i, s in enumerate(songs)}
-        self.artists = [t.artists for t in self.texts]
-        self.genres = [t.genre for t in self.texts]
+        self.artists = self.text.artists
+        self.genres = self.text.genres
         self._titles: TextColumn | None = None
-        self._everything: TextColumn | None = None
         self._by_theme: dict[str, set[int]] | None = None
 
     def titles(self) -> TextColumn:
         if self._titles is None:
-            self._titles = TextColumn([t.title for t in self.texts])
+            self._titles = TextColumn(self.text.titles)
         return self._titles
 
     def rows_with_themes(self, themes: frozenset[str]) -> set[int]:
@@ -51,9 +50,7 @@ class Columns:
         return rows
 
     def everything(self) -> TextColumn:
-        if self._everything is None:
-            self._everything = TextColumn([t.everything for t in self.texts])
-        return self._everything
+        return self.text.everything()
 
 
 _LAST_COLUMNS: list[tuple[list[Song], Columns]] = []

@@ -36,7 +36,7 @@ from kiosk.domain.choice import Choice, Playlist
 from kiosk.domain.explain import Why, explain
 from kiosk.domain.favourites import FIRST_SLOTS, artist_turn, favourite_artists_first, opening_favourites
 from kiosk.domain.learning import as_utc, learned_scores
-from kiosk.domain.matching import song_text, song_texts
+from kiosk.domain.matching import song_text
 from kiosk.domain.models import Mode, Resident, ScheduleSlot, Song
 from kiosk.domain.scoring import Profile, columns_of
 from kiosk.domain.songfit import (
@@ -418,9 +418,10 @@ def under_review(reviews: Iterable[Mapping[str, Any]], resident_ids: Iterable[st
 
 
 def prepare(songs: Iterable[Song]) -> None:
-    """Normalise every song's text now (the first selection over a new catalogue pays ~0.3 s for 10,000
-    songs otherwise): call at start-up and after a rescan, off the UI's critical path."""
-    song_texts(list(songs))
+    """Build the catalogue's columns now (normalised text, years, ids: ~50 ms CPU at 20,000 songs that the
+    first selection over a new catalogue pays otherwise): call at start-up and after a rescan, off the UI's
+    critical path."""
+    columns_of(list(songs))
 
 
 def select_playlist(

@@ -27,6 +27,7 @@ from kiosk.doctor import (
     check_sound_card,
     run_checks,
 )
+from kiosk.doctor.audio import plugin_cache_problem
 
 
 def _doctor(tmp_path: Path, *args: str, config_text: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -139,6 +140,18 @@ def test_libvlc_names_a_missing_alsa_device():
     row = check_libvlc(Config(audio=AudioConfig(output="alsa", device="plughw:CARD=Nowhere")))
     assert row.status == WARN and "'plughw:CARD=Nowhere' not found" in row.detail
     assert check_libvlc(Config(audio=AudioConfig(output="dummy"))).status == OK
+
+
+def test_libvlc_plugin_cache_missing_is_named(tmp_path: Path):
+    plugins = tmp_path / "lib" / "x86_64-linux-gnu" / "vlc" / "plugins"
+    plugins.mkdir(parents=True)
+    pattern = (str(tmp_path / "lib" / "*" / "vlc" / "plugins"),)
+    assert plugin_cache_problem(pattern) == (
+        f"no plugin cache in {plugins}: every start loads all its plugins (~38 MB more memory)"
+    )
+    (plugins / "plugins.dat").write_bytes(b"cache")
+    assert plugin_cache_problem(pattern) is None
+    assert plugin_cache_problem((str(tmp_path / "nowhere"),)) is None  # no libvlc there: nothing to say
 
 
 def test_audio_output_plays_silence_through_the_configured_output():

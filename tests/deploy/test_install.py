@@ -90,7 +90,13 @@ def test_dry_run_shows_files_users_and_permissions_and_changes_nothing(fake_root
         in out
     )
     assert "2468" not in out  # the PIN is never printed
-    assert "libvlc5" in out and "vlc-plugin-base" in out and "python3-venv" in out and "liblgpio1" in out
+    assert (
+        "libvlc5" in out
+        and "vlc-plugin-base" in out
+        and "libvlc-bin" in out
+        and "python3-venv" in out
+        and "liblgpio1" in out
+    )
 
 
 def test_install_into_fake_root_sets_permissions_and_is_idempotent(fake_root: Path) -> None:
