@@ -58,10 +58,10 @@ def _y_axis(ax: Axes, label: str) -> None:
     ax.set_axisbelow(True)
 
 
-def _title(ax: Axes, title: str) -> None:
+def _title(ax: Axes, title: str) -> Text:
     """A left-aligned bold title above the axes (ax.set_title costs a layout pass per draw: too slow for
     60 pages)."""
-    ax.text(
+    return ax.text(
         0.0, 1.06, title, transform=ax.transAxes, fontsize="large", fontweight="bold", ha="left", va="bottom"
     )
 
@@ -116,7 +116,7 @@ class BarChart:
         if xlabel:
             ax.set_xlabel(xlabel)
         _y_axis(ax, ylabel)
-        _title(ax, title)
+        self.title = _title(ax, title)
         self.note = _empty_note(ax, "No sessions in this period")
 
     def update(self, heights: list[float]) -> None:

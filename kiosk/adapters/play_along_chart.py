@@ -49,13 +49,11 @@ class PlayAlongChart:
             rect = (0.08, bottom, 0.9, 1.0 - bottom - TITLES_IN / high)
         self.caption: Text = fig.text(0, 0, PROXY.capitalize() + ".", va="top", ha="left", color="0.25")
         left_box, right_box = self._boxes(rect)
+        self.words = title
         self.rate = charts.BarChart(
-            fig.add_axes(left_box), labels, f"{title}: presses per minute", hatch="///", ylabel="per minute",
-            max_ticks=4,
-        )  # fmt: skip
-        self.share = charts.BarChart(
-            fig.add_axes(right_box), labels, "% of presses on the beat", hatch="...", ylabel="", max_ticks=4
+            fig.add_axes(left_box), labels, "", hatch="///", ylabel="per minute", max_ticks=4
         )
+        self.share = charts.BarChart(fig.add_axes(right_box), labels, "", hatch="...", ylabel="", max_ticks=4)
         for chart in (self.rate, self.share):
             chart.note.set_text("No Play along")
         self.place(rect)
@@ -77,6 +75,13 @@ class PlayAlongChart:
             artist.set_visible(visible)
 
     def show(self, value: PlayAlongFigures) -> None:
+        """Each bar a day (or week); the titles say the whole period's figures."""
+        ppm_all, share_all = value.presses_per_min, value.on_beat_share
+        rate = f"{ppm_all:.1f} presses/min" if ppm_all is not None else "presses/min"
+        self.rate.title.set_text(f"{self.words}: {rate}")
+        self.share.title.set_text(
+            f"{100 * share_all:.0f}% on the beat" if share_all is not None else "% on the beat"
+        )
         ppm, share = value.series(self.keys, self.weekly)
         self.rate.update([v or 0.0 for v in ppm])
         self.share.update([v or 0.0 for v in share])
