@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.adapters.beat_store import SideFileGrids
+from kiosk.adapters.beat_worker import BeatAnalyser
 from kiosk.adapters.calm_ahead_store import CalmAheadStore
 from kiosk.adapters.clock import ClockTrust, StaffClock, SystemClock
 from kiosk.adapters.covers import CoverCache
@@ -34,7 +35,9 @@ from kiosk.adapters.sdnotify import Notifier, Watchdog
 from kiosk.adapters.speech import SpeechService
 from kiosk.adapters.voice_setup import build_voice
 from kiosk.app.heartbeat import PumpHeartbeat
+from kiosk.app.ports import ScanFigures
 from kiosk.app.staff import KioskStaff, StaffPorts
+from kiosk.app.staff_api import Progress
 from kiosk.config import Config, policy_at
 from kiosk.domain.models import Resident
 from kiosk.domain.playback import PolicyNow
@@ -230,6 +233,7 @@ class RunningKiosk:
     gpio: Any = None
     pin_lockout: PinLockoutFile | None = None  # the staff PIN lockout, kept across restarts
     warm_up: Callable[[], None] | None = None  # work that may wait until the first screen shows
+    beats: BeatAnalyser | None = None  # Play along's beat analysis, in a low-priority child process
     _unbind_keys: Callable[[], None] | None = field(default=None, repr=False)
 
     def last_listened(self, days: int = 60) -> dict[str, str]:
@@ -268,6 +272,8 @@ class RunningKiosk:
 
         if self.warm_up is not None:  # after the first screen, so it never delays it (the GIL is shared)
             threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
+        if self.beats is not None:  # songs without a grid (an upgrade, `--no-beats`): analysed meanwhile
+            self.beats.request()
         from kiosk.ui.keyboard import bind_keyboard
 
         def post_to_main(fn: Callable[[], None]) -> None:
@@ -289,6 +295,10 @@ class RunningKiosk:
     def close(self) -> None:
         """Tear down in reverse: keys, buttons, then the engine's parts (journal synced and closed last)."""
         self.notifier.stopping()
+        if self.beats is not None:
+            self.beats.close()
+        with contextlib.suppress(Exception):  # SIGTERM: the session's last seconds go to the resume point
+            self.parts.engine.save_resume_now()
         if self._unbind_keys is not None:
             with contextlib.suppress(Exception):
                 self._unbind_keys()
@@ -408,6 +418,7 @@ def build_staff(
     checks: Callable[[], Sequence[str]] | None = None,
     writer: DeferredWriter | None = None,
     usb_root: Path | None = None,
+    after_scan: Callable[[], None] | None = None,
 ) -> KioskStaff:
     """The staff screen's actions over the engine and the data folder's adapters. Worker-thread ports open their
     own :class:`DataFolder` per call (one thread owns each store)."""
@@ -421,10 +432,17 @@ def build_staff(
     from kiosk.ui.dashboard_text import dashboard_from_figures
 
     data_dir = Path(data_dir)
+
+    def scan(progress: Progress) -> ScanFigures:
+        report = scan_library(DataFolder(data_dir), _music_dir(config, data_dir), progress)
+        if after_scan is not None:
+            after_scan()  # Play along: the new songs' beat grids, in the background
+        return report
+
     ports = StaffPorts(
         review_store=ReviewFile(DataFolder(data_dir), writer),
         attention=lambda: _attention_notes(data_dir),
-        scan=lambda progress: scan_library(DataFolder(data_dir), _music_dir(config, data_dir), progress),
+        scan=scan,
         find_import_files=find_import_files,
         records=lambda: ResidentRecords(DataFolder(data_dir)),
         dashboard=DashboardFiles(data_dir),
@@ -508,6 +526,7 @@ def build_running_kiosk(
         percussion_capture=percussion_capture,
     )
     parts._closers.insert(0, writer.close)  # closed last: the engine's final writes land first
+    beats = BeatAnalyser(data_dir, lambda: _music_dir(config, data_dir))
     try:
         prune_rollups(parts)
         staff = build_staff(
@@ -517,6 +536,7 @@ def build_running_kiosk(
             residents,
             checks=lambda: attention_lines(config, data_dir),
             writer=writer,
+            after_scan=beats.request,
         )
         parts.engine.start_up()  # resume after a crash or power cut, when the rules allow
     except BaseException:
@@ -534,4 +554,5 @@ def build_running_kiosk(
         CoverCache(data_dir),
         pin_lockout=PinLockoutFile(data_dir),
         warm_up=lambda: prepare(catalogue.songs()),
+        beats=beats,
     )

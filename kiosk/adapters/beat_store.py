@@ -1,4 +1,4 @@
-"""Where beat grids live: a summary per song in the catalogue (table ``beats``), every beat in a side file.
+"""Where beat grids live: a summary per song in their own store (table ``beats``), every beat in a side file.
 
 - the ``beat-summaries`` store (``<data>/beat-summaries.json``, a registered document store with the data
   folder's atomic writes, backups and repair): one document per analysed song, keyed by ``song_id`` (the
@@ -11,7 +11,9 @@
   in Play along mode (:class:`SideFileGrids`); the catalogue stays small.
 
 :func:`analyse_library` is the background work after a scan: songs without a current entry are decoded and
-analysed one by one (niced; ``kiosk scan`` runs it after the scan, and ``kiosk run`` in a thread at start).
+analysed one by one (niced; ``kiosk scan`` runs it after the scan, ``kiosk run`` on a low-priority thread
+after start-up and after a staff rescan: :mod:`kiosk.adapters.beat_worker`). Grids are about music, never a
+person: backed up with the data folder, left alone by erasure.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ The list is re-applied after every repair of the residents store (:func:`filter_
 :mod:`kiosk.adapters.docstore`), at every start (:func:`apply_at_start`) and by every restore (to the staged
 copy, before it is swapped in). It travels inside every backup and is merged on restore.
 
+Not touched: the catalogue and the beat grids (``beat-summaries``, ``beats/``): music only, no person in them.
+
 What stays: the journal and the session rollups keep the opaque id with listening and observation records.
 They are pseudonymous, not anonymous, until every backup that links that id to a person has aged out.
 """

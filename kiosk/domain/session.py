@@ -218,6 +218,7 @@ class SessionEngine(SessionVoice):
                 str(state.get("song_at", "")),
             )
             play.liked = bool(state.get("liked", False))
+            play.play_along = bool(state.get("song_play_along", session.mode is Mode.PLAY_ALONG))
         at_s = round(int(state.get("position_ms", 0)) / 1000.0, 1)
         self._close_cut_off(CutOff(session, play, float(state.get("song_listened_s", 0.0))), at_s)
 
@@ -252,6 +253,9 @@ class SessionEngine(SessionVoice):
             )
             play.outcome = "stopped"
             session.add_play(play, cut.listened_s)
+        play_along = session.play_along_detail()  # the presses kept in the resume point
+        if play_along is not None:
+            self._log(EventType.PLAY_ALONG, Source.AUTO, **play_along)
         self._log(
             EventType.SESSION_END, Source.AUTO, reason="shutdown", listened_s=round(session.listened_s(), 1)
         )
@@ -453,6 +457,7 @@ class SessionEngine(SessionVoice):
             except Exception:  # the mixer never stops the music
                 log.warning("percussion failed", exc_info=True)
         session.tally.add(instrument, timing.on_beat)
+        self._presses_due = True  # saved with the resume point within press_save_s (pump)
 
     # what each intent does: one handler per intent (tests/domain/test_session.py checks every intent has one)
     HANDLERS: ClassVar[dict[Intent, Callable[[SessionEngine, Source, object], None]]] = {

@@ -97,6 +97,7 @@ class SessionCore:
         self._last_sound: dict[tuple[str, Source], float] = {}  # (instrument, source) -> last press
         self._failures = 0
         self._save_due = False
+        self._presses_due = False  # Play along presses not yet in the resume point
         self._stop_due: set[int] = set()
         self._levels: dict[int, float] = {}  # the level last given to each player slot
         self._failed_ids: set[str] = set()
@@ -463,9 +464,7 @@ class SessionCore:
         ):
             self._end_session("idle", Source.AUTO, SongOutcome.STOPPED, 0)
             return
-        if self._save_due or (
-            self.status is Status.PLAYING and now - self._last_save >= self.settings.autosave_s
-        ):
+        if self._save_due or self.status is Status.PLAYING:
             self._write_resume()
 
     def _refresh_policy(self) -> None:
@@ -513,9 +512,11 @@ class SessionCore:
         if self.resume_store is None or self.session is None:
             return
         now = self.clock.monotonic()
-        if not self._save_due and now - self._last_save < self.settings.autosave_s:
+        since_s = now - self._last_save
+        presses_due = self._presses_due and since_s >= self.settings.press_save_s  # a power cut keeps them
+        if not self._save_due and not presses_due and since_s < self.settings.autosave_s:
             return
-        self._save_due = False
+        self._save_due = self._presses_due = False
         self._last_save = now
         state = self.session.resume_state(
             self.play, now, self.clock.now().isoformat(), paused=self.status is Status.PAUSED
@@ -524,6 +525,11 @@ class SessionCore:
             self.resume_store.save(state)
         except Exception:
             log.warning("could not save the resume point", exc_info=True)
+
+    def save_resume_now(self) -> None:
+        """A clean stop (SIGTERM): the resume point gets the last seconds too (position, Play along presses)."""
+        self._save_due = True
+        self._write_resume()
 
     def _clear_resume(self) -> None:
         self._save_due = False

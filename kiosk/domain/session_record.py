@@ -36,6 +36,7 @@ class EngineSettings:
     start_timeout_s: float = 3.0  # a song that has not started playing by then failed
     early_end_slack_s: float = 1.5  # outputs end a little early (dummy: ~1 s); never flag within this
     autosave_s: float = 30.0  # position-only saves (song starts, pauses and likes are saved at once)
+    press_save_s: float = 5.0  # Play along presses reach the resume point within this of the last save
     tuned_display_s: float = 4.0
     replaygain: bool = True
 
@@ -171,6 +172,7 @@ class SessionRecord:
             "song_listened_s": 0.0 if play is None else round(play.listened(now_mono), 3),
             "position_ms": 0 if play is None else int(play.position_s(now_mono) * 1000),
             "liked": False if play is None else play.liked,
+            "song_play_along": play is not None and play.play_along,  # its minutes count for presses/min
             "paused": paused,
         }
 

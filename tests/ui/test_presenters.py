@@ -588,8 +588,11 @@ def test_staff_session_says_what_plays_for_whom_and_usb_shows_stick_and_file(con
     control.show(Status.PLAYING, song=1, resident_ids=())
     assert p.now_line() == f"Now: {song}, the home's mix"
     assert p.start_word() == "Start music: the home's mix"
+    p.pick_mode(Mode.PLAY_ALONG)  # Play along with nobody chosen: the lounge's drumming circle
+    assert p.start_word() == "Start a drumming circle"
     p.toggle_resident(first)
-    assert p.start_word() == f"Start music for {names[0]}"
+    assert p.start_word() == f"Start music for {names[0]}"  # one resident's own Play along session
+    p.pick_mode(Mode.PLAY_ALONG)
     assert p.usb_label("/media/kiosk-usb/KINGSTON/care/residents.csv") == "residents.csv on KINGSTON"
     assert "/" not in p.usb_label("/mnt/other/residents.csv")
     assert p.residents_pages() == 1 and len(p.residents_page()) == len(p.residents())  # 7 fit: no pager

@@ -226,7 +226,13 @@ class StaffPresenter:
         view = self.now_view()
         return view is not None and view.song is not None and view.status in (Status.PLAYING, Status.PAUSED)
 
+    def drumming_circle(self) -> bool:
+        """Play along with nobody chosen: the lounge's drumming circle (every button a different instrument)."""
+        return self.state.mode is Mode.PLAY_ALONG and not self.state.selected
+
     def start_word(self) -> str:
+        if self.drumming_circle():
+            return _("Start a drumming circle")
         if not self.state.selected:
             return _("Start music: the home's mix")
         if len(self.state.selected) > 2:
@@ -243,7 +249,9 @@ class StaffPresenter:
 
     def start(self) -> None:
         self.staff.choose(sorted(self.state.selected), self.state.mode)
-        self.state.note = _("Music started.")
+        self.state.note = (
+            _("The drumming circle has started.") if self.drumming_circle() else _("Music started.")
+        )
         self.on_change()
 
     def stop(self) -> None:
