@@ -1,8 +1,9 @@
 """Charts of a report with matplotlib (Agg backend, no pyplot: no global state, safe off the main thread).
 
 Every chart reads in black and white on paper: grey fills with black edges and hatching, lines told apart by
-marker and dash pattern, never by colour alone; titles in plain words. ``draw_*`` functions draw into a given
-Axes (the PDF composes them on a page); :func:`save_png` renders one chart to a PNG file.
+marker and dash pattern, never by colour alone; titles in plain words (given by the chart list,
+:mod:`kiosk.adapters.report_charts`). Each chart is a :class:`Drawing` made in a figure (the PDF composes them
+on a page, refilled per resident); :func:`save_drawing` renders one chart to a PNG file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ matplotlib.use("Agg")  # before anything imports pyplot; we never do
 from collections.abc import Callable, Mapping  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any, Protocol  # noqa: E402
 
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
@@ -56,10 +58,10 @@ def _y_axis(ax: Axes, label: str) -> None:
     ax.set_axisbelow(True)
 
 
-def _title(ax: Axes, title: str) -> None:
+def _title(ax: Axes, title: str) -> Text:
     """A left-aligned bold title above the axes (ax.set_title costs a layout pass per draw: too slow for
     60 pages)."""
-    ax.text(
+    return ax.text(
         0.0, 1.06, title, transform=ax.transAxes, fontsize="large", fontweight="bold", ha="left", va="bottom"
     )
 
@@ -114,7 +116,7 @@ class BarChart:
         if xlabel:
             ax.set_xlabel(xlabel)
         _y_axis(ax, ylabel)
-        _title(ax, title)
+        self.title = _title(ax, title)
         self.note = _empty_note(ax, "No sessions in this period")
 
     def update(self, heights: list[float]) -> None:
@@ -127,7 +129,7 @@ class BarChart:
 class MinutesChart(BarChart):
     """Minutes of music per day (per week, for periods longer than two months)."""
 
-    def __init__(self, ax: Axes, period: Period) -> None:
+    def __init__(self, ax: Axes, period: Period, title: str = "Minutes of music per {per}") -> None:
         self.period = period
         self.weekly = period.days > DAILY_MAX_DAYS
         if self.weekly:
@@ -137,11 +139,10 @@ class MinutesChart(BarChart):
                 self.keys.append(d)
                 d += timedelta(days=7)
             labels = [k.strftime("w/c %d %b") for k in self.keys]
-            title = "Minutes of music per week"
         else:
             self.keys = [period.start + timedelta(days=i) for i in range(period.days)]
             labels = [k.strftime("%d %b") for k in self.keys]
-            title = "Minutes of music per day"
+        title = title.format(per="week" if self.weekly else "day")
         super().__init__(ax, labels, title, hatch="///" if len(self.keys) <= 40 else None, max_ticks=7)
 
     def show(self, by_day: Mapping[date, float], by_week: Mapping[date, float]) -> None:
@@ -150,31 +151,24 @@ class MinutesChart(BarChart):
 
 
 class HoursChart(BarChart):
-    def __init__(self, ax: Axes) -> None:
+    def __init__(self, ax: Axes, title: str = "Time of day music is played") -> None:
         super().__init__(
             ax,
             [f"{h:02d}" for h in range(24)],
-            "Time of day music is played",
+            title,
             hatch="...",
             max_ticks=8,
             xlabel="hour of the day",
         )
 
 
-def draw_minutes(
-    ax: Axes, period: Period, by_day: Mapping[date, float], by_week: Mapping[date, float]
+def draw_heatmap(
+    ax: Axes,
+    cells: list[list[float]],
+    colorbar: Callable[..., object] | None = None,
+    title: str = "When music is played (minutes, by weekday and hour)",
 ) -> None:
-    """Minutes of music per day (or per week for long periods), as hatched grey bars."""
-    MinutesChart(ax, period).show(by_day, by_week)
-
-
-def draw_hours(ax: Axes, minutes_by_hour: list[float]) -> None:
-    HoursChart(ax).update(list(minutes_by_hour))
-
-
-def draw_heatmap(ax: Axes, cells: list[list[float]], colorbar: Callable[..., object] | None = None) -> None:
     """When music is played: weekday (rows) by hour of the day (columns), darker = more minutes."""
-    title = "When music is played (minutes, by weekday and hour)"
     peak = max(max(row) for row in cells)
     if peak <= 0:
         _no_data(ax, title)
@@ -194,9 +188,8 @@ def draw_heatmap(ax: Axes, cells: list[list[float]], colorbar: Callable[..., obj
         colorbar(image, ax=ax, label="minutes", fraction=0.04, pad=0.01)
 
 
-def draw_songs(ax: Axes, f: ResidentFigures) -> None:
+def draw_songs(ax: Axes, f: ResidentFigures, title: str = "What happened to the songs") -> None:
     """What happened to the songs: completed, liked, skipped, stopped in distress (hatched bars, labelled)."""
-    title = "What happened to the songs"
     rows = [
         ("completed", f.songs_completed, ""),
         ("liked", f.songs_liked, "xx"),
@@ -222,7 +215,7 @@ class ScalesChart:
 
     The x axis is real time (days of the period), so a gap between two forms looks like a gap."""
 
-    def __init__(self, ax: Axes, period: Period) -> None:
+    def __init__(self, ax: Axes, period: Period, title: str = "Staff observations (0-100)") -> None:
         self.ax = ax
         self.period = period
         self.lines = {}
@@ -254,7 +247,7 @@ class ScalesChart:
             borderaxespad=0.2,
         )
         self.monthly = period.days > DAILY_MAX_DAYS
-        _title(ax, "Staff observations (0-100)")
+        _title(ax, title)
         ax.set_ylabel("monthly mean" if self.monthly else "score")
         ax.grid(axis="y", color="0.85", linewidth=0.5)
         self.note = _empty_note(ax, "No staff observations in this period")
@@ -284,32 +277,100 @@ class ScalesChart:
         return [float(p[0]) for p in pts], [float(p[1]) for p in pts]
 
 
-def draw_scales(ax: Axes, observations: list[ObservationPoint], period: Period) -> None:
-    ScalesChart(ax, period).update(observations)
+Rect = tuple[float, float, float, float]  # left, bottom, width, height as fractions of the figure
 
 
-def save_png(
-    path: Path, draw: Callable[[Axes], None], size_in: tuple[float, float] = (8.0, 3.2), dpi: int = 100
+class Drawing(Protocol):
+    """One chart made in a figure: :meth:`show` fills it with its figure (again for each resident on a
+    reused PDF page); ``tight``: a one-axes chart, laid out by ``tight_layout`` when it is a whole PNG."""
+
+    tight: bool
+
+    def show(self, value: Any) -> None: ...
+
+    def place(self, rect: Rect) -> None: ...
+
+    def set_visible(self, visible: bool) -> None: ...
+
+
+# (figure, rect or None for the whole figure, period, title words) -> the chart (a ChartSpec's ``draw``)
+Make = Callable[[Figure, "Rect | None", Period, str], Drawing]
+
+
+class OnAxes:
+    """A chart drawn in one Axes: ``fill(ax)`` sets it up and returns what draws a value into it."""
+
+    tight = True
+
+    def __init__(self, fig: Figure, rect: Rect | None, fill: Callable[[Axes], Callable[[Any], None]]) -> None:
+        self.ax = fig.add_subplot(1, 1, 1) if rect is None else fig.add_axes(rect)
+        self.fill = fill(self.ax)
+
+    def show(self, value: Any) -> None:
+        self.fill(value)
+
+    def place(self, rect: Rect) -> None:
+        self.ax.set_position(rect)
+
+    def set_visible(self, visible: bool) -> None:
+        self.ax.set_visible(visible)
+
+
+def minutes(fig: Figure, rect: Rect | None, period: Period, title: str) -> Drawing:
+    """Minutes per day (per week over long periods); its value: (minutes by day, minutes by week)."""
+
+    def fill(ax: Axes) -> Callable[[Any], None]:
+        chart = MinutesChart(ax, period, title)
+        return lambda value: chart.show(*value)
+
+    return OnAxes(fig, rect, fill)
+
+
+def hours(fig: Figure, rect: Rect | None, period: Period, title: str) -> Drawing:
+    """Minutes by hour of the day; its value: 24 minutes."""
+
+    def fill(ax: Axes) -> Callable[[Any], None]:
+        chart = HoursChart(ax, title)
+        return lambda value: chart.update(list(value))
+
+    return OnAxes(fig, rect, fill)
+
+
+def heatmap(fig: Figure, rect: Rect | None, period: Period, title: str) -> Drawing:
+    """Weekday by hour, with its colour bar; its value: 7 rows of 24 minutes."""
+    return OnAxes(fig, rect, lambda ax: lambda value: draw_heatmap(ax, value, fig.colorbar, title))
+
+
+def songs(fig: Figure, rect: Rect | None, period: Period, title: str) -> Drawing:
+    """What happened to the songs; its value: a resident's figures."""
+    return OnAxes(fig, rect, lambda ax: lambda value: draw_songs(ax, value, title))
+
+
+def scales(fig: Figure, rect: Rect | None, period: Period, title: str) -> Drawing:
+    """Staff observation scales over time; its value: the observation points."""
+
+    def fill(ax: Axes) -> Callable[[Any], None]:
+        return ScalesChart(ax, period, title).update
+
+    return OnAxes(fig, rect, fill)
+
+
+def save_drawing(
+    path: Path,
+    draw: Make,
+    value: Any,
+    period: Period,
+    title: str,
+    size_in: tuple[float, float] = (8.0, 3.2),
+    dpi: int = 100,
 ) -> Path:
     """Render one chart to a PNG file (mode 0600: it may name a resident)."""
     fig = Figure(figsize=size_in, dpi=dpi)
     FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    draw(ax)
-    fig.tight_layout()
-    with output_file(path) as fh:  # 0600, links refused, temp file + rename
-        fig.savefig(fh, format="png")
-    return path
-
-
-def save_heatmap_png(
-    path: Path, cells: list[list[float]], size_in: tuple[float, float] = (8.0, 3.2), dpi: int = 100
-) -> Path:
-    fig = Figure(figsize=size_in, dpi=dpi)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    draw_heatmap(ax, cells, fig.colorbar)
-    fig.tight_layout()
+    drawing = draw(fig, None, period, title)
+    drawing.show(value)
+    if drawing.tight:
+        fig.tight_layout()
     with output_file(path) as fh:  # 0600, links refused, temp file + rename
         fig.savefig(fh, format="png")
     return path

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kiosk.adapters.docstore import DataFolder
 from kiosk.adapters.report_build import compute, make_labels
@@ -45,54 +46,26 @@ class DashboardFiles:
 
 
 def _render(report: Report, period: str, out_dir: Path, resident_id: str | None) -> list[Path]:
+    """The chart list's charts for this period's screen (:mod:`kiosk.adapters.report_charts`), in order."""
     from kiosk.adapters import charts
+    from kiosk.adapters.report_charts import Page, charts_for
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    p = report.home.period
-    prefix = f"dash-{period}"
-    paths: list[Path] = []
+    page: Page = "resident" if resident_id else "home"
+    figures: Any = report.home
     if resident_id:
-        f = next((r for r in report.residents if r.resident_id == resident_id), None)
-        if f is None or f.sessions == 0:  # no music in this time (or not recorded, by choice): no charts
-            return paths
-        if period == "7d":
-            paths.append(
-                charts.save_png(
-                    out_dir / f"{prefix}-resident-minutes.png",
-                    lambda ax: charts.draw_minutes(ax, p, f.minutes_by_day, f.minutes_by_week),
-                    SCREEN_IN,
-                )
-            )
-        paths.append(
-            charts.save_png(
-                out_dir / f"{prefix}-resident-songs.png", lambda ax: charts.draw_songs(ax, f), SCREEN_IN
-            )
+        figures = next((r for r in report.residents if r.resident_id == resident_id), None)
+        if figures is None or figures.sessions == 0:  # no music in this time (or not recorded): no charts
+            return []
+    return [
+        charts.save_drawing(
+            out_dir / f"dash-{period}-{page}-{spec.dash_name}.png",
+            spec.draw,
+            spec.figure(figures),
+            report.home.period,
+            spec.title,
+            SCREEN_IN,
         )
-        paths.append(
-            charts.save_png(
-                out_dir / f"{prefix}-resident-hours.png",
-                lambda ax: charts.draw_hours(ax, f.minutes_by_hour),
-                SCREEN_IN,
-            )
-        )
-        return paths
-    home = report.home
-    if period == "7d":
-        paths.append(
-            charts.save_png(
-                out_dir / f"{prefix}-home-minutes.png",
-                lambda ax: charts.draw_minutes(ax, p, home.minutes_by_day, home.minutes_by_week),
-                SCREEN_IN,
-            )
-        )
-        paths.append(charts.save_heatmap_png(out_dir / f"{prefix}-home-when.png", home.heatmap, SCREEN_IN))
-    else:
-        paths.append(
-            charts.save_png(
-                out_dir / f"{prefix}-home-hours.png",
-                lambda ax: charts.draw_hours(ax, home.minutes_by_hour),
-                SCREEN_IN,
-            )
-        )
-    return paths
+        for spec in charts_for(period, page, figures)
+    ]

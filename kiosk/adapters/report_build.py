@@ -102,7 +102,7 @@ class Inputs:
 
 
 CACHE_DIR = "report-cache"
-CACHE_VERSION = 7  # 6: songs started/completed/liked per digest row (trends), or introduced plays; 7: both
+CACHE_VERSION = 8  # 6: songs per digest row (trends) or introduced plays; 7: both; 8: play-along sessions
 
 
 def _month_range(name: str) -> tuple[date, date]:

@@ -16,9 +16,9 @@ import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: I001
 from matplotlib.figure import Figure
 
-from kiosk.adapters import charts  # sets the Agg backend first
+from kiosk.adapters import charts  # noqa: F401  (sets the Agg backend first)
+from kiosk.adapters.report_charts import PDF, ChartSpec, charts_for, specs_for
 from kiosk.adapters.safe_output import output_file
-from kiosk.adapters.trend_charts import TrendGrid
 from kiosk.domain.report import Report, ResidentFigures
 from kiosk.domain.report_text import home_lines, resident_lines
 
@@ -35,6 +35,7 @@ TEXT_TOP = 0.9
 BOTTOM = 0.05
 MIN_CHARTS_H = 0.38  # the charts' share of a resident page, at least
 MAX_CHARTS_H = 0.56
+HOME_GAP = 0.07  # the least room between two charts of the home's page
 
 
 def _wrap_lines(lines: list[str]) -> list[str]:
@@ -64,14 +65,31 @@ def _subtitle(report: Report) -> str:
     return f"{home.period.start:%d %B %Y} to {home.period.end:%d %B %Y}{zone}"
 
 
+def _stack(top: float, bottom: float, heights: list[float], gaps: list[float]) -> list[tuple[float, float]]:
+    """(bottom, height) of charts stacked from ``top`` down to ``bottom`` (the last one sits on it). ``gaps``:
+    the least room under each chart but the last (its tick labels, the next one's title); space left over is
+    shared out equally, and heights shrink together when even the least room is not there."""
+    total, least = sum(heights), sum(gaps)
+    room = top - bottom - least
+    if total > room > 0:
+        heights = [h * room / total for h in heights]
+        total = room
+    extra = (top - bottom - total - least) / len(gaps) if gaps else 0.0
+    out, y = [], top
+    for i, h in enumerate(heights):
+        out.append((y - h, h))
+        y -= h + (gaps[i] + extra if i < len(gaps) else 0.0)
+    return out
+
+
 def home_page(
     report: Report,
     footer: str,
     title: str = "Encore: music engagement in the home",
     names: dict[str, str] | None = None,
 ) -> Figure:
-    """The home's page: its figures at the top, then the minutes and the weekday-by-hour charts filling the
-    rest of the page (their height follows the text, so the page is never half blank)."""
+    """The home's page: its figures at the top, then its charts (the chart list's, in order) filling the rest
+    of the page (their height follows the text, so the page is never half blank)."""
     home = report.home
     fig = Figure(figsize=A4_IN)
     _header(fig, title, _subtitle(report), footer)
@@ -79,17 +97,25 @@ def home_page(
     fig.text(0.07, TEXT_TOP, "\n".join(lines), va="top", ha="left", fontsize=TEXT_PT, linespacing=LINESPACING)
     text_bottom = TEXT_TOP - len(lines) * LINE_H - 0.045
     room = text_bottom - BOTTOM - 0.05
-    ax1 = fig.add_axes((0.1, BOTTOM + 0.05 + room * 0.55, 0.85, room * 0.4))
-    charts.draw_minutes(ax1, home.period, home.minutes_by_day, home.minutes_by_week)
-    ax2 = fig.add_axes((0.1, BOTTOM + 0.03, 0.78, room * 0.4))
-    charts.draw_heatmap(ax2, home.heatmap, fig.colorbar)
+    specs = list(charts_for(PDF, "home", home))
+    gaps = [HOME_GAP] * (len(specs) - 1)
+    places = _stack(BOTTOM + 0.05 + room * 0.95, BOTTOM + 0.03, [s.pdf_h * room for s in specs], gaps)
+    for spec, (bottom, height) in zip(specs, places, strict=True):
+        spec.draw(fig, (0.1, bottom, spec.pdf_width, height), home.period, spec.title).show(spec.figure(home))
     return fig
+
+
+BASE_WEIGHT, BASE_GAP = (
+    0.7,
+    0.04,
+)  # the usual resident charts (week by week, time of day): MIN/MAX_CHARTS_H fit them
 
 
 class ResidentPage:
     """One A4 figure set up once and refilled for each resident: building axes and ticks is most of the cost
-    of a page, so 60 pages reuse one (a page then costs only its drawing). The charts move up under the text,
-    so a short text does not leave the middle of the page blank."""
+    of a page, so 60 pages reuse one (a page then costs only its drawing). Every chart the list puts on a
+    resident's PDF page is made once; a resident's page shows those their figures call for, moved up under
+    the text, so a short text does not leave the middle of the page blank."""
 
     def __init__(self, report: Report, footer: str) -> None:
         self.fig = fig = Figure(figsize=A4_IN)
@@ -101,30 +127,39 @@ class ResidentPage:
         self.body = fig.text(
             0.07, TEXT_TOP, "", va="top", ha="left", fontsize=TEXT_PT, linespacing=LINESPACING
         )
-        self.max_lines = int((TEXT_TOP - BOTTOM - MIN_CHARTS_H - 0.035) / LINE_H)
-        self.trends = TrendGrid(fig, self._trend_rect(MIN_CHARTS_H), period)
-        self.hours = charts.HoursChart(fig.add_axes(self._hours_rect(MIN_CHARTS_H)))
+        self.specs = specs_for(PDF, "resident")
+        places = self._places(self.specs, MIN_CHARTS_H, MIN_CHARTS_H)
+        self.drawings = [
+            spec.draw(fig, (0.1, bottom, spec.pdf_width, height), period, spec.title)
+            for spec, (bottom, height) in zip(self.specs, places, strict=True)
+        ]
 
     @staticmethod
-    def _trend_rect(h: float) -> tuple[float, float, float, float]:
-        return (0.1, BOTTOM + 0.42 * h, 0.85, 0.5 * h)
-
-    @staticmethod
-    def _hours_rect(h: float) -> tuple[float, float, float, float]:
-        return (0.1, BOTTOM + 0.04, 0.85, 0.2 * h)
+    def _places(specs: list[ChartSpec], h: float, base: float) -> list[tuple[float, float]]:
+        """Charts sized on ``base`` (the chart area for the usual charts), stacked in ``h`` (more when
+        more are shown), under the week-by-week title's room."""
+        gaps = [s.pdf_below for s in specs[:-1]]
+        return _stack(BOTTOM + h - 0.08 * base, BOTTOM + 0.04, [s.pdf_h * base for s in specs], gaps)
 
     def fill(self, f: ResidentFigures, *, notes: bool) -> Figure:
         self.title.set_text(f.label)
-        lines = _fit(resident_lines(f, notes=notes), self.max_lines)
+        shown = [not f.not_recorded and spec.when(f) for spec in self.specs]
+        on = [s for s, show in zip(self.specs, shown, strict=True) if show]
+        # more charts than the usual two: the chart area grows by their heights and room (the text shrinks)
+        more = sum(s.pdf_h for s in on) + sum(s.pdf_below for s in on[:-1]) / MIN_CHARTS_H
+        scale = max(1.0, more / (BASE_WEIGHT + BASE_GAP / MIN_CHARTS_H))
+        max_lines = int((TEXT_TOP - BOTTOM - MIN_CHARTS_H * scale - 0.035) / LINE_H)
+        lines = _fit(resident_lines(f, notes=notes), max_lines)
         self.body.set_text("\n".join(lines))
         used = len(lines) * LINE_H + 0.06
-        h = max(MIN_CHARTS_H, min(MAX_CHARTS_H, TEXT_TOP - BOTTOM - used))
-        self.trends.place(self._trend_rect(h))
-        self.hours.ax.set_position(self._hours_rect(h))
-        self.trends.update(f)
-        self.hours.update(list(f.minutes_by_hour))
-        for artist in (*self.fig.axes, self.trends.title):
-            artist.set_visible(not f.not_recorded)
+        h = max(MIN_CHARTS_H * scale, min(MAX_CHARTS_H * scale, TEXT_TOP - BOTTOM - used))
+        places = iter(self._places(on, h, h / scale))
+        for spec, drawing, show in zip(self.specs, self.drawings, shown, strict=True):
+            drawing.set_visible(show)
+            if show:
+                bottom, height = next(places)
+                drawing.place((0.1, bottom, spec.pdf_width, height))
+                drawing.show(spec.figure(f))
         return self.fig
 
 

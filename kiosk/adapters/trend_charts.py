@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from kiosk.adapters import charts  # noqa: F401  (sets the Agg backend first)
+from kiosk.adapters import charts  # sets the Agg backend first
 from kiosk.domain.events import OBSERVATION_SCALES
 from kiosk.domain.report import Period, ResidentFigures, week_start
 
@@ -72,16 +72,27 @@ PANELS: tuple[tuple[str, Callable[[ResidentFigures, Sequence[date]], list[float]
 )
 
 
-class TrendGrid:
-    """Eight small panels (2 rows x 4) inside ``rect`` (figure fraction: left, bottom, width, height)."""
+WHOLE_FIGURE = (0.07, 0.08, 0.9, 0.8)  # the grid's place when it is a PNG of its own
 
-    def __init__(self, fig: Figure, rect: tuple[float, float, float, float], period: Period) -> None:
+
+class TrendGrid:
+    """Eight small panels (2 rows x 4) inside ``rect`` (figure fraction: left, bottom, width, height);
+    a :class:`kiosk.adapters.charts.Drawing` whose value is a resident's figures."""
+
+    tight = False
+
+    def __init__(
+        self,
+        fig: Figure,
+        rect: tuple[float, float, float, float] | None,
+        period: Period,
+        title: str = "Week by week",
+    ) -> None:
+        rect = rect or WHOLE_FIGURE
         self.fig = fig
         self.weeks = weeks_of(period)
         self.panels: list[tuple[Axes, Line2D, Text, float | None]] = []
-        self.title = fig.text(
-            rect[0], rect[1] + rect[3], "Week by week", fontsize=11, fontweight="bold", va="bottom"
-        )
+        self.title = fig.text(rect[0], rect[1] + rect[3], title, fontsize=11, fontweight="bold", va="bottom")
         self.place(rect)
 
     def place(self, rect: tuple[float, float, float, float]) -> None:
@@ -117,6 +128,14 @@ class TrendGrid:
             else:
                 self.panels[i][0].set_position(box)
 
+    def set_visible(self, visible: bool) -> None:
+        for ax, *_rest in self.panels:
+            ax.set_visible(visible)
+        self.title.set_visible(visible)
+
+    def show(self, value: ResidentFigures) -> None:
+        self.update(value)
+
     def update(self, f: ResidentFigures) -> None:
         xs = list(range(len(self.weeks)))
         for (ax, line, note, top), (_name, values, _top) in zip(self.panels, PANELS, strict=True):
@@ -130,15 +149,6 @@ class TrendGrid:
                 ax.set_yticks([0, round(peak)] if peak > 0 else [0])
 
 
-def save_trends_png(path: object, f: ResidentFigures, period: Period, dpi: int = 100) -> None:
-    from pathlib import Path
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from kiosk.adapters.safe_output import output_file
-
-    fig = Figure(figsize=(9.0, 4.6), dpi=dpi)
-    FigureCanvasAgg(fig)
-    TrendGrid(fig, (0.07, 0.08, 0.9, 0.8), period).update(f)
-    with output_file(Path(str(path))) as fh:  # 0600, links refused, temp file + rename
-        fig.savefig(fh, format="png")
+def trends(fig: Figure, rect: charts.Rect | None, period: Period, title: str) -> charts.Drawing:
+    """The week-by-week small multiples of one resident (a chart list entry's ``draw``)."""
+    return TrendGrid(fig, rect, period, title)

@@ -184,6 +184,11 @@ def build_report(
         add_counts(home_intro, intro)
         sid = str(doc.get("session_id"))
         mode = str(doc.get("mode") or "unknown")
+        played_along = doc.get("play_along")
+        if isinstance(played_along, Mapping):
+            home.play_along.add(played_along, day if trusted else None)
+            if len(rids) == 1 and (wanted is None or rids[0] in wanted):  # a group's presses are nobody's own
+                fig(rids[0]).play_along.add(played_along, day if trusted else None)
         for rid in rids:
             if wanted is not None and rid not in wanted:
                 continue

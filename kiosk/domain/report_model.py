@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from kiosk.domain.events import OBSERVATION_SCALES
+from kiosk.domain.report_play_along import PlayAlongFigures
 from kiosk.domain.report_voice import IntroComparison
 
 POSITIVE_REACTIONS = frozenset({"smiled", "sang", "tapped", "moved", "talked_memories", "calm"})
@@ -158,6 +159,7 @@ class ResidentFigures:
     not_recorded: bool = False  # consent "no": nothing is recorded about them, by their choice
     what_works: list[Finding] = field(default_factory=list)  # filled by kiosk.domain.insight
     intros: IntroComparison | None = None  # their songs with and without the voice's introduction
+    play_along: PlayAlongFigures = field(default_factory=PlayAlongFigures)  # one-resident sessions only
 
     def add_slot(self, mode: str, hour: int, sessions: int, minutes: float) -> None:
         """Count trusted-clock sessions by mode and local starting hour."""
@@ -213,6 +215,7 @@ class HomeFigures:
     not_recorded: set[str] = field(default_factory=set)  # consent "no": nothing recorded, by their choice
     time_zone: str = ""  # the local time zone's name and offset, e.g. "Europe/London, UTC+01:00"
     intros: IntroComparison | None = None  # songs with and without the voice's introduction (report_voice)
+    play_along: PlayAlongFigures = field(default_factory=PlayAlongFigures)  # all sessions (report_play_along)
 
 
 @dataclass

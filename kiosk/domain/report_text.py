@@ -5,6 +5,7 @@ from __future__ import annotations
 from kiosk.domain.events import OBSERVATION_SCALES
 from kiosk.domain.insight import minutes_text, plural
 from kiosk.domain.report import WEEKDAYS, HomeFigures, Report, ResidentFigures, SongStat
+from kiosk.domain.report_play_along import play_along_lines
 from kiosk.domain.report_voice import intro_lines
 
 __all__ = ["minutes_text", "plural", "summary_text", "home_lines", "resident_lines", "what_works_lines"]
@@ -38,6 +39,7 @@ def home_lines(home: HomeFigures, names: dict[str, str] | None = None) -> list[s
         period_line(home),
         f"Residents who listened: {home.residents_active} of {home.residents_known} known",
         f"Sessions: {home.sessions}   Music played: {minutes_text(home.minutes)}",
+        *play_along_lines(home.play_along, resident=False),  # beside listening
     ]
     if home.busiest_hours:
         lines.append(
@@ -92,6 +94,7 @@ def resident_lines(f: ResidentFigures, *, notes: bool = True, what_works: bool =
         + (f"   Last session: {f.last_session.isoformat()}" if f.last_session else ""),
         f"Songs: {f.songs_started} started, {f.songs_completed} heard to the end, {f.songs_skipped} skipped, "
         f"{f.songs_liked} liked, {f.songs_distress} stopped in distress",
+        *play_along_lines(f.play_along, resident=True),  # beside listening
     ]
     if f.untrusted_sessions:
         lines.append(

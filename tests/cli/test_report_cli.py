@@ -406,8 +406,9 @@ def test_dashboard_for_the_staff_screen(home, tmp_path):
     mine = render_dashboard(files, "today", tmp_path / "dash", resident_id=B, today=date(2026, 6, 2))
     assert [p.name for p in mine] == ["dash-today-resident-songs.png", "dash-today-resident-hours.png"]
     figs = dashboard_figures(files, "7d", resident_id=A, today=date(2026, 6, 3))
-    assert (figs["sessions"], figs["residents_active"], figs["not_seen"]) == (3, 2, ["Dorothea (C3)"])
-    assert figs["resident"]["sessions"] == 2 and figs["resident"]["songs_liked"] == 1
+    assert (figs.sessions, figs.residents_active, figs.not_seen) == (3, 2, ["Dorothea (C3)"])
+    assert figs.resident is not None
+    assert figs.resident.sessions == 2 and figs.resident.songs_liked == 1
     with pytest.raises(ValueError):
         dashboard_figures(files, "month")  # type: ignore[arg-type]
 
