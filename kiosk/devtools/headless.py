@@ -115,14 +115,14 @@ def build(
     window: Any, dpi: float, *, kiosk_mode: str = "lounge", pin_hash: str = "", residents: int | None = None
 ) -> Harness:
     """A fresh UI (demo control, hand clock) in ``window``, replacing the one shown before."""
-    from kiosk.config import Config, DisplayConfig, KioskConfig
+    from kiosk.config import Config, DisplayConfig, KioskConfig, KioskMode
     from kiosk.devtools.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
     from kiosk.ui.app import KioskUI
 
     width, height = window.size
     config = Config(
         display=DisplayConfig(dpi=dpi, width=width, height=height, fullscreen=False),
-        kiosk=KioskConfig(mode=kiosk_mode, staff_pin_hash=pin_hash),
+        kiosk=KioskConfig(mode=KioskMode(kiosk_mode), staff_pin_hash=pin_hash),
     )
     for child in list(window.children):
         window.remove_widget(child)
