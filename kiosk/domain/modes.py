@@ -88,6 +88,12 @@ class Mode(str, metaclass=_Modes):
 
 _MODES: dict[str, Mode] = {}
 _SPECS: dict[str, ModeSpec] = {}
+_generation = [0]  # counts changes to the registry, so caches of parsed modes know when to look again
+
+
+def generation() -> int:
+    """How many times the registry has changed (a cache key for anything that parsed mode names)."""
+    return _generation[0]
 
 
 def register(spec: ModeSpec) -> Mode:
@@ -100,6 +106,7 @@ def register(spec: ModeSpec) -> Mode:
     mode = str.__new__(Mode, name)
     _MODES[name] = mode
     _SPECS[name] = spec
+    _generation[0] += 1
     return mode
 
 
@@ -108,8 +115,9 @@ def unregister(mode: Mode | str) -> None:
     name = str(mode)
     if name in _BUILT_IN_NAMES:
         raise ValueError(f"{name!r} is a built-in mode")
-    _MODES.pop(name, None)
-    _SPECS.pop(name, None)
+    if _MODES.pop(name, None) is not None:
+        _SPECS.pop(name, None)
+        _generation[0] += 1
 
 
 def spec_of(mode: Mode | str) -> ModeSpec:
