@@ -85,6 +85,9 @@ class FakeJournal:
                 )  # fmt: skip
         return [events for sid, events in started.items() if sid not in ended]
 
+    def session_ended(self, session_id: str) -> bool:
+        return any(e["session_id"] == session_id and e["type"] == "session_end" for e in self.events)
+
     def of_type(self, type: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == type]
 

@@ -307,6 +307,12 @@ class JsonlJournal:
 
         return unended_sessions(self.events_dir)
 
+    def session_ended(self, session_id: str) -> bool:
+        """See :func:`kiosk.adapters.journal_tail.session_ended` (the day files, as at start-up)."""
+        from kiosk.adapters.journal_tail import session_ended
+
+        return session_ended(self.events_dir, session_id)
+
     # -- retention -------------------------------------------------------------------------------------
 
     def prune(self, older_than_days: int | None = None) -> int:

@@ -19,13 +19,27 @@ TAIL_BYTES = 256 * 1024  # per day file: hours of events
 NEWEST_DAYS = 2  # a session may run over midnight
 
 
-def unended_sessions(events_dir: Path, tail_bytes: int = TAIL_BYTES) -> list[list[dict[str, Any]]]:
-    """The events (oldest first) of each session in the tail with a ``session_start`` and no ``session_end``."""
+def _tail_events(events_dir: Path, tail_bytes: int) -> list[dict[str, Any]]:
     days = sorted(journal_days(events_dir), key=_tail_seq)[-NEWEST_DAYS:]
     events: list[dict[str, Any]] = []
     for path in days:
         events += _read_tail(path, tail_bytes)
     events.sort(key=lambda e: e["seq"])
+    return events
+
+
+def session_ended(events_dir: Path, session_id: str, tail_bytes: int = TAIL_BYTES) -> bool:
+    """Whether the tail holds ``session_end`` of ``session_id``: a session that ended is never resumed, even
+    when a kill or power cut came between its ``session_end`` and the removal of its resume point."""
+    return any(
+        e.get("session") == session_id and e["type"] == EventType.SESSION_END
+        for e in _tail_events(events_dir, tail_bytes)
+    )
+
+
+def unended_sessions(events_dir: Path, tail_bytes: int = TAIL_BYTES) -> list[list[dict[str, Any]]]:
+    """The events (oldest first) of each session in the tail with a ``session_start`` and no ``session_end``."""
+    events = _tail_events(events_dir, tail_bytes)
     started: dict[str, list[dict[str, Any]]] = {}
     ended: set[str] = set()
     for event in events:

@@ -13,7 +13,6 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 Runner = Callable[..., "subprocess.CompletedProcess[str]"]
@@ -76,20 +75,6 @@ def reboot(
 ) -> ActionResult:
     """Restart the Pi (``systemctl reboot``). Never raises."""
     return _systemctl("reboot", systemctl, runner, timeout_s)
-
-
-TIMESYNC_MARKER = Path("/run/systemd/timesync/synchronized")
-
-
-def clock_synchronized(marker: Path = TIMESYNC_MARKER) -> bool:
-    """True once systemd-timesyncd has set the clock from the network since boot.
-
-    A Pi has no battery clock (a Pi 5 only with a battery fitted): after a power cut it starts at the time
-    fake-hwclock saved at the last shutdown, which can be hours or days old. timesyncd creates ``marker`` at its
-    first successful synchronisation (systemd >= 249: Bookworm and Trixie), so a Clock's ``trusted()`` can
-    use this. A kiosk that never sees the network stays untrusted: no dates shown, resume judged carefully.
-    """
-    return marker.exists()
 
 
 def set_time(

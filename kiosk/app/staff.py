@@ -40,6 +40,7 @@ from kiosk.app.staff_api import (
     ImportResult,
     Progress,
     ReviewItem,
+    SessionActions,
     SessionRef,
     SystemResult,
 )
@@ -47,8 +48,8 @@ from kiosk.config import Config
 from kiosk.domain.calm_ahead import with_slot
 from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.events import OBSERVATION_FORM, OBSERVATION_SCALES, REACTIONS, RESTLESS_NOW, EventType
-from kiosk.domain.intents import Intent, SessionView, Source
-from kiosk.domain.models import Mode, Resident
+from kiosk.domain.intents import SessionView, Source
+from kiosk.domain.models import Mode
 from kiosk.domain.ports import Clock, SessionControl
 from kiosk.domain.schedule import format_schedule, parse_schedule
 from kiosk.domain.voice import VoiceSwitches
@@ -82,8 +83,11 @@ class StaffPorts:
     )
 
 
-class KioskStaff:
+class KioskStaff(SessionActions):
     """Implements :class:`kiosk.app.staff_api.StaffActions`."""
+
+    control: SessionControl
+    store: StaffResidents
 
     def __init__(
         self,
@@ -132,20 +136,6 @@ class KioskStaff:
             log.warning("could not store a song to review", exc_info=True)
 
     # -- sessions --
-
-    def residents(self) -> Sequence[Resident]:
-        return self.store.all()
-
-    def choose(self, resident_ids: Sequence[str], mode: Mode | None) -> None:
-        if mode is not None:
-            self.control.post(Intent.CHOOSE_MODE, Source.STAFF, mode)
-        self.control.post(Intent.CHOOSE_RESIDENTS, Source.STAFF, tuple(resident_ids))
-
-    def stop_session(self) -> None:
-        self.control.post(Intent.STOP, Source.STAFF)
-
-    def distress_current(self) -> None:
-        self.control.post(Intent.DISTRESS, Source.STAFF)
 
     def pending_reviews(self) -> Sequence[ReviewItem]:
         self._persist_reviews(self.reviews.pending_reviews())

@@ -20,10 +20,41 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk.domain.clock_trust import ClockBasis
+from kiosk.domain.intents import Intent, Source
 from kiosk.domain.models import Mode, Resident
 from kiosk.domain.voice import VoiceSwitches
 
 Progress = Callable[[int, int], None]  # (done, total); total 0 = unknown yet
+
+
+class _Posts(Protocol):
+    def post(self, intent: Intent, source: Source, arg: object = None) -> None: ...
+
+
+class _ListsResidents(Protocol):
+    def all(self) -> Sequence[Resident]: ...
+
+
+class SessionActions:
+    """Staff's session calls, posted to the engine as intents: shared by the kiosk's staff actions and the
+    demo's (they differ in what stands behind ``control`` and ``store``)."""
+
+    control: _Posts
+    store: _ListsResidents
+
+    def residents(self) -> Sequence[Resident]:
+        return self.store.all()
+
+    def choose(self, resident_ids: Sequence[str], mode: Mode | None) -> None:
+        if mode is not None:
+            self.control.post(Intent.CHOOSE_MODE, Source.STAFF, mode)
+        self.control.post(Intent.CHOOSE_RESIDENTS, Source.STAFF, tuple(resident_ids))
+
+    def stop_session(self) -> None:
+        self.control.post(Intent.STOP, Source.STAFF)
+
+    def distress_current(self) -> None:
+        self.control.post(Intent.DISTRESS, Source.STAFF)
 
 
 @dataclass(frozen=True)

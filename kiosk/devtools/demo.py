@@ -24,6 +24,7 @@ from kiosk.app.staff_api import (
     ImportResult,
     Progress,
     ReviewItem,
+    SessionActions,
     SessionRef,
     SystemResult,
 )
@@ -280,8 +281,11 @@ def demo_rollups(residents: Sequence[Resident], today: date, seed: int = 7) -> l
     return out
 
 
-class DemoStaffActions:
+class DemoStaffActions(SessionActions):
     """Staff actions over the demo control; slow ones sleep a little so the progress bar is visible."""
+
+    control: DemoSessionControl
+    store: DemoResidentStore
 
     def __init__(
         self,
@@ -306,20 +310,6 @@ class DemoStaffActions:
         self.voice_switches = VoiceSwitches(  # as on a kiosk where nobody has installed a voice yet
             silent_because="no natural voice is installed (kiosk voice install FILE; see docs/guide/voice.md)"
         )
-
-    def residents(self) -> Sequence[Resident]:
-        return self.store.all()
-
-    def choose(self, resident_ids: Sequence[str], mode: Mode | None) -> None:
-        if mode is not None:
-            self.control.post(Intent.CHOOSE_MODE, Source.STAFF, mode)
-        self.control.post(Intent.CHOOSE_RESIDENTS, Source.STAFF, tuple(resident_ids))
-
-    def stop_session(self) -> None:
-        self.control.post(Intent.STOP, Source.STAFF)
-
-    def distress_current(self) -> None:
-        self.control.post(Intent.DISTRESS, Source.STAFF)
 
     def pending_reviews(self) -> Sequence[ReviewItem]:
         return tuple(self.control.reviews)

@@ -30,7 +30,14 @@ from kiosk.doctor.storage import (
     check_staff_pin,
     check_stores,
 )
-from kiosk.doctor.system import check_clock, check_display, check_gpio, check_packages, check_python
+from kiosk.doctor.system import (
+    check_clock,
+    check_clock_trust,
+    check_display,
+    check_gpio,
+    check_packages,
+    check_python,
+)
 from kiosk.doctor.voice import check_voice
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
     "check_audio_output",
     "check_backups",
     "check_clock",
+    "check_clock_trust",
     "check_config",
     "check_data_dir",
     "check_display",
@@ -79,6 +87,7 @@ def run_checks(config: Config, data_dir: Path, config_path: Path | None = None) 
         ("stores", lambda: check_stores(data)),
         ("music folder", lambda: check_music_dir(config, data)),
         ("clock", check_clock),
+        ("clock trust", lambda: check_clock_trust(data)),
         ("journal", lambda: check_journal(data)),
         ("backup", lambda: check_backups(data)),
         ("voice", lambda: check_voice(config, data)),

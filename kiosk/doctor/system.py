@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import Config
 from kiosk.doctor.rows import FAIL, OK, WARN, Check
@@ -133,3 +134,28 @@ def check_clock(now: datetime | None = None, ntp: Callable[[], str | None] = _ti
     if synced == "no":
         return Check(WARN, "clock", f"{stamp}, not NTP synchronised", "check the network; timedatectl status")
     return Check(OK, "clock", f"{stamp} (NTP state unknown: no systemd here)")
+
+
+_BASIS_WORDS = {
+    "synchronised": "set by a time server (NTP)",
+    "rtc": "read from the battery clock (RTC) at start",
+    "staff-set": "set by staff on the staff screen since this start",
+    "plausible": "plausible (not a Raspberry Pi: judged by the date and the newest record)",
+}
+
+
+def check_clock_trust(data_dir: Path, clock: Any = None) -> Check:
+    """What the kiosk itself believes about the clock (kiosk.domain.clock_trust): the same rule the running
+    kiosk applies before it shows dates, deletes old history or resumes a session."""
+    from kiosk.adapters.clock import ClockTrust, SystemClock
+
+    basis = (clock or SystemClock(ClockTrust(data_dir))).basis()
+    words = _BASIS_WORDS.get(str(basis))
+    if words is not None:
+        return Check(OK, "clock trust", f"trusted: {words}")
+    return Check(
+        WARN,
+        "clock trust",
+        "not trusted: dates are not shown, no old history is deleted, a cut-off session is not resumed",
+        "connect the network, fit an RTC battery, or set the time: staff screen -> Set the time",
+    )

@@ -62,6 +62,11 @@ class Journal(Protocol):
         kiosk start, to close a session cut off before its first resume save)."""
         ...
 
+    def session_ended(self, session_id: str) -> bool:
+        """Whether the recent journal holds this session's ``session_end`` (read at kiosk start: an ended
+        session is never resumed, whatever its resume point says)."""
+        ...
+
 
 class Catalogue(Protocol):
     """The scanned music library."""

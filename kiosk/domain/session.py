@@ -143,6 +143,9 @@ class SessionEngine(SessionVoice):
         """
         store = self.resume_store
         state = store.load() if store is not None else None
+        if state and state.get("session_id") and self._ended(str(state["session_id"])):
+            state = None  # cut between its session_end and the resume point's removal: it ended; never resume
+            self._clear_resume()
         self._close_unended(state.get("session_id") if state else None)
         if not state or not state.get("session_id"):
             return False
@@ -180,6 +183,13 @@ class SessionEngine(SessionVoice):
             self._pause(Source.AUTO)
         self._publish()
         return True
+
+    def _ended(self, session_id: str) -> bool:
+        try:
+            return self.journal.session_ended(session_id)
+        except Exception:  # the journal's trouble never stops the kiosk starting
+            log.warning("could not read the journal's ended sessions", exc_info=True)
+            return False
 
     def _may_resume(self, state: dict[str, Any]) -> bool:
         if not self.clock.trusted() or self._policy_now.quiet_hours:

@@ -144,3 +144,40 @@ def test_no_resume_in_quiet_hours_or_after_the_window(killed, tmp_path: Path) ->
         assert parts.engine.start_up() is False
     finally:
         parts.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_session_that_ended_is_never_resumed(killed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Cut between ``session_end`` and the removal of resume.json: the next start rests idle, ends nothing twice."""
+    from kiosk.adapters.mainloop import HeadlessLoop
+    from kiosk.domain.intents import Intent, Source
+
+    src, state, tone = killed
+    data = fresh(src, tmp_path / "e")
+    parts = boot(data, tone)
+    try:
+        assert parts.engine.start_up() is True
+        left_behind = (data / "resume.json").read_bytes()  # what a kill before its removal would leave
+        parts.engine.post(Intent.STOP, Source.TOUCH)
+        assert HeadlessLoop(parts.engine).run_until(lambda: parts.engine.view().status is Status.ENDED, 10)
+    finally:
+        parts.close()
+    assert not (data / "resume.json").exists()
+    (data / "resume.json").write_bytes(left_behind)
+    os.chmod(data / "resume.json", 0o600)
+    ends_before = [e for e in read_events(data / "events") if e["type"] == "session_end"]
+    assert [e["session"] for e in ends_before] == [state["session_id"]]
+
+    parts = boot(data, tone)
+    try:
+        assert parts.engine.start_up() is False
+        assert parts.engine.view().status is Status.IDLE
+    finally:
+        parts.close()
+    assert not (data / "resume.json").exists()
+    events = list(read_events(data / "events"))
+    assert [e["type"] for e in events if e["type"] in ("session_start", "session_end")] == [
+        "session_start",
+        "session_start",
+        "session_end",
+    ]  # the original start, its resume, one end: never resumed again, never ended twice

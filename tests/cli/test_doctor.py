@@ -300,3 +300,31 @@ def test_music_dir_check_prefers_the_scanned_folder(tmp_path: Path) -> None:
     assert check_music_dir(config, tmp_path / "nothing").detail == str(configured)
     (tmp_path / "data" / "catalogue.json").write_text("{damaged")
     assert check_music_dir(config, tmp_path / "data").detail == str(configured)
+
+
+def test_clock_trust_says_why(tmp_path: Path) -> None:
+    """The doctor applies the kiosk's own clock rule: on a Pi, trusted only with a time server, an RTC or
+    staff having set it; the row says which (or what to do)."""
+    from kiosk.adapters.clock import ClockTrust, SystemClock, record_staff_set
+    from kiosk.doctor import check_clock_trust
+
+    def pi(**facts: bool) -> SystemClock:
+        probes = {"synchronised": False, "rtc": False, **facts}
+        return SystemClock(
+            ClockTrust(
+                tmp_path,
+                synchronised=lambda: probes["synchronised"],
+                rtc=lambda: probes["rtc"],
+                on_pi=lambda: True,
+                boot=lambda: "boot-1",
+                newest_record=lambda: None,
+            )
+        )
+
+    row = check_clock_trust(tmp_path, pi())
+    assert row.status == WARN and "not trusted" in row.detail and "Set the time" in row.hint
+    assert check_clock_trust(tmp_path, pi(synchronised=True)).detail == "trusted: set by a time server (NTP)"
+    assert "battery clock" in check_clock_trust(tmp_path, pi(rtc=True)).detail
+    record_staff_set(tmp_path, datetime.now(UTC), current_boot="boot-1")
+    row = check_clock_trust(tmp_path, pi())
+    assert row.status == OK and "set by staff" in row.detail

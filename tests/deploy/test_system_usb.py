@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path
 
-from kiosk.adapters.system import clock_synchronized, power_off, reboot
+from kiosk.adapters.system import power_off, reboot
 from kiosk.adapters.usb import find_import_files, mounted_sticks
 
 
@@ -95,13 +95,6 @@ def test_only_mounted_sticks_count(tmp_path: Path) -> None:
     assert find_import_files(tmp_path / "missing") == []
 
 
-def test_clock_synchronized_follows_timesyncd_marker(tmp_path: Path) -> None:
-    marker = tmp_path / "synchronized"
-    assert not clock_synchronized(marker)
-    marker.touch()
-    assert clock_synchronized(marker)
-
-
 def _fake_timedatectl(tmp_path: Path, script: str) -> Path:
     exe = tmp_path / "timedatectl"
     exe.write_text(f"#!/bin/sh\necho \"$@\" >> '{tmp_path / 'calls.txt'}'\n{script}\n")
@@ -151,3 +144,12 @@ def test_set_time_denied_by_polkit_is_a_clear_message(tmp_path: Path) -> None:
     result = set_time(datetime(2026, 6, 1, 9, 0), timedatectl=str(exe))
     assert not result.ok and "install.sh" in result.message
     assert not set_time(datetime(2026, 6, 1), timedatectl=str(tmp_path / "nope")).ok
+
+
+def test_clock_synchronised_follows_timesyncd_marker(tmp_path: Path) -> None:
+    from kiosk.adapters.clock import clock_synchronised
+
+    marker = tmp_path / "synchronized"
+    assert not clock_synchronised(marker)
+    marker.touch()
+    assert clock_synchronised(marker)
