@@ -396,7 +396,7 @@ def _background_of(widget: Any) -> tuple[float, ...]:
 
 def check_screen(screen: Any, name: str, *, resident_facing: bool = True) -> list[Problem]:
     """Targets >= 22 mm square and >= 6 mm apart, <= 5 resident choices, contrast >= 7:1, text >= 4 mm cap
-    height (title >= 6 mm), no text cut off."""
+    height (title >= 6 mm), no text cut off, no two buttons overlapping (staff screens too)."""
     from kivy.uix.label import Label
 
     problems: list[Problem] = []
@@ -429,6 +429,11 @@ def check_screen(screen: Any, name: str, *, resident_facing: bool = True) -> lis
                     problems.append(
                         Problem(name, "gap", f"'{a.word}' and '{b.word}' {gap:.1f} mm apart (min 6)")
                     )
+    buttons = [(w, _window_rect(w)) for w in widgets if getattr(w, "action", None) is not None and w.word]
+    for i, (a, ra) in enumerate(buttons):  # every screen, staff ones too: a squeezed layout overlaps buttons
+        for b, rb in buttons[i + 1 :]:
+            if min(ra[2], rb[2]) - max(ra[0], rb[0]) > 1 and min(ra[3], rb[3]) - max(ra[1], rb[1]) > 1:
+                problems.append(Problem(name, "overlap", f"'{a.word}' and '{b.word}' overlap"))
     for label in widgets:
         if not isinstance(label, Label) or not label.text.strip():
             continue

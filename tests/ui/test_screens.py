@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).with_name("headless_checks.py")
+# the module fixture renders every screen at both sizes (2 processes): up to minutes on a loaded 2-core machine
+pytestmark = pytest.mark.timeout(600)
 SIZES = {"7in-800x480": (800, 480, 133), "td2-1280x720": (1280, 720, 210)}
 EXPECTED_SCREENS = {"idle", "residents", "residents-page2", "now_playing", "now_playing-relax", "now_playing-move",
                     "now_playing-sing", "now_playing-sing-paged", "now_playing-paused", "now_playing-sing-paused",
@@ -42,7 +44,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     }
     out = {}
     for key, proc in procs.items():
-        stdout, stderr = proc.communicate(timeout=110)
+        stdout, stderr = proc.communicate(timeout=500)  # every screen at one size: slow on a loaded machine
         assert proc.returncode == 0, stderr[-3000:]
         line = next(ln for ln in stdout.splitlines() if ln.startswith("JSON:"))
         out[key] = json.loads(line[5:])

@@ -103,7 +103,12 @@ class StaffScreen(Screen):
     def refresh(self) -> None:
         state = self.presenter.state
         self.heading = panel_titles()[state.panel]
-        self.note = "" if state.panel == "usb" and state.usb_confirm else state.note  # shown in the panel
+        # shown in the panel instead: the USB question's, and the calm-ahead question's (one line less, so the
+        # session panel fits 1280x720 at 210 DPI without its rows overlapping)
+        in_panel = (state.panel == "usb" and state.usb_confirm) or (
+            state.panel == "session" and bool(self.presenter.proposal_text())
+        )
+        self.note = "" if in_panel else state.note
         if getattr(self, "_heading", None) is not None:
             self._heading.text = self.heading
             self._menu_button.selected = state.panel == MENU
@@ -185,8 +190,12 @@ class StaffScreen(Screen):
         p = self.presenter
         text = p.proposal_text()
         if text:
+            if p.state.note:  # "Noted: ... restless now." first, then the question
+                text = f"{p.state.note}\n{text}"
+            question = StaffText(text=text, size_hint_x=0.62)
+            question.bind(size=lambda w, _s: setattr(w, "text_size", (w.width, None)))
             box.add_widget(_row(
-                StaffText(text=text, size_hint_x=0.62),
+                question,
                 StaffButton(word=_("Yes, add it"), icon="check", control="staff:calm_accept",
                             action=p.accept_proposal, size_hint_x=0.19),
                 StaffButton(word=_("Not now"), control="staff:calm_later",
@@ -202,8 +211,11 @@ class StaffScreen(Screen):
         save = StaffButton(word=p.save_word(), icon="check", control="staff:observe_save", size_hint_x=0.7,
                            enabled=p.can_save(), action=p.save_observation)  # fmt: skip
         box.add_widget(_row(about, save, height_mm=theme.STAFF_TARGET_MM))
-        handle = (mm(5.5), mm(5.5))
-        scales = BoxLayout(orientation="vertical", size_hint_y=None, height=mm(5.6) * len(OBSERVATION_SCALES))
+        handle = (mm(5.2), mm(5.2))
+        row_mm = 5.2  # five scales fit 1280x720 at 210 DPI below the header without pushing Save into it
+        scales = BoxLayout(
+            orientation="vertical", size_hint_y=None, height=mm(row_mm) * len(OBSERVATION_SCALES)
+        )
         for key in OBSERVATION_SCALES:
             label = StaffText(text=p.scale_text(key), size_hint_x=0.5, halign="left")
             value = state.scales[key]
@@ -218,7 +230,7 @@ class StaffScreen(Screen):
 
             slider.bind(value=lambda s, _v, m=moved: m(s))
             slider.bind(on_touch_up=lambda s, t, m=moved: t.grab_current is s and m(s))
-            scales.add_widget(_row(label, slider, height_mm=5.6))
+            scales.add_widget(_row(label, slider, height_mm=row_mm))
         box.add_widget(scales)
         grid = GridLayout(cols=5, spacing=mm(1.5), size_hint_y=None)
         grid.bind(minimum_height=grid.setter("height"))
