@@ -53,7 +53,8 @@ screenshots: $(STAMP)
 	SDL_VIDEODRIVER=offscreen $(PY) -m kiosk.devtools.screenshots build/screenshots
 
 I18N_POT := kiosk/ui/locale/encore.pot
-I18N_SOURCES = $(wildcard kiosk/ui/*.py kiosk/ui/screens/*.py kiosk/ui/*.kv kiosk/ui/screens/*.kv) kiosk/domain/controls.py
+I18N_SOURCES = $(wildcard kiosk/ui/*.py kiosk/ui/screens/*.py kiosk/ui/*.kv kiosk/ui/screens/*.kv kiosk/ui/screens/mode_panels/*.kv) \
+	kiosk/domain/modes.py kiosk/domain/controls.py
 
 i18n-extract:
 	xgettext --language=Python --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --from-code=UTF-8 --add-comments \

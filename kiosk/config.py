@@ -4,7 +4,9 @@ A missing file means all defaults (content/kiosk.example.toml lists them). :func
 problem at once, each as ``FILE:LINE: section.key: message`` with a "did you mean" for misspelt names. Strict
 (every CLI command): a bad file raises :class:`UserError` (exit 1). Not strict (``kiosk run``, which must never
 crash-loop): the bad settings fall back to their defaults, the good ones are kept, and ``Config.problems``
-lists what was wrong for the staff "needs attention" note. Value rules live in :mod:`kiosk.config_check`.
+lists what was wrong for the staff "needs attention" note. Each setting's rule (range, step, choices, time)
+is written beside its field with :func:`~kiosk.config_check.setting`; :mod:`kiosk.config_check` applies them.
+A new setting: a field here and a commented line in content/kiosk.example.toml (a test fails until it is there).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import dataclasses
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,8 @@ from kiosk.config_check import (
     key_lines,
     kind_of,
     line_of,
+    rule_of,
+    setting,
     toml_error_line,
 )
 from kiosk.config_gpio import (
@@ -41,24 +46,32 @@ from kiosk.errors import UserError
 from kiosk.pin import parse_pin_hash
 
 
+class KioskMode(StrEnum):
+    """Where the kiosk stands: a shared lounge (staff pick the residents) or one resident's room."""
+
+    PERSONAL = "personal"
+    LOUNGE = "lounge"
+
+
 @dataclass(frozen=True)
 class DisplayConfig:
-    dpi: float = 133.0  # official 7" display; set it for any other screen so mm sizes are honest
+    dpi: float = setting(133.0, between=(50, 600))  # official 7" display; set it for any other screen
     fullscreen: bool = True
-    orientation: str = "landscape"  # landscape | portrait
-    rotation_deg: int = 0  # turn picture and touch: 0 | 90 | 180 | 270 (Touch Display 2 in landscape: 90)
-    width: int = 800
-    height: int = 480
-    blank_when_idle_s: int = 0  # 0 = never blank the idle screen
+    orientation: str = setting("landscape", choices=("landscape", "portrait"))
+    # turn picture and touch: 0 | 90 | 180 | 270 (Touch Display 2 in landscape: 90)
+    rotation_deg: int = setting(0, between=(0, 270), step=90)
+    width: int = setting(800, between=(320, 7680))
+    height: int = setting(480, between=(240, 4320))
+    blank_when_idle_s: int = setting(0, between=(0, 86400))  # 0 = never blank the idle screen
 
 
 @dataclass(frozen=True)
 class AudioConfig:
-    output: str = "auto"  # auto | alsa | pulse | pipewire | dummy
+    output: str = setting("auto", choices=("auto", "alsa", "pulse", "pipewire", "dummy"))
     device: str = ""  # ALSA device, e.g. "plughw:CARD=Headphones" (Pi 4 jack), "default:CARD=vc4hdmi0"
-    start_volume_pct: int = 40
-    max_volume_pct: int = 80
-    fade_ms: int = 1500
+    start_volume_pct: int = setting(40, between=(0, 100))  # never above max_volume_pct (checked below)
+    max_volume_pct: int = setting(80, between=(0, 100))
+    fade_ms: int = setting(1500, between=(0, 20000))
     replaygain: bool = True
 
 
@@ -69,7 +82,7 @@ class LibraryConfig:
 
 @dataclass(frozen=True)
 class KioskConfig:
-    mode: str = "lounge"  # personal | lounge
+    mode: KioskMode = setting(KioskMode.LOUNGE, choices=KioskMode)
     id: str = "kiosk-1"
     resident: str = ""  # personal mode: the staff id of the room's resident
     staff_pin_hash: str = ""  # "scrypt$n$r$p$<salt hex>$<hash hex>" (`kiosk hash-pin`; install.sh writes it)
@@ -80,22 +93,24 @@ class KioskConfig:
 
 @dataclass(frozen=True)
 class QuietHoursConfig:
-    start: str = ""  # "21:00"; empty = no quiet hours
-    end: str = ""  # "07:00"
-    max_volume_pct: int = 40
-    mode: str = "relax"  # the mode while quiet hours last; "" keeps the schedule's
+    start: str = setting("", time=True)  # "21:00"; empty = no quiet hours
+    end: str = setting("", time=True)  # "07:00"
+    max_volume_pct: int = setting(40, between=(0, 100))
+    # the mode while quiet hours last (any registered mode); "" keeps the schedule's
+    mode: str = setting(Mode.RELAX, choices=Mode, blank=True)
 
 
 @dataclass(frozen=True)
 class SessionConfig:
-    idle_pause_end_min: int = 20  # a session paused this long ends
-    resume_window_min: int = 30  # after a crash or power cut, resume within this window (trusted clock only)
-    failures_before_stop: int = 5
+    idle_pause_end_min: int = setting(20, between=(1, 1440))  # a session paused this long ends
+    # after a crash or power cut, resume within this window (trusted clock only)
+    resume_window_min: int = setting(30, between=(0, 1440))
+    failures_before_stop: int = setting(5, between=(1, 100))
 
 
 @dataclass(frozen=True)
 class JournalConfig:
-    retention_days: int = 3 * 365
+    retention_days: int = setting(3 * 365, between=(1, 36500))
 
 
 @dataclass(frozen=True)
@@ -104,7 +119,7 @@ class VoiceConfig:
 
     enabled: bool = False
     voice: str = ""  # an installed Piper voice's name (kiosk voice list); "" = the first installed
-    intros: str = "off"  # off | every | third | start
+    intros: str = setting("off", choices=("off", "every", "third", "start"))
     intro_age: bool = False  # personal mode only: "when you were seventeen" (exact years only)
     orientation: bool = False  # "Good afternoon. It's Tuesday..." at session start (trusted clock only)
     lyric_coach: bool = False  # sing-along: each lyric line spoken just before it is sung
@@ -112,14 +127,15 @@ class VoiceConfig:
     imagery_script: str = ""  # one script's file name without .txt; "" takes them in turn
     scripts_dir: str = ""  # where the scripts are; "" = <data>/scripts if it exists, else the shipped ones
     home_mix: bool = False  # also speak when nobody is chosen
-    pace: float = 1.15  # Piper's length scale: above 1 is slower
-    duck_db: float = -8.0  # the music under a lyric cue or an imagery line
-    cache_mb: int = 64  # rendered speech kept in <data>/speech-cache
+    pace: float = setting(1.15, between=(0.7, 2.0))  # Piper's length scale: above 1 is slower
+    duck_db: float = setting(-8.0, between=(-30, 0))  # the music under a lyric cue or an imagery line
+    cache_mb: int = setting(64, between=(1, 4096))  # rendered speech kept in <data>/speech-cache
 
 
 @dataclass(frozen=True)
 class ResidentsConfig:
-    date_order: str = "dmy"  # dmy | mdy: how 01/03/2025 in a residents file is read (ISO is always read)
+    # how 01/03/2025 in a residents file is read: day/month/year or month/day/year (ISO is always read)
+    date_order: str = setting("dmy", choices=("dmy", "mdy"))
 
 
 @dataclass(frozen=True)
@@ -247,7 +263,7 @@ def _section(name: str, cls: type[Any], table: Mapping[str, Any], problems: list
     _unknown_keys(name, table, fields, problems)
     values: dict[str, Any] = {}
     for key in fields & set(table):
-        converted, message = check_value(f"{name}.{key}", table[key], getattr(defaults, key))
+        converted, message = check_value(table[key], getattr(defaults, key), rule_of(cls, key))
         if message:
             problems.append(Problem(f"{name}.{key}", message))
         else:
@@ -299,13 +315,13 @@ def _check_kiosk(kiosk: KioskConfig, problems: list[Problem]) -> KioskConfig:
             )
         )
         kiosk = replace(kiosk, id=KioskConfig().id)
-    if kiosk.mode == "personal" and not kiosk.resident.strip():
+    if kiosk.mode is KioskMode.PERSONAL and not kiosk.resident.strip():
         problems.append(
             Problem(
                 "kiosk.resident", "personal mode needs the staff id of the room's resident (or use lounge)"
             )
         )
-        kiosk = replace(kiosk, mode="lounge")
+        kiosk = replace(kiosk, mode=KioskMode.LOUNGE)
     if kiosk.staff_pin_hash:
         try:
             parse_pin_hash(kiosk.staff_pin_hash)

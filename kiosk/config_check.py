@@ -1,11 +1,14 @@
 """Checking kiosk.toml values: key positions, "did you mean", types, ranges, choices and times.
 
-Kept apart from :mod:`kiosk.config` (the schema and the loader) so each stays short. Every check returns a
-:class:`Problem` instead of raising, so the loader can report all of them at once.
+Kept apart from :mod:`kiosk.config` (the schema and the loader) so each stays short. A setting's rule is
+written beside its field in the schema with :func:`setting` (a :class:`Rule` in the field's metadata);
+:func:`check_value` applies it. Every check returns a :class:`Problem` instead of raising, so the loader can
+report all of them at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -14,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.domain.models import Mode
 from kiosk.domain.schedule import parse_time
 
 
@@ -31,38 +33,34 @@ class Problem:
         return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
 
 
-# Numeric ranges, inclusive. Every numeric setting has one.
-RANGES: dict[str, tuple[float, float]] = {
-    "display.dpi": (50, 600),
-    "display.width": (320, 7680),
-    "display.height": (240, 4320),
-    "display.blank_when_idle_s": (0, 86400),
-    "audio.start_volume_pct": (0, 100),
-    "audio.max_volume_pct": (0, 100),
-    "audio.fade_ms": (0, 20000),
-    "quiet_hours.max_volume_pct": (0, 100),
-    "session.idle_pause_end_min": (1, 1440),
-    "session.resume_window_min": (0, 1440),
-    "session.failures_before_stop": (1, 100),
-    "journal.retention_days": (1, 36500),
-    "display.rotation_deg": (0, 270),
-    "voice.pace": (0.7, 2.0),
-    "voice.duck_db": (-30, 0),
-    "voice.cache_mb": (1, 4096),
-}
+@dataclass(frozen=True)
+class Rule:
+    """What a setting's value may be, beyond its type (the type of its default)."""
 
-STEPS: dict[str, int] = {"display.rotation_deg": 90}  # whole multiples only
+    between: tuple[float, float] | None = None  # a number's range, inclusive (every number has one)
+    step: int | None = None  # whole multiples only
+    # the texts allowed: a tuple, or an enum-like class whose members are them (read when checked, so a mode
+    # registered later is allowed too); the value becomes that class's member
+    choices: Iterable[str] | None = None
+    blank: bool = False  # "" is allowed too (with choices: "none of them")
+    time: bool = False  # "" or "HH:MM" (TOML's unquoted 21:00:00 too)
 
-CHOICES: dict[str, tuple[str, ...]] = {
-    "display.orientation": ("landscape", "portrait"),
-    "audio.output": ("auto", "alsa", "pulse", "pipewire", "dummy"),
-    "kiosk.mode": ("personal", "lounge"),
-    "quiet_hours.mode": ("", *(m.value for m in Mode)),
-    "voice.intros": ("off", "every", "third", "start"),
-    "residents.date_order": ("dmy", "mdy"),
-}
 
-TIMES = frozenset({"quiet_hours.start", "quiet_hours.end"})  # "" or "HH:MM"
+def setting(default: Any, **rule: Any) -> Any:
+    """A kiosk.toml setting: its default and its :class:`Rule` side by side, e.g.
+    ``fade_ms: int = setting(1500, between=(0, 20000))``."""
+    return dataclasses.field(default=default, metadata={"rule": Rule(**rule)})
+
+
+def rule_of(cls: type[Any], name: str) -> Rule:
+    """The rule written beside field ``name`` of the settings dataclass ``cls`` (none: the type alone)."""
+    for f in dataclasses.fields(cls):
+        if f.name == name:
+            rule = f.metadata.get("rule")
+            return rule if isinstance(rule, Rule) else Rule()
+    raise KeyError(name)
+
+
 KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -105,8 +103,9 @@ def _number_text(bound: float) -> str:
     return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
-def check_value(key: str, value: Any, default: Any) -> tuple[Any, str | None]:
-    """Convert ``value`` to the type of ``default`` and check its rules: (converted, None) or (None, message)."""
+def check_value(value: Any, default: Any, rule: Rule | None = None) -> tuple[Any, str | None]:
+    """Convert ``value`` to the type of ``default`` and check ``rule``: (converted, None) or (None, message)."""
+    rule = rule or Rule()
     if isinstance(default, bool):
         if not isinstance(value, bool):
             return None, f"must be true or false, got {_show(value)} ({kind_of(value)})"
@@ -120,24 +119,19 @@ def check_value(key: str, value: Any, default: Any) -> tuple[Any, str | None]:
         if not ok:
             what = "a whole number" if isinstance(default, int) else "a number"
             return None, f"must be {what}, got {_show(value)} ({kind_of(value)})"
-        low, high = RANGES.get(key, (float("-inf"), float("inf")))
+        low, high = rule.between or (float("-inf"), float("inf"))
         if not low <= value <= high:
             return None, f"must be {_number_text(low)}-{_number_text(high)}, got {value}"
-        if key in STEPS and value % STEPS[key]:
-            return None, f"must be a multiple of {STEPS[key]}, got {value}"
+        if rule.step and value % rule.step:
+            return None, f"must be a multiple of {rule.step}, got {value}"
         return (float(value) if isinstance(default, float) else value), None
-    if key in TIMES and isinstance(value, dt.time):  # TOML's unquoted 21:00:00
+    if rule.time and isinstance(value, dt.time):  # TOML's unquoted 21:00:00
         value = f"{value.hour:02d}:{value.minute:02d}"
     if not isinstance(value, str):
         return None, f"must be text in quotes, got {_show(value)} ({kind_of(value)})"
-    if key in CHOICES:
-        allowed = CHOICES[key]
-        if value.strip().lower() not in allowed:
-            names = ", ".join(c for c in allowed if c)
-            hint = did_you_mean(value.strip().lower(), [c for c in allowed if c])
-            return None, f"must be one of {names}; got {value!r}{hint}"
-        return value.strip().lower(), None
-    if key in TIMES and value.strip():
+    if rule.choices is not None:
+        return _choose(value.strip().lower(), value, rule)
+    if rule.time and value.strip():
         try:
             minute = parse_time(value)
         except ValueError as exc:
@@ -148,6 +142,18 @@ def check_value(key: str, value: Any, default: Any) -> tuple[Any, str | None]:
             return None, "must name a folder, got an empty text"
         return Path(value).expanduser(), None
     return value, None
+
+
+def _choose(text: str, value: str, rule: Rule) -> tuple[Any, str | None]:
+    """One of ``rule.choices`` (as that enum's member when the choices are an enum-like class), or "" if blank."""
+    assert rule.choices is not None
+    allowed = [str(getattr(c, "value", c)) for c in rule.choices]
+    if rule.blank and not text:
+        return "", None
+    if text not in allowed:
+        hint = did_you_mean(text, allowed)
+        return None, f"must be one of {', '.join(allowed)}; got {value!r}{hint}"
+    return (rule.choices(text) if isinstance(rule.choices, type) else text), None
 
 
 _BARE = r"[A-Za-z0-9_-]+"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kiosk.config_check import Problem, check_value, did_you_mean, kind_of
+from kiosk.config_check import Problem, check_value, did_you_mean, kind_of, rule_of, setting
 from kiosk.domain.buttons import BUSES, HEADER_GPIO, EncoderPins, check_extras
 
 ENCODER_KEYS = ("a", "b", "switch", "function")
@@ -22,9 +22,9 @@ ENCODER_KEYS = ("a", "b", "switch", "function")
 class GpioOptions:
     """[gpio] beyond the button table: debounce, staff hold, buses that reserve pins, LEDs and the dial."""
 
-    bounce_time_ms: int = 20  # contact bounce filter for the switches (1-200 ms)
+    bounce_time_ms: int = setting(20, between=(1, 200))  # contact bounce filter for the switches
     staff_hold: tuple[str, ...] = ("volume_down", "volume_up")  # hold both 5 s -> staff PIN; () = off
-    staff_hold_s: float = 5.0
+    staff_hold_s: float = setting(5.0, between=(2, 30))
     led_pwm: bool = True  # LEDs dim and breathe (PWMLED); false = plain on/off LEDs
     i2c: bool = False  # buses switched on in /boot/firmware/config.txt: their pins are not for buttons
     spi: bool = False
@@ -59,10 +59,7 @@ def read_gpio_options(table: Mapping[str, Any], problems: list[Problem]) -> Gpio
             else:
                 values[key] = tuple(a.strip() for a in raw)
             continue
-        converted, message = check_value(where, raw, getattr(defaults, key))
-        low, high = {"bounce_time_ms": (1, 200), "staff_hold_s": (2, 30)}.get(key, (None, None))
-        if not message and low is not None and not low <= converted <= high:
-            message = f"must be {low}-{high}, got {raw}"
+        converted, message = check_value(raw, getattr(defaults, key), rule_of(GpioOptions, key))
         if message:
             problems.append(Problem(where, message))
         else:

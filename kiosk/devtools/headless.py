@@ -115,14 +115,14 @@ def build(
     window: Any, dpi: float, *, kiosk_mode: str = "lounge", pin_hash: str = "", residents: int | None = None
 ) -> Harness:
     """A fresh UI (demo control, hand clock) in ``window``, replacing the one shown before."""
-    from kiosk.config import Config, DisplayConfig, KioskConfig
+    from kiosk.config import Config, DisplayConfig, KioskConfig, KioskMode
     from kiosk.devtools.demo import DemoResidentStore, DemoSessionControl, DemoStaffActions, demo_residents
     from kiosk.ui.app import KioskUI
 
     width, height = window.size
     config = Config(
         display=DisplayConfig(dpi=dpi, width=width, height=height, fullscreen=False),
-        kiosk=KioskConfig(mode=kiosk_mode, staff_pin_hash=pin_hash),
+        kiosk=KioskConfig(mode=KioskMode(kiosk_mode), staff_pin_hash=pin_hash),
     )
     for child in list(window.children):
         window.remove_widget(child)
@@ -204,13 +204,15 @@ def visit_all(h: Harness) -> Iterator[tuple[str, bool]]:
     h.ui.residents.refresh()
     settle()
     yield "residents-page2", True
-    for mode, song, pos in ((Mode.LISTEN, 1, 30_000), (Mode.RELAX, 0, 30_000), (Mode.MOVE, 4, 20_000),
-                            (Mode.SING, 2, 7_000), (Mode.SING, 5, 50_000),
-                            (Mode.PLAY_ALONG, 4, 20_000)):  # fmt: skip
-        h.control.show(Status.PLAYING, mode=mode, song=song, position_ms=pos)
-        settle()
-        suffix = "" if mode is Mode.LISTEN else f"-{mode}" + ("-paged" if song == 5 else "")
-        yield f"now_playing{suffix}", True
+    # every registered mode's panel (a new mode shows up here by itself), with a demo song that suits it
+    suits = {Mode.RELAX: [(0, 30_000)], Mode.MOVE: [(4, 20_000)], Mode.SING: [(2, 7_000), (5, 50_000)],
+             Mode.PLAY_ALONG: [(4, 20_000)]}  # fmt: skip
+    for mode in Mode:
+        for song, pos in suits.get(mode, [(1, 30_000)]):
+            h.control.show(Status.PLAYING, mode=mode, song=song, position_ms=pos)
+            settle()
+            suffix = "" if mode is Mode.LISTEN else f"-{mode}" + ("-paged" if song == 5 else "")
+            yield f"now_playing{suffix}", True
     h.control.show(Status.PAUSED, mode=Mode.LISTEN, song=4, position_ms=3_000)
     h.ui.now_playing.press("like")
     h.clock.advance(1)

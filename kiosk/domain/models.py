@@ -11,15 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-
-class Mode(StrEnum):
-    """Music-therapy modes: what kind of music a session plays."""
-
-    LISTEN = "listen"  # reminiscence mix
-    RELAX = "relax"  # calm, slow
-    MOVE = "move"  # upbeat
-    SING = "sing"  # songs with lyrics
-    PLAY_ALONG = "play_along"  # buttons and pads play percussion in time (songs with a beat grid only)
+from kiosk.domain.modes import Mode as Mode  # defined with the mode specs; importers keep finding it here
 
 
 class Consent(StrEnum):

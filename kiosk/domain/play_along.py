@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from kiosk.domain.controls import by_action
 from kiosk.domain.intents import SessionView, Status
-from kiosk.domain.models import Mode
 
 INSTRUMENTS = ("drum", "tambourine", "shaker", "woodblock", "bell")
 
@@ -35,7 +34,13 @@ def instrument_for_button(action: str) -> str | None:
 
 def playing_along(view: SessionView) -> bool:
     """Whether the buttons are instruments now: Play along mode with a song playing (not paused)."""
-    return view.mode is Mode.PLAY_ALONG and view.status is Status.PLAYING and view.song is not None
+    mode = view.mode
+    return (
+        mode is not None
+        and mode.spec.plays_instruments
+        and view.status is Status.PLAYING
+        and view.song is not None
+    )
 
 
 @dataclass

@@ -10,9 +10,10 @@ import difflib
 import functools
 import re
 
+from kiosk.domain import modes
 from kiosk.domain.models import Mode, ScheduleSlot
 
-_SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*[ =]\s*([a-zA-Z]+)\s*$")
+_SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*[ =]\s*([a-zA-Z0-9_]+)\s*$")
 
 
 def parse_time(text: str) -> int:
@@ -23,9 +24,14 @@ def parse_time(text: str) -> int:
     return int(m.group(1)) * 60 + int(m.group(2))
 
 
-@functools.lru_cache(maxsize=4096)  # pure; a care group's 10,000 residents share a few schedules
 def parse_schedule(text: str, separator: str = ";") -> tuple[ScheduleSlot, ...]:
     """Parse ``"16:00-18:00 relax; 08:00-10:00 move"``; ValueError naming the bad part."""
+    return _parse_schedule(text, separator, modes.generation())
+
+
+@functools.lru_cache(maxsize=4096)  # pure; a care group's 10,000 residents share a few schedules
+def _parse_schedule(text: str, separator: str, _modes_generation: int) -> tuple[ScheduleSlot, ...]:
+    """:func:`parse_schedule`, cached per set of registered modes (a mode added or taken out: parsed anew)."""
     slots: list[ScheduleSlot] = []
     for part in (p for p in text.split(separator) if p.strip()):
         m = _SLOT.match(part)

@@ -62,13 +62,6 @@ __all__ = [
 
 RECENT_DAYS = 3.0  # songs played within this many days are damped
 RECENT_FLOOR = 0.15  # weight factor for a song played just now (recovers linearly over RECENT_DAYS)
-_MODE_WORD = {
-    Mode.RELAX: "calm",
-    Mode.MOVE: "upbeat",
-    Mode.SING: "singable",
-    Mode.LISTEN: "",
-    Mode.PLAY_ALONG: "with a beat to play along to",
-}
 
 History = Mapping[str, Iterable[Mapping[str, Any]]]  # resident_id -> outcomes
 
@@ -121,7 +114,7 @@ class Selector:
         self.avoided = len(blocked)  # songs left out by avoid lists
         # Songs stopped as upsetting and not yet decided by staff (see under_review): out, like an avoided song
         blocked = blocked | {cat.index_of[sid] for sid in reviewed if sid in cat.index_of}
-        if self.mode is Mode.PLAY_ALONG:  # only songs with a beat grid: nothing to play along to otherwise
+        if self.mode.spec.needs_beat_grid:  # Play along: nothing to play along to without a grid
             blocked = blocked | {i for i, s in enumerate(self.songs) if not s.has_beat_grid}
         n = len(profiles)
         per = [p.weights(cat) for p in profiles]
@@ -151,7 +144,7 @@ class Selector:
             known[i] = True
         if not profiles:
             known = [True] * len(known)
-        if self.mode is Mode.LISTEN:
+        if self.mode.spec.fit is None:  # every song fits (Listen)
             tiers = [2] * len(self.songs)
         else:
             tiers = [mode_fit(s, self.mode) for s in self.songs]
@@ -195,7 +188,7 @@ class Selector:
                 whys.append(Why("group", count=suits, total=len(self._profiles)))
         widened = False
         if tier < 2:
-            whys.append(Why("outside_mode", text=_MODE_WORD[self.mode]))
+            whys.append(Why("outside_mode", text=self.mode.spec.fit_word))
             widened = True
         if not known:
             widened = True
@@ -385,11 +378,11 @@ class Selector:
         if self.avoided:
             noun = "song" if self.avoided == 1 else "songs"
             notes.append(f"{self.avoided} {noun} left out by avoid lists")
-        if self.mode is not Mode.LISTEN:
+        if self.mode.spec.fit is not None:
             fitting = self.fit_counts[2]
             outside = sum(1 for c in choices if any(w.kind == "outside_mode" for w in c.why))
             if outside:
-                word = _MODE_WORD[self.mode]
+                word = self.mode.spec.fit_word
                 notes.append(
                     f"only {fitting} songs are marked {word}: added {outside} others to fill the list"
                 )

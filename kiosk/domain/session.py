@@ -439,7 +439,8 @@ class SessionEngine(SessionVoice):
             play is None
             or session is None
             or self.status is not Status.PLAYING
-            or self.mode is not Mode.PLAY_ALONG
+            or self.mode is None
+            or not self.mode.spec.plays_instruments
             or instrument not in INSTRUMENTS
         ):
             return

@@ -193,7 +193,7 @@ class SessionCore:
         self.play = Play(
             song, reason, new, token, at or self.clock.now().isoformat(timespec="seconds"), start_ms / 1000.0
         )
-        self.play.play_along = self.mode is Mode.PLAY_ALONG
+        self.play.play_along = self.mode is not None and self.mode.spec.plays_instruments
         self.play.run_since = now
         self.status = Status.PLAYING
         self._fader.fade(new, 0.0, self._level(1.0, gain) * self._duck, self._fade_in_ms(), now, then=None)
@@ -216,7 +216,12 @@ class SessionCore:
     def _beat_grid(self) -> BeatGrid | None:
         """The playing song's beat grid in Play along mode (its side file read once per song), else None."""
         play = self.play
-        if play is None or self.mode is not Mode.PLAY_ALONG or self.beat_grids is None:
+        if (
+            play is None
+            or self.mode is None
+            or not self.mode.spec.plays_instruments
+            or self.beat_grids is None
+        ):
             return None
         song_id = play.song.song_id
         if self._grid_of is None or self._grid_of[0] != song_id:

@@ -25,7 +25,7 @@ from kiosk.domain.clock_trust import ClockBasis
 from kiosk.domain.events import EventType
 from kiosk.domain.intents import Source, Status
 from kiosk.domain.lyrics import LyricLine
-from kiosk.domain.models import Mode, Song
+from kiosk.domain.models import Song
 from kiosk.domain.playback import VOICE_SLOT, PlayerEvent, PlayerEventKind, SpeechClip
 from kiosk.domain.ports import SongSource, Speech
 from kiosk.domain.session_core import SessionCore
@@ -143,7 +143,7 @@ class SessionVoice(SessionCore):
     def _intro_wanted(self, index: int) -> bool:
         assert self.voice is not None
         settings = self.voice.settings
-        if self.mode is Mode.RELAX and settings.imagery:
+        if self.mode is not None and self.mode.spec.voice_imagery and settings.imagery:
             return False  # one voice at a time: the imagery script speaks in Relax
         return intro_due(settings.intros, index)
 
@@ -235,13 +235,14 @@ class SessionVoice(SessionCore):
             return
         self._cue_lines, self._cue_next = (), 0
         settings = self.voice.settings
-        if self.mode is Mode.SING and settings.lyric_coach:
+        if self.mode is not None and self.mode.spec.voice_lyric_coach and settings.lyric_coach:
             self._cue_lines = self._lyrics_of(song)
             for line in self._cue_lines:
                 self.voice.speech.prepare(line.text)
         session = self.session
         if (
-            self.mode is Mode.RELAX
+            self.mode is not None
+            and self.mode.spec.voice_imagery
             and settings.imagery
             and self._imagery is None
             and session is not None
@@ -423,7 +424,7 @@ class SessionVoice(SessionCore):
         settings = self.voice.settings
         session = self.session
         index = len(session.plays) + 1 if session is not None else 0
-        coach = self.mode is Mode.SING and settings.lyric_coach
+        coach = self.mode is not None and self.mode.spec.voice_lyric_coach and settings.lyric_coach
         if not (self._intro_wanted(index) or coach):
             return
         source = self._song_source()

@@ -13,9 +13,6 @@ from kiosk.domain.themes import theme_named
 
 UNKNOWN_ERA_WEIGHT = 0.05
 
-# When group members' schedules disagree, the calmer mode wins.
-_GROUP_MODE_PRIORITY = (Mode.RELAX, Mode.LISTEN, Mode.SING, Mode.MOVE, Mode.PLAY_ALONG)
-
 
 def era_weight(age: int) -> float:
     """The reminiscence bump: the resident's age when the song came out -> weight."""
@@ -31,30 +28,9 @@ def era_weight(age: int) -> float:
 
 
 def mode_fit(song: Song, mode: Mode) -> int:
-    """2 = fits the mode, 1 = unknown / neutral, 0 = contrary (e.g. an upbeat song in relax)."""
-    if mode is Mode.LISTEN:
-        return 2
-    if mode is Mode.SING:
-        return 2 if song.has_lyrics else 1
-    if mode is Mode.PLAY_ALONG:
-        return 2 if song.has_beat_grid else 0  # never played without a grid: a hard filter in selection
-    mood, bpm = song.mood, song.bpm
-    if mode is Mode.RELAX:
-        if mood == "calm":
-            return 2
-        if mood == "upbeat":
-            return 0
-        if bpm is not None:
-            return 2 if bpm <= 95 else (0 if bpm >= 120 else 1)
-        return 1
-    # MOVE
-    if mood == "upbeat":
-        return 2
-    if mood == "calm":
-        return 0
-    if bpm is not None:
-        return 2 if bpm >= 110 else (0 if bpm <= 85 else 1)
-    return 1
+    """2 = fits the mode, 1 = unknown / neutral, 0 = contrary (e.g. an upbeat song in relax): its spec's rule."""
+    fit = mode.spec.fit
+    return 2 if fit is None else fit(song)
 
 
 class CatalogueColumns(Protocol):
@@ -210,9 +186,10 @@ def resolve_mode(
         return Mode.RELAX, "quiet hours"
     minute = local_minute(now)
     wanted = {m for r in residents if (m := mode_at(minute, r.schedule)) is not None}
-    for candidate in _GROUP_MODE_PRIORITY:
-        if candidate in wanted:
-            return candidate, "resident's schedule" if len(residents) == 1 else "residents' schedules"
+    if wanted:  # when group members' schedules disagree, the calmer mode wins (ModeSpec.calm_rank)
+        order = list(Mode)
+        calmest = min(wanted, key=lambda m: (m.spec.calm_rank, order.index(m)))
+        return calmest, "resident's schedule" if len(residents) == 1 else "residents' schedules"
     kiosk = mode_at(minute, default_schedule)
     if kiosk is not None:
         return kiosk, "kiosk schedule"

@@ -1,4 +1,4 @@
-"""Therapy modes: the mode tiles, and what each mode shows beside the song.
+"""Therapy modes: the mode tiles (from the mode specs, kiosk.domain.modes), and what the panels show.
 
 Listen: the era picture. Relax: a breathing circle, about 6 breaths a minute (10 s: 5 in, 5 out), growing
 and shrinking smoothly. Move: one simple movement prompt at a time, changing every 15 s. Sing-along: lyrics
@@ -21,6 +21,7 @@ from kiosk.ui.i18n import N_, _
 BREATH_PERIOD_S = 10.0  # 6 breaths a minute
 MOVE_PROMPT_S = 15.0
 LYRIC_LINES_PER_PAGE = 3
+MAX_TILES = 5  # DEMENTIA_UX: at most five choices on a resident's screen
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,8 @@ class ModeTile:
 
 
 def mode_tiles() -> list[ModeTile]:
-    return [
-        ModeTile(Mode.LISTEN, _("Listen"), "note"),
-        ModeTile(Mode.RELAX, _("Relax"), "leaf"),
-        ModeTile(Mode.MOVE, _("Move"), "move"),
-        ModeTile(Mode.SING, _("Sing along"), "sing"),
-        ModeTile(Mode.PLAY_ALONG, _("Play along"), "play_along"),
-    ]
+    """Every registered mode's tile (its spec's word and icon), in the registry's order."""
+    return [ModeTile(mode, _(mode.spec.word), mode.spec.icon) for mode in Mode]
 
 
 def instrument_words() -> dict[str, str]:
@@ -114,9 +110,10 @@ class ModesPresenter:
         self._lyrics = Lyrics()
 
     def tiles(self) -> list[ModeTile]:
-        """The mode tiles; Play along only when some song has a beat grid to play along to."""
+        """The mode tiles, at most MAX_TILES; a mode that needs a beat grid (Play along) only when some song has
+        one to play along to."""
         has_grid = self.play_along_songs() > 0
-        return [t for t in mode_tiles() if t.mode is not Mode.PLAY_ALONG or has_grid]
+        return [t for t in mode_tiles() if has_grid or not t.mode.spec.needs_beat_grid][:MAX_TILES]
 
     def play(self, instrument: str) -> None:
         """A Play along pad: the instrument sounds (on the beat when one is at most 150 ms away)."""

@@ -1,4 +1,5 @@
-"""Now playing: song in very large type, the era picture (or the mode's panel), five fixed controls."""
+"""Now playing: the mode's panel (mode_panels/<mode>.kv: the song in very large type and what the mode shows
+beside it), five fixed controls."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from kiosk.ui import (
 )
 from kiosk.ui.era_pictures import DecadePicture  # noqa: F401  (registers it for now_playing.kv)
 from kiosk.ui.icons import ICONS
+from kiosk.ui.screens.mode_panels import ModePanel, make_panel, panel_ids
 from kiosk.ui.screens.modes_presenter import (
     ModesPresenter,
     breath_scale,
@@ -31,6 +33,7 @@ from kiosk.ui.screens.modes_presenter import (
 )
 from kiosk.ui.screens.now_playing_presenter import NowPlayingPresenter
 from kiosk.ui.units import mm
+from kiosk.ui.widgets import Panel
 
 FEEDBACK_S = 4.0  # how long the word of the last touch stays beside the volume bar
 BREATH_MIN = 0.45  # the breathing circle at the end of breathing out, as a share of its largest size
@@ -59,6 +62,46 @@ class FeedbackRow(BoxLayout):
         self.word, self.icon = s.feedback, (s.feedback_icon if s.feedback else "")
         self.steps, self.filled = s.volume_steps, s.volume_steps_on
         self.volume_hidden = bool(s.feedback_wide or (self.compact and s.feedback))
+
+
+class FromScreen:
+    """A part of the screen that copies ``copies`` (names of the screen's properties) onto itself whenever they
+    change, so its rule in now_playing.kv reads its own properties (a kv class rule runs before ``screen`` is set)."""
+
+    copies: tuple[str, ...] = ()
+    screen: Any  # a Kivy ObjectProperty on each widget class
+
+    def on_screen(self, _w: object, screen: Any) -> None:
+        if screen is not None:
+            screen.bind(**dict.fromkeys(self.copies, self._copy_screen))
+            self._copy_screen()
+
+    def _copy_screen(self, *_args: object) -> None:
+        for name in self.copies:
+            setattr(self, name, getattr(self.screen, name))
+
+
+class SongColumn(FromScreen, BoxLayout):
+    """The song's title, its artist and year, the lyrics when ``lyrics`` (Sing along), the feedback row."""
+
+    copies = ("title", "artist", "year", "lyric_now", "lyric_next", "lyrics_synced")
+    screen = ObjectProperty(None, allownone=True)
+    lyrics = BooleanProperty(False)
+    title = StringProperty("")
+    artist = StringProperty("")
+    year = StringProperty("")
+    lyric_now = StringProperty("")
+    lyric_next = StringProperty("")
+    lyrics_synced = BooleanProperty(True)
+
+
+class PausedSign(FromScreen, Panel):
+    """The large paused sign that takes the picture's place while paused."""
+
+    copies = ("paused", "paused_word")
+    screen = ObjectProperty(None, allownone=True)
+    paused = BooleanProperty(False)
+    paused_word = StringProperty("")
 
 
 class VolumeSteps(Widget):
@@ -149,13 +192,21 @@ class NowPlayingScreen(Screen):
     lyric_now = StringProperty("")
     lyric_next = StringProperty("")
     lyrics_synced = BooleanProperty(True)
-    playing_along = BooleanProperty(False)  # Play along mode, not paused: the pads show
+    playing_along = BooleanProperty(
+        False
+    )  # a mode whose pads are instruments (Play along), playing: they show
     pulse = NumericProperty(0.0)  # 0-1, swells on each beat (kiosk.domain.beats.pulse)
     pad_words = ObjectProperty(instrument_words())
     now_s = ObjectProperty(time.monotonic)
     # (song path, cover beside it or None) -> a picture file to show, or None; slow: called off the UI thread
     covers = ObjectProperty(None, allownone=True)
     run_bg = ObjectProperty(None, allownone=True)
+
+    def __init__(self, **kw: Any):
+        super().__init__(**kw)
+        self._panels: dict[str, ModePanel] = {}  # mode name -> its panel, built when first shown
+        self._panel: ModePanel | None = None
+        self._panel_id_names: tuple[str, ...] = ()
 
     def on_pre_enter(self, *_args: object) -> None:
         self.feedback = ""
@@ -166,13 +217,14 @@ class NowPlayingScreen(Screen):
 
     def _animate(self, _dt: float) -> None:
         t = self.now_s()
-        if self.mode == Mode.RELAX:
+        feeds = self._feeds()
+        if "breath" in feeds:
             self.breath = breath_scale(t)
             self.breath_text = breath_word(t)
         view = getattr(self, "_view", None)
-        if view is not None and self.playing_along:  # the song's clock run on from the last snapshot
+        if view is not None and "pulse" in feeds and self.playing_along:  # the song's clock run on
             self.pulse = pulse(view.beat_grid, (view.position_ms + (t - self._view_at) * 1000) / 1000.0)
-        if view is not None and view.status is Status.PLAYING and self.mode in (Mode.SING, Mode.MOVE):
+        if view is not None and view.status is Status.PLAYING and ("lyrics" in feeds or "movement" in feeds):
             # The engine need not publish every position change: run the song's clock on from the last
             # snapshot so lyrics and prompts move on time.
             position_ms = view.position_ms + int((t - self._view_at) * 1000)
@@ -185,11 +237,13 @@ class NowPlayingScreen(Screen):
         self.year = p.year(view)
         self.decade = p.decade(view)
         self._show_art(view)
-        self.mode = str(view.mode or Mode.LISTEN)
+        mode = view.mode or Mode.LISTEN
+        self.mode = mode.value
         self.volume_frac = p.volume_fraction(view)
         self.volume_steps_on, self.volume_steps = p.volume_steps(view)
         self.paused = view.status is Status.PAUSED
-        self.playing_along = view.mode is Mode.PLAY_ALONG and view.status is Status.PLAYING
+        self.playing_along = mode.spec.plays_instruments and view.status is Status.PLAYING
+        self._show_panel(mode)
         self.paused_word = p.state_word(view)
         for control in p.controls(view):
             button = self.ids[f"c_{control.name}"]
@@ -216,11 +270,32 @@ class NowPlayingScreen(Screen):
 
         self.run_bg(lambda: covers(path, beside), shown)
 
+    def _feeds(self) -> list[str]:
+        return self._panel.feeds if self._panel is not None else []
+
+    def _show_panel(self, mode: Mode) -> None:
+        """The mode's panel in the top of the screen (each built once); its ids join the screen's."""
+        panel = self._panels.get(mode.value)
+        if panel is None:
+            panel = self._panels[mode.value] = make_panel(mode.spec, self)
+        if self._panel is panel:
+            return
+        area = self.ids.mode_area
+        area.clear_widgets()
+        area.add_widget(panel)
+        self._panel = panel
+        for key in self._panel_id_names:
+            self.ids.pop(key, None)
+        found = {k: w for k, w in panel_ids(panel).items() if k not in self.ids}
+        self._panel_id_names = tuple(found)
+        self.ids.update(found)
+
     def _show_mode(self, view: SessionView) -> None:
-        if self.mode == Mode.MOVE:
+        feeds = self._feeds()
+        if "movement" in feeds:
             movement = movement_at(view.position_ms)
             self.move_text, self.move_picture = movement.word, movement.picture
-        if self.mode == Mode.SING:
+        if "lyrics" in feeds:
             self.lyrics_synced = bool(self.modes.lyrics(view).timed)
             self.lyric_prev, self.lyric_now, self.lyric_next = self.modes.lyric_lines(view)
             if self.paused:  # the paused sign takes the left of the screen: the line to come waits for Play
