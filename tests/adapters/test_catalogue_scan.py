@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 
@@ -228,6 +229,41 @@ def test_rescan_of_many_unchanged_files_writes_nothing(tmp_path, data_dir):
     again = scan_library(data, tmp_path / "m")
     assert not again.written and again.unchanged == 12
     assert _stamps(data) == stamp
+
+
+class _GcWatchingReader(MutagenTagReader):
+    """The real reader, noting whether the garbage collector was on while each file was read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gc_on: list[bool] = []
+
+    def read_file(self, path):
+        self.gc_on.append(gc.isenabled())
+        return super().read_file(path)
+
+
+def test_scan_collects_while_reading_and_leaves_the_collector_as_found(library, data_dir, tmp_path):
+    """The scan pauses the cyclic collector for the walk and the catalogue load (speed at 100,000 songs); files
+    are read with it on, and it is left as found, also after a refused scan and when it was off already."""
+    data = DataFolder(data_dir)
+    reader = _GcWatchingReader()
+    assert scan_library(data, library, reader=reader).read == 7
+    assert reader.gc_on == [True] * 7
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    (tmp_path / "empty-mount").mkdir()
+    with pytest.raises(UserError, match="no music found"):
+        scan_library(data, tmp_path / "empty-mount")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        (library / "1950s" / "01 - Tennessee Waltz.mp3").unlink()
+        reader = _GcWatchingReader()
+        make_audio(library / "1950s" / "New.mp3", freq=370, title="New")
+        assert scan_library(data, library, reader=reader).read == 1
+        assert reader.gc_on == [False] and not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
 
 
 def test_progress_reports_every_file(library, data_dir):
