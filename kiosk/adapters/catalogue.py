@@ -18,7 +18,15 @@ from typing import Any
 
 from kiosk.adapters.beat_store import STORE as BEAT_STORE
 from kiosk.adapters.beat_store import read_summaries
-from kiosk.adapters.catalogue_store import ID, SUSPECT, CatalogueFiles, Entry, song_from_doc, song_of
+from kiosk.adapters.catalogue_store import (
+    ID,
+    SUSPECT,
+    CatalogueFiles,
+    Entry,
+    gc_paused,
+    song_from_doc,
+    song_of,
+)
 from kiosk.adapters.deferred import DeferredWriter
 from kiosk.adapters.docstore import DataFolder
 from kiosk.domain.beats import BeatSummary
@@ -68,6 +76,10 @@ class TinyCatalogue:
         return True
 
     def _refresh(self) -> None:
+        with gc_paused():  # off while the shards' rows become Songs (linear load time at 100,000 songs)
+            self._reload()
+
+    def _reload(self) -> None:
         migrated = self._files.migrate_legacy()  # an old catalogue.json (upgrade, or an old backup restored)
         if migrated is not None:
             self._stamps = {}

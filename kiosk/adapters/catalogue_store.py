@@ -28,11 +28,12 @@ finished shards.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
 from sys import intern
@@ -82,6 +83,36 @@ Entry = tuple[Row, Row]  # (song row, file row)
 
 class DamagedShard(ValueError):
     """A shard file that cannot be read as one."""
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[Callable[[], None]]:
+    """Keep Python's cyclic garbage collector off the catalogue while a scan builds it.
+
+    A rescan allocates millions of long-lived lists and tuples (the walk's file list, every shard's rows) and
+    no cyclic garbage; each collection the allocations trigger traverses everything tracked so far, which made
+    a rescan's CPU per song grow with the library (1.4x at 100,000 songs against 20,000). The collector is off
+    during the walk and the load; calling the yielded ``resume()`` then turns it back on with everything
+    allocated so far frozen (never traversed), so reading new files still collects their garbage. Both are
+    undone on leaving, whatever happens."""
+    was_enabled = gc.isenabled()
+    frozen = False
+    gc.disable()
+
+    def resume() -> None:
+        nonlocal frozen
+        gc.freeze()
+        frozen = True
+        if was_enabled:
+            gc.enable()
+
+    try:
+        yield resume
+    finally:
+        if frozen:
+            gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 def shard_of(rel: str) -> str:

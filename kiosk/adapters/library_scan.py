@@ -14,14 +14,12 @@ so the kiosk can keep flagging songs meanwhile (their ``suspect`` marks are kept
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +36,7 @@ from kiosk.adapters.catalogue_store import (
     YEAR,
     CatalogueFiles,
     Entry,
+    gc_paused,
     shard_of,
     song_row,
     tag_row,
@@ -105,36 +104,6 @@ def _context(ref: FileRef) -> str:
     return hashlib.md5(key.encode("utf-8", "surrogateescape"), usedforsecurity=False).hexdigest()[:16]
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[Callable[[], None]]:
-    """Keep Python's cyclic garbage collector off the catalogue while a scan builds it.
-
-    A rescan allocates millions of long-lived lists and tuples (the walk's file list, every shard's rows) and
-    no cyclic garbage; each collection the allocations trigger traverses everything tracked so far, which made
-    a rescan's CPU per song grow with the library (1.4x at 100,000 songs against 20,000). The collector is off
-    during the walk and the load; calling the yielded ``resume()`` then turns it back on with everything
-    allocated so far frozen (never traversed), so reading new files still collects their garbage. Both are
-    undone on leaving, whatever happens."""
-    was_enabled = gc.isenabled()
-    frozen = False
-    gc.disable()
-
-    def resume() -> None:
-        nonlocal frozen
-        gc.freeze()
-        frozen = True
-        if was_enabled:
-            gc.enable()
-
-    try:
-        yield resume
-    finally:
-        if frozen:
-            gc.unfreeze()
-        if was_enabled:
-            gc.enable()
-
-
 def scan_library(
     data: DataFolder,
     music_dir: Path,
@@ -149,7 +118,7 @@ def scan_library(
     music at all while the catalogue has songs (an unplugged USB stick must not empty the kiosk) unless
     ``allow_empty``.
     """
-    with _gc_paused() as resume_gc:
+    with gc_paused() as resume_gc:
         return _scan(data, music_dir, progress, reader, allow_empty, resume_gc)
 
 

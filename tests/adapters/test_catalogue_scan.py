@@ -245,11 +245,14 @@ class _GcWatchingReader(MutagenTagReader):
 
 def test_scan_collects_while_reading_and_leaves_the_collector_as_found(library, data_dir, tmp_path):
     """The scan pauses the cyclic collector for the walk and the catalogue load (speed at 100,000 songs); files
-    are read with it on, and it is left as found, also after a refused scan and when it was off already."""
+    are read with it on, and it is left as found (by the kiosk's load too), also after a refused scan and when
+    it was off already."""
     data = DataFolder(data_dir)
     reader = _GcWatchingReader()
     assert scan_library(data, library, reader=reader).read == 7
     assert reader.gc_on == [True] * 7
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert len(by_title(data)) == 7  # the catalogue's load pauses it too
     assert gc.isenabled() and gc.get_freeze_count() == 0
     (tmp_path / "empty-mount").mkdir()
     with pytest.raises(UserError, match="no music found"):
@@ -262,6 +265,7 @@ def test_scan_collects_while_reading_and_leaves_the_collector_as_found(library, 
         make_audio(library / "1950s" / "New.mp3", freq=370, title="New")
         assert scan_library(data, library, reader=reader).read == 1
         assert reader.gc_on == [False] and not gc.isenabled() and gc.get_freeze_count() == 0
+        assert "New" in by_title(data) and not gc.isenabled()
     finally:
         gc.enable()
 
