@@ -13,6 +13,7 @@ from enum import StrEnum
 from kiosk.domain.buttons import STAFF
 from kiosk.domain.controls import by_action
 from kiosk.domain.intents import SessionView, Status
+from kiosk.domain.play_along import instrument_for_button, playing_along
 
 FLASH_S = 0.2  # how long the acknowledging flash lasts, in seconds
 BREATH_IN_S = 2.5  # breathing while music plays: fade in ...
@@ -40,6 +41,8 @@ def led_level(action: str, view: SessionView) -> LedLevel:
         return LedLevel.ON  # another song; with nothing playing the engine starts the music
     if not has_song:
         return LedLevel.OFF  # like, volume, stop, distress: nothing to act on without a song
+    if playing_along(view) and instrument_for_button(action) is not None:
+        return LedLevel.ON  # Play along: it plays its instrument, whatever its usual action would do now
     if action == "like":
         return LedLevel.OFF if view.song is not None and view.song.liked else LedLevel.ON
     if action == "volume_up":

@@ -55,6 +55,29 @@ def test_led_levels_follow_the_session(state, expected):
     assert led_levels(tuple(expected), state) == expected
 
 
+def test_in_play_along_every_instrument_button_stays_lit():
+    """Liked and at the volume limit, Like and Louder would do nothing; in Play along they play an instrument."""
+    from kiosk.domain.models import Mode
+    from kiosk.domain.play_along import instrument_for_button
+
+    along = SessionView(
+        status=Status.PLAYING, song=LIKED, volume_pct=80, volume_cap_pct=80, mode=Mode.PLAY_ALONG
+    )
+    listen = SessionView(
+        status=Status.PLAYING, song=LIKED, volume_pct=80, volume_cap_pct=80, mode=Mode.LISTEN
+    )
+    instruments = [
+        a for a in ("play_pause", "next", "like", "volume_up", "volume_down") if instrument_for_button(a)
+    ]
+    assert {"like", "volume_up"} <= set(instruments)
+    assert all(led_level(a, along) in (ON, BREATHE) for a in instruments)
+    assert led_level("like", listen) == OFF and led_level("volume_up", listen) == OFF
+    paused = SessionView(
+        status=Status.PAUSED, song=LIKED, volume_pct=80, volume_cap_pct=80, mode=Mode.PLAY_ALONG
+    )
+    assert led_level("like", paused) == OFF  # paused: the buttons are buttons again
+
+
 def test_unknown_action_led_stays_off():
     assert led_level("jump", view(Status.PLAYING)) == OFF
 
