@@ -32,6 +32,7 @@ import gc
 import json
 import logging
 import os
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
@@ -85,6 +86,12 @@ class DamagedShard(ValueError):
     """A shard file that cannot be read as one."""
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0  # pauses open now, in any thread (the collector is process-wide)
+_gc_enable_after = False  # whether the collector was on when the first of them began
+_gc_frozen = False
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[Callable[[], None]]:
     """Keep Python's cyclic garbage collector off the catalogue while it is built in memory (scan and load).
@@ -92,26 +99,40 @@ def gc_paused() -> Iterator[Callable[[], None]]:
     Both allocate millions of long-lived lists and tuples (every shard's rows; a scan's file list too) and no
     cyclic garbage, yet each collection the allocations trigger traverses everything tracked so far: CPU per
     song grew with the library (at 100,000 songs against 20,000: a rescan 1.4x, a load 1.5x). The collector is
-    off inside; calling the yielded ``resume()`` turns it back on with everything allocated so far frozen (never
-    traversed), so a scan reading new files still collects their garbage. Both are undone on leaving."""
-    was_enabled = gc.isenabled()
-    frozen = False
-    gc.disable()
+    off inside; calling the yielded ``resume()`` turns it back on (when no other pause is open) with everything
+    allocated so far frozen (never traversed), so a scan reading new files still collects their garbage.
+
+    The collector is process-wide and the kiosk loads the catalogue from more than one thread, so pauses are
+    counted under a lock: the last one to end puts the collector back as the first found it (a kiosk that runs
+    for months must never be left with it off)."""
+    global _gc_pauses, _gc_enable_after, _gc_frozen
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_enable_after = gc.isenabled()
+        _gc_pauses += 1
+        gc.disable()
 
     def resume() -> None:
-        nonlocal frozen
-        gc.freeze()
-        frozen = True
-        if was_enabled:
-            gc.enable()
+        global _gc_frozen
+        with _gc_lock:
+            gc.freeze()
+            _gc_frozen = True
+            if _gc_pauses == 1 and _gc_enable_after:
+                gc.enable()
 
     try:
         yield resume
     finally:
-        if frozen:
-            gc.unfreeze()
-        if was_enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0:
+                if _gc_frozen:
+                    gc.unfreeze()
+                    _gc_frozen = False
+                if _gc_enable_after:
+                    gc.enable()
+            else:
+                gc.disable()  # another pause is still open (its resume() may have turned it on: it will again)
 
 
 def shard_of(rel: str) -> str:

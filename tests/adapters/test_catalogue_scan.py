@@ -341,3 +341,37 @@ def test_folder_picture_is_the_cover(tmp_path, data_dir):
     songs = by_title(DataFolder(data_dir))
     assert songs["With art"].cover_path == str((music / "Album" / "Folder.jpg").resolve())
     assert songs["Without"].cover_path is None
+
+
+def test_overlapping_pauses_in_two_threads_leave_the_collector_on() -> None:
+    """The kiosk loads the catalogue from the warm-up thread while the UI thread reads it: pauses that end in
+    any order must leave the collector as the first found it (months unattended with it off would leak)."""
+    import gc
+    import threading
+
+    from kiosk.adapters.catalogue_store import gc_paused
+
+    assert gc.isenabled()
+    for a_ends_first in (True, False):
+        b_in, b_release = threading.Event(), threading.Event()
+
+        def other(b_in: threading.Event = b_in, b_release: threading.Event = b_release) -> None:
+            with gc_paused():
+                b_in.set()
+                b_release.wait(5)
+
+        t = threading.Thread(target=other)
+        with gc_paused() as resume:
+            t.start()
+            assert b_in.wait(5)
+            resume()
+            assert not gc.isenabled()  # another pause is open: resume() must not turn it on under it
+            if not a_ends_first:
+                b_release.set()
+                t.join(5)
+                assert not gc.isenabled()  # this pause is still open
+        assert gc.isenabled() is not a_ends_first  # the other pause still open when this one ends first
+        b_release.set()
+        t.join(5)
+        assert gc.isenabled(), a_ends_first
+        assert gc.get_freeze_count() == 0
