@@ -65,7 +65,10 @@ def test_unanalysed_songs_and_a_staff_rescan_get_grids_while_the_kiosk_runs(
     open_staff(kiosk)
     kiosk.touch("Let the resident choose a mode")
     seen = kiosk.wait_for_screen("modes")
-    assert "Play along" not in seen.words  # nothing to play along to yet
+    if not any(d["usable"] for d in beat_entries(prepared_data).values()):
+        # no usable grid even now, so none when the screen was built: nothing to play along to yet (on an idle
+        # machine the background analysis of five short songs can finish before staff reach this screen)
+        assert "Play along" not in seen.words
     done = disk.wait_until(lambda: set(beat_entries(prepared_data)) >= songs, timeout_s=GRIDS_S)
     assert done, f"start-up analysis did not finish: {sorted(beat_entries(prepared_data))}"
     usable = {k for k, d in beat_entries(prepared_data).items() if d["usable"]}
