@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk.domain.calm_ahead import Proposal, clock_text
 from kiosk.domain.events import OBSERVATION_SCALES
+from kiosk.domain.modes import mode_word
 from kiosk.domain.report_model import Finding, Period, ResidentFigures, SongStat
 
 MIN_SLOT_SESSIONS = 2  # a mode and time of day needs this many sessions before it is named
@@ -121,9 +122,9 @@ def best_slot(f: ResidentFigures, name: str) -> Finding | None:
     if not ranked:
         return None
     avg, n, mode, part = ranked[0]
-    mode_word = mode.capitalize() if mode != "unknown" else "Music"
+    word = mode_word(mode) if mode not in ("", "unknown") else "Music"
     text = (
-        f"{mode_word} {part} held {name}'s attention longest: {minutes_text(avg)} of music per session on "
+        f"{word} {part} held {name}'s attention longest: {minutes_text(avg)} of music per session on "
         f"average ({plural(n, 'session')})"
     )
     numbers: list[tuple[str, float | int | str]] = [

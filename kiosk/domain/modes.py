@@ -124,6 +124,13 @@ def spec_of(mode: Mode | str) -> ModeSpec:
     return Mode(mode).spec
 
 
+def mode_word(name: str) -> str:
+    """The mode's word as staff know it from its tile ("Play along"), for reports; a name that is no longer
+    registered (an old journal's) reads as its words ("old_mode" -> "Old mode")."""
+    spec = _SPECS.get(name)
+    return spec.word if spec is not None else name.replace("_", " ").capitalize()
+
+
 # --- the fit rules -------------------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kiosk.domain.events import OBSERVATION_SCALES
+from kiosk.domain.modes import mode_word
 from kiosk.domain.insight import minutes_text, plural
 from kiosk.domain.report import WEEKDAYS, HomeFigures, Report, ResidentFigures, SongStat
 from kiosk.domain.report_play_along import play_along_lines
@@ -77,7 +78,7 @@ def what_works_lines(f: ResidentFigures) -> list[str]:
 
 
 def _mode_word(mode: str) -> str:
-    return "mode not recorded" if mode in ("", "unknown") else mode
+    return "mode not recorded" if mode in ("", "unknown") else mode_word(mode)
 
 
 def resident_lines(f: ResidentFigures, *, notes: bool = True, what_works: bool = True) -> list[str]:

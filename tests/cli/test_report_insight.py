@@ -60,7 +60,7 @@ def test_whole_home_text_says_not_recorded_by_choice(folder):
     assert "Nora (N3): last session" not in out.stdout  # not "no session on record"
     assert "1 likes" not in out.stdout and "resident(s)" not in out.stdout
     assert "No session in the last 7 days: 2 residents" in out.stdout
-    assert "Modes: relax 6 sessions, listen 4 sessions" in out.stdout
+    assert "Modes: Relax 6 sessions, Listen 4 sessions" in out.stdout
 
 
 def _font_sizes(pdf: Path) -> list[float]:

@@ -15,7 +15,10 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.domain.models import Mode, Resident, Song
-from kiosk.domain.modes import BUILT_IN, ModeSpec, register, spec_of, unregister
+from kiosk.domain.insight import best_slot
+from kiosk.domain.modes import BUILT_IN, ModeSpec, mode_word, register, spec_of, unregister
+from kiosk.domain.report_model import ResidentFigures
+from kiosk.domain.report_text import resident_lines
 from kiosk.domain.schedule import parse_schedule
 from kiosk.domain.selection import Selector
 from kiosk.domain.songfit import resolve_mode
@@ -97,3 +100,15 @@ def test_a_mode_taken_out_is_refused_again(tmp_path: Path) -> None:
         load_config(path)
     with pytest.raises(ValueError):
         parse_schedule("08:00-09:00 waltz")
+
+
+def test_reports_name_a_mode_by_its_tile_word() -> None:
+    """Staff know "Play along" and "Sing along" from the tiles, not the stored names play_along and sing."""
+    assert mode_word("play_along") == "Play along" and mode_word("sing") == "Sing along"
+    assert mode_word("gone_mode") == "Gone mode"  # an old journal's mode, no longer registered
+    f = ResidentFigures("r1", "Ann", sessions=3, modes={"play_along": 2, "sing": 1})
+    f.slots[("play_along", 10)] = [2.0, 40.0]
+    f.slots[("sing", 16)] = [1.0, 5.0]
+    assert "Modes: Play along 2 sessions, Sing along 1 session" in resident_lines(f)
+    found = best_slot(f, "Ann")
+    assert found is not None and found.text.startswith("Play along in the morning held Ann's attention longest")
