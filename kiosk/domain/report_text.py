@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kiosk.domain.events import OBSERVATION_SCALES
-from kiosk.domain.modes import mode_word
 from kiosk.domain.insight import minutes_text, plural
+from kiosk.domain.modes import mode_word
 from kiosk.domain.report import WEEKDAYS, HomeFigures, Report, ResidentFigures, SongStat
 from kiosk.domain.report_play_along import play_along_lines
 from kiosk.domain.report_voice import intro_lines

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import load_config
-from kiosk.domain.models import Mode, Resident, Song
 from kiosk.domain.insight import best_slot
+from kiosk.domain.models import Mode, Resident, Song
 from kiosk.domain.modes import BUILT_IN, ModeSpec, mode_word, register, spec_of, unregister
 from kiosk.domain.report_model import ResidentFigures
 from kiosk.domain.report_text import resident_lines
