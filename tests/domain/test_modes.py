@@ -111,4 +111,6 @@ def test_reports_name_a_mode_by_its_tile_word() -> None:
     f.slots[("sing", 16)] = [1.0, 5.0]
     assert "Modes: Play along 2 sessions, Sing along 1 session" in resident_lines(f)
     found = best_slot(f, "Ann")
-    assert found is not None and found.text.startswith("Play along in the morning held Ann's attention longest")
+    assert found is not None and found.text.startswith(
+        "Play along in the morning held Ann's attention longest"
+    )
