@@ -98,7 +98,8 @@ def test_rebuilt_rollups_carry_the_journal_figures_into_the_report(home: Path) -
     assert (
         "Play along: 1 session on their own: 15.0 presses per minute, 60% on the beat (30 presses" in winifred
     )
-    assert "Play along" not in archibald  # only a group session: nothing of his own
+    # only a group session: counted among his modes, but no presses of his own
+    assert "Play along:" not in archibald and "Modes: Play along 1 session" in archibald
 
 
 def test_nothing_about_play_along_in_a_period_without_it(home: Path, tmp_path: Path) -> None:
@@ -133,7 +134,7 @@ def test_pdf_and_png_show_the_figures_with_the_caveat(home: Path, tmp_path: Path
     assert "Play along: 17.5 presses/min" in pages[0]  # the chart's titles: the whole period's figures
     assert "40% on the beat" in pages[0]
     assert "a simple proxy for initiation and involvement, not a clinical measure" in pages[0].lower()
-    assert "Archibald" in pages[1] and "Play along" not in pages[1]
+    assert "Archibald" in pages[1] and "Play along:" not in pages[1]  # (his modes line names it)
     assert "Winifred" in pages[2] and "15.0 presses per minute, 60% on the beat" in pages[2]
     assert "Play along: 15.0 presses/min" in pages[2] and "60% on the beat" in pages[2]
     names = sorted(p.name for p in (tmp_path / "png").iterdir() if "play-along" in p.name)
