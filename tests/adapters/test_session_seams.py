@@ -238,8 +238,8 @@ def test_a_song_stopped_as_upsetting_stays_out_for_everyone_present_until_staff_
         kiosk.staff.distress_current()
         assert kiosk.engine.view().status is Status.CALM
         kiosk.loop.run_for(0.5)
-        last_tenth_s = time.monotonic() - 0.1
-        assert kiosk.peak_since(last_tenth_s) <= 0  # silent: stopped, not just paused (audio of the last 0.1 s)
+        last_tenth_s = time.monotonic() - 0.1  # silent: stopped, not just paused (audio of the last 0.1 s)
+        assert kiosk.peak_since(last_tenth_s) <= 0
         for _ in range(3):  # staff start the music again: never that song for these two
             kiosk.engine.post(Intent.MORE_MUSIC, Source.STAFF)
             kiosk.loop.run_for(0.3)
